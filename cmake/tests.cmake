@@ -1,0 +1,27 @@
+# Unit tests: tests/unit/<module>/test_<name>.c, one executable each.
+file(GLOB_RECURSE VISNYK_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*/test_*.c)
+foreach(src ${VISNYK_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  get_filename_component(dir ${src} DIRECTORY)
+  get_filename_component(module ${dir} NAME)
+  set(target unit_${module}_${name})
+  add_executable(${target} ${src})
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+  target_link_libraries(${target} PRIVATE visnyk_lib)
+  add_test(NAME ${target} COMMAND ${target})
+  set_tests_properties(${target} PROPERTIES
+    ENVIRONMENT "VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR};VISNYK_BINARY_DIR=${CMAKE_BINARY_DIR}"
+    WORKING_DIRECTORY ${CMAKE_BINARY_DIR} TIMEOUT 120)
+endforeach()
+
+# Integration tests: tests/integration/test_*.py drive a real `visnyk serve` over HTTP.
+# Debian's python3 (it has the python3-* test packages .ci/run installs).
+find_program(SYSTEM_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+file(GLOB VISNYK_INTEGRATION_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/integration/test_*.py)
+foreach(src ${VISNYK_INTEGRATION_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_test(NAME integration_${name} COMMAND ${SYSTEM_PYTHON3} ${src})
+  set_tests_properties(integration_${name} PROPERTIES
+    ENVIRONMENT "VISNYK_BIN=$<TARGET_FILE:visnyk>;VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1"
+    WORKING_DIRECTORY ${CMAKE_BINARY_DIR} TIMEOUT 600)
+endforeach()

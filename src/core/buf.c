@@ -1,0 +1,119 @@
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(struct buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max;
+}
+
+void buf_free(struct buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void buf_reset(struct buf *b)
+{
+    b->len = 0;
+    if (b->data != NULL)
+        b->data[0] = '\0';
+}
+
+/* grow makes room for n more bytes plus the NUL, doubling, never past max. */
+static enum err grow(struct buf *b, size_t n)
+{
+    if (n > b->max || b->len > b->max - n)
+        return ERR_TOO_LARGE;
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return ERR_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    if (cap > b->max + 1)
+        cap = b->max + 1;
+    char *p = realloc(b->data, cap);
+    if (p == NULL) {
+        fputs("fatal: out of memory\n", stderr);
+        abort();
+    }
+    b->data = p;
+    b->cap = cap;
+    return ERR_OK;
+}
+
+enum err buf_append(struct buf *b, const void *p, size_t n)
+{
+    enum err e = grow(b, n);
+    if (e != ERR_OK)
+        return e;
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return ERR_OK;
+}
+
+enum err buf_append_str(struct buf *b, struct str s)
+{
+    return buf_append(b, s.ptr, s.len);
+}
+
+enum err buf_append_cstr(struct buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+enum err buf_append_char(struct buf *b, char c)
+{
+    return buf_append(b, &c, 1);
+}
+
+enum err buf_vappendf(struct buf *b, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return ERR_INVALID;
+    enum err e = grow(b, (size_t)n);
+    if (e != ERR_OK)
+        return e;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return ERR_OK;
+}
+
+enum err buf_appendf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum err e = buf_vappendf(b, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+struct str buf_str(const struct buf *b)
+{
+    return (struct str){b->data ? b->data : "", b->len};
+}
+
+char *buf_detach(struct buf *b, size_t *len)
+{
+    char *p = b->data;
+    if (len != NULL)
+        *len = b->len;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    return p;
+}
