@@ -1,0 +1,294 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/utf8.h"
+
+static const char *const known_keys[] = {"db",       "listen",    "theme",    "media",
+                                         "demo",     "base_url",  "smtp_url", "mail_from",
+                                         "threads",  "page_cache", "log_level", NULL};
+
+const char *const *config_keys(void)
+{
+    return known_keys;
+}
+
+#ifndef VISNYK_SOURCE_DIR
+#define VISNYK_SOURCE_DIR "."
+#endif
+
+/* copy_value stores v in a fixed field, refusing what does not fit. */
+static bool copy_value(char *dst, size_t dst_size, struct str v)
+{
+    if (v.len >= dst_size)
+        return false;
+    memcpy(dst, v.ptr, v.len);
+    dst[v.len] = '\0';
+    return true;
+}
+
+static void default_path(char *dst, size_t dst_size, const char *relative)
+{
+    /* Prefer the folder beside the working directory (an unpacked release or the
+     * source tree); fall back to the source tree the binary was built from. */
+    if (access(relative, F_OK) == 0 || strcmp(VISNYK_SOURCE_DIR, ".") == 0) {
+        snprintf(dst, dst_size, "%s", relative);
+        return;
+    }
+    snprintf(dst, dst_size, "%s/%s", VISNYK_SOURCE_DIR, relative);
+}
+
+void config_defaults(struct config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->db, sizeof(c->db), "%s", "visnyk.db");
+    snprintf(c->listen_host, sizeof(c->listen_host), "%s", "127.0.0.1");
+    c->listen_port = 8080;
+    default_path(c->theme, sizeof(c->theme), "templates/themes/default");
+    default_path(c->demo, sizeof(c->demo), "demo");
+    snprintf(c->media, sizeof(c->media), "%s", "media");
+    c->threads = 0;
+    c->page_cache = true;
+    snprintf(c->log_level, sizeof(c->log_level), "%s", "info");
+}
+
+static bool parse_listen(struct config *c, struct str v)
+{
+    /* HOST:PORT, [IPv6]:PORT or :PORT */
+    size_t colon = SIZE_MAX;
+    for (size_t i = v.len; i > 0; i--) {
+        if (v.ptr[i - 1] == ':') {
+            colon = i - 1;
+            break;
+        }
+    }
+    if (colon == SIZE_MAX)
+        return false;
+    struct str host = str_sub(v, 0, colon);
+    struct str port = str_sub(v, colon + 1, SIZE_MAX);
+    int64_t p = 0;
+    if (!str_to_i64(port, &p) || p < 0 || p > 65535)
+        return false;
+    if (host.len >= 2 && host.ptr[0] == '[' && host.ptr[host.len - 1] == ']')
+        host = str_sub(host, 1, host.len - 2);
+    if (host.len == 0)
+        host = STR_LIT("0.0.0.0");
+    for (size_t i = 0; i < host.len; i++) {
+        char ch = host.ptr[i];
+        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+                  ch == '.' || ch == ':';
+        if (!ok && !(str_eq_cstr(host, "localhost")))
+            return false;
+    }
+    if (str_eq_cstr(host, "localhost"))
+        host = STR_LIT("127.0.0.1");
+    if (!copy_value(c->listen_host, sizeof(c->listen_host), host))
+        return false;
+    c->listen_port = (uint16_t)p;
+    return true;
+}
+
+static bool parse_bool(struct str v, bool *out)
+{
+    if (str_eq_cstr(v, "1") || str_eq_nocase(v, STR_LIT("true")) || str_eq_nocase(v, STR_LIT("on")) ||
+        str_eq_nocase(v, STR_LIT("yes"))) {
+        *out = true;
+        return true;
+    }
+    if (str_eq_cstr(v, "0") || str_eq_nocase(v, STR_LIT("false")) ||
+        str_eq_nocase(v, STR_LIT("off")) || str_eq_nocase(v, STR_LIT("no"))) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static bool is_http_url(struct str v)
+{
+    return (str_starts_with(v, STR_LIT("http://")) && v.len > 7) ||
+           (str_starts_with(v, STR_LIT("https://")) && v.len > 8);
+}
+
+enum err config_set(struct config *c, const char *origin, struct str key, struct str value,
+                    char *err, size_t err_size)
+{
+    const char *expected = NULL;
+    if (!utf8_valid(value.ptr, value.len) || str_find_char(value, '\0') != SIZE_MAX) {
+        expected = "a value in UTF-8 without NUL bytes";
+    } else if (value.len >= CONFIG_MAX_VALUE_BYTES) {
+        expected = "at most 1023 bytes";
+    } else if (str_eq_cstr(key, "db")) {
+        if (value.len == 0 || !copy_value(c->db, sizeof(c->db), value))
+            expected = "a path to the database file, e.g. /var/lib/visnyk/visnyk.db";
+    } else if (str_eq_cstr(key, "listen")) {
+        if (!parse_listen(c, value))
+            expected = "HOST:PORT with a numeric address, e.g. 127.0.0.1:8080 or [::1]:8080";
+    } else if (str_eq_cstr(key, "theme")) {
+        if (value.len == 0 || !copy_value(c->theme, sizeof(c->theme), value))
+            expected = "a path to a theme folder";
+    } else if (str_eq_cstr(key, "media")) {
+        if (value.len == 0 || !copy_value(c->media, sizeof(c->media), value))
+            expected = "a path to the media folder";
+    } else if (str_eq_cstr(key, "demo")) {
+        if (value.len == 0 || !copy_value(c->demo, sizeof(c->demo), value))
+            expected = "a path to the demo content folder";
+    } else if (str_eq_cstr(key, "base_url")) {
+        while (value.len > 0 && value.ptr[value.len - 1] == '/')
+            value.len--;
+        if (!is_http_url(value) || !copy_value(c->base_url, sizeof(c->base_url), value))
+            expected = "an http:// or https:// address, e.g. https://news.example.gov.ua";
+    } else if (str_eq_cstr(key, "smtp_url")) {
+        if (!(str_starts_with(value, STR_LIT("smtp://")) ||
+              str_starts_with(value, STR_LIT("smtps://"))) ||
+            !copy_value(c->smtp_url, sizeof(c->smtp_url), value))
+            expected = "smtp://user:password@host:587 or smtps://…";
+    } else if (str_eq_cstr(key, "mail_from")) {
+        if (str_find_char(value, '@') == SIZE_MAX || str_find_char(value, '\n') != SIZE_MAX ||
+            !copy_value(c->mail_from, sizeof(c->mail_from), value))
+            expected = "an e-mail address, e.g. news@example.gov.ua";
+    } else if (str_eq_cstr(key, "threads")) {
+        int64_t n = 0;
+        if (!str_to_i64(value, &n) || n < 0 || n > 256)
+            expected = "a number of threads from 0 (one per core) to 256";
+        else
+            c->threads = (unsigned)n;
+    } else if (str_eq_cstr(key, "page_cache")) {
+        if (!parse_bool(value, &c->page_cache))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "log_level")) {
+        if (!(str_eq_cstr(value, "debug") || str_eq_cstr(value, "info") ||
+              str_eq_cstr(value, "warn") || str_eq_cstr(value, "error")) ||
+            !copy_value(c->log_level, sizeof(c->log_level), value))
+            expected = "debug, info, warn or error";
+    } else {
+        snprintf(err, err_size, "%s: unknown setting '%.*s'; known settings: db, listen, theme, "
+                 "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level",
+                 origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
+        return ERR_NOTFOUND;
+    }
+    if (expected != NULL) {
+        /* The value itself is not echoed: it may hold a password (smtp_url). */
+        snprintf(err, err_size, "%s: %.*s: expected %s", origin, (int)(key.len > 64 ? 64 : key.len),
+                 key.ptr, expected);
+        return ERR_INVALID;
+    }
+    return ERR_OK;
+}
+
+static bool valid_key(struct str k)
+{
+    if (k.len == 0 || k.len > 64)
+        return false;
+    for (size_t i = 0; i < k.len; i++) {
+        char ch = k.ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return false;
+    }
+    return true;
+}
+
+enum err config_parse_text(struct config *c, const char *name, struct str text, char *err,
+                           size_t err_size)
+{
+    if (text.len > CONFIG_MAX_FILE_BYTES) {
+        snprintf(err, err_size, "%s: file is larger than 64 KiB; is it really a config file?", name);
+        return ERR_TOO_LARGE;
+    }
+    if (!utf8_valid(text.ptr, text.len)) {
+        snprintf(err, err_size, "%s: not valid UTF-8; save the file as UTF-8", name);
+        return ERR_INVALID;
+    }
+    struct str rest = text;
+    struct str line;
+    unsigned lineno = 0;
+    while (str_split_next(&rest, '\n', &line)) {
+        lineno++;
+        struct str t = str_trim(line);
+        if (t.len == 0 || t.ptr[0] == '#' || t.ptr[0] == ';')
+            continue;
+        char origin[300];
+        snprintf(origin, sizeof(origin), "%s:%u", name, lineno);
+        if (t.ptr[0] == '[') {
+            if (!str_eq_cstr(t, "[visnyk]")) {
+                snprintf(err, err_size, "%s: unknown section %.*s; use [visnyk] or none", origin,
+                         (int)(t.len > 64 ? 64 : t.len), t.ptr);
+                return ERR_PARSE;
+            }
+            continue;
+        }
+        size_t eq = str_find_char(t, '=');
+        if (eq == SIZE_MAX) {
+            snprintf(err, err_size, "%s: expected 'key = value'", origin);
+            return ERR_PARSE;
+        }
+        struct str key = str_trim(str_sub(t, 0, eq));
+        struct str value = str_trim(str_sub(t, eq + 1, SIZE_MAX));
+        if (value.len >= 2 && value.ptr[0] == '"' && value.ptr[value.len - 1] == '"')
+            value = str_sub(value, 1, value.len - 2);
+        if (!valid_key(key)) {
+            snprintf(err, err_size, "%s: a key is lowercase letters, digits and '_'", origin);
+            return ERR_PARSE;
+        }
+        enum err e = config_set(c, origin, key, value, err, err_size);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}
+
+enum err config_load_file(struct config *c, const char *path, char *err, size_t err_size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    char *data = malloc(CONFIG_MAX_FILE_BYTES + 1);
+    if (data == NULL)
+        abort();
+    size_t len = 0;
+    enum err e = ERR_OK;
+    for (;;) {
+        ssize_t n = read(fd, data + len, CONFIG_MAX_FILE_BYTES + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, err_size, "%s: cannot read: %s", path, strerror(errno));
+            e = ERR_IO;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > CONFIG_MAX_FILE_BYTES)
+            break;
+    }
+    e = config_parse_text(c, path, str_make(data, len), err, err_size);
+out:
+    free(data);
+    close(fd);
+    return e;
+}
+
+enum err config_load_env(struct config *c, char *err, size_t err_size)
+{
+    for (const char *const *k = known_keys; *k != NULL; k++) {
+        char name[64] = "VISNYK_";
+        size_t n = 7;
+        for (const char *p = *k; *p != '\0' && n + 1 < sizeof(name); p++)
+            name[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        name[n] = '\0';
+        const char *v = getenv(name);
+        if (v == NULL)
+            continue;
+        enum err e = config_set(c, name, str_from_cstr(*k), str_from_cstr(v), err, err_size);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}

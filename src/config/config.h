@@ -1,0 +1,51 @@
+/* config.h: visnyk's settings, from (lowest to highest precedence) built-in
+ * defaults, an INI file, VISNYK_* environment variables and the command line.
+ * Every value is validated when it is set, and an error names where it came from:
+ * "visnyk.ini:7: listen: expected HOST:PORT, e.g. 127.0.0.1:8080". */
+#ifndef VISNYK_CONFIG_CONFIG_H
+#define VISNYK_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/str.h"
+
+#define CONFIG_MAX_FILE_BYTES (64 * 1024)
+#define CONFIG_MAX_VALUE_BYTES 1024
+
+struct config {
+    char db[CONFIG_MAX_VALUE_BYTES];
+    char listen_host[64];
+    uint16_t listen_port;
+    char theme[CONFIG_MAX_VALUE_BYTES];
+    char media[CONFIG_MAX_VALUE_BYTES];
+    char demo[CONFIG_MAX_VALUE_BYTES];
+    char base_url[CONFIG_MAX_VALUE_BYTES];
+    char smtp_url[CONFIG_MAX_VALUE_BYTES];
+    char mail_from[CONFIG_MAX_VALUE_BYTES];
+    unsigned threads;       /* 0 = one per core */
+    bool page_cache;
+    char log_level[16];
+};
+
+/* config_defaults fills c with the built-in defaults. */
+void config_defaults(struct config *c);
+/* config_set validates and stores one value by key ("db", "listen", …). origin names
+ * where it came from for the message ("--listen", "VISNYK_LISTEN", "site.ini:3").
+ * ERR_NOTFOUND for an unknown key, ERR_INVALID for a bad value; err explains. */
+enum err config_set(struct config *c, const char *origin, struct str key, struct str value,
+                    char *err, size_t err_size);
+/* config_load_file parses an INI file ("key = value", '#' or ';' comments, optional
+ * [visnyk] section). Any malformed line fails the whole load, naming file and line. */
+enum err config_load_file(struct config *c, const char *path, char *err, size_t err_size);
+/* config_parse_text is config_load_file on text already in memory (tests, fuzzing). */
+enum err config_parse_text(struct config *c, const char *name, struct str text, char *err,
+                           size_t err_size);
+/* config_load_env applies every VISNYK_<KEY> variable that is set. */
+enum err config_load_env(struct config *c, char *err, size_t err_size);
+/* config_keys: NULL-terminated list of known keys (for --help). */
+const char *const *config_keys(void);
+
+#endif

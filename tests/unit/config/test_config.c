@@ -1,0 +1,64 @@
+#include <stdlib.h>
+
+#include "check.h"
+#include "config/config.h"
+
+/* Each case: INI text, the expected result, and a fragment the error must contain. */
+struct ini_case {
+    const char *text;
+    enum err want;
+    const char *err_has;
+};
+
+static const struct ini_case cases[] = {
+    {"db = /tmp/x.db\nlisten = 0.0.0.0:9090\n", ERR_OK, ""},
+    {"# comment\n; also\n\n[visnyk]\nthreads = 2\npage_cache = off\n", ERR_OK, ""},
+    {"db = a\nlisten 127.0.0.1:1\n", ERR_PARSE, "t.ini:2: expected 'key = value'"},
+    {"colour = blue\n", ERR_NOTFOUND, "t.ini:1: unknown setting 'colour'"},
+    {"listen = 127.0.0.1:99999\n", ERR_INVALID, "t.ini:1: listen: expected HOST:PORT"},
+    {"listen = evil.example:80\n", ERR_INVALID, "listen"},
+    {"threads = -1\n", ERR_INVALID, "t.ini:1: threads"},
+    {"[other]\n", ERR_PARSE, "unknown section"},
+    {"base_url = ftp://x\n", ERR_INVALID, "base_url"},
+    {"smtp_url = smtp://u:secretpw@h:587\nsmtp_url = http://u:secretpw@h\n", ERR_INVALID,
+     "t.ini:2: smtp_url"},
+    {"db = \xff\xfe\n", ERR_INVALID, "UTF-8"},
+    {"Db = x\n", ERR_PARSE, "lowercase"},
+};
+
+int main(void)
+{
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct config c;
+        config_defaults(&c);
+        char err[512] = "";
+        enum err e = config_parse_text(&c, "t.ini", str_from_cstr(cases[i].text), err, sizeof(err));
+        CHECK(e == cases[i].want);
+        CHECK(strstr(err, cases[i].err_has) != NULL);
+        if (e != cases[i].want || strstr(err, cases[i].err_has) == NULL)
+            fprintf(stderr, "case %zu: got %d '%s'\n", i, (int)e, err);
+        /* A password in a bad value is never echoed back. */
+        CHECK(strstr(err, "secretpw") == NULL);
+    }
+
+    struct config c;
+    config_defaults(&c);
+    CHECK(strcmp(c.db, "visnyk.db") == 0 && c.listen_port == 8080 && c.page_cache);
+    char err[512] = "";
+    CHECK(config_parse_text(&c, "t.ini", STR_LIT("listen = [::1]:8081\nbase_url = https://a.gov.ua/\n"),
+                            err, sizeof(err)) == ERR_OK);
+    CHECK(strcmp(c.listen_host, "::1") == 0 && c.listen_port == 8081);
+    CHECK(strcmp(c.base_url, "https://a.gov.ua") == 0);
+
+    setenv("VISNYK_LISTEN", "127.0.0.1:7070", 1);
+    CHECK(config_load_env(&c, err, sizeof(err)) == ERR_OK);
+    CHECK(c.listen_port == 7070);
+    setenv("VISNYK_THREADS", "many", 1);
+    CHECK(config_load_env(&c, err, sizeof(err)) == ERR_INVALID);
+    CHECK(strstr(err, "VISNYK_THREADS") != NULL);
+    unsetenv("VISNYK_THREADS");
+
+    CHECK(config_load_file(&c, "/nonexistent/visnyk.ini", err, sizeof(err)) == ERR_IO);
+    CHECK(strstr(err, "/nonexistent/visnyk.ini") != NULL);
+    return check_done();
+}
