@@ -192,8 +192,8 @@ static bool valid_key(struct str k)
     return true;
 }
 
-enum err config_parse_text(struct config *c, const char *name, struct str text, char *err,
-                           size_t err_size)
+enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx,
+                          char *err, size_t err_size)
 {
     if (text.len > CONFIG_MAX_FILE_BYTES) {
         snprintf(err, err_size, "%s: file is larger than 64 KiB; is it really a config file?", name);
@@ -234,14 +234,27 @@ enum err config_parse_text(struct config *c, const char *name, struct str text, 
             snprintf(err, err_size, "%s: a key is lowercase letters, digits and '_'", origin);
             return ERR_PARSE;
         }
-        enum err e = config_set(c, origin, key, value, err, err_size);
+        enum err e = fn(ctx, origin, key, value, err, err_size);
         if (e != ERR_OK)
             return e;
     }
     return ERR_OK;
 }
 
-enum err config_load_file(struct config *c, const char *path, char *err, size_t err_size)
+static enum err set_from_ini(void *ctx, const char *origin, struct str key, struct str value,
+                             char *err, size_t err_size)
+{
+    return config_set(ctx, origin, key, value, err, err_size);
+}
+
+enum err config_parse_text(struct config *c, const char *name, struct str text, char *err,
+                           size_t err_size)
+{
+    return config_ini_parse(name, text, set_from_ini, c, err, err_size);
+}
+
+enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err,
+                         size_t err_size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -268,11 +281,16 @@ enum err config_load_file(struct config *c, const char *path, char *err, size_t 
         if (len > CONFIG_MAX_FILE_BYTES)
             break;
     }
-    e = config_parse_text(c, path, str_make(data, len), err, err_size);
+    e = config_ini_parse(path, str_make(data, len), fn, ctx, err, err_size);
 out:
     free(data);
     close(fd);
     return e;
+}
+
+enum err config_load_file(struct config *c, const char *path, char *err, size_t err_size)
+{
+    return config_ini_load(path, set_from_ini, c, err, err_size);
 }
 
 enum err config_load_env(struct config *c, char *err, size_t err_size)

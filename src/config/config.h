@@ -43,6 +43,15 @@ enum err config_load_file(struct config *c, const char *path, char *err, size_t 
 /* config_parse_text is config_load_file on text already in memory (tests, fuzzing). */
 enum err config_parse_text(struct config *c, const char *name, struct str text, char *err,
                            size_t err_size);
+/* The INI reader itself, for other files of the same shape (demo/site.ini): fn gets
+ * each key and value with its origin ("file:line") and may fail, which stops the parse. */
+typedef enum err (*config_ini_fn)(void *ctx, const char *origin, struct str key, struct str value,
+                                  char *err, size_t err_size);
+enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx,
+                          char *err, size_t err_size);
+enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err,
+                         size_t err_size);
+
 /* config_load_env applies every VISNYK_<KEY> variable that is set. */
 enum err config_load_env(struct config *c, char *err, size_t err_size);
 /* config_keys: NULL-terminated list of known keys (for --help). */

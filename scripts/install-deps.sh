@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what visnyk needs to build, run and test, from Debian's packages.
+# Run as root (or through sudo). The reasons for each dependency are in README.md.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+build=(build-essential cmake pkg-config clang libclang-rt-14-dev)
+libs=(libuv1-dev libhttp-parser-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+      libvips-dev libsodium-dev zlib1g-dev)
+tests=(python3 sqlite3 libxml2-utils nginx wrk curl)
+if [ "${1:-}" = "--runtime" ]; then tests=(); fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${build[@]}" "${libs[@]}" "${tests[@]}" >/dev/null

@@ -1,0 +1,165 @@
+/* cli.c: option parsing and the helpers every command uses. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+
+int cli_usage_error(const char *command, const char *fmt, const char *what)
+{
+    fprintf(stderr, "visnyk%s%s: ", command ? " " : "", command ? command : "");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\nrun 'visnyk %s--help' for usage\n", command ? "COMMAND " : "");
+    return CLI_EXIT_USAGE;
+}
+
+static bool option_allowed(const char *const *options, const char *key)
+{
+    for (const char *const *o = options; *o != NULL; o++) {
+        if (strcmp(*o, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* parse_options applies --config, the environment, then --key VALUE / --key=VALUE and
+ * the flags of cmd, leaving positional arguments in argv[0..*argc). */
+int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc, char **argv,
+                         struct cli_flags *flags)
+{
+    char err[600];
+    /* --config first, so the command line can override what the file says. */
+    for (int i = 0; i < *argc; i++) {
+        const char *path = NULL;
+        if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= *argc)
+                return cli_usage_error(cmd->name, "%s needs a file name", "--config");
+            path = argv[i + 1];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            path = argv[i] + 9;
+        }
+        if (path != NULL && config_load_file(c, path, err, sizeof(err)) != ERR_OK) {
+            fprintf(stderr, "visnyk: %s\n", err);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (config_load_env(c, err, sizeof(err)) != ERR_OK) {
+        fprintf(stderr, "visnyk: %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    int kept = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            flags->help = true;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            while (++i < *argc)
+                argv[kept++] = argv[i];
+            break;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        if (strcmp(arg, "--config") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(arg, "--config=", 9) == 0)
+            continue;
+        if (strcmp(arg, "--demo") == 0 && cmd->takes_demo) {
+            flags->demo = true;
+            continue;
+        }
+        if (strcmp(arg, "--force") == 0 && cmd->takes_force) {
+            flags->force = true;
+            continue;
+        }
+        if (strcmp(arg, "--no-page-cache") == 0 && option_allowed(cmd->options, "page_cache")) {
+            c->page_cache = false;
+            continue;
+        }
+        char key[64];
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t key_len = eq ? (size_t)(eq - name) : strlen(name);
+        if (key_len == 0 || key_len >= sizeof(key))
+            return cli_usage_error(cmd->name, "unknown option %s", arg);
+        for (size_t k = 0; k < key_len; k++)
+            key[k] = name[k] == '-' ? '_' : name[k];
+        key[key_len] = '\0';
+        if (!option_allowed(cmd->options, key))
+            return cli_usage_error(cmd->name, "unknown option %s", arg);
+        const char *value = eq ? eq + 1 : NULL;
+        if (value == NULL) {
+            if (i + 1 >= *argc)
+                return cli_usage_error(cmd->name, "%s needs a value", arg);
+            value = argv[++i];
+        }
+        if (config_set(c, arg, str_from_cstr(key), str_from_cstr(value), err, sizeof(err)) !=
+            ERR_OK) {
+            fprintf(stderr, "visnyk %s: %s\n", cmd->name, err);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    *argc = kept;
+    return 0;
+}
+
+void cli_apply_log_level(const struct config *c)
+{
+    if (strcmp(c->log_level, "debug") == 0)
+        log_set_level(LOG_DEBUG);
+    else if (strcmp(c->log_level, "warn") == 0)
+        log_set_level(LOG_WARN);
+    else if (strcmp(c->log_level, "error") == 0)
+        log_set_level(LOG_ERROR);
+    else
+        log_set_level(LOG_INFO);
+}
+
+int cli_ensure_dir(const char *path)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    fprintf(stderr, "visnyk: cannot create folder %s: %s\n", path, strerror(errno));
+    return 1;
+}
+
+/* open_migrated opens the database for writing and brings its schema up to date. */
+int cli_open_migrated(const struct config *c, struct store **out)
+{
+    struct store *s = NULL;
+    enum err e = store_open(c->db, STORE_WRITE, &s);
+    if (e != ERR_OK) {
+        fprintf(stderr, "visnyk: cannot open database %s: %s\n", c->db,
+                s ? store_errmsg(s) : err_str(e));
+        store_close(s);
+        return 1;
+    }
+    int from = 0, to = 0;
+    e = store_migrate(s, &from, &to);
+    if (e == ERR_VERSION) {
+        fprintf(stderr,
+                "visnyk: database %s has schema version %d, newer than this visnyk (%d); "
+                "use a newer visnyk or restore a backup\n",
+                c->db, from, store_schema_version());
+        store_close(s);
+        return 1;
+    }
+    if (e != ERR_OK) {
+        fprintf(stderr, "visnyk: migrating %s failed: %s\n", c->db, store_errmsg(s));
+        store_close(s);
+        return 1;
+    }
+    if (from != to)
+        log_info("database %s migrated from schema %d to %d", c->db, from, to);
+    *out = s;
+    return 0;
+}
+

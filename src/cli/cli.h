@@ -1,0 +1,47 @@
+/* cli.h: what the command-line commands share. Each command lives in its own
+ * src/cli/cmd_<name>.c and is listed in main.c's table. */
+#ifndef VISNYK_CLI_CLI_H
+#define VISNYK_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "store/store.h"
+
+#define CLI_EXIT_USAGE 2
+
+/* Flags that are not settings. */
+struct cli_flags {
+    bool help;
+    bool demo;
+    bool force;
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    const char *const *options; /* config keys accepted as --key VALUE (or --key=VALUE) */
+    bool takes_demo;            /* accepts --demo */
+    bool takes_force;           /* accepts --force */
+    int (*run)(const struct config *c, const struct cli_flags *f, int argc, char **argv);
+};
+
+/* cli_usage_error prints "visnyk COMMAND: <fmt with what>" and a pointer to --help;
+ * returns CLI_EXIT_USAGE. command may be NULL. */
+int cli_usage_error(const char *command, const char *fmt, const char *what);
+/* cli_parse_options applies --config FILE, then VISNYK_* variables, then the options on
+ * the command line, in that order of precedence (last wins); positional arguments stay
+ * in argv[0..*argc). Returns 0, or the exit code after printing what was wrong. */
+int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc, char **argv,
+                      struct cli_flags *flags);
+void cli_apply_log_level(const struct config *c);
+/* cli_ensure_dir creates path (one level) unless it exists; prints and returns 1 on error. */
+int cli_ensure_dir(const char *path);
+/* cli_open_migrated opens the database for writing and migrates it; prints why not and
+ * returns 1 on failure. The caller closes *out. */
+int cli_open_migrated(const struct config *c, struct store **out);
+
+extern const struct cli_command cli_cmd_init, cli_cmd_import, cli_cmd_serve;
+
+#endif

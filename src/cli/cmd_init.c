@@ -1,0 +1,156 @@
+/* cmd_init.c: `visnyk init` (create or migrate the database, optionally with the demo
+ * content) and `visnyk import` (Markdown files with front matter). */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "import/import.h"
+#include "media/media.h"
+
+static enum err set_demo_setting(void *ctx, const char *origin, struct str key, struct str value,
+                                 char *err, size_t err_size)
+{
+    char name[80];
+    if (key.len >= sizeof(name)) {
+        snprintf(err, err_size, "%s: key too long", origin);
+        return ERR_INVALID;
+    }
+    memcpy(name, key.ptr, key.len);
+    name[key.len] = '\0';
+    enum err e = store_setting_set(ctx, name, value);
+    if (e != ERR_OK)
+        snprintf(err, err_size, "%s: cannot store setting %s", origin, name);
+    return e;
+}
+
+static void report_failure(void *ctx, const char *path, enum err e, const char *message)
+{
+    (void)ctx;
+    if (e != ERR_OK)
+        fprintf(stderr, "visnyk import: %s\n", message ? message : path);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* load_demo imports the demo content: settings from demo/site.ini, photos generated
+ * into a temporary folder, then every Markdown file under the demo folder. */
+static int load_demo(const struct config *c, struct store *s)
+{
+    char err[1024];
+    char path[CONFIG_MAX_VALUE_BYTES + 32];
+    snprintf(path, sizeof(path), "%s/site.ini", c->demo);
+    if (store_begin(s) != ERR_OK) {
+        fprintf(stderr, "visnyk: %s\n", store_errmsg(s));
+        return 1;
+    }
+    if (config_ini_load(path, set_demo_setting, s, err, sizeof(err)) != ERR_OK) {
+        store_rollback(s);
+        fprintf(stderr, "visnyk: %s\n", err);
+        return 1;
+    }
+    if (store_commit(s) != ERR_OK) {
+        fprintf(stderr, "visnyk: %s\n", store_errmsg(s));
+        return 1;
+    }
+
+    char tmp[] = "/tmp/visnyk-demo-XXXXXX";
+    if (mkdtemp(tmp) == NULL) {
+        fprintf(stderr, "visnyk: cannot create a temporary folder: %s\n", strerror(errno));
+        return 1;
+    }
+    int rc = 1;
+    if (media_demo_photos(tmp) != ERR_OK) {
+        fprintf(stderr, "visnyk: generating the demo photos in %s failed\n", tmp);
+        goto out;
+    }
+    struct import_options opts = {.media_dir = c->media, .photo_root = tmp};
+    struct import_result res = {0};
+    char dirs[3][CONFIG_MAX_VALUE_BYTES + 16];
+    const char *paths[3];
+    const char *subdirs[3] = {"articles", "generated", "pages"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(dirs[i], sizeof(dirs[i]), "%s/%s", c->demo, subdirs[i]);
+        paths[i] = dirs[i];
+    }
+    if (import_paths(s, paths, 3, &opts, &res, report_failure, NULL) != ERR_OK)
+        goto out;
+    printf("demo content: %zu articles, %zu pages, %zu photos\n", res.articles, res.pages,
+           res.photos);
+    rc = 0;
+out:
+    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}
+
+static int cmd_init(const struct config *c, const struct cli_flags *f, int argc, char **argv)
+{
+    if (argc > 0)
+        return cli_usage_error("init", "unexpected argument %s", argv[0]);
+    struct store *s = NULL;
+    if (cli_open_migrated(c, &s) != 0)
+        return 1;
+    int rc = 0;
+    if (f->demo) {
+        if (cli_ensure_dir(c->media) != 0 || media_init() != ERR_OK) {
+            rc = 1;
+            goto out;
+        }
+        rc = load_demo(c, s);
+        media_shutdown();
+    }
+    if (rc == 0)
+        printf("database %s is ready (schema %d)%s\n", c->db, store_schema_version(),
+               f->demo ? " with the demo content" : "");
+out:
+    store_close(s);
+    return rc;
+}
+
+static int cmd_import(const struct config *c, const struct cli_flags *f, int argc, char **argv)
+{
+    (void)f;
+    if (argc == 0)
+        return cli_usage_error("import", "%s", "name at least one Markdown file or folder");
+    struct store *s = NULL;
+    if (cli_open_migrated(c, &s) != 0)
+        return 1;
+    int rc = 1;
+    if (cli_ensure_dir(c->media) != 0 || media_init() != ERR_OK)
+        goto out;
+    struct import_options opts = {.media_dir = c->media, .photo_root = NULL};
+    struct import_result res = {0};
+    enum err e = import_paths(s, (const char *const *)argv, (size_t)argc, &opts, &res,
+                              report_failure, NULL);
+    printf("imported %zu articles, %zu pages, %zu photos; %zu of %zu files failed\n",
+           res.articles, res.pages, res.photos, res.failed, res.files);
+    if (e == ERR_OK)
+        rc = 0;
+    media_shutdown();
+out:
+    store_close(s);
+    return rc;
+}
+
+
+static const char *const init_options[] = {"db", "media", "demo", NULL};
+static const char *const import_options[] = {"db", "media", NULL};
+
+const struct cli_command cli_cmd_init = {
+    "init", "create or migrate the database; --demo loads the demo content",
+    "visnyk init [--db PATH] [--media DIR] [--demo] [--config FILE]", init_options, true, false,
+    cmd_init};
+
+const struct cli_command cli_cmd_import = {
+    "import", "import articles and pages from Markdown files with front matter",
+    "visnyk import [--db PATH] [--media DIR] [--config FILE] PATH...", import_options, false,
+    false, cmd_import};

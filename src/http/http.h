@@ -1,0 +1,181 @@
+/* http.h: the HTTP server as handlers see it. libuv loops (one per thread, sharing the
+ * port with SO_REUSEPORT), requests parsed by http-parser behind this header, limits and
+ * timeouts enforced here. Handlers run on the loop thread and must not block for long.
+ * Nothing here knows SQL or HTML. */
+#ifndef VISNYK_HTTP_HTTP_H
+#define VISNYK_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/str.h"
+
+/* Limits (configurable at runtime through struct http_config; these are defaults). */
+#define HTTP_MAX_URI_BYTES 4096           /* longer → 414 */
+#define HTTP_MAX_HEADER_BYTES (8 * 1024)  /* all header lines together; more → 431 */
+#define HTTP_MAX_HEADERS 64               /* more → 431 */
+#define HTTP_MAX_BODY_BYTES (1024 * 1024) /* more → 413 (uploads get their own limit) */
+#define HTTP_MAX_RESPONSE_BYTES (16 * 1024 * 1024)
+#define HTTP_HEADER_TIMEOUT_MS 10000 /* whole request head must arrive within */
+#define HTTP_BODY_TIMEOUT_MS 30000
+#define HTTP_KEEPALIVE_TIMEOUT_MS 15000
+#define HTTP_MAX_CONNECTIONS 10000 /* per loop */
+#define HTTP_MAX_PARAMS 4
+
+enum http_method {
+    HTTP_M_OTHER = 0,
+    HTTP_M_GET,
+    HTTP_M_HEAD,
+    HTTP_M_POST,
+    HTTP_M_PUT,
+    HTTP_M_DELETE,
+    HTTP_M_OPTIONS,
+};
+
+struct http_header {
+    struct str name;
+    struct str value;
+};
+
+struct http_request {
+    struct arena *arena; /* owned by the connection; reset after the response */
+    uint64_t id;         /* for logs */
+    enum http_method method;
+    struct str target; /* raw request target as received */
+    struct str path;   /* percent-decoded, valid UTF-8, no NUL, no "..", starts '/' */
+    struct str query;  /* raw query string without '?', may be empty */
+    struct http_header *headers;
+    size_t n_headers;
+    struct str body;
+    char client_ip[46];
+    struct str params[HTTP_MAX_PARAMS]; /* captured ':name' segments of the route, decoded */
+    size_t n_params;
+    void *thread_ctx; /* what http_config.thread_init returned for this loop */
+    void *route_ctx;  /* what http_router_add_ctx registered with the route */
+    struct http_server *server; /* for http_cache_invalidate after a write */
+};
+
+struct http_response {
+    int status;
+    struct http_header *headers; /* extra headers (arena memory) */
+    size_t n_headers;
+    size_t cap_headers;
+    struct buf body; /* bounded by HTTP_MAX_RESPONSE_BYTES */
+    /* Page cache: a handler that sets cacheable names every dependency key its page
+     * showed (e.g. "article:42", "tag:7", "list:news", "settings"); the page is then
+     * kept until one of these keys is invalidated. Only 200 answers to GET/HEAD without
+     * Set-Cookie are stored, and not when any invalidation happened while the handler
+     * ran (the page may show data from before it). Keyed by decoded path + "?" + raw
+     * query; a hit is answered before routing, without calling the handler. */
+    bool cacheable;
+    struct str *cache_keys;
+    size_t n_cache_keys;
+    size_t cap_cache_keys;
+};
+
+/* A handler fills res. It never writes to the socket itself. */
+typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);
+/* Called once on each loop thread before it serves; returns that thread's context
+ * (e.g. its database connection). thread_done releases it when the loop stops. */
+typedef void *(*http_thread_init_fn)(void *app);
+typedef void (*http_thread_done_fn)(void *thread_ctx);
+
+struct http_router;
+struct http_server;
+
+struct http_config {
+    const char *host; /* "127.0.0.1", "::1", "0.0.0.0" */
+    uint16_t port;
+    unsigned threads;                                                  /* 0 = one per core */
+    size_t max_body_bytes;                                             /* 0 = HTTP_MAX_BODY_BYTES */
+    unsigned header_timeout_ms, body_timeout_ms, keepalive_timeout_ms; /* 0 = defaults */
+    bool page_cache; /* false disables the page cache (benchmarks) */
+    size_t page_cache_max_bytes;
+    const struct http_router *router;
+    void *app;
+    http_thread_init_fn thread_init;
+    http_thread_done_fn thread_done;
+    /* Handler for errors the server produces itself (400, 404, 405, 413, 414, 431,
+     * 500): it fills res->body for res->status in the site's design. May be NULL. */
+    http_handler_fn error_page;
+    /* Headers added to every response, errors included (security headers). */
+    const struct http_header *common_headers;
+    size_t n_common_headers;
+    size_t max_header_bytes;  /* 0 = HTTP_MAX_HEADER_BYTES */
+    unsigned max_connections; /* per loop; 0 = HTTP_MAX_CONNECTIONS */
+    /* Background work (scheduler, mail sender) that needs the server: on_start runs on
+     * the main thread once every loop serves; on_stop runs there after the loops have
+     * stopped and before the server is freed. Either may be NULL. */
+    void (*on_start)(struct http_server *srv, void *app);
+    void (*on_stop)(void *app);
+};
+
+/* Routing: patterns are literal segments and ':name' segments, e.g. "/news/:slug";
+ * a final "*" matches the rest of the path into one param. A path that matches a
+ * pattern but not its method gets 405 with Allow. */
+struct http_router *http_router_new(void);
+void http_router_free(struct http_router *r);
+void http_router_add(struct http_router *r, enum http_method method, const char *pattern,
+                     http_handler_fn handler);
+/* http_router_add_ctx also registers ctx, which the handler finds in req->route_ctx
+ * (a module's own state: the editor workspace, the API). */
+void http_router_add_ctx(struct http_router *r, enum http_method method, const char *pattern,
+                         http_handler_fn handler, void *ctx);
+
+/* http_server_run binds, starts the loop threads and serves until SIGINT/SIGTERM (stop
+ * accepting, finish requests in flight for up to 5 s) or http_server_stop. SIGHUP calls
+ * on_reload (when set) on the thread that called http_server_run. Blocks until stopped;
+ * returns ERR_OK after a clean shutdown, ERR_IO when the address cannot be bound,
+ * ERR_INVALID for a malformed host. host NULL means "127.0.0.1".
+ * *started (when not NULL) is set, with release semantics, once the sockets listen and
+ * the loops run, before serving; from then until http_server_run returns, any thread may
+ * call http_server_stop, http_server_port and http_cache_*. The server is freed when
+ * http_server_run returns: the pointer must not be used after that. Another thread
+ * should read *started with __atomic_load_n(..., __ATOMIC_ACQUIRE). */
+struct http_server;
+enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *app),
+                         struct http_server **started);
+void http_server_stop(struct http_server *srv);
+/* Port actually bound (useful with port 0 in tests). */
+uint16_t http_server_port(const struct http_server *srv);
+
+/* Response building. */
+void http_response_header(struct http_response *res, struct http_request *req, const char *name,
+                          struct str value);
+void http_response_cache_key(struct http_response *res, struct http_request *req, struct str key);
+/* http_response_error sets status and lets the server's error_page fill the body. */
+void http_response_error(struct http_response *res, int status);
+/* http_response_redirect: 301/302/303 with Location. */
+void http_response_redirect(struct http_response *res, struct http_request *req, int status,
+                            struct str location);
+
+/* Request helpers. */
+struct str http_request_header(const struct http_request *req, const char *name);
+/* http_query_get finds a parameter in a query string or urlencoded body, decoding
+ * '+' and %XX into the arena. false when absent; ERR-free: invalid escapes or invalid
+ * UTF-8 make it absent and set *bad when bad is not NULL. */
+bool http_form_get(struct arena *a, struct str form, const char *name, struct str *value,
+                   bool *bad);
+/* http_url_decode decodes %XX (and '+' when plus_is_space) into the arena; fails
+ * with ERR_PARSE on a bad escape and ERR_INVALID on invalid UTF-8 or NUL. */
+enum err http_url_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out);
+
+/* Page cache invalidation: drop every cached page that recorded key (clear: all pages).
+ * Thread-safe; callable from any thread (the editor, the scheduler). No-op when the
+ * page cache is disabled. Call it after the write has committed. */
+void http_cache_invalidate(struct http_server *srv, struct str key);
+void http_cache_clear(struct http_server *srv);
+
+/* Serving a static file from memory with ETag/Last-Modified/304 and gzip is done by
+ * the handler through these: http_static_respond sets the validators, answers 304 when
+ * the request's If-None-Match/If-Modified-Since match, and otherwise the body. */
+void http_static_respond(struct http_request *req, struct http_response *res,
+                         struct str content_type, struct str body, int64_t mtime, bool immutable);
+
+const char *http_status_reason(int status);
+
+#endif

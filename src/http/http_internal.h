@@ -1,0 +1,185 @@
+/* http_internal.h: what the files of src/http/ share and nothing outside may use.
+ * libuv and zlib types stay behind this header; http.h stays free of them. http-parser
+ * is included by conn.c alone: its `enum http_method` clashes with ours (see there). */
+#ifndef VISNYK_HTTP_HTTP_INTERNAL_H
+#define VISNYK_HTTP_HTTP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <uv.h>
+#include <zlib.h>
+
+#include "http/http.h"
+
+#define HTTP__DEFAULT_CACHE_BYTES ((size_t)64 * 1024 * 1024)
+#define HTTP__GZIP_MIN_BYTES 256
+#define HTTP__GRACE_MS 5000 /* how long a stopping loop waits for requests in flight */
+#define HTTP__DRAIN_MS 1000 /* after an error response, read and drop this long */
+#define HTTP__READ_BUF_BYTES (64 * 1024)
+#define HTTP__ARENA_BLOCK (16 * 1024)
+#define HTTP__DATE_LINE_LEN 37
+/* Bodies this large go out by sendfile from a memfd: copying them into the socket
+ * cost more than everything else together (measured: 32 KB page, 7.5k → see bench). */
+#define HTTP__SENDFILE_MIN (16 * 1024) /* "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n" */
+
+/* ---- router.c ---- */
+
+enum http__route_result { HTTP__ROUTE_FOUND, HTTP__ROUTE_NOT_FOUND, HTTP__ROUTE_BAD_METHOD };
+
+/* http__router_match finds the handler for method and a decoded path, filling
+ * req->params/n_params with slices of path. On HTTP__ROUTE_BAD_METHOD *allow holds a
+ * bit (1u << enum http_method) for each method the path accepts. HEAD matches GET. */
+enum http__route_result http__router_match(const struct http_router *r, enum http_method method,
+                                           struct str path, struct http_request *req,
+                                           http_handler_fn *handler, unsigned *allow);
+
+/* ---- response.c ---- */
+
+/* http__etag_hash: 64-bit hash of a body for strong ETags (not cryptographic). */
+uint64_t http__etag_hash(const char *p, size_t n);
+/* http__etag_format writes "\"<16 hex>\"" or "\"<16 hex>-gz\"" into out (24 bytes room),
+ * returns the length. */
+size_t http__etag_format(uint64_t h, bool gz, char *out);
+/* http__etag_match: does an If-None-Match value list etag (weak comparison, "*")? */
+bool http__etag_match(struct str if_none_match, struct str etag);
+/* http__accepts_gzip: Accept-Encoding names gzip (or x-gzip, *) with q > 0. */
+bool http__accepts_gzip(struct str accept_encoding);
+/* http__compressible: content types worth gzipping. */
+bool http__compressible(struct str content_type);
+/* http__imf_date writes an IMF-fixdate (29 bytes, no NUL) for UTC seconds t. */
+void http__imf_date(int64_t t, char out[29]);
+/* http__imf_parse reads an IMF-fixdate; false when malformed. */
+bool http__imf_parse(struct str s, int64_t *t);
+/* http__gzip compresses (p, n) into the arena with z (a reusable stream, may be
+ * initialised lazily: *z_ready tracks that). Fails with ERR_IO on a zlib error. */
+enum err http__gzip(z_stream *z, bool *z_ready, struct arena *a, const char *p, size_t n,
+                    struct str *out);
+
+/* The values a response needs once the handler has run, resolved by the server. */
+struct http__resp_meta {
+    struct str content_type;
+    struct str etag;   /* final ETag header value (quoted), may be empty */
+    struct str body;   /* the bytes that go out (identity or gzip) */
+    bool gzip;         /* body is gzip-encoded */
+    bool vary;         /* add Vary: Accept-Encoding */
+    bool not_modified; /* 304: no Content-Type/Length */
+    struct str allow;  /* for 405 */
+};
+
+/* http__fields_build appends every header line except the status line, Date and
+ * Connection, then the blank line. Handler headers override common headers of the same
+ * name; headers the server owns (Content-Length, ETag, Date, ...) are not copied. */
+enum err http__fields_build(struct buf *out, const struct http_config *cfg,
+                            const struct http_response *res, const struct http__resp_meta *m);
+
+/* ---- pagecache.c ---- */
+
+struct http_page_variant {
+    char *bytes; /* header fields + blank line + body; NULL when absent */
+    size_t len;
+    size_t head_len; /* fields and blank line only (for HEAD) */
+    char *nm;        /* fields + blank line of the 304 answer */
+    size_t nm_len;
+    struct str etag; /* owned copy of the ETag value */
+    int fd;          /* memfd holding bytes, for sendfile of large bodies; -1 if none */
+};
+
+struct http_page {
+    atomic_size_t refs;
+    struct http_page *hnext;               /* hash chain */
+    struct http_page *lru_prev, *lru_next; /* most recently used first */
+    uint64_t hash;
+    char *key;
+    size_t key_len;
+    struct http_page_variant v[2]; /* 0 identity, 1 gzip */
+    struct str *deps;              /* dependency keys (owned copies) */
+    uint64_t *dep_hash;
+    size_t n_deps;
+    size_t cost; /* bytes counted against the bound */
+    bool in_cache;
+};
+
+struct http_pagecache;
+
+/* http__pagecache_new creates a cache bounded at max_bytes (0 = 64 MiB). */
+struct http_pagecache *http__pagecache_new(size_t max_bytes);
+void http__pagecache_free(struct http_pagecache *pc);
+/* http__page_new makes an unlinked page holding one reference (the caller's), with a
+ * copy of key and of every dependency key. The caller fills v[] with malloc'd bytes
+ * (freed with the page) and then calls http__page_seal to account its size. */
+struct http_page *http__page_new(struct str key, const struct str *deps, size_t n_deps);
+void http__page_seal(struct http_page *p);
+/* http__variant_memfd copies v->bytes into a sealed-by-convention memfd (v->fd) so the
+ * body can be sent with sendfile; silently keeps v->fd = -1 when out of descriptors or
+ * over the budget (a quarter of RLIMIT_NOFILE). */
+void http__variant_memfd(struct http_page_variant *v);
+/* http__page_release drops one reference; the last one frees the page. */
+void http__page_release(struct http_page *p);
+/* http__pagecache_get returns a referenced page or NULL. */
+struct http_page *http__pagecache_get(struct http_pagecache *pc, struct str key);
+/* http__pagecache_put inserts p (taking its own reference), replacing a page with the
+ * same key and evicting least recently used pages over the bound. Refused (false) when
+ * the page alone is over a quarter of the bound or when an invalidation happened
+ * after epoch (the page may show data older than that invalidation). */
+bool http__pagecache_put(struct http_pagecache *pc, struct http_page *p, uint64_t epoch);
+void http__pagecache_invalidate(struct http_pagecache *pc, struct str key);
+void http__pagecache_clear(struct http_pagecache *pc);
+/* http__pagecache_epoch counts invalidations; read it before a handler runs. */
+uint64_t http__pagecache_epoch(struct http_pagecache *pc);
+size_t http__pagecache_bytes(struct http_pagecache *pc);
+size_t http__pagecache_count(struct http_pagecache *pc);
+
+/* ---- server.c / conn.c ---- */
+
+struct http_conn;
+
+struct http_loop {
+    uv_loop_t uv;
+    uv_tcp_t listener;
+    uv_async_t stop_async;
+    uv_timer_t grace_timer;
+    int fd; /* listening socket before uv_tcp_open */
+    pthread_t thread;
+    bool thread_started;
+    struct http_server *srv;
+    void *thread_ctx;
+    struct http_conn *conns; /* doubly linked list of live connections */
+    size_t n_conns;
+    bool stopping;
+    bool handles_closed;
+    char date_line[HTTP__DATE_LINE_LEN + 1];
+    int64_t date_sec;
+    z_stream z;
+    bool z_ready;
+    char read_buf[HTTP__READ_BUF_BYTES];
+};
+
+struct http_server {
+    struct http_config cfg; /* copy, defaults filled in */
+    uint16_t port;
+    size_t max_header_bytes;
+    unsigned max_connections;
+    struct http_loop **loops;
+    unsigned n_loops;
+    struct http_pagecache *cache; /* NULL when cfg.page_cache is false */
+    uv_loop_t main_loop;
+    uv_async_t main_async;
+    uv_signal_t sig_int, sig_term, sig_hup;
+    void (*on_reload)(void *app);
+    atomic_int stop_requested;
+};
+
+/* http__conn_accept is the listener's connection callback. */
+void http__conn_accept(uv_stream_t *listener, int status);
+/* http__conn_stop_idle closes the connections of a stopping loop that have no request
+ * in flight; the others close after their response (they see lp->stopping). */
+void http__conn_stop_idle(struct http_loop *lp);
+/* http__conn_close_all closes every connection now (grace period over). */
+void http__conn_close_all(struct http_loop *lp);
+/* http__loop_maybe_done closes the loop's own handles once it is stopping and empty. */
+void http__loop_maybe_done(struct http_loop *lp);
+/* http__next_request_id: process-wide increasing request ids. */
+uint64_t http__next_request_id(void);
+
+#endif

@@ -1,0 +1,121 @@
+/* lists.c: article lists (all news, by tag, by department; 20 a page, keyset
+ * pagination) and the tag and department indexes. */
+#include "site/site_internal.h"
+
+void site__news(struct http_request *req, struct http_response *res)
+{
+    struct site_page p;
+    struct store_list_query q = {0};
+    struct str title, names[1];
+
+    if (!site__begin(&p, req, res))
+        return;
+    if (!site__list_page(&p, &q, STR_LIT("/news")))
+        return;
+    title = site__t(&p, "news.title");
+    site__layout(&p, title, STR_LIT("/news"), STR_NULL);
+    site__key(&p, "list:news");
+    value_set_bool(p.a, p.root, "nav_news", true);
+    names[0] = title;
+    site__crumbs(&p, 1, names, NULL);
+    site__finish(&p, "list");
+}
+
+/* by_ref serves /tags/:slug and /departments/:slug. */
+static void by_ref(struct http_request *req, struct http_response *res, bool is_tag)
+{
+    const char *prefix = is_tag ? "/tags/" : "/departments/";
+    struct site_page p;
+    struct store_list_query q = {0};
+    struct store_ref ref;
+    struct str path, names[2], urls[2];
+    enum err e;
+
+    if (!site__begin(&p, req, res))
+        return;
+    if (req->n_params < 1 || req->params[0].len == 0 || req->params[0].len > STORE_MAX_SLUG_BYTES) {
+        site__fail(&p, ERR_NOTFOUND, "slug");
+        return;
+    }
+    e = is_tag ? store_tag_by_slug(p.ctx->store, p.a, req->params[0], &ref)
+               : store_dept_by_slug(p.ctx->store, p.a, req->params[0], &ref);
+    if (e != ERR_OK) {
+        site__fail(&p, e, is_tag ? "tag" : "department");
+        return;
+    }
+    if (is_tag)
+        q.tag_id = ref.id;
+    else
+        q.dept_id = ref.id;
+    path = site__path(&p, prefix, ref.slug);
+    if (!site__list_page(&p, &q, path))
+        return;
+    site__layout(&p, ref.name, path, STR_NULL);
+    site__key(&p, "%s:%lld", is_tag ? "tag" : "dept", (long long)ref.id);
+    value_set_str(p.a, p.root, "kicker", site__t(&p, is_tag ? "tag.kicker" : "dept.kicker"));
+    names[0] = site__t(&p, is_tag ? "tags.title" : "depts.title");
+    urls[0] = str_from_cstr(is_tag ? "/tags" : "/departments");
+    names[1] = ref.name;
+    urls[1] = STR_NULL;
+    site__crumbs(&p, 2, names, urls);
+    site__finish(&p, "list");
+}
+
+void site__tag(struct http_request *req, struct http_response *res)
+{
+    by_ref(req, res, true);
+}
+
+void site__dept(struct http_request *req, struct http_response *res)
+{
+    by_ref(req, res, false);
+}
+
+/* index serves /tags and /departments: every one with its article count. */
+static void index_page(struct http_request *req, struct http_response *res, bool is_tag)
+{
+    struct site_page p;
+    struct store_ref *items;
+    struct str title, names[1];
+    struct value *list;
+    size_t n;
+    enum err e;
+
+    if (!site__begin(&p, req, res))
+        return;
+    e = is_tag ? store_tags_all(p.ctx->store, p.a, &items, &n)
+               : store_depts_all(p.ctx->store, p.a, &items, &n);
+    if (e != ERR_OK) {
+        site__fail(&p, e, is_tag ? "tags" : "departments");
+        return;
+    }
+    title = site__t(&p, is_tag ? "tags.title" : "depts.title");
+    site__layout(&p, title, str_from_cstr(is_tag ? "/tags" : "/departments"), STR_NULL);
+    /* counts change whenever an article is published or withdrawn */
+    site__key(&p, "list:news");
+    list = value_list(p.a);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].count == 0)
+            continue;
+        site__key(&p, "%s:%lld", is_tag ? "tag" : "dept", (long long)items[i].id);
+        value_push(p.a, list, site__ref(&p, &items[i], is_tag ? "/tags/" : "/departments/"));
+    }
+    if (value_list_len(list) > 0)
+        value_set(p.a, p.root, "refs", list);
+    else
+        value_set_bool(p.a, p.root, "empty", true);
+    value_set_bool(p.a, p.root, is_tag ? "is_tags" : "is_depts", true);
+    names[0] = title;
+    site__crumbs(&p, 1, names, NULL);
+    site__finish(&p, "refs");
+}
+
+void site__tags(struct http_request *req, struct http_response *res)
+{
+    index_page(req, res, true);
+}
+
+void site__depts(struct http_request *req, struct http_response *res)
+{
+    index_page(req, res, false);
+}

@@ -1,0 +1,804 @@
+/* site.c: wiring (site_new, routes, thread hooks, theme swapping) and the helpers every
+ * page family shares (layout data, dates, summaries, pictures, pagination). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/kyiv_time.h"
+#include "core/log.h"
+#include "render/escape.h"
+#include "render/markdown.h"
+#include "site/site_internal.h"
+
+#define STORE_RETRY_SECONDS 5
+
+const char *const site__setting_keys[SITE_N_SETTINGS] = {
+    [SITE_SET_NAME] = "site_name",
+    [SITE_SET_TAGLINE] = "site_tagline",
+    [SITE_SET_ADDRESS] = "address",
+    [SITE_SET_PHONE] = "phone",
+    [SITE_SET_EMAIL] = "email",
+    [SITE_SET_HOTLINE] = "hotline",
+    [SITE_SET_SUPPORT_EMAIL] = "support_email",
+    [SITE_SET_BANNER_TEXT] = "banner_text",
+    [SITE_SET_BANNER_LEVEL] = "banner_level",
+    [SITE_SET_BANNER_LINK] = "banner_link",
+};
+
+/* Error pages may come from a request the server rejected before it knew its thread
+ * context; they then use the last site created. */
+static _Atomic(struct site *) last_site;
+
+struct site *site__last(void)
+{
+    return atomic_load(&last_site);
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d == NULL)
+        abort();
+    memcpy(d, s, n + 1);
+    return d;
+}
+
+/* ---- theme ---------------------------------------------------------------------- */
+
+static void theme_free(struct site_theme *t)
+{
+    if (t == NULL)
+        return;
+    if (t->ts != NULL)
+        template_set_unref(t->ts);
+    i18n_free(t->uk);
+    i18n_free(t->en);
+    site__assets_free(t);
+    free(t);
+}
+
+enum err site__theme_load(const char *theme_dir, struct site_theme **out, char *err,
+                          size_t err_size)
+{
+    struct site_theme *t = calloc(1, sizeof *t);
+    char path[4096];
+    enum err e;
+
+    if (t == NULL)
+        abort();
+    atomic_init(&t->refs, 1);
+    e = template_set_load(theme_dir, &t->ts, err, err_size);
+    if (e != ERR_OK)
+        goto out;
+    snprintf(path, sizeof path, "%s/i18n/uk.ini", theme_dir);
+    e = i18n_load(path, &t->uk, err, err_size);
+    if (e != ERR_OK)
+        goto out;
+    snprintf(path, sizeof path, "%s/i18n/en.ini", theme_dir);
+    e = i18n_load(path, &t->en, err, err_size);
+    if (e != ERR_OK)
+        goto out;
+    e = site__assets_load(theme_dir, t, err, err_size);
+out:
+    if (e != ERR_OK) {
+        theme_free(t);
+        return e;
+    }
+    *out = t;
+    return ERR_OK;
+}
+
+struct site_theme *site__theme_acquire(struct site *s)
+{
+    struct site_theme *t;
+
+    pthread_mutex_lock(&s->lock);
+    t = s->theme;
+    atomic_fetch_add(&t->refs, 1);
+    pthread_mutex_unlock(&s->lock);
+    return t;
+}
+
+void site__theme_release(struct site_theme *t)
+{
+    if (t != NULL && atomic_fetch_sub(&t->refs, 1) == 1)
+        theme_free(t);
+}
+
+/* ---- lifecycle -------------------------------------------------------------------- */
+
+enum err site_new(const struct site_config *cfg, struct site **out, char *err, size_t err_size)
+{
+    struct site *s;
+    enum err e;
+
+    if (cfg->db_path == NULL || cfg->theme_dir == NULL) {
+        snprintf(err, err_size, "site needs a database path and a theme folder");
+        return ERR_INVALID;
+    }
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        abort();
+    s->db_path = xstrdup(cfg->db_path);
+    s->theme_dir = xstrdup(cfg->theme_dir);
+    s->media_dir = xstrdup(cfg->media_dir != NULL ? cfg->media_dir : "media");
+    s->base_url = xstrdup(cfg->base_url != NULL ? cfg->base_url : "");
+    /* "http://host/" + "/news/x" would give a double slash in canonical links */
+    {
+        size_t n = strlen(s->base_url);
+        while (n > 0 && s->base_url[n - 1] == '/')
+            s->base_url[--n] = '\0';
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    e = site__theme_load(s->theme_dir, &s->theme, err, err_size);
+    if (e != ERR_OK) {
+        site_free(s);
+        return e;
+    }
+    atomic_store(&last_site, s);
+    *out = s;
+    return ERR_OK;
+}
+
+enum err site_reload(struct site *s)
+{
+    struct site_theme *t, *old;
+    char err[512] = "";
+    enum err e = site__theme_load(s->theme_dir, &t, err, sizeof err);
+
+    if (e != ERR_OK) {
+        log_error("theme reload failed, keeping the old theme: %s: %s", err_str(e), err);
+        return e;
+    }
+    pthread_mutex_lock(&s->lock);
+    old = s->theme;
+    s->theme = t;
+    pthread_mutex_unlock(&s->lock);
+    site__theme_release(old);
+    log_info("theme reloaded from %s", s->theme_dir);
+    return ERR_OK;
+}
+
+void site_on_reload(void *app)
+{
+    site_reload(app);
+}
+
+void site_free(struct site *s)
+{
+    if (s == NULL)
+        return;
+    struct site *expected = s;
+    atomic_compare_exchange_strong(&last_site, &expected, NULL);
+    site__theme_release(s->theme);
+    pthread_mutex_destroy(&s->lock);
+    free(s->db_path);
+    free(s->theme_dir);
+    free(s->media_dir);
+    free(s->base_url);
+    free(s);
+}
+
+void site_routes(struct site *s, struct http_router *r)
+{
+    (void)s; /* handlers find the site through their thread context */
+    http_router_add(r, HTTP_M_GET, "/", site__home);
+    http_router_add(r, HTTP_M_GET, "/news", site__news);
+    http_router_add(r, HTTP_M_GET, "/news/:slug", site__article);
+    http_router_add(r, HTTP_M_GET, "/tags", site__tags);
+    http_router_add(r, HTTP_M_GET, "/tags/:slug", site__tag);
+    http_router_add(r, HTTP_M_GET, "/departments", site__depts);
+    http_router_add(r, HTTP_M_GET, "/departments/:slug", site__dept);
+    http_router_add(r, HTTP_M_GET, "/archive", site__archive);
+    http_router_add(r, HTTP_M_GET, "/archive/:year", site__archive_year);
+    http_router_add(r, HTTP_M_GET, "/archive/:year/:month", site__archive_month);
+    http_router_add(r, HTTP_M_GET, "/pages/:slug", site__page);
+    http_router_add(r, HTTP_M_GET, "/sitemap", site__sitemap);
+    http_router_add(r, HTTP_M_GET, "/static/*", site__static);
+    http_router_add(r, HTTP_M_GET, "/media/*", site__media);
+    http_router_add(r, HTTP_M_GET, "/favicon.ico", site__favicon);
+}
+
+/* ---- threads ---------------------------------------------------------------------- */
+
+static bool thread_store_open(struct site_thread *ctx)
+{
+    int64_t now = utc_now();
+    enum err e;
+
+    if (ctx->store != NULL)
+        return true;
+    if (now < ctx->retry_at)
+        return false;
+    e = store_open(ctx->site->db_path, STORE_READ, &ctx->store);
+    if (e != ERR_OK) {
+        ctx->store = NULL;
+        ctx->retry_at = now + STORE_RETRY_SECONDS;
+        log_error("database open failed, pages answer 503: %s: %s", err_str(e), ctx->site->db_path);
+        return false;
+    }
+    return true;
+}
+
+void *site_thread_init(void *app)
+{
+    struct site_thread *ctx = calloc(1, sizeof *ctx);
+
+    if (ctx == NULL)
+        abort();
+    ctx->site = app;
+    thread_store_open(ctx);
+    return ctx;
+}
+
+void site_thread_done(void *thread_ctx)
+{
+    struct site_thread *ctx = thread_ctx;
+
+    if (ctx == NULL)
+        return;
+    if (ctx->store != NULL)
+        store_close(ctx->store);
+    for (size_t i = 0; i < SITE_N_SETTINGS; i++)
+        free(ctx->last[i]);
+    free(ctx);
+}
+
+/* ---- security headers --------------------------------------------------------------- */
+
+/* STR_LIT is a compound literal, not a constant initializer for static storage */
+#define SLIT(s)                                                                                    \
+    {                                                                                              \
+        (s), sizeof(s) - 1                                                                         \
+    }
+
+static const struct http_header security_headers[] = {
+    {SLIT("Content-Security-Policy"),
+     SLIT("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+          "object-src 'none'; base-uri 'self'; form-action 'self'; "
+          "frame-ancestors 'self'")},
+    {SLIT("X-Content-Type-Options"), SLIT("nosniff")},
+    {SLIT("Referrer-Policy"), SLIT("strict-origin-when-cross-origin")},
+    {SLIT("Permissions-Policy"), SLIT("camera=(), microphone=(), geolocation=()")},
+    {SLIT("X-Frame-Options"), SLIT("SAMEORIGIN")},
+    {SLIT("Cross-Origin-Opener-Policy"), SLIT("same-origin")},
+};
+
+const struct http_header *site_security_headers(size_t *n)
+{
+    *n = sizeof security_headers / sizeof security_headers[0];
+    return security_headers;
+}
+
+/* ---- page building ---------------------------------------------------------------- */
+
+bool site__begin(struct site_page *p, struct http_request *req, struct http_response *res)
+{
+    memset(p, 0, sizeof *p);
+    p->req = req;
+    p->res = res;
+    p->a = req->arena;
+    p->ctx = req->thread_ctx;
+    if (p->ctx == NULL) {
+        log_error("site handler without thread context: set http_config.thread_init");
+        http_response_error(res, 500);
+        return false;
+    }
+    p->site = p->ctx->site;
+    if (!thread_store_open(p->ctx)) {
+        http_response_error(res, 503);
+        return false;
+    }
+    p->theme = site__theme_acquire(p->site);
+    p->lang = p->theme->uk;
+    p->root = value_obj(p->a);
+    return true;
+}
+
+void site__key(struct site_page *p, const char *fmt, ...)
+{
+    struct http_response *res = p->res;
+    char tmp[128];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return;
+    struct str key = str_make(tmp, (size_t)n);
+    /* the same article often shows twice (list and «Останні новини») */
+    for (size_t i = 0; i < res->n_cache_keys; i++)
+        if (str_eq(res->cache_keys[i], key))
+            return;
+    http_response_cache_key(res, p->req, key); /* copies the key */
+}
+
+struct str site__t(struct site_page *p, const char *key)
+{
+    return i18n_get(p->lang, str_from_cstr(key));
+}
+
+/* buf_to_arena moves a scratch buffer's text into the arena and frees the buffer. */
+static struct str buf_to_arena(struct arena *a, struct buf *b)
+{
+    struct str s = arena_str(a, buf_str(b));
+    buf_free(b);
+    return s;
+}
+
+struct str site__date(struct site_page *p, int64_t utc, bool with_time)
+{
+    struct buf b;
+    buf_init(&b, 256);
+    if (i18n_format_date(p->lang, utc, with_time, &b) != ERR_OK)
+        buf_reset(&b);
+    return buf_to_arena(p->a, &b);
+}
+
+struct str site__date_short(struct site_page *p, int64_t utc)
+{
+    struct buf b;
+    buf_init(&b, 64);
+    if (i18n_format_date_short(utc, &b) != ERR_OK)
+        buf_reset(&b);
+    return buf_to_arena(p->a, &b);
+}
+
+struct str site__date_iso(struct site_page *p, int64_t utc)
+{
+    struct buf b;
+    buf_init(&b, 64);
+    if (i18n_format_iso(utc, &b) != ERR_OK)
+        buf_reset(&b);
+    return buf_to_arena(p->a, &b);
+}
+
+struct str site__url_encode(struct site_page *p, struct str s)
+{
+    struct buf b;
+    buf_init(&b, 3 * s.len + 16);
+    if (escape_url_component(&b, s) != ERR_OK)
+        buf_reset(&b);
+    return buf_to_arena(p->a, &b);
+}
+
+struct str site__path(struct site_page *p, const char *prefix, struct str slug)
+{
+    struct str enc = site__url_encode(p, slug);
+    char *s = arena_printf(p->a, "%s%.*s", prefix, STR_FMT(enc));
+    return str_from_cstr(s);
+}
+
+struct str site__absolute(struct site_page *p, struct str path)
+{
+    return str_from_cstr(arena_printf(p->a, "%s%.*s", p->site->base_url, STR_FMT(path)));
+}
+
+struct str site__plain_excerpt(struct site_page *p, struct str md, size_t max)
+{
+    struct buf b;
+    struct str text, cut;
+    size_t n;
+
+    buf_init(&b, MARKDOWN_MAX_INPUT_BYTES + 1);
+    if (markdown_to_text(md, &b) != ERR_OK) {
+        buf_free(&b);
+        return STR_LIT("");
+    }
+    /* one line for a meta tag: newlines become spaces */
+    for (size_t i = 0; i < b.len; i++)
+        if (b.data[i] == '\n' || b.data[i] == '\r' || b.data[i] == '\t')
+            b.data[i] = ' ';
+    text = str_trim(buf_str(&b));
+    if (text.len <= max) {
+        cut = arena_str(p->a, text);
+        buf_free(&b);
+        return cut;
+    }
+    n = max;
+    while (n > 0 && ((unsigned char)text.ptr[n] & 0xC0) == 0x80)
+        n--; /* never cut a character in half */
+    {
+        size_t space = n;
+        while (space > max / 2 && text.ptr[space] != ' ')
+            space--;
+        if (text.ptr[space] == ' ')
+            n = space;
+    }
+    cut = str_from_cstr(arena_printf(p->a, "%.*s…", (int)n, text.ptr));
+    buf_free(&b);
+    return cut;
+}
+
+/* ---- layout --------------------------------------------------------------------------- */
+
+/* digits_for_tel keeps '+' and digits: "+380 (532) 56-02-90" → "+380532560290". */
+static struct str digits_for_tel(struct arena *a, struct str phone)
+{
+    char *d = arena_alloc(a, phone.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < phone.len; i++) {
+        char c = phone.ptr[i];
+        if ((c >= '0' && c <= '9') || (c == '+' && n == 0))
+            d[n++] = c;
+    }
+    return str_make(d, n);
+}
+
+static void set_if(struct arena *a, struct value *obj, const char *key, struct str s)
+{
+    if (s.ptr != NULL && s.len > 0)
+        value_set_str(a, obj, key, s);
+}
+
+/* site__layout_values fills what head, header and footer show. settings[i].ptr NULL = unset.
+ * Shared by pages and error pages (which pass the thread's last-known settings). */
+void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
+                         const struct site_theme *theme, const struct str *settings)
+{
+    struct value *site = value_obj(a), *footer = value_obj(a), *asset = value_obj(a);
+    struct str name = settings[SITE_SET_NAME], tagline = settings[SITE_SET_TAGLINE];
+    struct str hotline = settings[SITE_SET_HOTLINE];
+
+    if (name.len == 0)
+        name = i18n_get(lang, STR_LIT("default.site_name"));
+    if (tagline.len == 0)
+        tagline = i18n_get(lang, STR_LIT("default.site_tagline"));
+    if (hotline.len == 0)
+        hotline = i18n_get(lang, STR_LIT("default.hotline"));
+    value_set_str(a, site, "name", name);
+    value_set_str(a, site, "tagline", tagline);
+    value_set(a, root, "site", site);
+
+    set_if(a, footer, "address", settings[SITE_SET_ADDRESS]);
+    if (settings[SITE_SET_PHONE].len > 0) {
+        value_set_str(a, footer, "phone", settings[SITE_SET_PHONE]);
+        struct str tel = digits_for_tel(a, settings[SITE_SET_PHONE]);
+        if (tel.len > 0)
+            value_set_str(a, footer, "phone_href",
+                          str_from_cstr(arena_printf(a, "tel:%.*s", STR_FMT(tel))));
+    }
+    if (settings[SITE_SET_EMAIL].len > 0) {
+        value_set_str(a, footer, "email", settings[SITE_SET_EMAIL]);
+        value_set_str(
+            a, footer, "email_href",
+            str_from_cstr(arena_printf(a, "mailto:%.*s", STR_FMT(settings[SITE_SET_EMAIL]))));
+    }
+    value_set_str(a, footer, "hotline", hotline);
+    value_set_str(a, footer, "hotline_href",
+                  str_from_cstr(arena_printf(a, "tel:%.*s", STR_FMT(digits_for_tel(a, hotline)))));
+    if (settings[SITE_SET_SUPPORT_EMAIL].len > 0) {
+        value_set_str(a, footer, "support_email", settings[SITE_SET_SUPPORT_EMAIL]);
+        value_set_str(a, footer, "support_href",
+                      str_from_cstr(arena_printf(a, "mailto:%.*s",
+                                                 STR_FMT(settings[SITE_SET_SUPPORT_EMAIL]))));
+    }
+    value_set(a, root, "footer", footer);
+
+    if (settings[SITE_SET_BANNER_TEXT].len > 0) {
+        struct value *banner = value_obj(a);
+        struct str level = settings[SITE_SET_BANNER_LEVEL];
+        if (!str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger"))
+            level = STR_LIT("info");
+        value_set_str(a, banner, "text", settings[SITE_SET_BANNER_TEXT]);
+        value_set_str(a, banner, "level", level);
+        /* danger interrupts a screen reader at once; info and warning wait politely */
+        value_set_cstr(a, banner, "role", str_eq_cstr(level, "danger") ? "alert" : "status");
+        struct str link = settings[SITE_SET_BANNER_LINK];
+        /* only site-relative or web links: a setting must not smuggle javascript: */
+        if (link.len > 0 &&
+            ((str_starts_with(link, STR_LIT("/")) && !str_starts_with(link, STR_LIT("//"))) ||
+             str_starts_with(link, STR_LIT("https://")) ||
+             str_starts_with(link, STR_LIT("http://"))))
+            value_set_str(a, banner, "link", link);
+        value_set(a, root, "banner", banner);
+    }
+
+    for (size_t i = 0; i < theme->n_assets; i++)
+        value_set_str(a, asset, theme->assets[i].key, str_from_cstr(theme->assets[i].url));
+    value_set(a, root, "asset", asset);
+    value_set_int(a, root, "year", kyiv_from_utc(utc_now()).year);
+}
+
+static void remember_settings(struct site_thread *ctx, const struct str *settings)
+{
+    for (size_t i = 0; i < SITE_N_SETTINGS; i++) {
+        const char *old = ctx->last[i];
+        struct str now = settings[i];
+        if (now.ptr == NULL) {
+            free(ctx->last[i]);
+            ctx->last[i] = NULL;
+            continue;
+        }
+        if (old != NULL && str_eq_cstr(now, old))
+            continue;
+        char *copy = malloc(now.len + 1);
+        if (copy == NULL)
+            abort();
+        memcpy(copy, now.ptr, now.len);
+        copy[now.len] = '\0';
+        free(ctx->last[i]);
+        ctx->last[i] = copy;
+    }
+}
+
+void site__layout(struct site_page *p, struct str title, struct str canonical_path,
+                  struct str description)
+{
+    struct arena *a = p->a;
+    struct str name;
+
+    for (size_t i = 0; i < SITE_N_SETTINGS; i++) {
+        struct str v;
+        enum err e = store_setting_get(p->ctx->store, a, site__setting_keys[i], &v);
+        if (e == ERR_OK) {
+            p->settings[i] = v;
+        } else {
+            p->settings[i] = STR_NULL;
+            if (e != ERR_NOTFOUND)
+                log_warn("setting read failed: %s: %s", site__setting_keys[i], err_str(e));
+        }
+    }
+    remember_settings(p->ctx, p->settings);
+    site__layout_values(a, p->root, p->lang, p->theme, p->settings);
+    site__key(p, "settings");
+    site__key(p, "banner");
+
+    name = value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("name")));
+    if (title.len > 0) {
+        value_set_str(a, p->root, "title", title);
+        value_set_str(a, p->root, "head_title",
+                      str_from_cstr(arena_printf(a, "%.*s — %.*s", STR_FMT(title), STR_FMT(name))));
+    } else {
+        value_set_str(a, p->root, "head_title", name);
+    }
+    if (description.len == 0)
+        description =
+            value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("tagline")));
+    value_set_str(a, p->root, "description", description);
+    value_set_str(a, p->root, "canonical", site__absolute(p, canonical_path));
+}
+
+void site__finish(struct site_page *p, const char *tmpl)
+{
+    struct http_response *res = p->res;
+    enum err e;
+
+    buf_reset(&res->body);
+    e = template_render(p->theme->ts, tmpl, p->root, p->lang, &res->body);
+    site__theme_release(p->theme);
+    p->theme = NULL;
+    if (e != ERR_OK) {
+        log_msg(LOG_ERROR, p->req->id, "page render failed: %s: %s", tmpl, err_str(e));
+        buf_reset(&res->body);
+        res->cacheable = false;
+        res->n_cache_keys = 0;
+        http_response_error(res, 500);
+        return;
+    }
+    res->status = 200;
+    http_response_header(res, p->req, "Content-Type", STR_LIT("text/html; charset=utf-8"));
+    res->cacheable = true;
+}
+
+void site__fail(struct site_page *p, enum err e, const char *what)
+{
+    int status;
+
+    switch (e) {
+    case ERR_NOTFOUND:
+        status = 404;
+        break;
+    case ERR_PARSE:
+    case ERR_INVALID:
+        status = 400;
+        break;
+    case ERR_BUSY:
+        status = 503;
+        break;
+    default:
+        status = 500;
+        log_msg(LOG_ERROR, p->req->id, "page failed: %s: %s: %s", what, err_str(e),
+                p->ctx->store != NULL ? store_errmsg(p->ctx->store) : "no database");
+        break;
+    }
+    site__theme_release(p->theme);
+    p->theme = NULL;
+    p->res->cacheable = false;
+    p->res->n_cache_keys = 0;
+    buf_reset(&p->res->body);
+    http_response_error(p->res, status);
+}
+
+/* ---- shared values -------------------------------------------------------------------- */
+
+struct value *site__summary(struct site_page *p, const struct store_summary *s)
+{
+    struct arena *a = p->a;
+    struct value *v = value_obj(a);
+
+    site__key(p, "article:%lld", (long long)s->id);
+    value_set_str(a, v, "title", s->title);
+    value_set_str(a, v, "url", site__path(p, "/news/", s->slug));
+    value_set_str(a, v, "lead", s->lead);
+    value_set_str(a, v, "date", site__date(p, s->published_at, true));
+    value_set_str(a, v, "date_short", site__date_short(p, s->published_at));
+    value_set_str(a, v, "iso", site__date_iso(p, s->published_at));
+    return v;
+}
+
+struct value *site__summaries(struct site_page *p, const struct store_summary *items, size_t n)
+{
+    struct value *list = value_list(p->a);
+    for (size_t i = 0; i < n; i++)
+        value_push(p->a, list, site__summary(p, &items[i]));
+    return list;
+}
+
+/* Variant widths the media module writes next to each original (media.h MEDIA_WIDTHS):
+ * <hash>-<w>.webp and .jpg for every width smaller than <hash>.jpg itself. */
+static const int variant_widths[] = {480, 960, 1600};
+#define N_VARIANTS (sizeof variant_widths / sizeof variant_widths[0])
+
+static bool variant_exists(const struct store_photo *ph, size_t i)
+{
+    return ph->width <= 0 || variant_widths[i] < ph->width;
+}
+
+struct value *site__picture(struct site_page *p, const struct store_photo *ph, struct str alt,
+                            const char *sizes, bool lazy)
+{
+    struct arena *a = p->a;
+    struct value *v = value_obj(a);
+    struct buf webp, jpg;
+    struct str src = STR_NULL;
+
+    buf_init(&webp, 1024);
+    buf_init(&jpg, 1024);
+    for (size_t i = 0; i < N_VARIANTS; i++) {
+        if (!variant_exists(ph, i))
+            continue;
+        buf_appendf(&webp, "%s/media/%.*s-%d.webp %dw", webp.len > 0 ? ", " : "", STR_FMT(ph->hash),
+                    variant_widths[i], variant_widths[i]);
+        buf_appendf(&jpg, "%s/media/%.*s-%d.jpg %dw", jpg.len > 0 ? ", " : "", STR_FMT(ph->hash),
+                    variant_widths[i], variant_widths[i]);
+        /* the fallback src: a middle size, as most screens want */
+        if (src.ptr == NULL || variant_widths[i] <= 960)
+            src = str_from_cstr(
+                arena_printf(a, "/media/%.*s-%d.jpg", STR_FMT(ph->hash), variant_widths[i]));
+    }
+    if (ph->width > 0) {
+        buf_appendf(&jpg, "%s/media/%.*s.jpg %dw", jpg.len > 0 ? ", " : "", STR_FMT(ph->hash),
+                    ph->width);
+        if (src.ptr == NULL)
+            src = str_from_cstr(arena_printf(a, "/media/%.*s.jpg", STR_FMT(ph->hash)));
+    }
+    value_set_str(a, v, "src", src);
+    if (webp.len > 0)
+        value_set_str(a, v, "webp_srcset", buf_to_arena(a, &webp));
+    else
+        buf_free(&webp);
+    value_set_str(a, v, "jpg_srcset", buf_to_arena(a, &jpg));
+    value_set_cstr(a, v, "sizes", sizes);
+    /* width/height reserve the space (no layout shift); CSS scales the image */
+    value_set_int(a, v, "width", ph->width > 0 ? ph->width : 1600);
+    value_set_int(a, v, "height", ph->height > 0 ? ph->height : 1067);
+    if (ph->alt.len > 0)
+        alt = ph->alt;
+    else if (ph->caption.len > 0)
+        alt = ph->caption;
+    value_set_str(a, v, "alt", alt);
+    value_set_bool(a, v, "lazy", lazy);
+    return v;
+}
+
+struct value *site__ref(struct site_page *p, const struct store_ref *r, const char *prefix)
+{
+    struct value *v = value_obj(p->a);
+    value_set_str(p->a, v, "name", r->name);
+    value_set_str(p->a, v, "url", site__path(p, prefix, r->slug));
+    value_set_int(p->a, v, "count", r->count);
+    return v;
+}
+
+void site__crumbs(struct site_page *p, size_t n, const struct str *names, const struct str *urls)
+{
+    struct arena *a = p->a;
+    struct value *list = value_list(a), *home = value_obj(a);
+
+    value_set_str(a, home, "name", site__t(p, "menu.home"));
+    value_set_cstr(a, home, "url", "/");
+    value_push(a, list, home);
+    for (size_t i = 0; i < n; i++) {
+        struct value *c = value_obj(a);
+        value_set_str(a, c, "name", names[i]);
+        if (i + 1 == n)
+            value_set_bool(a, c, "current", true);
+        else
+            value_set_str(a, c, "url", urls[i]);
+        value_push(a, list, c);
+    }
+    value_set(a, p->root, "crumbs", list);
+}
+
+enum err site__latest(struct site_page *p, size_t n)
+{
+    struct store_list_query q = {.limit = n};
+    struct store_summary *items;
+    size_t count;
+    bool more;
+    enum err e = store_article_list(p->ctx->store, p->a, &q, &items, &count, &more);
+
+    if (e != ERR_OK)
+        return e;
+    site__key(p, "list:news");
+    if (count > 0)
+        value_set(p->a, p->root, "latest", site__summaries(p, items, count));
+    return ERR_OK;
+}
+
+bool site__parse_after(struct site_page *p, struct store_cursor *after)
+{
+    struct str v, t, i;
+    bool bad = false;
+    size_t dot;
+
+    memset(after, 0, sizeof *after);
+    if (!http_form_get(p->a, p->req->query, "after", &v, &bad)) {
+        if (!bad)
+            return true;
+        site__fail(p, ERR_PARSE, "after");
+        return false;
+    }
+    dot = str_find_char(v, '.');
+    if (dot == SIZE_MAX)
+        goto bad;
+    t = str_sub(v, 0, dot);
+    i = str_sub(v, dot + 1, v.len - dot - 1);
+    if (!str_to_i64(t, &after->published_at) || !str_to_i64(i, &after->id) ||
+        after->published_at < 0 || after->id <= 0)
+        goto bad;
+    return true;
+bad:
+    memset(after, 0, sizeof *after);
+    site__fail(p, ERR_PARSE, "after");
+    return false;
+}
+
+bool site__list_page(struct site_page *p, struct store_list_query *q, struct str base_path)
+{
+    struct arena *a = p->a;
+    struct store_summary *items;
+    size_t n;
+    bool more;
+    enum err e;
+
+    if (!site__parse_after(p, &q->after))
+        return false;
+    q->limit = SITE_PAGE_SIZE;
+    e = store_article_list(p->ctx->store, a, q, &items, &n, &more);
+    if (e != ERR_OK) {
+        site__fail(p, e, "article list");
+        return false;
+    }
+    value_set(a, p->root, "items", site__summaries(p, items, n));
+    if (n == 0)
+        value_set_bool(a, p->root, "empty", true);
+    if (more || q->after.id != 0) {
+        struct value *pager = value_obj(a);
+        if (q->after.id != 0)
+            value_set_str(a, pager, "first_url", base_path);
+        if (more && n > 0)
+            value_set_str(a, pager, "older_url",
+                          str_from_cstr(arena_printf(a, "%.*s?after=%lld.%lld", STR_FMT(base_path),
+                                                     (long long)items[n - 1].published_at,
+                                                     (long long)items[n - 1].id)));
+        value_set(a, p->root, "pager", pager);
+    }
+    return true;
+}

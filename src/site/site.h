@@ -1,0 +1,88 @@
+/* site.h: the public pages (what a reader sees). Handlers read through store/ and
+ * render the theme's templates through render/; nothing here writes data.
+ *
+ * Wiring, as main.c does it:
+ *
+ *     struct site *site;
+ *     site_new(&cfg, &site, err, sizeof err);
+ *     struct http_router *r = http_router_new();
+ *     site_routes(site, r);
+ *     size_t n;
+ *     http_cfg.router = r;
+ *     http_cfg.app = site;
+ *     http_cfg.thread_init = site_thread_init;
+ *     http_cfg.thread_done = site_thread_done;
+ *     http_cfg.error_page = site_error_page;
+ *     http_cfg.common_headers = site_security_headers(&n);
+ *     http_cfg.n_common_headers = n;
+ *     http_server_run(&http_cfg, site_on_reload, &srv);
+ *     ... http_router_free(r); site_free(site);
+ *
+ * URL scheme (all GET):
+ *   /                          home
+ *   /news                      newest first, ?after=<published_at>.<id> for older pages
+ *   /news/<slug>               an article
+ *   /tags, /tags/<slug>        tag index with counts, articles of a tag
+ *   /departments, /departments/<slug>
+ *   /archive, /archive/<yyyy>, /archive/<yyyy>/<mm>
+ *   /pages/<slug>              static pages (about, contacts)
+ *   /sitemap                   HTML site map
+ *   /static/<name>.<hash8>.<ext> theme assets, immutable; /static/<name> short cache
+ *   /media/<sha256>[-<w>].(jpg|webp) image files from the media folder
+ *   /favicon.ico               the theme's favicon.svg (404 when the theme has none) */
+#ifndef VISNYK_SITE_SITE_H
+#define VISNYK_SITE_SITE_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "http/http.h"
+
+#define SITE_PAGE_SIZE 20   /* articles per list page */
+#define SITE_HOME_SIZE 13   /* articles on the home page (1 highlighted) */
+#define SITE_LATEST_SIZE 9  /* «Останні новини» beside an article */
+#define SITE_RELATED_SIZE 3 /* «Новина за темою» */
+#define SITE_MAX_ASSET_BYTES (2 * 1024 * 1024)
+#define SITE_MAX_ASSETS 64
+#define SITE_MAX_MEDIA_BYTES (16 * 1024 * 1024)
+
+struct site_config {
+    const char *db_path;
+    const char *theme_dir; /* e.g. templates/themes/default */
+    const char *media_dir;
+    const char *base_url; /* e.g. http://127.0.0.1:8080, for canonical and share links */
+};
+
+struct site;
+
+/* site_new loads the theme: templates, the uk (default) and en catalogs and the static
+ * assets. The strings in cfg are copied. The caller owns *out (site_free). Fails with
+ * ERR_PARSE/ERR_IO and "file:line: what is wrong" in err when the theme is broken. */
+enum err site_new(const struct site_config *cfg, struct site **out, char *err, size_t err_size);
+/* site_reload loads the theme again and swaps it in; requests in flight finish with
+ * the old one. On error the old theme stays and the reason is logged. Thread-safe. */
+enum err site_reload(struct site *s);
+/* site_on_reload is site_reload shaped for http_server_run's on_reload (app = site). */
+void site_on_reload(void *app);
+/* site_free releases the site; call it after the server has stopped. */
+void site_free(struct site *s);
+
+/* site_routes adds every public route to r. */
+void site_routes(struct site *s, struct http_router *r);
+
+/* Thread hooks for http_config (app = the struct site). Each loop thread gets its own
+ * read-only database connection; when the database cannot be opened the thread still
+ * starts, pages answer 503 and the connection is retried. */
+void *site_thread_init(void *app);
+void site_thread_done(void *thread_ctx);
+
+/* site_error_page fills res->body for res->status in the site's design (http_config
+ * .error_page). It never touches the database: the footer comes from the settings the
+ * thread saw last, else from the catalog. */
+void site_error_page(struct http_request *req, struct http_response *res);
+
+/* site_security_headers: the headers every response carries (CSP and friends); static
+ * storage, *n receives the count. */
+const struct http_header *site_security_headers(size_t *n);
+
+#endif

@@ -1,0 +1,173 @@
+/* site_internal.h: what the page families (home.c, article.c, lists.c, archive.c,
+ * pages.c, assets.c, errors.c) share with site.c. Not for other modules. */
+#ifndef VISNYK_SITE_SITE_INTERNAL_H
+#define VISNYK_SITE_SITE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/str.h"
+#include "http/http.h"
+#include "render/i18n.h"
+#include "render/template.h"
+#include "render/value.h"
+#include "site/site.h"
+#include "store/store.h"
+
+/* One theme file from static/, kept in memory for the theme's lifetime. */
+struct site_asset {
+    char *name;   /* "site.css" */
+    char *hashed; /* "site.1a2b3c4d.css" */
+    char *url;    /* "/static/site.1a2b3c4d.css" */
+    char *key;    /* "site_css": templates write {{asset.site_css}} */
+    const char *content_type;
+    char *data;
+    size_t len;
+    int64_t mtime;
+};
+
+/* Everything loaded from the theme folder, swapped as a whole on SIGHUP. Reference
+ * counted: the site holds one reference, each request another while it renders. */
+struct site_theme {
+    atomic_int refs;
+    struct template_set *ts;
+    struct i18n *uk, *en;
+    struct site_asset *assets;
+    size_t n_assets;
+};
+
+struct site {
+    char *db_path, *theme_dir, *media_dir, *base_url;
+    pthread_mutex_t lock; /* guards theme (the pointer, not what it points to) */
+    struct site_theme *theme;
+};
+
+/* Settings the layout shows; the order matches site__setting_keys. */
+enum site_setting {
+    SITE_SET_NAME,
+    SITE_SET_TAGLINE,
+    SITE_SET_ADDRESS,
+    SITE_SET_PHONE,
+    SITE_SET_EMAIL,
+    SITE_SET_HOTLINE,
+    SITE_SET_SUPPORT_EMAIL,
+    SITE_SET_BANNER_TEXT,
+    SITE_SET_BANNER_LEVEL,
+    SITE_SET_BANNER_LINK,
+    SITE_N_SETTINGS,
+};
+extern const char *const site__setting_keys[SITE_N_SETTINGS];
+
+/* What thread_init returns: one per loop thread, used by that thread only. */
+struct site_thread {
+    struct site *site;
+    struct store *store; /* NULL while the database cannot be opened */
+    int64_t retry_at;    /* earliest time to try opening it again */
+    /* The settings the last page read (heap copies, NULL when unset), so error pages
+     * show the real footer without touching the database. */
+    char *last[SITE_N_SETTINGS];
+};
+
+/* One page being built. */
+struct site_page {
+    struct http_request *req;
+    struct http_response *res;
+    struct site_thread *ctx;
+    struct site *site;
+    struct site_theme *theme;
+    const struct i18n *lang;
+    struct arena *a;
+    struct value *root;
+    struct str settings[SITE_N_SETTINGS]; /* ptr NULL when unset */
+};
+
+struct site_theme *site__theme_acquire(struct site *s);
+void site__theme_release(struct site_theme *t);
+/* site__theme_load reads theme_dir; "file:line: what is wrong" in err on failure. */
+enum err site__theme_load(const char *theme_dir, struct site_theme **out, char *err,
+                          size_t err_size);
+/* site__assets_load fills t->assets from dir/static (assets.c). */
+enum err site__assets_load(const char *theme_dir, struct site_theme *t, char *err, size_t err_size);
+void site__assets_free(struct site_theme *t);
+const struct site_asset *site__asset_find(const struct site_theme *t, struct str name,
+                                          bool *hashed);
+
+/* site__last: the site created last (for error pages without a thread context). */
+struct site *site__last(void);
+/* site__layout_values fills what head, header and footer show from settings
+ * (settings[i].ptr NULL = unset; catalog defaults then). Touches no database. */
+void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
+                         const struct site_theme *theme, const struct str *settings);
+
+/* site__begin prepares p for a page: the thread context, the theme, the database.
+ * Returns false when it has already answered (503 without a database). */
+bool site__begin(struct site_page *p, struct http_request *req, struct http_response *res);
+/* site__layout adds what every page shows: site name, menu, footer, banner, assets,
+ * title, canonical link and description; and the "settings" and "banner" cache keys.
+ * canonical_path is site-relative ("/news/x"); title and description may be empty. */
+void site__layout(struct site_page *p, struct str title, struct str canonical_path,
+                  struct str description);
+/* site__finish renders template tmpl with p->root into the body, marks the page
+ * cacheable and releases the theme. */
+void site__finish(struct site_page *p, const char *tmpl);
+/* site__fail answers with the status that fits e (404, 400, 500, 503) and releases
+ * the theme. what names the failed step for the log. */
+void site__fail(struct site_page *p, enum err e, const char *what);
+void site__key(struct site_page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Text helpers: results live in p->a. */
+struct str site__t(struct site_page *p, const char *key);
+struct str site__date(struct site_page *p, int64_t utc, bool with_time);
+struct str site__date_short(struct site_page *p, int64_t utc);
+struct str site__date_iso(struct site_page *p, int64_t utc);
+/* site__path: prefix followed by the URL-encoded slug ("/news/" + slug). */
+struct str site__path(struct site_page *p, const char *prefix, struct str slug);
+struct str site__url_encode(struct site_page *p, struct str s);
+struct str site__absolute(struct site_page *p, struct str path);
+/* site__plain_excerpt: at most max bytes of text (whole UTF-8 characters, whole
+ * words when possible) from Markdown, for meta descriptions. */
+struct str site__plain_excerpt(struct site_page *p, struct str md, size_t max);
+
+/* Values for templates. Each summary also records "article:<id>". */
+struct value *site__summary(struct site_page *p, const struct store_summary *s);
+struct value *site__summaries(struct site_page *p, const struct store_summary *items, size_t n);
+/* site__picture: {src, webp_srcset, jpg_srcset, sizes, width, height, alt, lazy}. */
+struct value *site__picture(struct site_page *p, const struct store_photo *ph, struct str alt,
+                            const char *sizes, bool lazy);
+struct value *site__ref(struct site_page *p, const struct store_ref *r, const char *prefix);
+/* site__crumbs adds breadcrumbs: Головна, then the given (name, url) pairs, the last one
+ * the current page (url may be empty). */
+void site__crumbs(struct site_page *p, size_t n, const struct str *names, const struct str *urls);
+/* site__latest sets root.latest (newest n articles) and records "list:news". */
+enum err site__latest(struct site_page *p, size_t n);
+/* site__parse_after reads ?after=<published_at>.<id>; false (and 400 answered) when it
+ * is malformed. */
+bool site__parse_after(struct site_page *p, struct store_cursor *after);
+/* site__list_page runs q (q->after and q->limit filled here) and sets root.items,
+ * root.pager; the list links go to base_path?after=… . false when it answered. */
+bool site__list_page(struct site_page *p, struct store_list_query *q, struct str base_path);
+
+/* Handlers. */
+void site__home(struct http_request *req, struct http_response *res);
+void site__article(struct http_request *req, struct http_response *res);
+void site__news(struct http_request *req, struct http_response *res);
+void site__tag(struct http_request *req, struct http_response *res);
+void site__tags(struct http_request *req, struct http_response *res);
+void site__dept(struct http_request *req, struct http_response *res);
+void site__depts(struct http_request *req, struct http_response *res);
+void site__archive(struct http_request *req, struct http_response *res);
+void site__archive_year(struct http_request *req, struct http_response *res);
+void site__archive_month(struct http_request *req, struct http_response *res);
+void site__page(struct http_request *req, struct http_response *res);
+void site__sitemap(struct http_request *req, struct http_response *res);
+void site__static(struct http_request *req, struct http_response *res);
+void site__media(struct http_request *req, struct http_response *res);
+void site__favicon(struct http_request *req, struct http_response *res);
+
+/* site__media_name_ok: [0-9a-f]{64}(-\d+)?\.(jpg|webp) */
+bool site__media_name_ok(struct str name, const char **content_type);
+
+#endif

@@ -1,0 +1,45 @@
+/* sqlite_internal.h: what the SQLite backend's files share. store_sqlite.c holds the
+ * connection and the core content queries; each feature (search, accounts, the
+ * outbox, ...) keeps its own queries in its own store/<feature>_sqlite.c, written with
+ * these helpers. Not for use outside store/. */
+#ifndef VISNYK_STORE_SQLITE_INTERNAL_H
+#define VISNYK_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "store/store.h"
+
+#define STORE__STMT_CACHE_SIZE 256
+
+/* Prepared statements of the feature files, keyed by the address of their constant
+ * SQL text. */
+struct store__stmt_cache {
+    const char *sql[STORE__STMT_CACHE_SIZE];
+    sqlite3_stmt *stmt[STORE__STMT_CACHE_SIZE];
+};
+
+sqlite3 *store__db(struct store *s);
+enum store_mode store__mode(const struct store *s);
+/* store__errbuf: the buffer store_errmsg returns, for messages of our own. */
+char *store__errbuf(struct store *s, size_t *size);
+/* store__prepare hands out the statement for the constant sql (a string literal or a
+ * static array: its address is the key), preparing it once per connection. Use it,
+ * then store__stmt_done. */
+enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out);
+/* store__stmt_done resets a statement and clears its bindings. */
+void store__stmt_done(sqlite3_stmt *st);
+/* store__db_fail records the connection's message and maps a result code to an err. */
+enum err store__db_fail(struct store *s, int rc);
+/* store__bind_str binds text without copying (the caller keeps it alive until done). */
+int store__bind_str(sqlite3_stmt *st, int i, struct str v);
+/* store__col_str copies a text column into the arena. */
+struct str store__col_str(struct arena *a, sqlite3_stmt *st, int i);
+/* store__grow returns an arena array with room for n+1 items, copying the n in old. */
+void *store__grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size);
+
+#endif

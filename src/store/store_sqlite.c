@@ -1,0 +1,1311 @@
+/* store_sqlite.c: the SQLite backend of store.h. Every statement's SQL is a constant in
+ * the table below, prepared once per connection on first use (SQLITE_PREPARE_PERSISTENT)
+ * and reset after each use; values only ever travel as bound parameters. */
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/kyiv_time.h"
+#include "store/store.h"
+#include "store/store_internal.h"
+#include "store/sqlite_internal.h"
+
+/* The visibility rule (see migrations.c), spelled exactly as in the partial indexes so
+ * the planner can use them. */
+#define VISIBLE "a.status IN ('published', 'scheduled')"
+
+#define SUMMARY_COLS                                                                               \
+    "a.id, a.slug, a.title, a.lead, a.published_at, p.id, p.hash, p.width, p.height, "             \
+    "p.caption, p.alt"
+#define LEAD_PHOTO "LEFT JOIN photos p ON p.article_id = a.id AND p.pos = 0 "
+#define ARTICLE_COLS                                                                               \
+    "a.id, a.slug, a.title, a.lead, a.body_md, a.published_at, a.updated_at, a.status"
+
+/* Keyset lists: ?1/?2 upper bound (published_at, id) exclusive, ?3 lower bound on
+ * published_at, ?4 limit, ?5 tag or department, ?6 department when both filter.
+ * CROSS JOIN fixes the join order: walk the link index in list order, then look each
+ * article up by rowid, so a deep page costs the same as the first. */
+#define FROM_ALL                                                                                   \
+    "FROM articles a WHERE " VISIBLE " AND (a.published_at, a.id) < (?1, ?2) "                     \
+    "AND a.published_at >= ?3 "
+#define ORDER_ALL "ORDER BY a.published_at DESC, a.id DESC LIMIT ?4"
+#define LINK_RANGE(tbl, col)                                                                       \
+    "FROM " tbl " l WHERE l." col " = ?5 AND l.visible = 1 "                                       \
+    "AND (l.published_at, l.article_id) < (?1, ?2) AND l.published_at >= ?3 "
+#define ORDER_LINK "ORDER BY l.published_at DESC, l.article_id DESC LIMIT ?4"
+#define IN_DEPT                                                                                    \
+    "AND EXISTS (SELECT 1 FROM article_departments d WHERE d.article_id = l.article_id "           \
+    "AND d.department_id = ?6) "
+#define LIST_LINK(range)                                                                           \
+    "SELECT " SUMMARY_COLS " FROM (SELECT l.article_id AS id " range ORDER_LINK ") k "             \
+    "CROSS JOIN articles a ON a.id = k.id " LEAD_PHOTO "ORDER BY a.published_at DESC, a.id DESC"
+
+/* Published-article count of a tag or department, for the ref queries (?9 = now). */
+#define REF_COUNT(tbl, col, ref)                                                                   \
+    "(SELECT count(*) FROM " tbl " l WHERE l." col " = " ref ".id AND l.visible = 1 "              \
+    "AND l.published_at <= ?9)"
+
+enum stmt_id {
+    ST_ARTICLE_BY_SLUG,
+    ST_ARTICLE_BY_ID,
+    ST_ARTICLE_BY_SLUG_ANY,
+    ST_ARTICLE_DEPTS,
+    ST_ARTICLE_TAGS,
+    ST_ARTICLE_PHOTOS,
+    ST_LIST_ALL,
+    ST_LIST_TAG,
+    ST_LIST_DEPT,
+    ST_LIST_TAG_DEPT,
+    ST_COUNT_ALL,
+    ST_COUNT_TAG,
+    ST_COUNT_DEPT,
+    ST_COUNT_TAG_DEPT,
+    ST_SUMMARY_BY_ID,
+    ST_OLDER,
+    ST_NEXT_VISIBLE,
+    ST_NEWER,
+    ST_RELATED_TAGS,
+    ST_RELATED_DEPTS,
+    ST_TAG_BY_SLUG,
+    ST_DEPT_BY_SLUG,
+    ST_TAGS_ALL,
+    ST_DEPTS_ALL,
+    ST_MONTHS,
+    ST_PAGE_BY_SLUG,
+    ST_PAGES_ALL,
+    ST_SETTING_GET,
+    ST_SETTING_SET,
+    ST_DATA_VERSION,
+    ST_ARTICLE_UPSERT,
+    ST_ARTICLE_UNLINK_DEPTS,
+    ST_ARTICLE_UNLINK_TAGS,
+    ST_ARTICLE_UNLINK_PHOTOS,
+    ST_DEPT_ID_BY_NAME,
+    ST_DEPT_SLUG_TAKEN,
+    ST_DEPT_INSERT,
+    ST_TAG_ID_BY_NAME,
+    ST_TAG_SLUG_TAKEN,
+    ST_TAG_INSERT,
+    ST_LINK_DEPT,
+    ST_LINK_TAG,
+    ST_PHOTO_INSERT,
+    ST_PAGE_UPSERT,
+    ST_BEGIN_READ,
+    ST_BEGIN_WRITE,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_USER_VERSION,
+    ST__COUNT
+};
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_ARTICLE_BY_SLUG] = "SELECT " ARTICLE_COLS " FROM articles a "
+                           "WHERE a.slug = ?1 AND " VISIBLE " AND a.published_at <= ?2",
+    [ST_ARTICLE_BY_ID] = "SELECT " ARTICLE_COLS " FROM articles a "
+                         "WHERE a.id = ?1 AND " VISIBLE " AND a.published_at <= ?2",
+    [ST_ARTICLE_BY_SLUG_ANY] = "SELECT " ARTICLE_COLS " FROM articles a WHERE a.slug = ?1",
+    [ST_ARTICLE_DEPTS] = "SELECT d.id, d.slug, d.name FROM article_departments l "
+                         "JOIN departments d ON d.id = l.department_id "
+                         "WHERE l.article_id = ?1 ORDER BY l.pos",
+    [ST_ARTICLE_TAGS] = "SELECT t.id, t.slug, t.name FROM article_tags l "
+                        "JOIN tags t ON t.id = l.tag_id WHERE l.article_id = ?1 ORDER BY l.pos",
+    [ST_ARTICLE_PHOTOS] = "SELECT id, hash, width, height, caption, alt FROM photos "
+                          "WHERE article_id = ?1 ORDER BY pos",
+    [ST_LIST_ALL] = "SELECT " SUMMARY_COLS " FROM (SELECT a.* " FROM_ALL ORDER_ALL ") a " LEAD_PHOTO
+                    "ORDER BY a.published_at DESC, a.id DESC",
+    [ST_LIST_TAG] = LIST_LINK(LINK_RANGE("article_tags", "tag_id")),
+    [ST_LIST_DEPT] = LIST_LINK(LINK_RANGE("article_departments", "department_id")),
+    [ST_LIST_TAG_DEPT] = LIST_LINK(LINK_RANGE("article_tags", "tag_id") IN_DEPT),
+    [ST_COUNT_ALL] = "SELECT count(*) " FROM_ALL,
+    [ST_COUNT_TAG] = "SELECT count(*) " LINK_RANGE("article_tags", "tag_id"),
+    [ST_COUNT_DEPT] = "SELECT count(*) " LINK_RANGE("article_departments", "department_id"),
+    [ST_COUNT_TAG_DEPT] = "SELECT count(*) " LINK_RANGE("article_tags", "tag_id") IN_DEPT,
+    [ST_SUMMARY_BY_ID] = "SELECT " SUMMARY_COLS " FROM articles a " LEAD_PHOTO
+                         "WHERE a.id = ?1 AND " VISIBLE " AND a.published_at <= ?2",
+    [ST_NEXT_VISIBLE] =
+        "SELECT min(a.published_at) FROM articles a WHERE " VISIBLE " AND a.published_at > ?1",
+    [ST_OLDER] = "SELECT " SUMMARY_COLS " FROM (SELECT a.* FROM articles a WHERE " VISIBLE
+                 " AND (a.published_at, a.id) < (?1, ?2) "
+                 "ORDER BY a.published_at DESC, a.id DESC LIMIT 1) a " LEAD_PHOTO,
+    [ST_NEWER] = "SELECT " SUMMARY_COLS " FROM (SELECT a.* FROM articles a WHERE " VISIBLE
+                 " AND (a.published_at, a.id) > (?1, ?2) AND a.published_at <= ?3 "
+                 "ORDER BY a.published_at, a.id LIMIT 1) a " LEAD_PHOTO,
+    [ST_RELATED_TAGS] = "SELECT article_id, published_at FROM article_tags WHERE tag_id = ?1 "
+                        "AND visible = 1 AND article_id <> ?2 AND published_at <= ?3 "
+                        "ORDER BY published_at DESC, article_id DESC LIMIT ?4",
+    [ST_RELATED_DEPTS] = "SELECT article_id, published_at FROM article_departments "
+                         "WHERE department_id = ?1 AND visible = 1 AND article_id <> ?2 "
+                         "AND published_at <= ?3 "
+                         "ORDER BY published_at DESC, article_id DESC LIMIT ?4",
+    [ST_TAG_BY_SLUG] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
+        "article_tags", "tag_id", "r") " FROM tags r WHERE r.slug = ?1",
+    [ST_DEPT_BY_SLUG] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
+        "article_departments", "department_id", "r") " FROM departments r WHERE r.slug = ?1",
+    [ST_TAGS_ALL] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
+        "article_tags", "tag_id", "r") " FROM tags r ORDER BY r.name COLLATE uk",
+    [ST_DEPTS_ALL] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
+        "article_departments", "department_id",
+        "r") " FROM departments r ORDER BY r.sort, r.name COLLATE uk",
+    [ST_MONTHS] = "SELECT a.published_ym, count(*) FROM articles a WHERE " VISIBLE
+                  " AND a.published_at <= ?1 GROUP BY a.published_ym "
+                  "ORDER BY a.published_ym DESC",
+    [ST_PAGE_BY_SLUG] = "SELECT id, slug, title, body_md, updated_at FROM pages WHERE slug = ?1",
+    [ST_PAGES_ALL] = "SELECT id, slug, title, body_md, updated_at FROM pages "
+                     "ORDER BY title COLLATE uk",
+    [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [ST_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
+    [ST_ARTICLE_UPSERT] =
+        "INSERT INTO articles (slug, title, lead, body_md, status, published_at, "
+        "published_ym, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+        "ON CONFLICT (slug) DO UPDATE SET title = excluded.title, lead = excluded.lead, "
+        "body_md = excluded.body_md, status = excluded.status, "
+        "published_at = excluded.published_at, published_ym = excluded.published_ym, "
+        "updated_at = excluded.updated_at RETURNING id",
+    [ST_ARTICLE_UNLINK_DEPTS] = "DELETE FROM article_departments WHERE article_id = ?1",
+    [ST_ARTICLE_UNLINK_TAGS] = "DELETE FROM article_tags WHERE article_id = ?1",
+    [ST_ARTICLE_UNLINK_PHOTOS] = "DELETE FROM photos WHERE article_id = ?1",
+    [ST_DEPT_ID_BY_NAME] = "SELECT id FROM departments WHERE name = ?1",
+    [ST_DEPT_SLUG_TAKEN] = "SELECT 1 FROM departments WHERE slug = ?1",
+    [ST_DEPT_INSERT] = "INSERT INTO departments (slug, name) VALUES (?1, ?2) RETURNING id",
+    [ST_TAG_ID_BY_NAME] = "SELECT id FROM tags WHERE name = ?1",
+    [ST_TAG_SLUG_TAKEN] = "SELECT 1 FROM tags WHERE slug = ?1",
+    [ST_TAG_INSERT] = "INSERT INTO tags (slug, name) VALUES (?1, ?2) RETURNING id",
+    /* The copies of published_at and visibility come from the article row itself, so
+     * the rule lives in SQL only (here and in the trigger of migration 1). */
+    [ST_LINK_DEPT] = "INSERT INTO article_departments (article_id, department_id, pos, "
+                     "published_at, visible) SELECT a.id, ?2, ?3, a.published_at, " VISIBLE
+                     " FROM articles a WHERE a.id = ?1 ON CONFLICT DO NOTHING",
+    [ST_LINK_TAG] = "INSERT INTO article_tags (article_id, tag_id, pos, published_at, "
+                    "visible) SELECT a.id, ?2, ?3, a.published_at, " VISIBLE
+                    " FROM articles a WHERE a.id = ?1 ON CONFLICT DO NOTHING",
+    [ST_PHOTO_INSERT] = "INSERT INTO photos (article_id, pos, hash, width, height, caption, "
+                        "alt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_PAGE_UPSERT] = "INSERT INTO pages (slug, title, body_md, created_at, updated_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (slug) DO UPDATE SET "
+                       "title = excluded.title, body_md = excluded.body_md, "
+                       "updated_at = excluded.updated_at",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_USER_VERSION] = "PRAGMA user_version",
+};
+
+struct store {
+    sqlite3 *db;
+    enum store_mode mode;
+    sqlite3_stmt *stmts[ST__COUNT];
+    struct store__stmt_cache cache; /* statements of the feature files */
+    char errmsg[256];
+};
+
+struct sqlite3 *store__db(struct store *s)
+{
+    return s->db;
+}
+
+enum store_mode store__mode(const struct store *s)
+{
+    return s->mode;
+}
+
+char *store__errbuf(struct store *s, size_t *size)
+{
+    *size = sizeof s->errmsg;
+    return s->errmsg;
+}
+
+enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
+{
+    /* Open addressing on the SQL text's address: each constant has one address. */
+    struct store__stmt_cache *c = &s->cache;
+    size_t h = (size_t)(((uintptr_t)sql >> 3) * 2654435761u) % STORE__STMT_CACHE_SIZE;
+    for (size_t k = 0; k < STORE__STMT_CACHE_SIZE; k++) {
+        size_t at = (h + k) % STORE__STMT_CACHE_SIZE;
+        if (c->sql[at] == sql) {
+            *out = c->stmt[at];
+            return ERR_OK;
+        }
+        if (c->sql[at] == NULL) {
+            int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[at],
+                                        NULL);
+            if (rc != SQLITE_OK)
+                return store__db_fail(s, rc);
+            c->sql[at] = sql;
+            *out = c->stmt[at];
+            return ERR_OK;
+        }
+    }
+    abort(); /* more statements than slots: raise STORE__STMT_CACHE_SIZE */
+}
+
+/* db_fail records the connection's error message and maps the result code. */
+enum err store__db_fail(struct store *s, int rc)
+{
+    snprintf(s->errmsg, sizeof s->errmsg, "%s", sqlite3_errmsg(s->db));
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ERR_BUSY;
+    case SQLITE_CONSTRAINT:
+        return ERR_CONFLICT;
+    case SQLITE_TOOBIG:
+        return ERR_TOO_LARGE;
+    case SQLITE_NOMEM:
+        abort(); /* allocation failure aborts, as everywhere in visnyk */
+    default:
+        return ERR_DB;
+    }
+}
+
+/* stmt_get hands out the prepared statement id, preparing it on first use. */
+static enum err stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **out)
+{
+    if (s->stmts[id] == NULL) {
+        int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &s->stmts[id], NULL);
+        if (rc != SQLITE_OK)
+            return store__db_fail(s, rc);
+    }
+    *out = s->stmts[id];
+    return ERR_OK;
+}
+
+/* stmt_done makes a statement ready for its next use and drops references to the
+ * caller's bound text. */
+void store__stmt_done(sqlite3_stmt *st)
+{
+    if (st != NULL) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+int store__bind_str(sqlite3_stmt *st, int i, struct str v)
+{
+    /* A NULL pointer would bind SQL NULL; every text column is NOT NULL. */
+    return sqlite3_bind_text64(st, i, v.ptr != NULL ? v.ptr : "", v.len, SQLITE_STATIC,
+                               SQLITE_UTF8);
+}
+
+struct str store__col_str(struct arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *p = sqlite3_column_text(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    return arena_str(a, str_make(p != NULL ? (const char *)p : "", p != NULL ? n : 0));
+}
+
+/* exec_simple runs a statement without parameters or rows (BEGIN, COMMIT, ...). */
+static enum err exec_simple(struct store *s, enum stmt_id id)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, id, &st);
+    if (e != ERR_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+/* grow returns an arena array with room for at least n+1 items of size, copying the n
+ * already in old. Arena memory is not freed piecemeal; doubling keeps waste below 2x. */
+void *store__grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return old;
+    size_t ncap = *cap == 0 ? 8 : *cap * 2;
+    void *p = arena_alloc_array(a, ncap, size);
+    if (n > 0)
+        memcpy(p, old, n * size);
+    *cap = ncap;
+    return p;
+}
+
+static int collate_uk(void *ctx, int an, const void *a, int bn, const void *b)
+{
+    (void)ctx;
+    return store__collate_uk(a, (size_t)an, b, (size_t)bn);
+}
+
+static enum err user_version(struct store *s, int *version)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, ST_USER_VERSION, &st);
+    if (e != ERR_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    else
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_open(const char *path, enum store_mode mode, struct store **out)
+{
+    *out = NULL;
+    struct store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        abort();
+    s->mode = mode;
+    int flags =
+        SQLITE_OPEN_NOMUTEX |
+        (mode == STORE_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    enum err e = ERR_OK;
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        e = s->db != NULL ? store__db_fail(s, rc) : ERR_DB;
+        if ((rc & 0xff) == SQLITE_CANTOPEN)
+            e = ERR_IO;
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    rc = sqlite3_create_collation_v2(s->db, "uk", SQLITE_UTF8, NULL, collate_uk, NULL);
+    if (rc != SQLITE_OK) {
+        e = store__db_fail(s, rc);
+        goto out;
+    }
+    /* journal_mode=WAL is stored in the file, so only the writer sets it; the others
+     * are per connection. */
+    const char *pragmas = mode == STORE_READ
+                              ? "PRAGMA synchronous = FULL; PRAGMA query_only = ON;"
+                              : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                                "PRAGMA foreign_keys = ON;";
+    rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        e = store__db_fail(s, rc);
+        if ((rc & 0xff) == SQLITE_NOTADB)
+            e = ERR_INVALID;
+        goto out;
+    }
+    if (mode == STORE_READ) {
+        int version = 0;
+        e = user_version(s, &version);
+        if (e == ERR_OK && version != store_schema_version()) {
+            snprintf(s->errmsg, sizeof s->errmsg,
+                     "database schema version %d, this binary needs %d (run visnyk init)", version,
+                     store_schema_version());
+            e = ERR_VERSION;
+        }
+    }
+out:
+    if (e != ERR_OK) {
+        store_close(s);
+        return e;
+    }
+    *out = s;
+    return ERR_OK;
+}
+
+void store_close(struct store *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    for (size_t i = 0; i < STORE__STMT_CACHE_SIZE; i++)
+        sqlite3_finalize(s->cache.stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+const char *store_errmsg(struct store *s)
+{
+    return s->errmsg;
+}
+
+enum err store_migrate(struct store *s, int *from_version, int *to_version)
+{
+    int version = 0;
+    enum err e = user_version(s, &version);
+    if (e != ERR_OK)
+        return e;
+    if (from_version != NULL)
+        *from_version = version;
+    if (to_version != NULL)
+        *to_version = version;
+    if (version > store_schema_version()) {
+        snprintf(s->errmsg, sizeof s->errmsg,
+                 "database schema version %d is newer than this binary's %d", version,
+                 store_schema_version());
+        return ERR_VERSION;
+    }
+    while (version < store_schema_version()) {
+        e = exec_simple(s, ST_BEGIN_WRITE);
+        if (e != ERR_OK)
+            return e;
+        /* Another process may have migrated while we waited for the lock. */
+        int now_version = 0;
+        e = user_version(s, &now_version);
+        if (e == ERR_OK && now_version == version) {
+            int rc = sqlite3_exec(s->db, store__migrations[version], NULL, NULL, NULL);
+            if (rc != SQLITE_OK)
+                e = store__db_fail(s, rc);
+            if (e == ERR_OK)
+                e = user_version(s, &now_version);
+            if (e == ERR_OK && now_version != version + 1) {
+                snprintf(s->errmsg, sizeof s->errmsg, "migration %d did not set user_version",
+                         version + 1);
+                e = ERR_DB;
+            }
+        }
+        if (e == ERR_OK)
+            e = exec_simple(s, ST_COMMIT);
+        if (e != ERR_OK) {
+            store_rollback(s);
+            return e;
+        }
+        version = now_version;
+        if (to_version != NULL)
+            *to_version = version;
+    }
+    return ERR_OK;
+}
+
+enum err store_begin(struct store *s)
+{
+    return exec_simple(s, s->mode == STORE_WRITE ? ST_BEGIN_WRITE : ST_BEGIN_READ);
+}
+
+enum err store_commit(struct store *s)
+{
+    return exec_simple(s, ST_COMMIT);
+}
+
+void store_rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        exec_simple(s, ST_ROLLBACK);
+}
+
+/* ---- reads ---- */
+
+static enum err load_refs(struct store *s, struct arena *a, enum stmt_id id, int64_t article_id,
+                          struct store_ref **items, size_t *n)
+{
+    sqlite3_stmt *st;
+    *items = NULL;
+    *n = 0;
+    enum err e = stmt_get(s, id, &st);
+    if (e != ERR_OK)
+        return e;
+    size_t cap = 0;
+    sqlite3_bind_int64(st, 1, article_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        struct store_ref *r = &(*items)[(*n)++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->slug = store__col_str(a, st, 1);
+        r->name = store__col_str(a, st, 2);
+        r->count = 0;
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+static enum err load_photos(struct store *s, struct arena *a, struct store_article *art)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, ST_ARTICLE_PHOTOS, &st);
+    if (e != ERR_OK)
+        return e;
+    size_t cap = 0;
+    sqlite3_bind_int64(st, 1, art->id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        art->photos = store__grow(a, art->photos, art->n_photos, &cap, sizeof *art->photos);
+        struct store_photo *p = &art->photos[art->n_photos++];
+        p->id = sqlite3_column_int64(st, 0);
+        p->hash = store__col_str(a, st, 1);
+        p->width = sqlite3_column_int(st, 2);
+        p->height = sqlite3_column_int(st, 3);
+        p->caption = store__col_str(a, st, 4);
+        p->alt = store__col_str(a, st, 5);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+/* article_load runs one of the ARTICLE_COLS statements, already bound, and fills out
+ * with the article and everything attached to it. */
+static enum err article_load(struct store *s, struct arena *a, sqlite3_stmt *st,
+                             struct store_article *out)
+{
+    enum err e = ERR_OK;
+    memset(out, 0, sizeof *out);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        e = ERR_NOTFOUND;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        e = store__db_fail(s, rc);
+        goto out;
+    }
+    out->id = sqlite3_column_int64(st, 0);
+    out->slug = store__col_str(a, st, 1);
+    out->title = store__col_str(a, st, 2);
+    out->lead = store__col_str(a, st, 3);
+    out->body_md = store__col_str(a, st, 4);
+    out->published_at = sqlite3_column_int64(st, 5);
+    out->updated_at = sqlite3_column_int64(st, 6);
+    const unsigned char *status = sqlite3_column_text(st, 7);
+    if (!store_status_parse(str_from_cstr((const char *)status), &out->status))
+        out->status = STORE_DRAFT;
+    store__stmt_done(st);
+    st = NULL;
+    e = load_refs(s, a, ST_ARTICLE_DEPTS, out->id, &out->departments, &out->n_departments);
+    if (e == ERR_OK)
+        e = load_refs(s, a, ST_ARTICLE_TAGS, out->id, &out->tags, &out->n_tags);
+    if (e == ERR_OK)
+        e = load_photos(s, a, out);
+out:
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_article_by_slug(struct store *s, struct arena *a, struct str slug,
+                               struct store_article *out)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, ST_ARTICLE_BY_SLUG, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, slug);
+    sqlite3_bind_int64(st, 2, utc_now());
+    return article_load(s, a, st, out);
+}
+
+enum err store_article_by_id(struct store *s, struct arena *a, int64_t id,
+                             struct store_article *out)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, ST_ARTICLE_BY_ID, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, utc_now());
+    return article_load(s, a, st, out);
+}
+
+enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str slug,
+                                   struct store_article *out)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, ST_ARTICLE_BY_SLUG_ANY, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, slug);
+    return article_load(s, a, st, out);
+}
+
+/* summary_read fills one store_summary from a SUMMARY_COLS row. */
+static void summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->slug = store__col_str(a, st, 1);
+    out->title = store__col_str(a, st, 2);
+    out->lead = store__col_str(a, st, 3);
+    out->published_at = sqlite3_column_int64(st, 4);
+    out->lead_photo = NULL;
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+        struct store_photo *p = arena_alloc(a, sizeof *p);
+        p->id = sqlite3_column_int64(st, 5);
+        p->hash = store__col_str(a, st, 6);
+        p->width = sqlite3_column_int(st, 7);
+        p->height = sqlite3_column_int(st, 8);
+        p->caption = store__col_str(a, st, 9);
+        p->alt = store__col_str(a, st, 10);
+        out->lead_photo = p;
+    }
+}
+
+/* list_bind binds the keyset bounds shared by the list and count statements: the upper
+ * bound is the smallest of the cursor, "until" and "now" (published_at <= now is
+ * (published_at, id) < (now + 1, 0), ids being positive), as one row-value range. */
+static void list_bind(sqlite3_stmt *st, const struct store_list_query *q, int64_t now)
+{
+    int64_t up_at = now + 1, up_id = 0;
+    if (q->until != 0 && q->until < up_at)
+        up_at = q->until;
+    if ((q->after.published_at != 0 || q->after.id != 0) &&
+        (q->after.published_at < up_at ||
+         (q->after.published_at == up_at && q->after.id < up_id))) {
+        up_at = q->after.published_at;
+        up_id = q->after.id;
+    }
+    sqlite3_bind_int64(st, 1, up_at);
+    sqlite3_bind_int64(st, 2, up_id);
+    sqlite3_bind_int64(st, 3, q->from != 0 ? q->from : INT64_MIN);
+    if (q->tag_id != 0) {
+        sqlite3_bind_int64(st, 5, q->tag_id);
+        if (q->dept_id != 0)
+            sqlite3_bind_int64(st, 6, q->dept_id);
+    } else if (q->dept_id != 0) {
+        sqlite3_bind_int64(st, 5, q->dept_id);
+    }
+}
+
+static enum stmt_id list_stmt(const struct store_list_query *q, bool count)
+{
+    if (q->tag_id != 0 && q->dept_id != 0)
+        return count ? ST_COUNT_TAG_DEPT : ST_LIST_TAG_DEPT;
+    if (q->tag_id != 0)
+        return count ? ST_COUNT_TAG : ST_LIST_TAG;
+    if (q->dept_id != 0)
+        return count ? ST_COUNT_DEPT : ST_LIST_DEPT;
+    return count ? ST_COUNT_ALL : ST_LIST_ALL;
+}
+
+enum err store_article_list(struct store *s, struct arena *a, const struct store_list_query *q,
+                            struct store_summary **items, size_t *n, bool *has_more)
+{
+    *items = NULL;
+    *n = 0;
+    *has_more = false;
+    if (q->limit == 0 || q->limit > STORE_MAX_LIST_LIMIT)
+        return ERR_INVALID;
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, list_stmt(q, false), &st);
+    if (e != ERR_OK)
+        return e;
+    list_bind(st, q, utc_now());
+    /* One extra row tells whether another page follows. */
+    sqlite3_bind_int64(st, 4, (int64_t)q->limit + 1);
+    *items = arena_alloc_array(a, q->limit, sizeof **items);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == q->limit) {
+            *has_more = true;
+            break;
+        }
+        summary_read(a, st, &(*items)[(*n)++]);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_article_count(struct store *s, const struct store_list_query *q, int64_t *count)
+{
+    sqlite3_stmt *st;
+    *count = 0;
+    enum err e = stmt_get(s, list_stmt(q, true), &st);
+    if (e != ERR_OK)
+        return e;
+    struct store_list_query whole = *q;
+    whole.after = (struct store_cursor){0, 0};
+    list_bind(st, &whole, utc_now());
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_next_visible_at(struct store *s, int64_t *at)
+{
+    sqlite3_stmt *st;
+    *at = 0;
+    enum err e = stmt_get(s, ST_NEXT_VISIBLE, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, utc_now());
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        e = ERR_NOTFOUND;
+    else
+        *at = sqlite3_column_int64(st, 0);
+    store__stmt_done(st);
+    return e;
+}
+
+/* summary_one runs a bound SUMMARY_COLS statement expected to give at most one row;
+ * out->id stays 0 when it gives none. */
+static enum err summary_one(struct store *s, struct arena *a, sqlite3_stmt *st,
+                            struct store_summary *out)
+{
+    enum err e = ERR_OK;
+    memset(out, 0, sizeof *out);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        summary_read(a, st, out);
+    else if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_article_neighbours(struct store *s, struct arena *a, const struct store_article *art,
+                                  struct store_summary *older, struct store_summary *newer)
+{
+    sqlite3_stmt *st;
+    memset(older, 0, sizeof *older);
+    memset(newer, 0, sizeof *newer);
+    enum err e = stmt_get(s, ST_OLDER, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, art->published_at);
+    sqlite3_bind_int64(st, 2, art->id);
+    e = summary_one(s, a, st, older);
+    if (e != ERR_OK)
+        return e;
+    e = stmt_get(s, ST_NEWER, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, art->published_at);
+    sqlite3_bind_int64(st, 2, art->id);
+    sqlite3_bind_int64(st, 3, utc_now());
+    return summary_one(s, a, st, newer);
+}
+
+/* related_collect appends the newest visible articles linked to each tag or department
+ * of article_id (from the ref list statement) to *c. */
+static enum err related_collect(struct store *s, enum stmt_id refs_id, enum stmt_id cand_id,
+                                int weight, int64_t article_id, int64_t now,
+                                struct store__candidate **c, size_t *n, size_t *cap)
+{
+    struct arena *tmp = arena_new(4096);
+    struct store_ref *refs;
+    size_t n_refs;
+    enum err e = load_refs(s, tmp, refs_id, article_id, &refs, &n_refs);
+    for (size_t i = 0; i < n_refs && e == ERR_OK; i++) {
+        sqlite3_stmt *st;
+        e = stmt_get(s, cand_id, &st);
+        if (e != ERR_OK)
+            break;
+        sqlite3_bind_int64(st, 1, refs[i].id);
+        sqlite3_bind_int64(st, 2, article_id);
+        sqlite3_bind_int64(st, 3, now);
+        sqlite3_bind_int64(st, 4, STORE__RELATED_PER_REF);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == *cap) {
+                *cap = *cap == 0 ? 256 : *cap * 2;
+                *c = realloc(*c, *cap * sizeof **c);
+                if (*c == NULL)
+                    abort();
+            }
+            (*c)[(*n)++] = (struct store__candidate){
+                .id = sqlite3_column_int64(st, 0),
+                .published_at = sqlite3_column_int64(st, 1),
+                .score = weight,
+            };
+        }
+        if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+    }
+    arena_free(tmp);
+    return e;
+}
+
+static const char sql_related_manual[] =
+    "SELECT a.id FROM article_related r JOIN articles a ON a.slug = r.related_slug "
+    "WHERE r.article_id = ?1 AND a.id <> ?1 ORDER BY r.pos";
+static const char sql_related_unlink[] = "DELETE FROM article_related WHERE article_id = ?1";
+static const char sql_related_link[] =
+    "INSERT INTO article_related (article_id, pos, related_slug) VALUES (?1, ?2, ?3)";
+
+/* related_manual puts the editors' choices first among the candidates, with a weight no
+ * shared tag can reach, keeping their order. */
+static enum err related_manual(struct store *s, int64_t article_id, struct store__candidate **c,
+                               size_t *nc, size_t *cap)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_related_manual, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    int rc;
+    int64_t rank = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*nc == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *c = realloc(*c, *cap * sizeof **c);
+            if (*c == NULL)
+                abort();
+        }
+        struct store__candidate *k = &(*c)[(*nc)++];
+        memset(k, 0, sizeof *k);
+        k->id = sqlite3_column_int64(st, 0);
+        k->published_at = 0;
+        /* Later choices rank lower, and each one above any automatic score, which
+         * merging may add to it (shared tags and departments stay far below 1000). */
+        k->score = STORE__RELATED_MANUAL_WEIGHT - (int)rank * 1000;
+        rank++;
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_article_related(struct store *s, struct arena *a, int64_t article_id, size_t limit,
+                               struct store_summary **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    if (limit > STORE_MAX_LIST_LIMIT)
+        limit = STORE_MAX_LIST_LIMIT;
+    if (limit == 0)
+        return ERR_OK;
+    int64_t now = utc_now();
+    struct store__candidate *c = NULL;
+    size_t nc = 0, cap = 0;
+    enum err e = related_manual(s, article_id, &c, &nc, &cap);
+    if (e == ERR_OK)
+        e = related_collect(s, ST_ARTICLE_TAGS, ST_RELATED_TAGS, STORE__RELATED_TAG_WEIGHT,
+                                 article_id, now, &c, &nc, &cap);
+    if (e == ERR_OK)
+        e = related_collect(s, ST_ARTICLE_DEPTS, ST_RELATED_DEPTS, STORE__RELATED_DEPT_WEIGHT,
+                            article_id, now, &c, &nc, &cap);
+    if (e != ERR_OK)
+        goto out;
+    nc = store__candidates_rank(c, nc);
+    *items = arena_alloc_array(a, limit, sizeof **items);
+    for (size_t i = 0; i < nc && *n < limit; i++) {
+        sqlite3_stmt *st;
+        e = stmt_get(s, ST_SUMMARY_BY_ID, &st);
+        if (e != ERR_OK)
+            goto out;
+        sqlite3_bind_int64(st, 1, c[i].id);
+        sqlite3_bind_int64(st, 2, now);
+        e = summary_one(s, a, st, &(*items)[*n]);
+        if (e != ERR_OK)
+            goto out;
+        if ((*items)[*n].id != 0)
+            (*n)++;
+    }
+out:
+    free(c);
+    return e;
+}
+
+/* ref_read fills a store_ref from an (id, slug, name, count) row. */
+static void ref_read(struct arena *a, sqlite3_stmt *st, struct store_ref *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->slug = store__col_str(a, st, 1);
+    out->name = store__col_str(a, st, 2);
+    out->count = sqlite3_column_int64(st, 3);
+}
+
+static enum err ref_by_slug(struct store *s, struct arena *a, enum stmt_id id, struct str slug,
+                            struct store_ref *out)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    enum err e = stmt_get(s, id, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, slug);
+    sqlite3_bind_int64(st, 9, utc_now());
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        ref_read(a, st, out);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_tag_by_slug(struct store *s, struct arena *a, struct str slug, struct store_ref *out)
+{
+    return ref_by_slug(s, a, ST_TAG_BY_SLUG, slug, out);
+}
+
+enum err store_dept_by_slug(struct store *s, struct arena *a, struct str slug,
+                            struct store_ref *out)
+{
+    return ref_by_slug(s, a, ST_DEPT_BY_SLUG, slug, out);
+}
+
+static enum err refs_all(struct store *s, struct arena *a, enum stmt_id id,
+                         struct store_ref **items, size_t *n)
+{
+    sqlite3_stmt *st;
+    *items = NULL;
+    *n = 0;
+    enum err e = stmt_get(s, id, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 9, utc_now());
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        ref_read(a, st, &(*items)[(*n)++]);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_tags_all(struct store *s, struct arena *a, struct store_ref **items, size_t *n)
+{
+    return refs_all(s, a, ST_TAGS_ALL, items, n);
+}
+
+enum err store_depts_all(struct store *s, struct arena *a, struct store_ref **items, size_t *n)
+{
+    return refs_all(s, a, ST_DEPTS_ALL, items, n);
+}
+
+enum err store_archive_months(struct store *s, struct arena *a, struct store_month **items,
+                              size_t *n)
+{
+    sqlite3_stmt *st;
+    *items = NULL;
+    *n = 0;
+    enum err e = stmt_get(s, ST_MONTHS, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, utc_now());
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        struct store_month *m = &(*items)[(*n)++];
+        int64_t ym = sqlite3_column_int64(st, 0);
+        m->year = (int)(ym / 100);
+        m->month = (int)(ym % 100);
+        m->count = sqlite3_column_int64(st, 1);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+static void page_read(struct arena *a, sqlite3_stmt *st, struct store_page *out)
+{
+    out->id = sqlite3_column_int64(st, 0);
+    out->slug = store__col_str(a, st, 1);
+    out->title = store__col_str(a, st, 2);
+    out->body_md = store__col_str(a, st, 3);
+    out->updated_at = sqlite3_column_int64(st, 4);
+}
+
+enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
+                            struct store_page *out)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    enum err e = stmt_get(s, ST_PAGE_BY_SLUG, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, slug);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        page_read(a, st, out);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_pages_all(struct store *s, struct arena *a, struct store_page **items, size_t *n)
+{
+    sqlite3_stmt *st;
+    *items = NULL;
+    *n = 0;
+    enum err e = stmt_get(s, ST_PAGES_ALL, &st);
+    if (e != ERR_OK)
+        return e;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        page_read(a, st, &(*items)[(*n)++]);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_setting_get(struct store *s, struct arena *a, const char *key, struct str *value)
+{
+    sqlite3_stmt *st;
+    *value = STR_NULL;
+    enum err e = stmt_get(s, ST_SETTING_GET, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, str_from_cstr(key));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = store__col_str(a, st, 0);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_setting_set(struct store *s, const char *key, struct str value)
+{
+    struct str k = str_from_cstr(key);
+    if (k.len == 0 || k.len > STORE_MAX_SETTING_KEY_BYTES || value.len > STORE_MAX_SETTING_BYTES) {
+        snprintf(s->errmsg, sizeof s->errmsg, "setting key or value too long");
+        return k.len == 0 ? ERR_INVALID : ERR_TOO_LARGE;
+    }
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, ST_SETTING_SET, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, k);
+    store__bind_str(st, 2, value);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_data_version(struct store *s, int64_t *version)
+{
+    sqlite3_stmt *st;
+    *version = 0;
+    enum err e = stmt_get(s, ST_DATA_VERSION, &st);
+    if (e != ERR_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    /* data_version moves on other connections' commits, total_changes on our own;
+     * both only grow, so their sum changes on either. */
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0) + sqlite3_total_changes64(s->db);
+    else
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+/* ---- writes ---- */
+
+/* step_id runs a bound statement returning one id (RETURNING id or SELECT id). *id is
+ * 0 and ERR_OK when it returns no row. */
+static enum err step_id(struct store *s, sqlite3_stmt *st, int64_t *id)
+{
+    enum err e = ERR_OK;
+    *id = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st); /* finish the statement so RETURNING writes complete */
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+/* ref_ensure finds the tag or department called name, creating it when missing with
+ * a slug made unique by -2, -3, ... */
+static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_t *id)
+{
+    sqlite3_stmt *st;
+    name = str_trim(name);
+    enum err e = stmt_get(s, is_tag ? ST_TAG_ID_BY_NAME : ST_DEPT_ID_BY_NAME, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, name);
+    e = step_id(s, st, id);
+    if (e != ERR_OK || *id != 0)
+        return e;
+
+    struct buf slug;
+    buf_init(&slug, STORE_MAX_SLUG_BYTES);
+    e = store__ref_slug(&slug, name, is_tag ? "tag" : "department");
+    if (e != ERR_OK)
+        goto out;
+    size_t base_len = slug.len;
+    for (int n = 1;; n++) {
+        if (n > 1) {
+            slug.len = base_len;
+            e = buf_appendf(&slug, "-%d", n);
+            if (e != ERR_OK)
+                goto out;
+        }
+        int64_t taken = 0;
+        e = stmt_get(s, is_tag ? ST_TAG_SLUG_TAKEN : ST_DEPT_SLUG_TAKEN, &st);
+        if (e != ERR_OK)
+            goto out;
+        store__bind_str(st, 1, buf_str(&slug));
+        e = step_id(s, st, &taken);
+        if (e != ERR_OK)
+            goto out;
+        if (taken == 0)
+            break;
+    }
+    e = stmt_get(s, is_tag ? ST_TAG_INSERT : ST_DEPT_INSERT, &st);
+    if (e != ERR_OK)
+        goto out;
+    store__bind_str(st, 1, buf_str(&slug));
+    store__bind_str(st, 2, name);
+    e = step_id(s, st, id);
+out:
+    buf_free(&slug);
+    return e;
+}
+
+static enum err exec_id(struct store *s, enum stmt_id id, int64_t arg)
+{
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, id, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, arg);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, const struct str *names,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t ref_id;
+        enum err e = ref_ensure(s, is_tag, names[i], &ref_id);
+        if (e != ERR_OK)
+            return e;
+        sqlite3_stmt *st;
+        e = stmt_get(s, is_tag ? ST_LINK_TAG : ST_LINK_DEPT, &st);
+        if (e != ERR_OK)
+            return e;
+        sqlite3_bind_int64(st, 1, article_id);
+        sqlite3_bind_int64(st, 2, ref_id);
+        sqlite3_bind_int64(st, 3, (int64_t)i);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}
+
+/* link_related replaces the editors' related choices of article_id. */
+static enum err link_related(struct store *s, int64_t article_id, const struct str *slugs,
+                             size_t n)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_related_unlink, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    for (size_t i = 0; i < n && e == ERR_OK; i++) {
+        e = store__prepare(s, sql_related_link, &st);
+        if (e != ERR_OK)
+            break;
+        sqlite3_bind_int64(st, 1, article_id);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        store__bind_str(st, 3, slugs[i]);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+    }
+    return e;
+}
+
+enum err store_article_upsert(struct store *s, const struct store_article_input *in, int64_t *id)
+{
+    *id = 0;
+    s->errmsg[0] = '\0';
+    enum err e = store__article_input_check(in, s->errmsg, sizeof s->errmsg);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_stmt *st;
+    e = stmt_get(s, ST_ARTICLE_UPSERT, &st);
+    if (e != ERR_OK)
+        return e;
+    int64_t now = utc_now();
+    store__bind_str(st, 1, in->slug);
+    store__bind_str(st, 2, in->title);
+    store__bind_str(st, 3, in->lead);
+    store__bind_str(st, 4, in->body_md);
+    sqlite3_bind_text(st, 5, store_status_text(in->status), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, in->published_at);
+    sqlite3_bind_int64(st, 7, store__published_ym(in->published_at));
+    sqlite3_bind_int64(st, 8, now);
+    e = step_id(s, st, id);
+    if (e != ERR_OK)
+        return e;
+    e = exec_id(s, ST_ARTICLE_UNLINK_DEPTS, *id);
+    if (e == ERR_OK)
+        e = exec_id(s, ST_ARTICLE_UNLINK_TAGS, *id);
+    if (e == ERR_OK)
+        e = exec_id(s, ST_ARTICLE_UNLINK_PHOTOS, *id);
+    if (e == ERR_OK)
+        e = link_refs(s, false, *id, in->departments, in->n_departments);
+    if (e == ERR_OK)
+        e = link_refs(s, true, *id, in->tags, in->n_tags);
+    for (size_t i = 0; i < in->n_photos && e == ERR_OK; i++) {
+        const struct store_photo_input *p = &in->photos[i];
+        e = stmt_get(s, ST_PHOTO_INSERT, &st);
+        if (e != ERR_OK)
+            break;
+        sqlite3_bind_int64(st, 1, *id);
+        sqlite3_bind_int64(st, 2, (int64_t)i);
+        store__bind_str(st, 3, p->hash);
+        sqlite3_bind_int(st, 4, p->width);
+        sqlite3_bind_int(st, 5, p->height);
+        store__bind_str(st, 6, p->caption);
+        store__bind_str(st, 7, p->alt);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+    }
+    if (e == ERR_OK)
+        e = link_related(s, *id, in->related, in->n_related);
+    return e;
+}
+
+enum err store_page_upsert(struct store *s, struct str slug, struct str title, struct str body_md)
+{
+    s->errmsg[0] = '\0';
+    enum err e = store__page_input_check(slug, title, body_md, s->errmsg, sizeof s->errmsg);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_stmt *st;
+    e = stmt_get(s, ST_PAGE_UPSERT, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, slug);
+    store__bind_str(st, 2, title);
+    store__bind_str(st, 3, body_md);
+    sqlite3_bind_int64(st, 4, utc_now());
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}

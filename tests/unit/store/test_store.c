@@ -1,0 +1,565 @@
+/* test_store.c: the SQLite store against real database files in a temporary folder. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/arena.h"
+#include "core/kyiv_time.h"
+#include "store/store.h"
+
+static char dir[] = "/tmp/visnyk-store-XXXXXX";
+static char paths[16][512];
+static int n_paths;
+
+/* fresh opens a new migrated database file named name in the temporary folder. */
+static struct store *fresh(const char *name)
+{
+    char *p = paths[n_paths++];
+    snprintf(p, 512, "%s/%s.db", dir, name);
+    struct store *s = NULL;
+    CHECK(store_open(p, STORE_WRITE, &s) == ERR_OK);
+    CHECK(store_migrate(s, NULL, NULL) == ERR_OK);
+    return s;
+}
+
+static enum err put(struct store *s, const char *slug, int64_t at, enum store_status st,
+                    const struct str *tags, size_t n_tags, const struct str *depts, size_t n_depts,
+                    int64_t *id)
+{
+    struct store_article_input in = {
+        .slug = str_from_cstr(slug),
+        .title = str_from_cstr(slug),
+        .lead = STR_LIT("lead"),
+        .body_md = STR_LIT("body"),
+        .published_at = at,
+        .status = st,
+        .tags = tags,
+        .n_tags = n_tags,
+        .departments = depts,
+        .n_departments = n_depts,
+    };
+    int64_t dummy;
+    return store_article_upsert(s, &in, id != NULL ? id : &dummy);
+}
+
+static void test_migrate(void)
+{
+    char *p = paths[n_paths++];
+    snprintf(p, 512, "%s/migrate.db", dir);
+    struct store *s = NULL, *r = NULL;
+    /* A reader cannot open what does not exist, nor an unmigrated file. */
+    CHECK(store_open(p, STORE_READ, &r) != ERR_OK);
+    CHECK(store_open(p, STORE_WRITE, &s) == ERR_OK);
+    CHECK(store_open(p, STORE_READ, &r) == ERR_VERSION);
+    int from = -1, to = -1;
+    CHECK(store_migrate(s, &from, &to) == ERR_OK);
+    CHECK(from == 0 && to == store_schema_version() && to >= 1);
+    CHECK(store_migrate(s, &from, &to) == ERR_OK);
+    CHECK(from == store_schema_version() && to == store_schema_version());
+    CHECK(store_open(p, STORE_READ, &r) == ERR_OK);
+    /* A reader is read-only. */
+    CHECK(store_setting_set(r, "x", STR_LIT("y")) != ERR_OK);
+    store_close(r);
+
+    /* A database written by a newer binary is refused by both kinds of connection. */
+    sqlite3 *db;
+    CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(store_migrate(s, &from, &to) == ERR_VERSION);
+    CHECK(from == 999);
+    CHECK(strstr(store_errmsg(s), "newer") != NULL);
+    r = NULL;
+    CHECK(store_open(p, STORE_READ, &r) == ERR_VERSION);
+    CHECK(r == NULL);
+    store_close(s);
+}
+
+static void test_article_roundtrip(void)
+{
+    struct store *s = fresh("article");
+    struct arena *a = arena_new(4096);
+    struct str depts[] = {STR_LIT("Департамент економічного розвитку"),
+                          STR_LIT("Департамент освіти")};
+    struct str tags[] = {STR_LIT("безпека"), STR_LIT("Володимир Василенко"), STR_LIT("Безпека"),
+                         STR_LIT("безпека")};
+    struct store_photo_input photos[] = {
+        {STR_LIT("aaaa"), 800, 600, STR_LIT("перше"), STR_LIT("alt 1")},
+        {STR_LIT("bbbb"), 1024, 768, STR_LIT(""), STR_LIT("")},
+    };
+    int64_t at = kyiv_to_utc(2024, 8, 1, 16, 51, 0);
+    struct store_article_input in = {
+        .slug = STR_LIT("na-poltavshchyni"),
+        .title = STR_LIT("На Полтавщині реалізовуватимуть проєкти"),
+        .lead = STR_LIT("Полтавщину відвідала делегація"),
+        .body_md = STR_LIT("Текст **статті**"),
+        .published_at = at,
+        .status = STORE_PUBLISHED,
+        .departments = depts,
+        .n_departments = 2,
+        .tags = tags,
+        .n_tags = 4,
+        .photos = photos,
+        .n_photos = 2,
+    };
+    int64_t id = 0, id2 = 0;
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_article_upsert(s, &in, &id) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(id > 0);
+
+    struct store_article art;
+    CHECK(store_article_by_slug(s, a, STR_LIT("na-poltavshchyni"), &art) == ERR_OK);
+    CHECK(art.id == id);
+    CHECK_STR(art.title, "На Полтавщині реалізовуватимуть проєкти");
+    CHECK_STR(art.lead, "Полтавщину відвідала делегація");
+    CHECK_STR(art.body_md, "Текст **статті**");
+    CHECK(art.published_at == at);
+    CHECK(art.status == STORE_PUBLISHED);
+    CHECK(art.updated_at >= utc_now() - 5);
+    CHECK(art.n_departments == 2);
+    CHECK_STR(art.departments[0].name, "Департамент економічного розвитку");
+    CHECK_STR(art.departments[0].slug, "departament-ekonomichnoho-rozvytku");
+    CHECK_STR(art.departments[1].slug, "departament-osvity");
+    /* The repeated tag is dropped; "Безпека" is another name with the same slug. */
+    CHECK(art.n_tags == 3);
+    CHECK_STR(art.tags[0].slug, "bezpeka");
+    CHECK_STR(art.tags[1].slug, "volodymyr-vasylenko");
+    CHECK_STR(art.tags[2].name, "Безпека");
+    CHECK_STR(art.tags[2].slug, "bezpeka-2");
+    CHECK(art.n_photos == 2);
+    CHECK_STR(art.photos[0].hash, "aaaa");
+    CHECK(art.photos[0].width == 800 && art.photos[0].height == 600);
+    CHECK_STR(art.photos[0].caption, "перше");
+    CHECK_STR(art.photos[0].alt, "alt 1");
+    CHECK_STR(art.photos[1].hash, "bbbb");
+
+    struct store_article by_id;
+    CHECK(store_article_by_id(s, a, id, &by_id) == ERR_OK);
+    CHECK_STR(by_id.slug, "na-poltavshchyni");
+    CHECK(store_article_by_slug(s, a, STR_LIT("nope"), &by_id) == ERR_NOTFOUND);
+
+    struct store_ref ref;
+    CHECK(store_tag_by_slug(s, a, STR_LIT("volodymyr-vasylenko"), &ref) == ERR_OK);
+    CHECK(ref.count == 1);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("departament-osvity"), &ref) == ERR_OK);
+    CHECK_STR(ref.name, "Департамент освіти");
+    CHECK(store_dept_by_slug(s, a, STR_LIT("none"), &ref) == ERR_NOTFOUND);
+
+    /* Re-upsert by slug replaces everything attached and keeps the id. */
+    in.title = STR_LIT("Новий заголовок");
+    in.n_tags = 1;
+    in.n_departments = 0;
+    in.n_photos = 1;
+    in.photos = &photos[1];
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_OK);
+    CHECK(id2 == id);
+    CHECK(store_article_by_slug(s, a, STR_LIT("na-poltavshchyni"), &art) == ERR_OK);
+    CHECK_STR(art.title, "Новий заголовок");
+    CHECK(art.n_tags == 1 && art.n_departments == 0 && art.n_photos == 1);
+    CHECK_STR(art.photos[0].hash, "bbbb");
+    CHECK(store_tag_by_slug(s, a, STR_LIT("volodymyr-vasylenko"), &ref) == ERR_OK);
+    CHECK(ref.count == 0);
+
+    struct store_ref *all;
+    size_t n;
+    CHECK(store_tags_all(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 3);
+    /* Ukrainian order: Б before В; case-insensitive first, then bytes. */
+    CHECK_STR(all[0].name, "Безпека");
+    CHECK_STR(all[1].name, "безпека");
+    CHECK(all[1].count == 1);
+    CHECK_STR(all[2].name, "Володимир Василенко");
+    CHECK(store_depts_all(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 2 && all[0].count == 0);
+
+    /* Validation. */
+    in.title = STR_LIT("  ");
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_INVALID);
+    CHECK(strstr(store_errmsg(s), "title") != NULL);
+    in.title = STR_LIT("ok");
+    in.slug = STR_LIT("");
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_INVALID);
+    in.slug = STR_LIT("Bad Slug");
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_INVALID);
+    in.slug = STR_LIT("ok");
+    char *big = calloc(STORE_MAX_TITLE_BYTES + 2, 1);
+    memset(big, 'x', STORE_MAX_TITLE_BYTES + 1);
+    in.title = str_from_cstr(big);
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_TOO_LARGE);
+    free(big);
+    in.title = STR_LIT("\xff\xfe");
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_INVALID);
+
+    /* A rolled back write leaves nothing; drafts are hidden from readers' reads. */
+    in.title = STR_LIT("Чернетка");
+    in.slug = STR_LIT("chernetka");
+    in.status = STORE_DRAFT;
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_OK);
+    store_rollback(s);
+    CHECK(store_article_by_slug_any(s, a, STR_LIT("chernetka"), &art) == ERR_NOTFOUND);
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_OK);
+    CHECK(store_article_by_slug(s, a, STR_LIT("chernetka"), &art) == ERR_NOTFOUND);
+    CHECK(store_article_by_id(s, a, id2, &art) == ERR_NOTFOUND);
+    CHECK(store_article_by_slug_any(s, a, STR_LIT("chernetka"), &art) == ERR_OK);
+    CHECK(art.status == STORE_DRAFT);
+    /* A scheduled article shows once its time has come, not before. */
+    in.slug = STR_LIT("zaplanovana");
+    in.status = STORE_SCHEDULED;
+    in.published_at = utc_now() + 3600;
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_OK);
+    CHECK(store_article_by_slug(s, a, STR_LIT("zaplanovana"), &art) == ERR_NOTFOUND);
+    int64_t next = 0;
+    CHECK(store_next_visible_at(s, &next) == ERR_OK);
+    CHECK(next == in.published_at);
+    in.published_at = utc_now() - 1;
+    CHECK(store_article_upsert(s, &in, &id2) == ERR_OK);
+    CHECK(store_next_visible_at(s, &next) == ERR_NOTFOUND);
+    CHECK(store_article_by_slug(s, a, STR_LIT("zaplanovana"), &art) == ERR_OK);
+
+    arena_free(a);
+    store_close(s);
+}
+
+/* expected_order: the ids that should be listed, newest first. */
+struct item {
+    int64_t id, at;
+    int tag, dept;
+    bool visible;
+};
+
+static int cmp_item(const void *pa, const void *pb)
+{
+    const struct item *x = pa, *y = pb;
+    if (x->at != y->at)
+        return x->at > y->at ? -1 : 1;
+    return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* page_all walks every page of q and checks the ids against want (n_want of them). */
+static void page_all(struct store *s, struct store_list_query q, const int64_t *want, size_t n_want)
+{
+    struct arena *a = arena_new(4096);
+    size_t got = 0;
+    bool ok = true, has_more = true;
+    int pages = 0;
+    while (has_more && pages < 100) {
+        struct store_summary *items;
+        size_t n;
+        CHECK(store_article_list(s, a, &q, &items, &n, &has_more) == ERR_OK);
+        pages++;
+        for (size_t i = 0; i < n; i++) {
+            if (got >= n_want || items[i].id != want[got])
+                ok = false;
+            got++;
+        }
+        if (n > 0)
+            q.after = (struct store_cursor){items[n - 1].published_at, items[n - 1].id};
+        CHECK(n == q.limit || !has_more);
+        arena_reset(a);
+    }
+    CHECK(ok);
+    CHECK(got == n_want);
+    int64_t count = -1;
+    q.after = (struct store_cursor){0, 0};
+    CHECK(store_article_count(s, &q, &count) == ERR_OK);
+    CHECK(count == (int64_t)n_want);
+    arena_free(a);
+}
+
+static void test_lists(void)
+{
+    struct store *s = fresh("lists");
+    struct str tags[] = {STR_LIT("t0"), STR_LIT("t1"), STR_LIT("t2")};
+    struct str depts[] = {STR_LIT("d0"), STR_LIT("d1")};
+    enum { N = 57 };
+    struct item items[N];
+    int64_t base = kyiv_to_utc(2024, 1, 1, 10, 0, 0);
+    CHECK(store_begin(s) == ERR_OK);
+    for (int i = 0; i < N; i++) {
+        char slug[32];
+        snprintf(slug, sizeof slug, "a-%d", i);
+        /* Runs of four share a timestamp, and inserting in a scrambled order makes ids
+         * disagree with time, so the id tie-break is exercised. */
+        int k = (i * 17) % N;
+        items[i].at = base + (k / 4) * 60;
+        items[i].tag = i % 3;
+        items[i].dept = i % 2;
+        enum store_status st = i % 11 == 5 ? STORE_DRAFT : STORE_PUBLISHED;
+        if (i == 7) {
+            st = STORE_SCHEDULED;
+            items[i].at = utc_now() + 86400;
+        }
+        items[i].visible = st == STORE_PUBLISHED;
+        CHECK(put(s, slug, items[i].at, st, &tags[items[i].tag], 1, &depts[items[i].dept], 1,
+                  &items[i].id) == ERR_OK);
+    }
+    CHECK(store_commit(s) == ERR_OK);
+    qsort(items, N, sizeof items[0], cmp_item);
+
+    int64_t want[N];
+    for (int filter = 0; filter < 4; filter++) {
+        struct store_list_query q = {.limit = 10};
+        struct store_ref r;
+        struct arena *a = arena_new(1024);
+        if (filter == 1 || filter == 3) {
+            CHECK(store_tag_by_slug(s, a, STR_LIT("t1"), &r) == ERR_OK);
+            q.tag_id = r.id;
+        }
+        if (filter == 2 || filter == 3) {
+            CHECK(store_dept_by_slug(s, a, STR_LIT("d0"), &r) == ERR_OK);
+            q.dept_id = r.id;
+        }
+        arena_free(a);
+        size_t n = 0;
+        for (int i = 0; i < N; i++) {
+            if (!items[i].visible)
+                continue;
+            if ((filter == 1 || filter == 3) && items[i].tag != 1)
+                continue;
+            if ((filter == 2 || filter == 3) && items[i].dept != 0)
+                continue;
+            want[n++] = items[i].id;
+        }
+        CHECK(n > 5);
+        page_all(s, q, want, n);
+        q.limit = 1;
+        page_all(s, q, want, n);
+        q.limit = STORE_MAX_LIST_LIMIT;
+        page_all(s, q, want, n);
+    }
+
+    /* Time window: [from, until). */
+    struct store_list_query q = {.limit = 100, .from = base + 60, .until = base + 180};
+    size_t n = 0;
+    for (int i = 0; i < N; i++)
+        if (items[i].visible && items[i].at >= q.from && items[i].at < q.until)
+            want[n++] = items[i].id;
+    CHECK(n >= 4);
+    page_all(s, q, want, n);
+
+    struct arena *a = arena_new(4096);
+    struct store_summary *list;
+    bool more;
+    q = (struct store_list_query){.limit = 0};
+    CHECK(store_article_list(s, a, &q, &list, &n, &more) == ERR_INVALID);
+    q.limit = STORE_MAX_LIST_LIMIT + 1;
+    CHECK(store_article_list(s, a, &q, &list, &n, &more) == ERR_INVALID);
+
+    /* Neighbours follow the same order. */
+    size_t vis = 0;
+    for (int i = 0; i < N; i++)
+        if (items[i].visible)
+            want[vis++] = items[i].id;
+    struct store_article art;
+    struct store_summary older, newer;
+    CHECK(store_article_by_id(s, a, want[3], &art) == ERR_OK);
+    CHECK(store_article_neighbours(s, a, &art, &older, &newer) == ERR_OK);
+    CHECK(older.id == want[4]);
+    CHECK(newer.id == want[2]);
+    CHECK(store_article_by_id(s, a, want[0], &art) == ERR_OK);
+    CHECK(store_article_neighbours(s, a, &art, &older, &newer) == ERR_OK);
+    CHECK(newer.id == 0 && older.id == want[1]);
+    CHECK(store_article_by_id(s, a, want[vis - 1], &art) == ERR_OK);
+    CHECK(store_article_neighbours(s, a, &art, &older, &newer) == ERR_OK);
+    CHECK(older.id == 0 && newer.id == want[vis - 2]);
+    arena_free(a);
+    store_close(s);
+}
+
+static void test_related(void)
+{
+    struct store *s = fresh("related");
+    struct arena *a = arena_new(4096);
+    struct str A = STR_LIT("A"), B = STR_LIT("B"), C = STR_LIT("C");
+    struct str ab[] = {A, B}, a1[] = {A}, b1[] = {B}, c1[] = {C};
+    struct str D = STR_LIT("D"), E = STR_LIT("E");
+    int64_t t = 1700000000, x, y, z, w, v, v2, draft;
+    CHECK(put(s, "x", t, STORE_PUBLISHED, ab, 2, &D, 1, &x) == ERR_OK);
+    CHECK(put(s, "y", t - 500, STORE_PUBLISHED, ab, 2, &E, 1, &y) == ERR_OK);   /* 4 */
+    CHECK(put(s, "z", t - 10, STORE_PUBLISHED, a1, 1, &D, 1, &z) == ERR_OK);    /* 3 */
+    CHECK(put(s, "v", t - 20, STORE_PUBLISHED, b1, 1, NULL, 0, &v) == ERR_OK);  /* 2 */
+    CHECK(put(s, "v2", t - 5, STORE_PUBLISHED, b1, 1, NULL, 0, &v2) == ERR_OK); /* 2, newer */
+    CHECK(put(s, "w", t + 10, STORE_PUBLISHED, c1, 1, &D, 1, &w) == ERR_OK);    /* 1 */
+    CHECK(put(s, "u", t, STORE_PUBLISHED, c1, 1, &E, 1, NULL) == ERR_OK);       /* 0 */
+    CHECK(put(s, "dr", t, STORE_DRAFT, ab, 2, &D, 1, &draft) == ERR_OK);
+    struct store_summary *items;
+    size_t n;
+    CHECK(store_article_related(s, a, x, 10, &items, &n) == ERR_OK);
+    CHECK(n == 5);
+    if (n == 5) {
+        CHECK(items[0].id == y);
+        CHECK(items[1].id == z);
+        CHECK(items[2].id == v2);
+        CHECK(items[3].id == v);
+        CHECK(items[4].id == w);
+    }
+    CHECK(store_article_related(s, a, x, 2, &items, &n) == ERR_OK);
+    CHECK(n == 2 && items[0].id == y && items[1].id == z);
+    CHECK(store_article_related(s, a, x, 0, &items, &n) == ERR_OK);
+    CHECK(n == 0);
+    int64_t lone;
+    CHECK(put(s, "lone", t, STORE_PUBLISHED, NULL, 0, NULL, 0, &lone) == ERR_OK);
+    CHECK(store_article_related(s, a, lone, 10, &items, &n) == ERR_OK);
+    CHECK(n == 0);
+    CHECK(store_article_related(s, a, 424242, 10, &items, &n) == ERR_OK);
+    CHECK(n == 0);
+    arena_free(a);
+    store_close(s);
+}
+
+static void test_months(void)
+{
+    struct store *s = fresh("months");
+    struct arena *a = arena_new(4096);
+    /* 2024-03-31 21:30 UTC is 00:30 on 1 April in Kyiv (summer time, UTC+3); a fixed
+     * UTC+2 would say March. 2024-10-31 22:30 UTC is 00:30 on 1 November (UTC+2);
+     * 2024-10-26 21:30 UTC is 00:30 on 27 October, still summer time. */
+    CHECK(put(s, "april", 1711920600, STORE_PUBLISHED, NULL, 0, NULL, 0, NULL) == ERR_OK);
+    CHECK(put(s, "march", 1711920600 - 7200, STORE_PUBLISHED, NULL, 0, NULL, 0, NULL) == ERR_OK);
+    CHECK(put(s, "november", 1730413800, STORE_PUBLISHED, NULL, 0, NULL, 0, NULL) == ERR_OK);
+    CHECK(put(s, "october", 1729978200, STORE_PUBLISHED, NULL, 0, NULL, 0, NULL) == ERR_OK);
+    CHECK(put(s, "october-2", 1729978200 + 60, STORE_PUBLISHED, NULL, 0, NULL, 0, NULL) == ERR_OK);
+    CHECK(put(s, "hidden", 1729978200, STORE_DRAFT, NULL, 0, NULL, 0, NULL) == ERR_OK);
+    CHECK(kyiv_from_utc(1711920600).month == 4);
+    struct store_month *m;
+    size_t n;
+    CHECK(store_archive_months(s, a, &m, &n) == ERR_OK);
+    CHECK(n == 4);
+    if (n == 4) {
+        CHECK(m[0].year == 2024 && m[0].month == 11 && m[0].count == 1);
+        CHECK(m[1].year == 2024 && m[1].month == 10 && m[1].count == 2);
+        CHECK(m[2].year == 2024 && m[2].month == 4 && m[2].count == 1);
+        CHECK(m[3].year == 2024 && m[3].month == 3 && m[3].count == 1);
+    }
+    arena_free(a);
+    store_close(s);
+}
+
+static void test_pages_settings_version(void)
+{
+    struct store *s = fresh("pages");
+    struct arena *a = arena_new(4096);
+    struct store_page p;
+    CHECK(store_page_by_slug(s, a, STR_LIT("kontakty"), &p) == ERR_NOTFOUND);
+    CHECK(store_page_upsert(s, STR_LIT("kontakty"), STR_LIT("Контакти"), STR_LIT("тел.")) ==
+          ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("ahentstvo"), STR_LIT("Агентство"), STR_LIT("")) == ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("kontakty"), STR_LIT("Контакти"), STR_LIT("тел. 2")) ==
+          ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("x"), STR_LIT(""), STR_LIT("")) == ERR_INVALID);
+    CHECK(store_page_by_slug(s, a, STR_LIT("kontakty"), &p) == ERR_OK);
+    CHECK_STR(p.title, "Контакти");
+    CHECK_STR(p.body_md, "тел. 2");
+    CHECK(p.updated_at > 0);
+    struct store_page *all;
+    size_t n;
+    CHECK(store_pages_all(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 2);
+    CHECK_STR(all[0].slug, "ahentstvo");
+
+    struct str v;
+    CHECK(store_setting_get(s, a, "site_name", &v) == ERR_NOTFOUND);
+    CHECK(store_setting_set(s, "site_name", STR_LIT("Полтавська ОВА")) == ERR_OK);
+    CHECK(store_setting_set(s, "site_name", STR_LIT("Полтавська обласна")) == ERR_OK);
+    CHECK(store_setting_set(s, "empty", STR_LIT("")) == ERR_OK);
+    CHECK(store_setting_get(s, a, "site_name", &v) == ERR_OK);
+    CHECK_STR(v, "Полтавська обласна");
+    CHECK(store_setting_get(s, a, "empty", &v) == ERR_OK);
+    CHECK(v.len == 0);
+
+    /* data_version moves on another connection's commit and on our own. */
+    struct store *r = NULL;
+    CHECK(store_open(paths[n_paths - 1], STORE_READ, &r) == ERR_OK);
+    int64_t v1, v2, v3, w1, w2;
+    CHECK(store_data_version(r, &v1) == ERR_OK);
+    CHECK(store_data_version(r, &v2) == ERR_OK);
+    CHECK(v1 == v2);
+    CHECK(store_data_version(s, &w1) == ERR_OK);
+    CHECK(store_setting_set(s, "phone", STR_LIT("123")) == ERR_OK);
+    CHECK(store_data_version(r, &v3) == ERR_OK);
+    CHECK(v3 != v2);
+    CHECK(store_data_version(s, &w2) == ERR_OK);
+    CHECK(w2 != w1);
+    /* A reader transaction sees one snapshot. */
+    CHECK(store_begin(r) == ERR_OK);
+    CHECK(store_setting_get(r, a, "phone", &v) == ERR_OK);
+    CHECK(store_setting_set(s, "phone", STR_LIT("456")) == ERR_OK);
+    CHECK(store_setting_get(r, a, "phone", &v) == ERR_OK);
+    CHECK_STR(v, "123");
+    CHECK(store_commit(r) == ERR_OK);
+    CHECK(store_setting_get(r, a, "phone", &v) == ERR_OK);
+    CHECK_STR(v, "456");
+    store_close(r);
+    arena_free(a);
+    store_close(s);
+}
+
+/* The link tables' copies of published_at and visibility follow a direct UPDATE of the
+ * article (as the editor will do) through the trigger. */
+static void test_link_sync(void)
+{
+    struct store *s = fresh("sync");
+    struct arena *a = arena_new(4096);
+    struct str tag = STR_LIT("тег");
+    CHECK(put(s, "one", 1700000000, STORE_PUBLISHED, &tag, 1, &tag, 1, NULL) == ERR_OK);
+    CHECK(put(s, "two", 1700000100, STORE_PUBLISHED, &tag, 1, NULL, 0, NULL) == ERR_OK);
+    struct store_ref ref;
+    CHECK(store_tag_by_slug(s, a, STR_LIT("teh"), &ref) == ERR_OK);
+    CHECK(ref.count == 2);
+    sqlite3 *db;
+    CHECK(sqlite3_open(paths[n_paths - 1], &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE articles SET status = 'withdrawn' WHERE slug = 'two'", NULL,
+                       NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE articles SET published_at = 1750000000 WHERE slug = 'one'", NULL,
+                       NULL, NULL) == SQLITE_OK);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("teh"), &ref) == ERR_OK);
+    CHECK(ref.count == 1);
+    struct store_list_query q = {.limit = 10, .tag_id = ref.id};
+    struct store_summary *items;
+    size_t n;
+    bool more;
+    CHECK(store_article_list(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].published_at == 1750000000);
+    CHECK(sqlite3_exec(db, "UPDATE articles SET status = 'published' WHERE slug = 'two'", NULL,
+                       NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(store_article_list(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 2 && items[1].published_at == 1700000100);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("teh"), &ref) == ERR_OK);
+    q.tag_id = 0;
+    q.dept_id = ref.id;
+    CHECK(store_article_list(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].published_at == 1750000000);
+    arena_free(a);
+    store_close(s);
+}
+
+int main(void)
+{
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_migrate();
+    test_article_roundtrip();
+    test_lists();
+    test_related();
+    test_months();
+    test_pages_settings_version();
+    test_link_sync();
+    for (int i = 0; i < n_paths; i++) {
+        const char *suffix[] = {"", "-wal", "-shm"};
+        for (size_t k = 0; k < 3; k++) {
+            char p[600];
+            snprintf(p, sizeof p, "%s%s", paths[i], suffix[k]);
+            unlink(p);
+        }
+    }
+    rmdir(dir);
+    return check_done();
+}
