@@ -7,8 +7,15 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 build=(build-essential cmake pkg-config clang libclang-rt-14-dev)
 libs=(libuv1-dev libhttp-parser-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-      libvips-dev libsodium-dev zlib1g-dev)
-tests=(python3 sqlite3 libxml2-utils nginx wrk curl)
+      libvips-dev libsodium-dev zlib1g-dev libhunspell-dev hunspell-uk libjansson-dev
+      libcurl4-openssl-dev libseccomp-dev)
+tests=(python3 python3-aiosmtpd python3-feedparser sqlite3 libxml2-utils nginx wrk curl
+       chromium)
 if [ "${1:-}" = "--runtime" ]; then tests=(); fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${build[@]}" "${libs[@]}" "${tests[@]}" >/dev/null
+# The browser tests drive chromium with the npm package playwright-core; a machine that
+# already has Node.js keeps it.
+if [ "${#tests[@]}" -gt 0 ] && ! command -v npm >/dev/null; then
+    $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
