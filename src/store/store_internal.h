@@ -53,6 +53,6 @@ size_t store__candidates_rank(struct store__candidate *c, size_t n);
 #define STORE__RELATED_DEPT_WEIGHT 1
 /* Newest candidates taken per shared tag or department: bounds the work for big
  * departments while keeping the ranking exact among recent articles. */
-#define STORE__RELATED_PER_REF 300
+#define STORE__RELATED_PER_REF 30
 
 #endif

@@ -555,7 +555,7 @@ int main(void)
     for (int i = 0; i < n_paths; i++) {
         const char *suffix[] = {"", "-wal", "-shm"};
         for (size_t k = 0; k < 3; k++) {
-            char p[600];
+            char p[8200]; /* gcc bounds paths[i] by the whole array, not one row */
             snprintf(p, sizeof p, "%s%s", paths[i], suffix[k]);
             unlink(p);
         }
