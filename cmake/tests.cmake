@@ -25,3 +25,12 @@ foreach(src ${VISNYK_INTEGRATION_TESTS})
     ENVIRONMENT "VISNYK_BIN=$<TARGET_FILE:visnyk>;VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1"
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR} TIMEOUT 600)
 endforeach()
+
+# End-to-end tests: a real browser (Debian's chromium) driven by playwright-core from
+# tests/e2e/node_modules, which scripts/test.sh installs with `npm ci`. Without node or
+# without the package the test fails loudly rather than being skipped.
+find_program(VISNYK_NODE NAMES node nodejs)
+add_test(NAME e2e_admin
+  COMMAND ${CMAKE_COMMAND} -E env VISNYK_BIN=$<TARGET_FILE:visnyk> VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR}
+          ${VISNYK_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/run.mjs)
+set_tests_properties(e2e_admin PROPERTIES WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e TIMEOUT 900)

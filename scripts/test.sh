@@ -10,9 +10,29 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/release -j"$jobs"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DVISNYK_SANITIZE=ON >/dev/null
 cmake --build build/asan -j"$jobs"
+# The browser tests' driver (playwright-core, pinned in tests/e2e/package-lock.json; the
+# browser is Debian's chromium). No registry means no e2e tests: say so and stop.
+if [ "${VISNYK_SKIP_NPM:-}" != 1 ]; then
+    (cd tests/e2e && npm ci --no-audit --no-fund) || {
+        echo "error: 'npm ci' in tests/e2e failed: the end-to-end tests need playwright-core" \
+             "from the npm registry (and /usr/bin/chromium)" >&2
+        exit 1
+    }
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== tests, release build"
 (cd build/release && ctest --output-on-failure -j"$jobs")
 echo "== tests, ASan + UBSan build"
-(cd build/asan && ctest --output-on-failure -j"$jobs")
+# The release run above kills the server 200 times in the durability test; under ASan a
+# restart costs ~1 s more, so this run does 50 (same code paths, same checks).
+(cd build/asan && VISNYK_DURABILITY_KILLS=50 ctest --output-on-failure -j"$jobs")
+# Fuzz targets (clang + libFuzzer, fuzz/): replay every seed corpus and every kept crash
+# (fuzz/regressions/), then fuzz each target a few seconds. Only the fuzz targets are
+# built here; scripts/fuzz.sh runs them longer. VISNYK_SKIP_FUZZ=1 skips this step.
+if [ "${VISNYK_SKIP_FUZZ:-}" != 1 ]; then
+    echo "== fuzz targets: corpus replay and short runs"
+    CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVISNYK_FUZZ=ON >/dev/null
+    cmake --build build/fuzz -j"$jobs" --target fuzz_all
+    (cd build/fuzz && ctest -L fuzz --output-on-failure -j"$jobs")
+fi

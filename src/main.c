@@ -10,6 +10,13 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_init,
     &cli_cmd_serve,
     &cli_cmd_import,
+    &cli_cmd_digest,
+    &cli_cmd_user,
+    &cli_cmd_backup,
+    &cli_cmd_restore,
+    &cli_cmd_check,
+    &cli_cmd_export_static,
+    &cli_cmd_export_data,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

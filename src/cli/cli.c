@@ -93,8 +93,13 @@ int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc
         for (size_t k = 0; k < key_len; k++)
             key[k] = name[k] == '-' ? '_' : name[k];
         key[key_len] = '\0';
-        if (!option_allowed(cmd->options, key))
+        if (!option_allowed(cmd->options, key)) {
+            if (cmd->own_options || option_allowed(cmd->options, "*")) {
+                argv[kept++] = argv[i];
+                continue;
+            }
             return cli_usage_error(cmd->name, "unknown option %s", arg);
+        }
         const char *value = eq ? eq + 1 : NULL;
         if (value == NULL) {
             if (i + 1 >= *argc)

@@ -25,6 +25,9 @@ struct cli_command {
     bool takes_demo;            /* accepts --demo */
     bool takes_force;           /* accepts --force */
     int (*run)(const struct config *c, const struct cli_flags *f, int argc, char **argv);
+    /* --options that are not settings stay in argv for run() (digest --now, user --role);
+     * an options list holding "*" does the same */
+    bool own_options;
 };
 
 /* cli_usage_error prints "visnyk COMMAND: <fmt with what>" and a pointer to --help;
@@ -43,5 +46,10 @@ int cli_ensure_dir(const char *path);
 int cli_open_migrated(const struct config *c, struct store **out);
 
 extern const struct cli_command cli_cmd_init, cli_cmd_import, cli_cmd_serve;
+extern const struct cli_command cli_cmd_digest;
+extern const struct cli_command cli_cmd_user;
+extern const struct cli_command cli_cmd_export_data;
+extern const struct cli_command cli_cmd_backup, cli_cmd_restore, cli_cmd_check,
+    cli_cmd_export_static;
 
 #endif

@@ -146,11 +146,18 @@ static const char *const init_options[] = {"db", "media", "demo", NULL};
 static const char *const import_options[] = {"db", "media", NULL};
 
 const struct cli_command cli_cmd_init = {
-    "init", "create or migrate the database; --demo loads the demo content",
-    "visnyk init [--db PATH] [--media DIR] [--demo] [--config FILE]", init_options, true, false,
-    cmd_init};
+    .name = "init",
+    .summary = "create or migrate the database; --demo loads the demo content",
+    .usage = "visnyk init [--db PATH] [--media DIR] [--demo] [--config FILE]",
+    .options = init_options,
+    .takes_demo = true,
+    .run = cmd_init,
+};
 
 const struct cli_command cli_cmd_import = {
-    "import", "import articles and pages from Markdown files with front matter",
-    "visnyk import [--db PATH] [--media DIR] [--config FILE] PATH...", import_options, false,
-    false, cmd_import};
+    .name = "import",
+    .summary = "import articles and pages from Markdown files with front matter",
+    .usage = "visnyk import [--db PATH] [--media DIR] [--config FILE] PATH...",
+    .options = import_options,
+    .run = cmd_import,
+};

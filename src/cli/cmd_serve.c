@@ -2,10 +2,41 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admin/admin.h"
+#include "admin/admin_mail.h"
+#include "api/api.h"
+#include "search/search.h"
 #include "cli/cli.h"
+#include "export/export.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "mail/mail.h"
+#include "site/subscribe.h"
 #include "site/site.h"
+
+/* The e-mail digest's sender and scheduler threads run while the server serves. */
+static struct mail_config serve_mail_cfg;
+static struct mail_service *serve_mail;
+/* The editors' workspace; its scheduler thread needs the server (cache invalidation). */
+static struct admin *serve_admin;
+
+static void serve_on_start(struct http_server *srv, void *app)
+{
+    (void)srv;
+    (void)app;
+    mail_service_start(&serve_mail_cfg, &serve_mail);
+    if (serve_admin != NULL)
+        admin_on_start(serve_admin, srv);
+}
+
+static void serve_on_stop(void *app)
+{
+    (void)app;
+    mail_service_stop(serve_mail);
+    serve_mail = NULL;
+    if (serve_admin != NULL)
+        admin_on_stop(serve_admin);
+}
 
 static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc, char **argv)
 {
@@ -35,7 +66,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
         snprintf(base_url, sizeof(base_url), "http://%s:%u", c->listen_host, c->listen_port);
 
     struct site_config site_cfg = {
-        .db_path = c->db, .theme_dir = c->theme, .media_dir = c->media, .base_url = base_url};
+        .db_path = c->db, .theme_dir = c->theme, .media_dir = c->media, .base_url = base_url,
+        .static_links = c->static_links};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
@@ -44,36 +76,101 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     }
     struct http_router *router = http_router_new();
     site_routes(site, router);
+    /* the workspace: behind TLS when told so or when the public address is https */
+    bool tls = c->tls_proxy || strncmp(base_url, "https://", 8) == 0;
+    struct admin_config admin_cfg = {.db_path = c->db, .media_dir = c->media, .site = site,
+                                     .tls = tls, .start_worker = true};
+    if (admin_new(&admin_cfg, &serve_admin, err, sizeof(err)) != ERR_OK) {
+        fprintf(stderr, "visnyk serve: %s\n", err);
+        http_router_free(router);
+        site_free(site);
+        return 1;
+    }
+    /* the digest's workspace pages go before admin_routes' catch-all */
+    admin_mail_routes(serve_admin, router,
+                      &(struct admin_mail_config){.theme_dir = c->theme, .base_url = base_url,
+                                                  .mail_from = c->mail_from});
+    admin_routes(serve_admin, router);
+    search_dict_preload(); /* hunspell-uk for search, loaded before the first query */
+    /* the open-data API; without it the site still serves */
+    struct api *api = NULL;
+    struct api_config api_cfg = {.db_path = c->db, .base_url = base_url, .media_dir = c->media};
+    if (api_new(&api_cfg, &api) == ERR_OK)
+        api_routes(router, api);
     size_t n_headers = 0;
     struct http_config http_cfg = {
         .host = c->listen_host,
         .port = c->listen_port,
         .threads = c->threads,
         .page_cache = c->page_cache,
+        .header_timeout_ms = c->header_timeout_ms,
+        .max_conns_per_ip = c->max_conns_per_ip,
+        .requests_per_ip_per_second = c->requests_per_ip_per_second,
+        .request_burst = c->request_burst,
+        .limit_loopback = c->limit_loopback,
         .router = router,
         .app = site,
         .thread_init = site_thread_init,
         .thread_done = site_thread_done,
         .error_page = site_error_page,
+        .on_start = serve_on_start,
+        .on_stop = serve_on_stop,
     };
+    serve_mail_cfg = (struct mail_config){
+        .db_path = c->db, .theme_dir = c->theme, .smtp_url = c->smtp_url,
+        .mail_from = c->mail_from, .base_url = base_url, .digest_hour = c->digest_hour,
+        .digest_minute = c->digest_minute, .digest_weekday = c->digest_weekday,
+        .rate_per_minute = c->mail_rate, .retry_seconds = c->mail_retry};
+    site_subscribe_configure(&(struct site_subscribe_config){
+        .mail_from = c->mail_from,
+        .limits = {.ip_per_hour = c->subscribe_ip_hour, .addr_per_day = c->subscribe_addr_day}});
     http_cfg.common_headers = site_security_headers(&n_headers);
     http_cfg.n_common_headers = n_headers;
+    /* HSTS on every response, public and admin, when the site is behind TLS */
+    struct http_header with_hsts[32];
+    if (tls && n_headers < sizeof(with_hsts) / sizeof(with_hsts[0])) {
+        memcpy(with_hsts, http_cfg.common_headers, n_headers * sizeof(with_hsts[0]));
+        with_hsts[n_headers].name = STR_LIT("Strict-Transport-Security");
+        with_hsts[n_headers].value = STR_LIT("max-age=31536000; includeSubDomains");
+        http_cfg.common_headers = with_hsts;
+        http_cfg.n_common_headers = n_headers + 1;
+    }
     log_info("serving %s on %s (database %s, theme %s)", base_url, c->listen_host, c->db, c->theme);
+    /* the static mirror (issue 6): re-exported in the background after each change */
+    struct export_config mirror_cfg = {.db_path = c->db, .theme_dir = c->theme,
+                                       .media_dir = c->media, .base_url = c->base_url,
+                                       .out_dir = c->static_mirror, .gzip = true};
+    struct export_watch *mirror =
+        c->static_mirror[0] != '\0' ? export_watch_start(&mirror_cfg, 5) : NULL;
     e = http_server_run(&http_cfg, site_on_reload, NULL);
+    export_watch_stop(mirror);
     if (e != ERR_OK)
         fprintf(stderr, "visnyk serve: cannot listen on %s port %u: %s\n", c->listen_host,
                 c->listen_port, err_str(e));
     http_router_free(router);
+    admin_free(serve_admin);
+    serve_admin = NULL;
+    admin_mail_free();
+    api_free(api);
     site_free(site);
     return e == ERR_OK ? 0 : 1;
 }
 
 
 static const char *const serve_options[] = {"db", "listen", "theme", "media", "base_url",
-                                            "threads", "page_cache", "log_level", NULL};
+                                            "header_timeout_ms", "max_conns_per_ip",
+                                            "requests_per_ip_per_second", "request_burst",
+                                            "limit_loopback", "static_links", "static_mirror",
+                                            "threads", "page_cache", "log_level",
+                                            "smtp_url", "mail_from", "digest_time",
+                                            "digest_weekday", "mail_rate", "mail_retry",
+                                            "subscribe_ip_hour", "subscribe_addr_day", "tls_proxy", NULL};
 
 const struct cli_command cli_cmd_serve = {
-    "serve", "serve the site",
-    "visnyk serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--theme DIR] [--media DIR]\n"
-    "             [--base-url URL] [--threads N] [--no-page-cache] [--log-level LEVEL]",
-    serve_options, false, false, cmd_serve};
+    .name = "serve",
+    .summary = "serve the site",
+    .usage = "visnyk serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--theme DIR] [--media DIR]\n"
+        "             [--base-url URL] [--threads N] [--no-page-cache] [--log-level LEVEL]",
+    .options = serve_options,
+    .run = cmd_serve,
+};

@@ -11,7 +11,13 @@
 
 static const char *const known_keys[] = {"db",       "listen",    "theme",    "media",
                                          "demo",     "base_url",  "smtp_url", "mail_from",
-                                         "threads",  "page_cache", "log_level", NULL};
+                                         "threads",  "page_cache", "log_level",
+                                         "digest_time", "digest_weekday", "mail_rate",
+                                         "mail_retry", "subscribe_ip_hour",
+                                         "subscribe_addr_day", "header_timeout_ms",
+                                         "max_conns_per_ip", "requests_per_ip_per_second",
+                                         "request_burst", "limit_loopback", "static_links",
+                                         "static_mirror", "tls_proxy", NULL};
 
 const char *const *config_keys(void)
 {
@@ -55,6 +61,39 @@ void config_defaults(struct config *c)
     c->threads = 0;
     c->page_cache = true;
     snprintf(c->log_level, sizeof(c->log_level), "%s", "info");
+    c->digest_hour = 8;
+    c->digest_minute = 0;
+    c->digest_weekday = 1;
+    c->mail_rate = 60;
+    c->mail_retry = 60;
+    c->subscribe_ip_hour = 10;
+    c->subscribe_addr_day = 3;
+}
+
+/* parse_hhmm reads "HH:MM" (00:00 .. 23:59). */
+static bool parse_hhmm(struct str v, int *hour, int *minute)
+{
+    int64_t h = 0, m = 0;
+    if (v.len < 4 || v.len > 5 || str_find_char(v, ':') == SIZE_MAX)
+        return false;
+    size_t colon = str_find_char(v, ':');
+    struct str hs = str_sub(v, 0, colon), ms = str_sub(v, colon + 1, v.len - colon - 1);
+    if (hs.len < 1 || hs.len > 2 || ms.len != 2 || hs.ptr[0] == '-' || ms.ptr[0] == '-' ||
+        !str_to_i64(hs, &h) || !str_to_i64(ms, &m) || h > 23 || m > 59)
+        return false;
+    *hour = (int)h;
+    *minute = (int)m;
+    return true;
+}
+
+/* parse_range reads a whole number in [lo, hi]. */
+static bool parse_range(struct str v, int64_t lo, int64_t hi, unsigned *out)
+{
+    int64_t n = 0;
+    if (!str_to_i64(v, &n) || n < lo || n > hi)
+        return false;
+    *out = (unsigned)n;
+    return true;
 }
 
 static bool parse_listen(struct config *c, struct str v)
@@ -160,6 +199,51 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "page_cache")) {
         if (!parse_bool(value, &c->page_cache))
             expected = "on or off";
+    } else if (str_eq_cstr(key, "digest_time")) {
+        if (!parse_hhmm(value, &c->digest_hour, &c->digest_minute))
+            expected = "a Kyiv local time HH:MM, e.g. 08:00";
+    } else if (str_eq_cstr(key, "digest_weekday")) {
+        unsigned d = 0;
+        if (!parse_range(value, 1, 7, &d))
+            expected = "a weekday number from 1 (Monday) to 7 (Sunday)";
+        else
+            c->digest_weekday = (int)d;
+    } else if (str_eq_cstr(key, "mail_rate")) {
+        if (!parse_range(value, 1, 1000000, &c->mail_rate))
+            expected = "messages per minute, from 1 to 1000000";
+    } else if (str_eq_cstr(key, "mail_retry")) {
+        if (!parse_range(value, 1, 86400, &c->mail_retry))
+            expected = "seconds before the first retry, from 1 to 86400";
+    } else if (str_eq_cstr(key, "subscribe_ip_hour")) {
+        if (!parse_range(value, 1, 1000000, &c->subscribe_ip_hour))
+            expected = "subscription requests per IP address per hour, from 1";
+    } else if (str_eq_cstr(key, "subscribe_addr_day")) {
+        if (!parse_range(value, 1, 1000, &c->subscribe_addr_day))
+            expected = "subscription requests per address per day, from 1 to 1000";
+    } else if (str_eq_cstr(key, "header_timeout_ms")) {
+        if (!parse_range(value, 100, 600000, &c->header_timeout_ms))
+            expected = "milliseconds for a whole request head, from 100 to 600000";
+    } else if (str_eq_cstr(key, "max_conns_per_ip")) {
+        if (!parse_range(value, 0, 1000000, &c->max_conns_per_ip))
+            expected = "open connections per client address, 0 (off) to 1000000";
+    } else if (str_eq_cstr(key, "requests_per_ip_per_second")) {
+        if (!parse_range(value, 0, 1000000, &c->requests_per_ip_per_second))
+            expected = "requests per second per client address, 0 (off) to 1000000";
+    } else if (str_eq_cstr(key, "request_burst")) {
+        if (!parse_range(value, 0, 1000000, &c->request_burst))
+            expected = "requests a client may send at once, 0 (twice the rate) to 1000000";
+    } else if (str_eq_cstr(key, "limit_loopback")) {
+        if (!parse_bool(value, &c->limit_loopback))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "static_links")) {
+        if (!parse_bool(value, &c->static_links))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "static_mirror")) {
+        if (!copy_value(c->static_mirror, sizeof(c->static_mirror), value))
+            expected = "a folder for the static mirror, or empty for none";
+    } else if (str_eq_cstr(key, "tls_proxy")) {
+        if (!parse_bool(value, &c->tls_proxy))
+            expected = "on or off";
     } else if (str_eq_cstr(key, "log_level")) {
         if (!(str_eq_cstr(value, "debug") || str_eq_cstr(value, "info") ||
               str_eq_cstr(value, "warn") || str_eq_cstr(value, "error")) ||
@@ -167,7 +251,11 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
             expected = "debug, info, warn or error";
     } else {
         snprintf(err, err_size, "%s: unknown setting '%.*s'; known settings: db, listen, theme, "
-                 "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level",
+                 "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level, "
+                 "digest_time, digest_weekday, mail_rate, mail_retry, subscribe_ip_hour, "
+                 "subscribe_addr_day, header_timeout_ms, max_conns_per_ip, "
+                 "requests_per_ip_per_second, request_burst, limit_loopback, static_links, "
+                 "static_mirror, tls_proxy",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

@@ -28,6 +28,22 @@ struct config {
     unsigned threads;       /* 0 = one per core */
     bool page_cache;
     char log_level[16];
+    /* staying up (issue 6): limits per client address, 0 = off; slow-client timeout */
+    unsigned header_timeout_ms;          /* whole request head within; default 10000 */
+    unsigned max_conns_per_ip;           /* open connections per address; 0 = off */
+    unsigned requests_per_ip_per_second; /* token bucket rate; 0 = off */
+    unsigned request_burst;              /* bucket size; 0 = max(10, 2 × rate) */
+    bool limit_loopback;                 /* apply the limits to 127.0.0.1/::1 too */
+    bool static_links;                   /* pagination links as paths (/news/after/...) */
+    char static_mirror[CONFIG_MAX_VALUE_BYTES]; /* folder serve keeps exported; "" = off */
+    bool tls_proxy; /* served behind a TLS-terminating proxy: Secure cookies, HSTS */
+    /* e-mail digest */
+    int digest_hour, digest_minute; /* digest_time, Kyiv local, default 08:00 */
+    int digest_weekday;             /* weekly digests: 1 = Monday .. 7 = Sunday */
+    unsigned mail_rate;             /* messages per minute, default 60 */
+    unsigned mail_retry;            /* first retry delay in seconds, doubling; default 60 */
+    unsigned subscribe_ip_hour;     /* subscription requests per IP per hour, default 10 */
+    unsigned subscribe_addr_day;    /* per address per day, default 3 */
 };
 
 /* config_defaults fills c with the built-in defaults. */

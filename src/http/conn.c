@@ -43,8 +43,9 @@ struct http_conn {
     size_t n_hdrs;
     enum hdr_state hs;
     size_t header_bytes;
-    char *body;
+    char *body; /* malloc'd (an upload can be large; realloc grows it in place) */
     size_t body_len, body_cap;
+    size_t body_max;    /* this request's limit: its route's own, else the server's */
     int pending_status; /* decided inside a parser callback */
 
     bool in_request; /* a message has begun and its response is not finished */
@@ -66,12 +67,16 @@ struct http_conn {
     char *stash; /* pipelined bytes read before the previous response was out */
     size_t stash_len, stash_off, stash_cap;
     char client_ip[46];
+    bool rl_counted; /* counted against the per-IP connection limit (ratelimit.c) */
 };
 
 static void conn_close(struct http_conn *c);
 static void conn_finish(struct http_conn *c);
 static void conn_resume(struct http_conn *c);
 static void respond_error(struct http_conn *c, int status, unsigned allow);
+static enum http_method method_of(unsigned m);
+static bool path_ok(struct str p);
+static bool split_target(struct str t, struct str *raw_path, struct str *query);
 
 static struct http_server *srv_of(struct http_conn *c)
 {
@@ -108,7 +113,10 @@ static void on_handle_closed(uv_handle_t *h)
     if (c->next)
         c->next->prev = c->prev;
     lp->n_conns--;
+    if (c->rl_counted)
+        http__ratelimit_conn_close(lp->srv->ratelimit, c->client_ip);
     http__page_release(c->out_page);
+    free(c->body);
     if (c->arena)
         arena_free(c->arena);
     buf_free(&c->out_head);
@@ -244,8 +252,10 @@ static int on_message_begin(http_parser *p)
     c->n_hdrs = 0;
     c->hs = HS_NONE;
     c->header_bytes = 0;
+    free(c->body);
     c->body = NULL;
     c->body_len = c->body_cap = 0;
+    c->body_max = srv_of(c)->cfg.max_body_bytes;
     c->pending_status = 0;
     timer_set(c, srv_of(c)->cfg.header_timeout_ms);
     return 0;
@@ -314,6 +324,47 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
     return 0;
 }
 
+/* route_body_limit finds the body limit of the route this request will reach, from the
+ * head alone, so that 413 can be decided before the body is read. A target that does not
+ * decode gets the server's limit (dispatch answers it with 400 anyway). */
+static size_t route_body_limit(struct http_conn *c, http_parser *p)
+{
+    struct http_server *srv = srv_of(c);
+    size_t dflt = srv->cfg.max_body_bytes;
+    struct str raw_path, query, path;
+    struct str target = str_make(c->head ? c->head + c->url_off : "", c->url_len);
+    if (!split_target(target, &raw_path, &query) ||
+        http_url_decode(c->arena, raw_path, false, &path) != ERR_OK || !path_ok(path))
+        return dflt;
+    size_t lim = http__router_body_limit(srv->cfg.router, method_of(p->method), path);
+    return lim ? lim : dflt;
+}
+
+/* Bodies are preallocated up to this from Content-Length, and grow as bytes arrive
+ * beyond it: a client announcing 60 MB gets memory only for what it sends. */
+#define BODY_PREALLOC ((size_t)1024 * 1024)
+
+static void body_reserve(struct http_conn *c, size_t cap)
+{
+    char *b = realloc(c->body, cap + 1);
+    if (!b)
+        abort();
+    c->body = b;
+    c->body_cap = cap;
+}
+
+/* header_shape_ok: a name without whitespace, a value without CR or LF left in it. */
+static bool header_shape_ok(struct str name, struct str raw_value)
+{
+    for (size_t i = 0; i < name.len; i++)
+        if (name.ptr[i] == ' ' || name.ptr[i] == '\t')
+            return false;
+    for (size_t i = 0; i < raw_value.len; i++)
+        if (raw_value.ptr[i] == '\r' || raw_value.ptr[i] == '\n')
+            return false;
+    return true;
+}
+
 static int on_headers_complete(http_parser *p)
 {
     struct http_conn *c = p->data;
@@ -327,6 +378,14 @@ static int on_headers_complete(http_parser *p)
         struct http_header *h = &req->headers[i];
         h->name = str_make(c->head + c->hdrs[i].name_off, c->hdrs[i].name_len);
         h->value = str_trim(str_make(c->head + c->hdrs[i].value_off, c->hdrs[i].value_len));
+        /* whitespace in a name ("Content-Length : 5") or a folded value (obs-fold) is
+         * read differently by different servers: refuse it, as RFC 9112 asks, so a proxy
+         * in front and we can never disagree on where a request ends (smuggling) */
+        if (!header_shape_ok(h->name, str_make(c->head + c->hdrs[i].value_off,
+                                                c->hdrs[i].value_len))) {
+            c->pending_status = 400;
+            return -1;
+        }
         if (str_eq_nocase(h->name, STR_LIT("Content-Length"))) {
             /* two different lengths let a proxy and us disagree on the body (smuggling) */
             if (cl.ptr && !str_eq(cl, h->value)) {
@@ -345,21 +404,25 @@ static int on_headers_complete(http_parser *p)
         return -1;
     }
     bool has_length = (p->flags & F_CONTENTLENGTH) != 0;
-    if (has_length && p->content_length > srv->cfg.max_body_bytes) {
+    c->body_max = route_body_limit(c, p);
+    if (has_length && p->content_length > c->body_max) {
         c->pending_status = 413;
         return -1;
     }
     if ((has_length && p->content_length > 0) || (p->flags & F_CHUNKED)) {
-        timer_set(c, srv->cfg.body_timeout_ms);
+        uint64_t ms = srv->cfg.body_timeout_ms;
+        /* a 20 MB photo from a slow office line needs minutes, not the 30 s a form gets */
+        if (has_length && p->content_length > HTTP_MAX_BODY_BYTES)
+            ms += p->content_length / HTTP_MIN_UPLOAD_BYTES_PER_SEC * 1000;
+        timer_set(c, ms > UINT32_MAX ? UINT32_MAX : (unsigned)ms);
         if (expect_continue && p->http_major == 1 && p->http_minor == 1) {
             static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
             uv_buf_t b = uv_buf_init((char *)(uintptr_t)cont, sizeof(cont) - 1);
             uv_try_write((uv_stream_t *)&c->tcp, &b, 1); /* best effort: clients time out */
         }
-        if (has_length) {
-            c->body_cap = (size_t)p->content_length;
-            c->body = arena_alloc(c->arena, c->body_cap + 1);
-        }
+        if (has_length)
+            body_reserve(c, p->content_length < BODY_PREALLOC ? (size_t)p->content_length
+                                                              : BODY_PREALLOC);
     } else {
         uv_timer_stop(&c->timer);
     }
@@ -369,7 +432,7 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t n)
 {
     struct http_conn *c = p->data;
-    size_t max = srv_of(c)->cfg.max_body_bytes;
+    size_t max = c->body_max;
     if (n > max || c->body_len > max - n) {
         c->pending_status = 413;
         return -1;
@@ -380,14 +443,13 @@ static int on_body(http_parser *p, const char *at, size_t n)
             cap = c->body_len + n;
         if (cap > max)
             cap = max;
-        char *b = arena_alloc(c->arena, cap + 1);
-        if (c->body_len)
-            memcpy(b, c->body, c->body_len);
-        c->body = b;
-        c->body_cap = cap;
+        if ((p->flags & F_CONTENTLENGTH) && cap > c->body_len + n + p->content_length)
+            cap = c->body_len + n + (size_t)p->content_length; /* what is still to come */
+        body_reserve(c, cap);
     }
     memcpy(c->body + c->body_len, at, n);
     c->body_len += n;
+    c->body[c->body_len] = '\0'; /* handlers may rely on a terminated body */
     return 0;
 }
 
@@ -833,6 +895,19 @@ static void finalize_send(struct http_conn *c, unsigned allow, uint64_t epoch)
         log_msg(LOG_ERROR, req->id, "handler set invalid status %d", res->status);
         http_response_error(res, 500);
     }
+    if (res->status >= 500 && srv->cache && c->cache_key.ptr &&
+        (req->method == HTTP_M_GET || req->method == HTTP_M_HEAD)) {
+        /* stale rather than down: the page readers saw before is better than an error
+         * while the database is locked or gone */
+        struct http_page *stale =
+            http__pagecache_get_stale(srv->cache, c->cache_key, srv->cfg.stale_max_seconds);
+        if (stale) {
+            log_msg(LOG_WARN, req->id, "handler answered %d, sending the cached page",
+                    res->status);
+            send_page(c, stale, true);
+            return;
+        }
+    }
     if (res->status >= 400 && res->body.len == 0)
         run_error_page(c);
 
@@ -926,6 +1001,22 @@ static void respond_error(struct http_conn *c, int status, unsigned allow)
     finalize_send(c, allow, 0);
 }
 
+/* respond_429 answers a request over its address's rate (ratelimit.c) with a plain body:
+ * under a flood, rendering the site's error page would cost what the limit saves. */
+static void respond_429(struct http_conn *c, unsigned retry_after)
+{
+    struct http_response *res = &c->res;
+    res_reset(res);
+    res->status = 429;
+    http_response_header(res, &c->req, "Retry-After",
+                         str_from_cstr(arena_printf(c->arena, "%u", retry_after)));
+    http_response_header(res, &c->req, "Content-Type", STR_LIT("text/plain; charset=utf-8"));
+    http_response_header(res, &c->req, "Cache-Control", STR_LIT("no-store"));
+    if (buf_appendf(&res->body, "too many requests; retry in %u s\n", retry_after) != ERR_OK)
+        buf_reset(&res->body);
+    finalize_send(c, 0, 0);
+}
+
 static void dispatch(struct http_conn *c)
 {
     struct http_server *srv = srv_of(c);
@@ -947,6 +1038,12 @@ static void dispatch(struct http_conn *c)
         return;
     }
     req->query = query;
+
+    unsigned retry_after;
+    if (!http__ratelimit_request(srv->ratelimit, c->client_ip, &retry_after)) {
+        respond_429(c, retry_after);
+        return;
+    }
 
     bool is_get = req->method == HTTP_M_GET || req->method == HTTP_M_HEAD;
     uint64_t epoch = 0;
@@ -990,7 +1087,10 @@ static void conn_finish(struct http_conn *c)
     arena_reset(c->arena);
     c->head = NULL;
     c->hdrs = NULL;
+    /* an upload's memory goes back now, not when the connection closes */
+    free(c->body);
     c->body = NULL;
+    c->body_len = c->body_cap = 0;
     c->req.headers = NULL;
     c->req.n_headers = 0;
     c->cache_key = STR_NULL;
@@ -1135,6 +1235,17 @@ void http__conn_accept(uv_stream_t *listener, int status)
     buf_init(&c->out_head, 128 * 1024);
     buf_init(&c->res.body, HTTP_MAX_RESPONSE_BYTES);
     c->req.arena = c->arena;
+    if (!http__ratelimit_conn_open(srv->ratelimit, c->client_ip, &c->rl_counted)) {
+        /* over the per-IP connection limit: say so once, then hang up gracefully */
+        static const char busy[] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\n"
+                                   "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Content-Length: 18\r\nConnection: close\r\n\r\n"
+                                   "too many requests\n";
+        uv_buf_t b = uv_buf_init((char *)(uintptr_t)busy, sizeof(busy) - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        close_graceful(c);
+        return;
+    }
     timer_set(c, srv->cfg.header_timeout_ms);
     read_start(c);
 }

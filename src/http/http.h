@@ -25,6 +25,8 @@
 #define HTTP_KEEPALIVE_TIMEOUT_MS 15000
 #define HTTP_MAX_CONNECTIONS 10000 /* per loop */
 #define HTTP_MAX_PARAMS 4
+#define HTTP_STALE_MAX_S (24 * 3600) /* how old a stale page may be and still be served */
+#define HTTP_MIN_UPLOAD_BYTES_PER_SEC (32 * 1024) /* slowest upload given time to finish */
 
 enum http_method {
     HTTP_M_OTHER = 0,
@@ -107,6 +109,16 @@ struct http_config {
     size_t n_common_headers;
     size_t max_header_bytes;  /* 0 = HTTP_MAX_HEADER_BYTES */
     unsigned max_connections; /* per loop; 0 = HTTP_MAX_CONNECTIONS */
+    /* Per client address (ratelimit.c), answered with 429 and Retry-After; 0 = off.
+     * Loopback clients are exempt unless limit_loopback (a proxy on the same host). */
+    unsigned max_conns_per_ip;
+    double requests_per_ip_per_second; /* token bucket refill rate */
+    unsigned request_burst;            /* bucket size; 0 = max(10, 2 × rate) */
+    bool limit_loopback;
+    /* Stale rather than down: when a handler fails with 5xx (database locked or gone),
+     * a page the cache still holds from before its last invalidation is sent instead,
+     * if it is at most this old (seconds since it was invalidated); 0 = HTTP_STALE_MAX_S. */
+    unsigned stale_max_seconds;
     /* Background work (scheduler, mail sender) that needs the server: on_start runs on
      * the main thread once every loop serves; on_stop runs there after the loops have
      * stopped and before the server is freed. Either may be NULL. */
@@ -125,6 +137,16 @@ void http_router_add(struct http_router *r, enum http_method method, const char 
  * (a module's own state: the editor workspace, the API). */
 void http_router_add_ctx(struct http_router *r, enum http_method method, const char *pattern,
                          http_handler_fn handler, void *ctx);
+/* http_router_add_limit is http_router_add_ctx with the route's own request body limit
+ * (e.g. HTTP_UPLOAD_MAX_BODY_BYTES from http/multipart.h for uploads), replacing
+ * http_config.max_body_bytes for the requests it matches. The server looks the route up
+ * as soon as the request head is complete, so a Content-Length over the limit gets 413
+ * before any of the body is read, and bodies are buffered up to the limit. Bodies larger
+ * than HTTP_MAX_BODY_BYTES also get more time to arrive: the body timeout grows by one
+ * second per HTTP_MIN_UPLOAD_BYTES_PER_SEC bytes declared. max_body_bytes 0 means the
+ * server's default. */
+void http_router_add_limit(struct http_router *r, enum http_method method, const char *pattern,
+                           http_handler_fn handler, void *ctx, size_t max_body_bytes);
 
 /* http_server_run binds, starts the loop threads and serves until SIGINT/SIGTERM (stop
  * accepting, finish requests in flight for up to 5 s) or http_server_stop. SIGHUP calls
@@ -177,5 +199,19 @@ void http_static_respond(struct http_request *req, struct http_response *res,
                          struct str content_type, struct str body, int64_t mtime, bool immutable);
 
 const char *http_status_reason(int status);
+
+/* ---- in-process requests (local.c): the static mirror renders pages through them ---- */
+
+/* http_local_get runs the GET handler that r routes target ("/path" or "/path?query",
+ * raw, percent-encoded as in a link) to, with thread_ctx as the loop's context and a the
+ * request arena, and leaves the answer in res: status, headers (arena memory) and body.
+ * res->body must have been initialised by the caller (buf_init) and is reset here; the
+ * rest of res is overwritten. No page cache, no error page, no compression.
+ * ERR_NOTFOUND when no route matches (or only another method), ERR_INVALID for a path
+ * the server would refuse (bad escape, "..", control bytes). */
+enum err http_local_get(const struct http_router *r, void *thread_ctx, struct str target,
+                        struct arena *a, struct http_response *res);
+/* http_response_header_get: the value of a header a handler set, STR_NULL when unset. */
+struct str http_response_header_get(const struct http_response *res, const char *name);
 
 #endif

@@ -33,6 +33,11 @@ enum http__route_result { HTTP__ROUTE_FOUND, HTTP__ROUTE_NOT_FOUND, HTTP__ROUTE_
 enum http__route_result http__router_match(const struct http_router *r, enum http_method method,
                                            struct str path, struct http_request *req,
                                            http_handler_fn *handler, unsigned *allow);
+/* http__router_body_limit is the body limit of the route http__router_match would pick
+ * for method and path (http_router_add_limit), or 0 when it has none of its own or
+ * nothing matches (the server's limit applies). */
+size_t http__router_body_limit(const struct http_router *r, enum http_method method,
+                               struct str path);
 
 /* ---- response.c ---- */
 
@@ -98,6 +103,10 @@ struct http_page {
     size_t n_deps;
     size_t cost; /* bytes counted against the bound */
     bool in_cache;
+    /* Invalidated but kept (stale rather than down): never a hit, only the answer when
+     * the handler fails with 5xx; evicted by LRU like any page. */
+    bool stale;
+    int64_t stale_since; /* monotonic seconds */
 };
 
 struct http_pagecache;
@@ -123,11 +132,18 @@ struct http_page *http__pagecache_get(struct http_pagecache *pc, struct str key)
  * the page alone is over a quarter of the bound or when an invalidation happened
  * after epoch (the page may show data older than that invalidation). */
 bool http__pagecache_put(struct http_pagecache *pc, struct http_page *p, uint64_t epoch);
+/* http__pagecache_invalidate marks every page that recorded key stale: it is no longer
+ * a hit, but http__pagecache_get_stale can still hand it out while the site is down. */
 void http__pagecache_invalidate(struct http_pagecache *pc, struct str key);
+/* http__pagecache_get_stale returns a referenced page for key, fresh or stale, when it
+ * went stale at most max_age_s seconds ago; NULL otherwise. */
+struct http_page *http__pagecache_get_stale(struct http_pagecache *pc, struct str key,
+                                            unsigned max_age_s);
 void http__pagecache_clear(struct http_pagecache *pc);
 /* http__pagecache_epoch counts invalidations; read it before a handler runs. */
 uint64_t http__pagecache_epoch(struct http_pagecache *pc);
 size_t http__pagecache_bytes(struct http_pagecache *pc);
+/* http__pagecache_count: fresh pages (stale ones are not counted). */
 size_t http__pagecache_count(struct http_pagecache *pc);
 
 /* ---- server.c / conn.c ---- */
@@ -168,7 +184,27 @@ struct http_server {
     uv_signal_t sig_int, sig_term, sig_hup;
     void (*on_reload)(void *app);
     atomic_int stop_requested;
+    struct http__ratelimit *ratelimit; /* NULL when no per-IP limit is configured */
 };
+
+/* ---- ratelimit.c ---- */
+
+struct http__ratelimit;
+
+/* http__ratelimit_new: NULL when both limits are off (max_conns 0, rate <= 0). burst 0
+ * means max(10, 2 × rate). Loopback addresses are exempt unless limit_loopback. */
+struct http__ratelimit *http__ratelimit_new(unsigned max_conns, double rate, unsigned burst,
+                                            bool limit_loopback);
+void http__ratelimit_free(struct http__ratelimit *rl);
+/* http__ratelimit_conn_open counts a new connection of ip; false when ip already has
+ * max_conns open (answer 429 and close). *counted says whether conn_close must be called
+ * for it. Thread-safe, as are the two below. rl may be NULL (no limit). */
+bool http__ratelimit_conn_open(struct http__ratelimit *rl, const char *ip, bool *counted);
+void http__ratelimit_conn_close(struct http__ratelimit *rl, const char *ip);
+/* http__ratelimit_request takes a token for one request of ip; false when none is left,
+ * with *retry_after the whole seconds until one is. */
+bool http__ratelimit_request(struct http__ratelimit *rl, const char *ip, unsigned *retry_after);
+bool http__ip_is_loopback(const char *ip);
 
 /* http__conn_accept is the listener's connection callback. */
 void http__conn_accept(uv_stream_t *listener, int status);

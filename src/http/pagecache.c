@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http_internal.h"
@@ -18,8 +19,16 @@ struct http_pagecache {
     size_t n_pages;
     size_t bytes, max_bytes;
     struct http_page *lru_head, *lru_tail; /* head = most recently used */
+    size_t n_stale;
     atomic_uint_fast64_t epoch;
 };
+
+static int64_t mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -174,6 +183,8 @@ static void remove_locked(struct http_pagecache *pc, struct http_page *p)
     p->hnext = NULL;
     lru_unlink(pc, p);
     p->in_cache = false;
+    if (p->stale)
+        pc->n_stale--;
     pc->bytes -= p->cost;
     pc->n_pages--;
     http__page_release(p);
@@ -210,6 +221,8 @@ struct http_page *http__pagecache_get(struct http_pagecache *pc, struct str key)
     uint64_t h = str_hash(key);
     pthread_mutex_lock(&pc->mu);
     struct http_page *p = find_locked(pc, key, h);
+    if (p && p->stale)
+        p = NULL;
     if (p) {
         atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
         if (pc->lru_head != p) {
@@ -217,6 +230,20 @@ struct http_page *http__pagecache_get(struct http_pagecache *pc, struct str key)
             lru_push_front(pc, p);
         }
     }
+    pthread_mutex_unlock(&pc->mu);
+    return p;
+}
+
+struct http_page *http__pagecache_get_stale(struct http_pagecache *pc, struct str key,
+                                            unsigned max_age_s)
+{
+    uint64_t h = str_hash(key);
+    pthread_mutex_lock(&pc->mu);
+    struct http_page *p = find_locked(pc, key, h);
+    if (p && p->stale && mono_seconds() - p->stale_since > (int64_t)max_age_s)
+        p = NULL;
+    if (p)
+        atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     pthread_mutex_unlock(&pc->mu);
     return p;
 }
@@ -258,9 +285,11 @@ void http__pagecache_invalidate(struct http_pagecache *pc, struct str key)
     struct http_page *p = pc->lru_head;
     while (p) {
         struct http_page *next = p->lru_next;
-        for (size_t i = 0; i < p->n_deps; i++) {
+        for (size_t i = 0; !p->stale && i < p->n_deps; i++) {
             if (p->dep_hash[i] == h && str_eq(p->deps[i], key)) {
-                remove_locked(pc, p);
+                p->stale = true;
+                p->stale_since = mono_seconds();
+                pc->n_stale++;
                 break;
             }
         }
@@ -294,7 +323,7 @@ size_t http__pagecache_bytes(struct http_pagecache *pc)
 size_t http__pagecache_count(struct http_pagecache *pc)
 {
     pthread_mutex_lock(&pc->mu);
-    size_t n = pc->n_pages;
+    size_t n = pc->n_pages - pc->n_stale;
     pthread_mutex_unlock(&pc->mu);
     return n;
 }

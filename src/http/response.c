@@ -264,7 +264,7 @@ bool http__accepts_gzip(struct str ae)
     int gzip = -1, star = -1; /* -1 unseen, 0 refused, 1 accepted */
     struct str rest = ae, item;
     while (str_split_next(&rest, ',', &item)) {
-        struct str params = item, coding;
+        struct str params = item, coding = STR_NULL; /* stays empty for an empty item (",,") */
         str_split_next(&params, ';', &coding);
         coding = str_trim(coding);
         int accepted = 1;

@@ -20,6 +20,7 @@ struct route {
     enum http_method method;
     http_handler_fn handler;
     void *ctx;
+    size_t max_body; /* 0: the server's limit */
     struct route_seg segs[ROUTE_MAX_SEGMENTS];
     size_t n_segs;
 };
@@ -58,6 +59,12 @@ void http_router_add(struct http_router *r, enum http_method method, const char 
 void http_router_add_ctx(struct http_router *r, enum http_method method, const char *pattern,
                          http_handler_fn handler, void *ctx)
 {
+    http_router_add_limit(r, method, pattern, handler, ctx, 0);
+}
+
+void http_router_add_limit(struct http_router *r, enum http_method method, const char *pattern,
+                           http_handler_fn handler, void *ctx, size_t max_body_bytes)
+{
     if (!pattern || pattern[0] != '/' || !handler)
         abort();
     if (r->n == r->cap) {
@@ -73,6 +80,7 @@ void http_router_add_ctx(struct http_router *r, enum http_method method, const c
     rt->method = method;
     rt->handler = handler;
     rt->ctx = ctx;
+    rt->max_body = max_body_bytes;
 
     struct str rest = str_from_cstr(pattern + 1);
     struct str seg;
@@ -187,4 +195,22 @@ enum http__route_result http__router_match(const struct http_router *r, enum htt
             *allow |= 1u << HTTP_M_HEAD;
     }
     return path_seen ? HTTP__ROUTE_BAD_METHOD : HTTP__ROUTE_NOT_FOUND;
+}
+
+size_t http__router_body_limit(const struct http_router *r, enum http_method method,
+                               struct str path)
+{
+    if (!r || path.len == 0 || path.ptr[0] != '/')
+        return 0;
+    struct str params[HTTP_MAX_PARAMS];
+    /* the same walk as http__router_match: the first route matching path and method */
+    for (size_t i = 0; i < r->n; i++) {
+        const struct route *rt = &r->routes[i];
+        size_t np = 0;
+        if (!path_match(rt, path, params, &np))
+            continue;
+        if (rt->method == method || (method == HTTP_M_HEAD && rt->method == HTTP_M_GET))
+            return rt->max_body;
+    }
+    return 0;
 }

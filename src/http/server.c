@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +20,21 @@ static atomic_uint_fast64_t request_counter;
 uint64_t http__next_request_id(void)
 {
     return atomic_fetch_add_explicit(&request_counter, 1, memory_order_relaxed) + 1;
+}
+
+/* raise_nofile lifts the descriptor limit to the hard limit: each connection holds one,
+ * and the distribution default of 1024 runs out under a thousand slow clients long
+ * before memory does. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        log_info("descriptor limit raised from %llu to %llu", (unsigned long long)was,
+                 (unsigned long long)rl.rlim_cur);
 }
 
 /* open_listener creates, binds and listens; returns the fd or -1 (errno kept). */
@@ -189,6 +205,7 @@ static void server_free(struct http_server *srv)
     }
     free(srv->loops);
     http__pagecache_free(srv->cache);
+    http__ratelimit_free(srv->ratelimit);
     free(srv);
 }
 
@@ -217,6 +234,11 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
     atomic_init(&srv->stop_requested, 0);
     if (c->page_cache)
         srv->cache = http__pagecache_new(c->page_cache_max_bytes);
+    if (!c->stale_max_seconds)
+        c->stale_max_seconds = HTTP_STALE_MAX_S;
+    srv->ratelimit = http__ratelimit_new(c->max_conns_per_ip, c->requests_per_ip_per_second,
+                                         c->request_burst, c->limit_loopback);
+    raise_nofile();
 
     unsigned n = c->threads ? c->threads : uv_available_parallelism();
     if (n == 0)

@@ -456,6 +456,8 @@ static enum err check_items(struct job *j, const struct item *it, size_t n, enum
 static enum err save(struct job *j, struct store *s, const struct store_article_input *in,
                      bool page, struct import_result *res)
 {
+    if (s == NULL) /* import_check_text: checked, nothing to write */
+        return ERR_OK;
     enum err e = store_begin(s);
     if (e != ERR_OK)
         return fail(j, 0, e, "cannot start a transaction: %s", store_errmsg(s));
@@ -567,6 +569,9 @@ static enum err import_text(struct job *j, struct store *s, const struct import_
         if (e != ERR_OK)
             return e;
     }
+    /* import_check_text stops here: photos are files next to the .md file. */
+    if (s == NULL)
+        return ERR_OK;
     /* Photos last: every other mistake is reported before any image work is done. */
     for (size_t i = 0; i < fm.n_photos; i++) {
         e = store_photo(j, opts, &fm.photos[i], &photos[i]);
@@ -705,4 +710,24 @@ enum err import_paths(struct store *s, const char *const *paths, size_t n_paths,
         free(files);
     }
     return first;
+}
+
+/* ---- checking without a store (fuzzing, a future `import --check`) ---- */
+
+enum err import_check_text(const char *name, struct str text, char *err, size_t err_size)
+{
+    struct job j = {.path = name, .err = err, .err_size = err_size};
+    struct import_result res = {0};
+    if (err != NULL && err_size > 0)
+        err[0] = '\0';
+    if (text.len > IMPORT_MAX_FILE_BYTES)
+        return fail(&j, 0, ERR_TOO_LARGE, "file is larger than %d MiB; split it or shorten it",
+                    IMPORT_MAX_FILE_BYTES / (1024 * 1024));
+    enum err e = check_text(&j, text.ptr, text.len);
+    if (e != ERR_OK)
+        return e;
+    j.arena = arena_new(16 * 1024);
+    e = import_text(&j, NULL, NULL, text, &res);
+    arena_free(j.arena);
+    return e;
 }

@@ -71,4 +71,11 @@ enum err import_paths(struct store *s, const char *const *paths, size_t n_paths,
                       const struct import_options *opts, struct import_result *res,
                       import_report_fn report, void *ctx);
 
+/* import_check_text parses and validates text as import_file would (front matter,
+ * required keys, dates, slugs, sizes) without a store and without reading photos, which
+ * are files next to the .md file. name labels the messages ("x.md:3: ..."). Errors as
+ * import_file, but never the store's. For fuzzing and for checking files before an
+ * import. */
+enum err import_check_text(const char *name, struct str text, char *err, size_t err_size);
+
 #endif

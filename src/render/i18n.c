@@ -86,6 +86,12 @@ static enum err parse(struct i18n *c, size_t len, const char *label, char *err, 
         snprintf(err, err_size, "%s:%u: not valid utf-8", label, (unsigned)line_of(c->data, i));
         return ERR_PARSE;
     }
+    const char *nul = memchr(c->data, '\0', len);
+    if (nul != NULL) {
+        snprintf(err, err_size, "%s:%u: NUL byte; a catalog is plain text", label,
+                 (unsigned)line_of(c->data, (size_t)(nul - c->data)));
+        return ERR_PARSE;
+    }
     if (str_starts_with(rest, STR_LIT("\xEF\xBB\xBF")))
         rest = str_sub(rest, 3, rest.len); /* a BOM some editors add */
     while (str_split_next(&rest, '\n', &raw)) {
@@ -138,7 +144,7 @@ static void set_lang(struct i18n *c, const char *path)
 {
     const struct i18n_entry *e = find(c, STR_LIT("lang"));
     struct str lang;
-    if (e != NULL) {
+    if (e != NULL && e->text.len > 0) {
         lang = e->text;
     } else {
         const char *base = strrchr(path, '/');

@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
+#include "site/site_search.h"
 
 #define META_DESCRIPTION_BYTES 300
 
@@ -72,11 +73,6 @@ void site__article(struct http_request *req, struct http_response *res)
 {
     struct site_page p;
     struct store_article art;
-    struct store_summary *related;
-    size_t n_related;
-    struct buf body;
-    struct str path, description, names[2], urls[2];
-    struct value *v;
     enum err e;
 
     if (!site__begin(&p, req, res))
@@ -90,6 +86,23 @@ void site__article(struct http_request *req, struct http_response *res)
         site__fail(&p, e, "article");
         return;
     }
+    site__article_page(&p, &art);
+}
+
+/* site__article_page builds and renders the page of art (also the editors' preview,
+ * which passes an article that is not stored or not visible yet). */
+void site__article_page(struct site_page *pp, const struct store_article *artp)
+{
+    struct site_page p = *pp;
+    struct store_article art = *artp;
+    struct http_request *req = p.req;
+    struct store_summary *related;
+    size_t n_related;
+    struct buf body;
+    struct str path, description, names[2], urls[2];
+    struct value *v;
+    enum err e;
+
     e = store_article_related(p.ctx->store, p.a, art.id, SITE_RELATED_SIZE, &related, &n_related);
     if (e != ERR_OK) {
         site__fail(&p, e, "related articles");
@@ -114,6 +127,7 @@ void site__article(struct http_request *req, struct http_response *res)
     description =
         art.lead.len > 0 ? art.lead : site__plain_excerpt(&p, art.body_md, META_DESCRIPTION_BYTES);
     site__layout(&p, art.title, path, description);
+    site__structured_article(&p, &art); /* OpenGraph, JSON-LD */
     site__key(&p, "article:%lld", (long long)art.id);
     value_set_bool(p.a, p.root, "nav_news", true);
     names[0] = site__t(&p, "menu.news");
@@ -141,4 +155,5 @@ void site__article(struct http_request *req, struct http_response *res)
     if (n_related > 0)
         value_set(p.a, p.root, "related", site__summaries(&p, related, n_related));
     site__finish(&p, "article");
+    *pp = p;
 }

@@ -1,6 +1,7 @@
 /* home.c: the front page: the newest article highlighted with its lead photo, then the
  * next ones, and links to the sections and departments. */
 #include "site/site_internal.h"
+#include "site/site_search.h"
 
 void site__home(struct http_request *req, struct http_response *res)
 {
@@ -25,6 +26,7 @@ void site__home(struct http_request *req, struct http_response *res)
         return;
     }
     site__layout(&p, STR_NULL, STR_LIT("/"), STR_NULL);
+    site__structured_home(&p); /* OpenGraph, JSON-LD */
     site__key(&p, "list:news");
     value_set_bool(p.a, p.root, "nav_home", true);
     if (n > 0) {

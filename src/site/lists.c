@@ -1,6 +1,7 @@
 /* lists.c: article lists (all news, by tag, by department; 20 a page, keyset
  * pagination) and the tag and department indexes. */
 #include "site/site_internal.h"
+#include "site/site_search.h"
 
 void site__news(struct http_request *req, struct http_response *res)
 {
@@ -51,6 +52,7 @@ static void by_ref(struct http_request *req, struct http_response *res, bool is_
     if (!site__list_page(&p, &q, path))
         return;
     site__layout(&p, ref.name, path, STR_NULL);
+    site__feed_links(&p, prefix, ref.slug, ref.name); /* its own RSS and Atom */
     site__key(&p, "%s:%lld", is_tag ? "tag" : "dept", (long long)ref.id);
     value_set_str(p.a, p.root, "kicker", site__t(&p, is_tag ? "tag.kicker" : "dept.kicker"));
     names[0] = site__t(&p, is_tag ? "tags.title" : "depts.title");

@@ -11,6 +11,8 @@
 #include "render/escape.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
+#include "site/site_search.h"
+#include "site/subscribe.h"
 
 #define STORE_RETRY_SECONDS 5
 
@@ -178,6 +180,7 @@ void site_free(struct site *s)
     struct site *expected = s;
     atomic_compare_exchange_strong(&last_site, &expected, NULL);
     site__theme_release(s->theme);
+    site_subscribe_close();
     pthread_mutex_destroy(&s->lock);
     free(s->db_path);
     free(s->theme_dir);
@@ -212,6 +215,18 @@ void site_routes(struct site *s, struct http_router *r)
     http_router_add(r, HTTP_M_GET, "/static/*", site__static);
     http_router_add(r, HTTP_M_GET, "/media/*", site__media);
     http_router_add(r, HTTP_M_GET, "/favicon.ico", site__favicon);
+    site_subscribe_routes(s, r); /* the e-mail digest (subscribe.h) */
+    /* finding the news (site_search.h) */
+    http_router_add(r, HTTP_M_GET, "/search", site__search);
+    http_router_add(r, HTTP_M_GET, "/feed.xml", site__feed_rss);
+    http_router_add(r, HTTP_M_GET, "/atom.xml", site__feed_atom);
+    http_router_add(r, HTTP_M_GET, "/tags/:slug/feed.xml", site__tag_feed_rss);
+    http_router_add(r, HTTP_M_GET, "/tags/:slug/atom.xml", site__tag_feed_atom);
+    http_router_add(r, HTTP_M_GET, "/departments/:slug/feed.xml", site__dept_feed_rss);
+    http_router_add(r, HTTP_M_GET, "/departments/:slug/atom.xml", site__dept_feed_atom);
+    http_router_add(r, HTTP_M_GET, "/robots.txt", site__robots);
+    http_router_add(r, HTTP_M_GET, "/sitemap.xml", site__sitemap_index);
+    http_router_add(r, HTTP_M_GET, "/sitemaps/:name", site__sitemap_file);
 }
 
 /* ---- threads ---------------------------------------------------------------------- */
@@ -637,6 +652,15 @@ void site__fail(struct site_page *p, enum err e, const char *what)
         log_msg(LOG_ERROR, p->req->id, "page failed: %s: %s: %s", what, err_str(e),
                 p->ctx->store != NULL ? store_errmsg(p->ctx->store) : "no database");
         break;
+    }
+    if ((e == ERR_BUSY || e == ERR_DB) && p->ctx->store != NULL) {
+        /* The database is locked or failing. Leave it alone for a few seconds: the
+         * pages that follow answer 503 at once (and the server sends the cached copy,
+         * even a stale one, where it has one) instead of each waiting out the lock. */
+        store_close(p->ctx->store);
+        p->ctx->store = NULL;
+        p->ctx->retry_at = utc_now() + STORE_RETRY_SECONDS;
+        status = 503;
     }
     site__theme_release(p->theme);
     p->theme = NULL;

@@ -21,6 +21,8 @@
  * URL scheme (all GET):
  *   /                          home
  *   /news                      newest first, ?after=<published_at>.<id> for older pages
+ *   /news/after/<published_at>.<id>  the same older page as a path (also under
+ *                              /tags/<slug>, /departments/<slug>, /archive/<yyyy>/<mm>)
  *   /news/<slug>               an article
  *   /tags, /tags/<slug>        tag index with counts, articles of a tag
  *   /departments, /departments/<slug>
@@ -33,6 +35,7 @@
 #ifndef VISNYK_SITE_SITE_H
 #define VISNYK_SITE_SITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -51,6 +54,10 @@ struct site_config {
     const char *theme_dir; /* e.g. templates/themes/default */
     const char *media_dir;
     const char *base_url; /* e.g. http://127.0.0.1:8080, for canonical and share links */
+    /* Pagination links as paths (/news/after/<published_at>.<id>) instead of queries
+     * (?after=...), so a static mirror can hold every list page as a file. The live site
+     * answers both forms either way. */
+    bool static_links;
 };
 
 struct site;
@@ -84,5 +91,23 @@ void site_error_page(struct http_request *req, struct http_response *res);
 /* site_security_headers: the headers every response carries (CSP and friends); static
  * storage, *n receives the count. */
 const struct http_header *site_security_headers(size_t *n);
+
+/* ---- for the editors' workspace (preview.c) ---- */
+struct value;
+struct store;
+struct store_article;
+/* site_render_page renders template tmpl (an admin-*.html of the theme) with root into
+ * out, using the site's current theme: its uk catalog, and root.asset.<name> set to the
+ * hashed URLs of the static files. Errors as template_render. */
+enum err site_render_page(struct site *s, const char *tmpl, struct arena *a, struct value *root,
+                          struct buf *out);
+/* site_text: the catalog text for key (uk), copied into a. */
+struct str site_text(struct site *s, struct arena *a, const char *key);
+/* site_render_article_preview answers res with art rendered exactly as the public
+ * article page (noindex, never cached), reading settings, latest and related articles
+ * through db (any connection; the caller serialises its use). art need not be stored
+ * nor visible. */
+void site_render_article_preview(struct site *s, struct store *db, struct http_request *req,
+                                 struct http_response *res, const struct store_article *art);
 
 #endif

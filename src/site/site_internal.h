@@ -43,6 +43,7 @@ struct site {
     char *db_path, *theme_dir, *media_dir, *base_url;
     pthread_mutex_t lock; /* guards theme (the pointer, not what it points to) */
     struct site_theme *theme;
+    bool static_links; /* pagination links as paths, see site_config */
 };
 
 /* Settings the layout shows; the order matches site__setting_keys. */
@@ -60,6 +61,8 @@ enum site_setting {
     SITE_N_SETTINGS,
 };
 extern const char *const site__setting_keys[SITE_N_SETTINGS];
+/* route_ctx of the pagination-as-path routes (/news/after/:cursor, ...). */
+extern char site__cursor_route;
 
 /* What thread_init returns: one per loop thread, used by that thread only. */
 struct site_thread {
@@ -153,6 +156,8 @@ bool site__list_page(struct site_page *p, struct store_list_query *q, struct str
 /* Handlers. */
 void site__home(struct http_request *req, struct http_response *res);
 void site__article(struct http_request *req, struct http_response *res);
+/* site__article_page renders art as the article page (after site__begin). */
+void site__article_page(struct site_page *p, const struct store_article *art);
 void site__news(struct http_request *req, struct http_response *res);
 void site__tag(struct http_request *req, struct http_response *res);
 void site__tags(struct http_request *req, struct http_response *res);

@@ -77,6 +77,8 @@ int store_schema_version(void);
 enum err store_begin(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* store_in_transaction: whether a transaction is open on this connection. */
+bool store_in_transaction(struct store *s);
 
 /* A tag or a department. */
 struct store_ref {
@@ -229,5 +231,430 @@ struct store_article_input {
 enum err store_article_upsert(struct store *s, const struct store_article_input *in, int64_t *id);
 /* store_page_upsert inserts or replaces the static page with this slug; same checks. */
 enum err store_page_upsert(struct store *s, struct str slug, struct str title, struct str body_md);
+
+/* ---- resilience: backup, checks, media references (backup_sqlite.c) ---- */
+
+/* store_backup_to writes a consistent copy of the whole database to dest_path (a new
+ * file: ERR_CONFLICT when it exists) while other connections keep reading and writing:
+ * the copy is the snapshot at the moment the backup began, in rollback-journal mode
+ * (one self-contained file), fsynced. Works on a STORE_READ connection. ERR_BUSY when
+ * the database stays locked, ERR_IO/ERR_DB otherwise (store_errmsg says why); a partial
+ * file is removed. */
+enum err store_backup_to(struct store *s, const char *dest_path);
+/* store_check runs PRAGMA integrity_check and PRAGMA foreign_key_check; *problems gets
+ * one lowercase line per problem found (arena memory), *n = 0 when the database is
+ * sound. Fails only when the checks cannot run. */
+enum err store_check(struct store *s, struct arena *a, struct str **problems, size_t *n);
+/* A media file set the content refers to: <hash>.jpg plus its variants. */
+struct store_media_ref {
+    struct str hash;
+    int width; /* of <hash>.jpg, as recorded (0 when unknown) */
+};
+/* store_media_refs lists every distinct photo hash, in hash order. */
+enum err store_media_refs(struct store *s, struct arena *a, struct store_media_ref **items,
+                          size_t *n);
+
+/* ---- editors' workspace: accounts, sessions, login throttling, audit log
+ * (accounts_sqlite.c); editorial writes, revisions, galleries, tags, departments,
+ * pages, scheduling (editorial_sqlite.c) ---- */
+
+#define STORE_MAX_USER_NAME_BYTES 64
+#define STORE_MAX_PW_HASH_BYTES 256
+#define STORE_MAX_AUDIT_TEXT_BYTES 1024 /* object and detail are cut to this */
+
+enum store_role {
+    STORE_ROLE_AUTHOR = 1, /* writes drafts, submits them for review */
+    STORE_ROLE_EDITOR = 2, /* edits, schedules, publishes, withdraws; tags, pages, banner */
+    STORE_ROLE_ADMIN = 3,  /* also users and site settings */
+};
+/* "author", "editor", "admin"; store_role_parse fails (false) on anything else. */
+const char *store_role_text(enum store_role r);
+bool store_role_parse(struct str text, enum store_role *out);
+/* store_user_name_valid: 1..STORE_MAX_USER_NAME_BYTES of [a-z0-9._-] (names are
+ * lower-cased by the callers before they get here). */
+bool store_user_name_valid(struct str name);
+
+struct store_user {
+    int64_t id;
+    struct str name;
+    enum store_role role;
+    bool disabled;
+    struct str pw_hash; /* libsodium crypto_pwhash_str string */
+    int64_t created_at, last_login_at;
+};
+
+/* store_user_add creates a user. ERR_INVALID for a bad name, ERR_CONFLICT when the
+ * name is taken. */
+enum err store_user_add(struct store *s, struct str name, enum store_role role,
+                        struct str pw_hash, int64_t *id);
+/* ERR_NOTFOUND when there is no such user. */
+enum err store_user_by_name(struct store *s, struct arena *a, struct str name,
+                            struct store_user *out);
+enum err store_user_by_id(struct store *s, struct arena *a, int64_t id, struct store_user *out);
+/* store_users_all: every user, by name. */
+enum err store_users_all(struct store *s, struct arena *a, struct store_user **items, size_t *n);
+/* The setters fail with ERR_NOTFOUND for an unknown id. Changing the password or
+ * disabling a user also ends all of that user's sessions. */
+enum err store_user_set_password(struct store *s, int64_t id, struct str pw_hash);
+enum err store_user_set_role(struct store *s, int64_t id, enum store_role role);
+enum err store_user_set_disabled(struct store *s, int64_t id, bool disabled);
+enum err store_user_logged_in(struct store *s, int64_t id, int64_t now);
+
+/* Sessions: the token itself never reaches the database, only its hash. */
+struct store_session {
+    int64_t user_id;
+    struct str csrf;
+    int64_t created_at, last_seen;
+};
+enum err store_session_create(struct store *s, struct str token_hash, int64_t user_id,
+                              struct str csrf, struct str ip, int64_t now);
+/* ERR_NOTFOUND for an unknown (or ended) session. */
+enum err store_session_get(struct store *s, struct arena *a, struct str token_hash,
+                           struct store_session *out);
+enum err store_session_touch(struct store *s, struct str token_hash, int64_t now);
+enum err store_session_delete(struct store *s, struct str token_hash);
+enum err store_sessions_delete_user(struct store *s, int64_t user_id);
+/* store_sessions_expire drops sessions idle since before idle_before or created before
+ * created_before. */
+enum err store_sessions_expire(struct store *s, int64_t idle_before, int64_t created_before);
+
+/* Login attempts, for throttling. name is what was typed (lower-cased), known or not. */
+struct store_login_counts {
+    int64_t account_failures; /* failures for this name since `since`, from any address */
+    int64_t pair_failures;    /* failures for this name from this address since `since` */
+    int64_t ip_failures;      /* failures from this address, any name, since `since` */
+    bool known_ip;            /* a successful login for name from ip since known_since */
+};
+/* store_login_record appends one attempt and drops attempts older than two days. */
+enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok,
+                            int64_t now);
+enum err store_login_counts(struct store *s, struct str name, struct str ip, int64_t since,
+                            int64_t known_since, struct store_login_counts *out);
+
+/* The audit log: append-only (the schema refuses UPDATE and DELETE). */
+struct store_audit_entry {
+    int64_t id, at, user_id;
+    struct str user_name, ip, action, object, detail;
+};
+/* store_audit_add appends an entry at now; texts over STORE_MAX_AUDIT_TEXT_BYTES are
+ * cut at a character boundary. user_id 0 = nobody (failed logins, the command line). */
+enum err store_audit_add(struct store *s, int64_t user_id, struct str user_name, struct str ip,
+                         const char *action, struct str object, struct str detail, int64_t now);
+struct store_audit_query {
+    struct str user_name; /* exact, empty = any */
+    struct str action;    /* prefix ("article." matches every article action), empty = any */
+    int64_t from, until;  /* at >= from, at < until; 0 = no bound */
+    int64_t before_id;    /* entries with id < before_id; 0 = newest */
+    size_t limit;         /* 1..STORE_MAX_LIST_LIMIT */
+};
+/* store_audit_list: newest first. */
+enum err store_audit_list(struct store *s, struct arena *a, const struct store_audit_query *q,
+                          struct store_audit_entry **items, size_t *n, bool *has_more);
+
+/* Editorial views and writes. */
+struct store_article_meta {
+    int64_t id;
+    struct str slug, title;
+    enum store_status status;
+    int64_t published_at, updated_at, version, author_id;
+    struct str author_name; /* empty when unknown (imported) */
+    int64_t n_photos;
+};
+struct store_admin_query {
+    int status;        /* an enum store_status, or -1 for any */
+    int64_t author_id; /* 0 = any */
+    struct str text;   /* title contains (case-insensitive for ASCII), empty = any */
+    size_t offset, limit;
+};
+/* store_admin_articles: every article whatever its status, most recently changed
+ * first. */
+enum err store_admin_articles(struct store *s, struct arena *a, const struct store_admin_query *q,
+                              struct store_article_meta **items, size_t *n, bool *has_more);
+/* store_article_admin_get: the article by id whatever its status, with departments,
+ * tags, photos, the editors' related slugs (*related, *n_related) and its meta.
+ * ERR_NOTFOUND when there is none. */
+enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
+                                 struct store_article *art, struct store_article_meta *meta,
+                                 struct str **related, size_t *n_related);
+
+/* store_article_save creates (id 0) or updates an article from the editor: text,
+ * status, time, departments, tags and related slugs (photos are kept; in->photos is
+ * ignored). An update only happens when the article's version is still
+ * expected_version: otherwise ERR_CONFLICT with *stale = true. A slug used by another
+ * article is ERR_CONFLICT with *stale = false. Every save records a revision (and, the
+ * first time, one of the state before it) by user_id/user_name. Input checks as
+ * store_article_upsert. *id and *version receive the result. Call inside begin/commit. */
+enum err store_article_save(struct store *s, int64_t id, int64_t expected_version,
+                            const struct store_article_input *in, int64_t user_id,
+                            struct str user_name, int64_t *out_id, int64_t *out_version,
+                            bool *stale);
+
+struct store_revision {
+    int64_t id, article_id, version, user_id, created_at, published_at;
+    struct str user_name, slug, title, lead, body_md, status;
+    struct str departments, tags, related; /* names or slugs, one per line */
+};
+/* store_revisions_list: newest first, without the texts (body_md, lead empty). */
+enum err store_revisions_list(struct store *s, struct arena *a, int64_t article_id,
+                              struct store_revision **items, size_t *n);
+/* ERR_NOTFOUND when the article has no such version. */
+enum err store_revision_get(struct store *s, struct arena *a, int64_t article_id, int64_t version,
+                            struct store_revision *out);
+
+/* Gallery: photos of an article, in order (pos). */
+enum err store_photo_append(struct store *s, int64_t article_id,
+                            const struct store_photo_input *p, int64_t *photo_id);
+struct store_photo_edit {
+    int64_t id;           /* a photo of the article; others are ignored */
+    int64_t order;        /* new position key: sorted ascending, ties by old position */
+    struct str caption, alt;
+    bool remove;
+};
+/* store_photos_arrange applies captions, alt texts, removals and the new order. */
+enum err store_photos_arrange(struct store *s, int64_t article_id,
+                              const struct store_photo_edit *edits, size_t n);
+
+/* store_article_ref_ids: ids of the article's tags and departments (cache keys). */
+enum err store_article_ref_ids(struct store *s, struct arena *a, int64_t article_id,
+                               int64_t **tag_ids, size_t *n_tags, int64_t **dept_ids,
+                               size_t *n_depts);
+/* store_articles_became_visible: ids of articles (status published or scheduled) whose
+ * published_at is in (after, until], for the scheduler's cache invalidation. */
+enum err store_articles_became_visible(struct store *s, struct arena *a, int64_t after,
+                                       int64_t until, int64_t **ids, size_t *n);
+
+/* Tags and departments. ERR_CONFLICT when the name or slug is taken, ERR_INVALID for
+ * an empty name or a malformed slug, ERR_NOTFOUND for an unknown id. */
+enum err store_ref_rename(struct store *s, bool is_tag, int64_t id, struct str name,
+                          struct str slug);
+/* store_tag_merge moves every article of tag from_id to into_id and deletes from_id. */
+enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id);
+/* store_dept_add creates a department (slug from the name when slug is empty). */
+enum err store_dept_add(struct store *s, struct str name, struct str slug, int64_t *id);
+enum err store_page_delete(struct store *s, struct str slug);
+
+/* ---- e-mail digest: subscribers, consent, tokens, outbox, rate limits (mail_sqlite.c) ----
+ * Writes need a STORE_WRITE connection; callers group them in begin/commit so a
+ * decision and the mail it causes commit together. */
+
+#define STORE_MAIL_MAX_TOPICS 64 /* tags plus departments per subscriber */
+
+enum store_sub_state {
+    STORE_SUB_PENDING,      /* asked, not yet confirmed */
+    STORE_SUB_ACTIVE,       /* confirmed, receives digests */
+    STORE_SUB_UNSUBSCRIBED, /* left; may subscribe again */
+    STORE_SUB_BOUNCED,      /* the server refused the address for good: no more mail */
+};
+const char *store_sub_state_text(enum store_sub_state st);
+
+struct store_subscriber {
+    int64_t id;
+    struct str email; /* normalised (see mail_address_normalize) */
+    enum store_sub_state state;
+    bool weekly;
+    struct str key; /* random, signed into its long-lived links */
+    int64_t created_at, confirmed_at, last_digest_at;
+    int64_t *tag_ids, *dept_ids; /* chosen topics; none of either = every article */
+    size_t n_tags, n_depts;
+};
+
+/* ERR_NOTFOUND when there is no such subscriber. Topics are loaded too. */
+enum err store_subscriber_by_email(struct store *s, struct arena *a, struct str email,
+                                   struct store_subscriber *out);
+enum err store_subscriber_by_id(struct store *s, struct arena *a, int64_t id,
+                                struct store_subscriber *out);
+/* store_subscriber_insert adds a pending subscriber; ERR_CONFLICT when the address is
+ * known. */
+enum err store_subscriber_insert(struct store *s, struct str email, struct str key, bool weekly,
+                                 int64_t now, int64_t *id);
+/* store_subscriber_set_state changes the state (and updated_at). Becoming active sets
+ * confirmed_at and last_digest_at to now, so the first digest holds what follows. */
+enum err store_subscriber_set_state(struct store *s, int64_t id, enum store_sub_state st,
+                                    int64_t now);
+/* store_subscriber_set_prefs replaces frequency and topics (ids of tags and
+ * departments; unknown ids are dropped). ERR_TOO_LARGE past STORE_MAIL_MAX_TOPICS. */
+enum err store_subscriber_set_prefs(struct store *s, int64_t id, bool weekly,
+                                    const int64_t *tag_ids, size_t n_tags,
+                                    const int64_t *dept_ids, size_t n_depts);
+/* store_subscriber_digest_done records that the digest slot up to at was handled. */
+enum err store_subscriber_digest_done(struct store *s, int64_t id, int64_t at);
+/* store_subscriber_bounce marks the subscriber with this address bounced, with why. */
+enum err store_subscriber_bounce(struct store *s, struct str email, struct str why, int64_t now);
+/* store_subscribers_due lists (by id, after after_id, at most limit) active subscribers
+ * whose last digest is before their slot: daily_slot for daily ones, weekly_slot for
+ * weekly ones (0 = that frequency is not due). */
+enum err store_subscribers_due(struct store *s, struct arena *a, int64_t daily_slot,
+                               int64_t weekly_slot, int64_t after_id, size_t limit,
+                               int64_t **ids, size_t *n);
+/* store_subscriber_erase deletes the subscriber with everything about it (topics,
+ * consent, tokens, its outbox rows): the erasure a reader may ask for. */
+enum err store_subscriber_erase(struct store *s, int64_t id);
+
+/* Consent: one record per request; confirming stamps the newest unconfirmed one. */
+struct store_consent_input {
+    int64_t subscriber_id, requested_at;
+    struct str text_version, ip_hash, user_agent;
+};
+enum err store_mail_consent_add(struct store *s, const struct store_consent_input *in);
+enum err store_mail_consent_confirm(struct store *s, int64_t subscriber_id, int64_t now);
+
+/* Single-use tokens, stored by hash. store_mail_token_use marks it used: ERR_NOTFOUND
+ * when unknown, ERR_CONFLICT when already used, ERR_INVALID when expired. */
+enum err store_mail_token_add(struct store *s, struct str hash, int64_t subscriber_id,
+                              int64_t expires_at);
+enum err store_mail_token_use(struct store *s, struct str hash, int64_t now,
+                              int64_t *subscriber_id);
+/* store_mail_token_live: whether the subscriber has an unused token not yet expired
+ * (a confirmation mail is on its way: do not send another). */
+enum err store_mail_token_live(struct store *s, int64_t subscriber_id, int64_t now, bool *live);
+
+/* Rate counters: store_mail_rate_hit adds one to (key, window_start) and gives the new
+ * count; windows older than forget_before are dropped on the way. */
+enum err store_mail_rate_hit(struct store *s, struct str key, int64_t window_start,
+                             int64_t forget_before, int64_t *count);
+
+/* The outbox. */
+enum store_outbox_state {
+    STORE_OUTBOX_QUEUED,
+    STORE_OUTBOX_SENDING,
+    STORE_OUTBOX_SENT,
+    STORE_OUTBOX_FAILED,
+};
+const char *store_outbox_state_text(enum store_outbox_state st);
+
+struct store_outbox_input {
+    int64_t subscriber_id; /* 0 = none (a test message) */
+    struct str kind;       /* "confirm", "digest", "test" */
+    struct str rcpt, subject, message_id;
+    struct str body; /* the whole RFC 5322 message, CRLF line ends */
+    int64_t now;
+};
+struct store_outbox_msg {
+    int64_t id, subscriber_id;
+    struct str kind, rcpt, subject, message_id, body, last_error;
+    enum store_outbox_state state;
+    int attempts;
+    int64_t next_attempt_at, created_at, sent_at;
+};
+enum err store_outbox_add(struct store *s, const struct store_outbox_input *in, int64_t *id);
+/* store_outbox_claim takes the oldest due row (queued, or sending with an expired
+ * lease): state sending, attempts + 1, claimed_by = claimer, lease until lease_until.
+ * Commits by itself (call outside a transaction) so the claim is durable before the
+ * send. ERR_NOTFOUND when nothing is due. */
+enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
+                            int64_t claimer, struct store_outbox_msg *out);
+/* store_outbox_sent marks a row sent (and drops its body). */
+enum err store_outbox_sent(struct store *s, int64_t id, int64_t now);
+/* store_outbox_retry puts a row back in the queue for next_at with the error. */
+enum err store_outbox_retry(struct store *s, int64_t id, int64_t next_at, struct str error);
+/* store_outbox_fail marks a row failed for good (its body dropped). */
+enum err store_outbox_fail(struct store *s, int64_t id, int64_t now, struct str error);
+/* store_outbox_recover requeues rows a dead process left in sending: alive(claimer)
+ * says whether the claimer still runs. *n receives the count. */
+enum err store_outbox_recover(struct store *s, bool (*alive)(int64_t claimer), int64_t now,
+                              int64_t *n);
+/* store_outbox_next_due: earliest next_attempt_at among queued or sending rows;
+ * ERR_NOTFOUND when the queue is empty. */
+enum err store_outbox_next_due(struct store *s, int64_t *at);
+/* store_outbox_log: newest rows first (before_id 0 = from the newest), bodies left
+ * out; failed_only keeps failed rows and those with an error. */
+enum err store_outbox_log(struct store *s, struct arena *a, int64_t before_id, bool failed_only,
+                          size_t limit, struct store_outbox_msg **items, size_t *n);
+/* store_outbox_counts: rows per state, indexed by enum store_outbox_state. */
+enum err store_outbox_counts(struct store *s, int64_t counts[4]);
+
+/* Subscriber statistics: counts per state (indexed by enum store_sub_state), and per
+ * topic among active subscribers (ref.count), tags then departments. */
+enum err store_subscriber_counts(struct store *s, int64_t counts[4]);
+enum err store_subscriber_topic_counts(struct store *s, struct arena *a, struct store_ref **tags,
+                                       size_t *n_tags, struct store_ref **depts, size_t *n_depts);
+/* store_subscribers_page lists subscribers by id after after_id (for CSV export). */
+enum err store_subscribers_page(struct store *s, struct arena *a, int64_t after_id, size_t limit,
+                                struct store_subscriber **items, size_t *n);
+
+/* store_mail_articles: visible articles with since < published_at <= until, newest
+ * first, matching any of the tags or departments (both empty = all), at most limit
+ * (<= STORE_MAX_LIST_LIMIT) and *has_more when more match. */
+enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, int64_t until,
+                             const int64_t *tag_ids, size_t n_tags, const int64_t *dept_ids,
+                             size_t n_depts, size_t limit, struct store_summary **items,
+                             size_t *n, bool *has_more);
+
+/* ---- search, feeds, sitemaps, open data (store/search_sqlite.c) ----
+ * The full-text index (migration 2) covers articles' titles, leads, bodies (as plain
+ * text) and photo captions, and static pages; triggers keep it in step with every write
+ * of content, and queries apply the visibility rule. Words are Ukrainian-aware (see search/search.h): case, apostrophes, stems. */
+
+/* store__search_register: the tokenizer and SQL functions the index needs; store_open
+ * calls it on every connection. Internal to store/. */
+enum err store__search_register(struct store *s);
+/* store__search_article_refresh re-indexes the photo captions of article id after its
+ * photos were replaced (no-op when they did not change or the article is not indexed).
+ * Internal to store/: store_article_upsert calls it. */
+enum err store__search_article_refresh(struct store *s, int64_t id);
+
+struct store_search_query {
+    struct str text; /* what the reader typed: any string is a valid query */
+    int64_t tag_id;  /* 0 = any */
+    int64_t dept_id; /* 0 = any */
+    int64_t from;    /* published_at >= from, 0 = no bound */
+    int64_t until;   /* published_at < until, 0 = no bound */
+    bool by_date;    /* newest first instead of best match first */
+    size_t offset;   /* results to skip (at most STORE_MAX_SEARCH_OFFSET) */
+    size_t limit;    /* 1..STORE_MAX_LIST_LIMIT */
+};
+#define STORE_MAX_SEARCH_OFFSET 10000
+#define STORE_SEARCH_WINDOW 300    /* newest matches ranked by relevance (at least) */
+#define STORE_SEARCH_COUNT_MAX (STORE_SEARCH_WINDOW + 1) /* "more than 300" */
+
+struct store_search_hit {
+    struct store_summary summary;
+    struct store_ref *departments;
+    size_t n_departments;
+    /* a passage around the matched words, plain text with SEARCH_MARK_OPEN (\x01) and
+     * SEARCH_MARK_CLOSE (\x02) around each match: escape it, then mark */
+    struct str snippet;
+};
+
+/* store_search ranks visible articles matching q->text: titles weigh most (bm25 column
+ * weights title 10, lead 4, captions 2, body 1), then newer first. The ranking covers
+ * the newest max(STORE_SEARCH_WINDOW, offset + limit + 1) matches, so its cost is bounded
+ * however common the words (exact for rarer queries). *total counts matches up to
+ * STORE_SEARCH_COUNT_MAX (that value means "more than STORE_SEARCH_COUNT_MAX - 1"; pass
+ * NULL to skip the count). A query without words finds nothing (ERR_OK, *n 0).
+ * ERR_INVALID for a bad limit. Results live in a. */
+enum err store_search(struct store *s, struct arena *a, const struct store_search_query *q,
+                      struct store_search_hit **items, size_t *n, bool *has_more,
+                      int64_t *total);
+
+struct store_page_hit {
+    int64_t id;
+    struct str slug, title, snippet; /* snippet marked as in store_search_hit */
+};
+/* store_search_pages: static pages matching text, best first, at most limit. */
+enum err store_search_pages(struct store *s, struct arena *a, struct str text, size_t limit,
+                            struct store_page_hit **items, size_t *n);
+
+/* store_search_suggest proposes a spelling of text whose words are in the index's own
+ * vocabulary (edit distance on code points, the most frequent closest word), and only
+ * when that spelling finds visible articles. ERR_NOTFOUND when there is nothing to
+ * propose. */
+enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
+                              struct str *suggestion);
+
+/* An article URL for sitemaps. */
+struct store_sitemap_url {
+    int64_t id;
+    struct str slug;
+    int64_t lastmod; /* the later of updated_at and published_at */
+};
+/* store_sitemap_articles: visible articles in id order, the offset-th onwards, at most
+ * limit (1..STORE_MAX_SITEMAP_URLS); *lastmod (may be NULL) gets the newest lastmod of
+ * that slice (0 when empty). */
+#define STORE_MAX_SITEMAP_URLS 50000
+enum err store_sitemap_articles(struct store *s, struct arena *a, size_t offset, size_t limit,
+                                struct store_sitemap_url **items, size_t *n, int64_t *lastmod);
+/* store_sitemap_lastmod: only the newest lastmod of that slice (cheap, for the index). */
+enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int64_t *lastmod);
 
 #endif

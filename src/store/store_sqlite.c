@@ -222,6 +222,7 @@ char *store__errbuf(struct store *s, size_t *size)
 
 enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
 {
+    *out = NULL;
     /* Open addressing on the SQL text's address: each constant has one address. */
     struct store__stmt_cache *c = &s->cache;
     size_t h = (size_t)(((uintptr_t)sql >> 3) * 2654435761u) % STORE__STMT_CACHE_SIZE;
@@ -251,6 +252,7 @@ enum err store__db_fail(struct store *s, int rc)
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+    case SQLITE_PROTOCOL: /* WAL lock contention that outlasted SQLite's own retries */
         return ERR_BUSY;
     case SQLITE_CONSTRAINT:
         return ERR_CONFLICT;
@@ -266,6 +268,7 @@ enum err store__db_fail(struct store *s, int rc)
 /* stmt_get hands out the prepared statement id, preparing it on first use. */
 static enum err stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **out)
 {
+    *out = NULL;
     if (s->stmts[id] == NULL) {
         int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
                                     &s->stmts[id], NULL);
@@ -374,6 +377,9 @@ enum err store_open(const char *path, enum store_mode mode, struct store **out)
         e = store__db_fail(s, rc);
         goto out;
     }
+    e = store__search_register(s); /* search_sqlite.c: tokenizer for the FTS index */
+    if (e != ERR_OK)
+        goto out;
     /* journal_mode=WAL is stored in the file, so only the writer sets it; the others
      * are per connection. */
     const char *pragmas = mode == STORE_READ
@@ -469,6 +475,11 @@ enum err store_migrate(struct store *s, int *from_version, int *to_version)
             *to_version = version;
     }
     return ERR_OK;
+}
+
+bool store_in_transaction(struct store *s)
+{
+    return sqlite3_get_autocommit(s->db) == 0;
 }
 
 enum err store_begin(struct store *s)
@@ -1286,6 +1297,8 @@ enum err store_article_upsert(struct store *s, const struct store_article_input 
     }
     if (e == ERR_OK)
         e = link_related(s, *id, in->related, in->n_related);
+    if (e == ERR_OK)
+        e = store__search_article_refresh(s, *id); /* captions of the new photos */
     return e;
 }
 

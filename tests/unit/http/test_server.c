@@ -82,6 +82,19 @@ static void h_form(struct http_request *req, struct http_response *res)
     buf_appendf(&res->body, "got %zu", req->body.len);
 }
 
+/* h_upload answers with the body length and a checksum of every byte */
+static void h_upload(struct http_request *req, struct http_response *res)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < req->body.len; i++)
+        sum = sum * 31u + (unsigned char)req->body.ptr[i];
+    buf_appendf(&res->body, "got %zu sum %u param %.*s", req->body.len, (unsigned)sum,
+                req->n_params ? (int)req->params[0].len : 0,
+                req->n_params ? req->params[0].ptr : "");
+}
+
+#define UPLOAD_LIMIT ((size_t)24 * 1024 * 1024)
+
 static void h_error_page(struct http_request *req, struct http_response *res)
 {
     (void)req;
@@ -310,6 +323,25 @@ static bool read_huge(struct client *c)
     return ok;
 }
 
+/* send_pattern streams n pattern bytes (i*7 mod 251) and returns their checksum, the
+ * one h_upload computes */
+static uint32_t send_pattern(struct client *c, size_t n)
+{
+    static char chunk[64 * 1024];
+    uint32_t sum = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t k = n - i < sizeof(chunk) ? n - i : sizeof(chunk);
+        for (size_t j = 0; j < k; j++) {
+            chunk[j] = (char)((i + j) * 7 % 251);
+            sum = sum * 31u + (unsigned char)chunk[j];
+        }
+        send_all(c, chunk, k);
+        i += k;
+    }
+    return sum;
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -328,6 +360,9 @@ int main(void)
     http_router_add(router, HTTP_M_GET, "/cached-big", h_cached_big);
     http_router_add(router, HTTP_M_GET, "/huge", h_huge);
     http_router_add(router, HTTP_M_POST, "/form", h_form);
+    http_router_add_limit(router, HTTP_M_POST, "/upload", h_upload, NULL, UPLOAD_LIMIT);
+    http_router_add_limit(router, HTTP_M_POST, "/upload/:id", h_upload, NULL, UPLOAD_LIMIT);
+    http_router_add_limit(router, HTTP_M_POST, "/tiny", h_upload, NULL, 10);
 
     const struct http_header common[] = {
         {STR_LIT("X-Content-Type-Options"), STR_LIT("nosniff")},
@@ -576,6 +611,80 @@ int main(void)
     CHECK(read_huge(c));
     CHECK(read_response(c, &R, false) && R.status == 200 && R.body_len == 5);
     client_close(c);
+
+    /* per-route body limits: a normal route stays at 1 MiB, the upload route takes
+     * 21 MB and checks every byte, both decided before the body is read */
+    {
+        char head[256];
+        size_t over = HTTP_MAX_BODY_BYTES + 1;
+        /* declared over 1 MiB on a normal route: 413 without sending the body */
+        snprintf(head, sizeof(head),
+                 "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n", over);
+        CHECK(one_shot(head, false) == 413);
+        /* the same body really sent, chunked (no length to look at first) */
+        c = client_open();
+        send_str(c, "POST /form HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        snprintf(head, sizeof(head), "%zx\r\n", over);
+        send_str(c, head);
+        send_pattern(c, over);
+        send_str(c, "\r\n0\r\n\r\n");
+        CHECK(read_response(c, &R, false) && R.status == 413);
+        client_close(c);
+        /* exactly 1 MiB is still fine on the normal route */
+        c = client_open();
+        snprintf(head, sizeof(head), "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
+                 HTTP_MAX_BODY_BYTES);
+        send_str(c, head);
+        send_pattern(c, HTTP_MAX_BODY_BYTES);
+        CHECK(read_response(c, &R, false) && R.status == 200);
+        CHECK(R.body_len == strlen("got 1048576") && memcmp(R.body, "got 1048576", 11) == 0);
+        client_close(c);
+
+        /* 21 MB to the upload route, then a second request on the same connection */
+        size_t big = 21u * 1000 * 1000;
+        c = client_open();
+        snprintf(head, sizeof(head),
+                 "POST /upload/7 HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n", big);
+        send_str(c, head);
+        uint32_t sum = send_pattern(c, big);
+        char want[96];
+        snprintf(want, sizeof(want), "got %zu sum %u param 7", big, (unsigned)sum);
+        CHECK(read_response(c, &R, false) && R.status == 200);
+        CHECK(R.body_len == strlen(want) && memcmp(R.body, want, R.body_len) == 0);
+        send_str(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        CHECK(read_response(c, &R, false) && R.status == 200);
+        client_close(c);
+        /* the same, chunked, to the route without a parameter */
+        c = client_open();
+        send_str(c, "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        snprintf(head, sizeof(head), "%zx\r\n", (size_t)3000000);
+        send_str(c, head);
+        sum = send_pattern(c, 3000000);
+        send_str(c, "\r\n0\r\n\r\n");
+        snprintf(want, sizeof(want), "got %zu sum %u param ", (size_t)3000000, (unsigned)sum);
+        CHECK(read_response(c, &R, false) && R.status == 200);
+        CHECK(R.body_len == strlen(want) && memcmp(R.body, want, R.body_len) == 0);
+        client_close(c);
+        /* over the upload route's own limit: 413 at once */
+        snprintf(head, sizeof(head),
+                 "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n",
+                 UPLOAD_LIMIT + 1);
+        CHECK(one_shot(head, false) == 413);
+        /* a route may also be stricter than the server */
+        CHECK(one_shot("POST /tiny HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n"
+                       "hello world",
+                       false) == 413);
+        CHECK(one_shot("POST /tiny HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", false) ==
+              200);
+        /* the limit belongs to the method too: GET /upload is not the upload route */
+        snprintf(head, sizeof(head),
+                 "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n", over);
+        CHECK(one_shot(head, false) == 413);
+        /* a target that does not decode gets the default limit and then 400/413 */
+        snprintf(head, sizeof(head),
+                 "POST /upload/%%zz HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n", over);
+        CHECK(one_shot(head, false) == 413);
+    }
 
     /* header timeout: a silent connection and a half-sent head are both closed */
     {

@@ -1,0 +1,175 @@
+/* admin_internal.h: what the files of src/admin/ share. Not for other modules. */
+#ifndef VISNYK_ADMIN_ADMIN_INTERNAL_H
+#define VISNYK_ADMIN_ADMIN_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "admin/admin.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/str.h"
+#include "http/http.h"
+#include "render/value.h"
+#include "store/store.h"
+
+#define ADMIN__MAX_ROUTES 64
+#define ADMIN__PAGE_SIZE 50
+#define ADMIN__MAX_PAGE_BYTES (4 * 1024 * 1024)
+
+struct admin;
+struct admin_ctx;
+typedef void (*admin_fn)(struct admin_ctx *c);
+
+/* role 0: no session needed (login); otherwise the least role that may call it. */
+struct admin_route {
+    struct admin *ad;
+    admin_fn fn;
+    int role;
+};
+
+struct media_worker;
+
+struct admin {
+    char *db_path, *media_dir;
+    struct site *site;
+    bool tls;
+    pthread_mutex_t lock; /* guards db */
+    struct store *db;
+    struct media_worker *worker; /* NULL: uploads refused */
+    atomic_int hashing;          /* password hashes running */
+    struct admin_route routes[ADMIN__MAX_ROUTES];
+    size_t n_routes;
+    /* scheduler */
+    struct http_server *srv;
+    pthread_t sched;
+    bool sched_running;
+    pthread_mutex_t sched_lock;
+    pthread_cond_t sched_cond;
+    bool sched_stop;
+};
+
+/* One workspace request. */
+struct admin_ctx {
+    struct admin *ad;
+    struct http_request *req;
+    struct http_response *res;
+    struct arena *a;
+    struct store *db; /* ad->db while locked, else NULL */
+    bool locked;
+    bool logged_in;
+    struct store_user user;
+    struct str token_hash;
+    struct str csrf;
+    struct str ip;
+    struct value *root;
+};
+
+/* core.c */
+void admin__add(struct admin *ad, struct http_router *r, enum http_method m, const char *pattern,
+                admin_fn fn, int role, size_t max_body);
+void admin__lock(struct admin_ctx *c);
+void admin__unlock(struct admin_ctx *c);
+bool admin__is(const struct admin_ctx *c, enum store_role role);
+/* Forms: first value of name (urlencoded body or query), trimmed of nothing; empty
+ * str when absent. */
+struct str admin__field(struct admin_ctx *c, struct str form, const char *name);
+/* admin__fields collects every value of a repeated field (checkboxes). */
+size_t admin__fields(struct admin_ctx *c, struct str form, const char *name, struct str *out,
+                     size_t max);
+bool admin__field_i64(struct admin_ctx *c, struct str form, const char *name, int64_t *out);
+bool admin__csrf_ok(struct admin_ctx *c, struct str token);
+/* Rendering: root gets user, csrf, nav; status as given. */
+void admin__render(struct admin_ctx *c, int status, const char *tmpl);
+/* admin__message renders a page with one message (catalog key) and status. */
+void admin__message(struct admin_ctx *c, int status, const char *title_key, const char *text_key);
+void admin__redirect(struct admin_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+struct str admin__t(struct admin_ctx *c, const char *key);
+struct str admin__date(struct admin_ctx *c, int64_t utc);
+/* "YYYY-MM-DDTHH:MM" in Kyiv time, for <input type="datetime-local">. */
+struct str admin__date_input(struct admin_ctx *c, int64_t utc);
+void admin__audit(struct admin_ctx *c, const char *action, struct str object, struct str detail);
+void admin__invalidate(struct admin_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void admin__db_error(struct admin_ctx *c, enum err e, const char *what);
+struct str admin__client_ip(struct admin *ad, struct http_request *req);
+/* admin__cookie: the value of cookie name in the request, STR_NULL when absent. */
+struct str admin__cookie(struct http_request *req, const char *name);
+const char *admin__session_cookie_name(const struct admin *ad);
+void admin__set_cookie(struct admin_ctx *c, const char *name, struct str value, int max_age);
+/* Random tokens: 16 bytes as 32 hex characters; sha256 hex of a token. */
+struct str admin__token(struct arena *a);
+struct str admin__sha256_hex(struct arena *a, struct str s);
+struct str admin__int_str(struct arena *a, int64_t v);
+
+/* login.c */
+void admin__login_form(struct admin_ctx *c);
+void admin__login(struct admin_ctx *c);
+void admin__logout(struct admin_ctx *c);
+void admin__account(struct admin_ctx *c);
+void admin__account_save(struct admin_ctx *c);
+/* admin__session_load fills c->user from the session cookie; false when there is no
+ * valid session (expired ones are ended). Needs the lock. */
+bool admin__session_load(struct admin_ctx *c);
+
+/* articles.c */
+void admin__home(struct admin_ctx *c);
+void admin__articles(struct admin_ctx *c);
+void admin__article_new(struct admin_ctx *c);
+void admin__article_edit(struct admin_ctx *c);
+void admin__article_save(struct admin_ctx *c);
+void admin__article_preview(struct admin_ctx *c);
+void admin__revisions(struct admin_ctx *c);
+void admin__diff(struct admin_ctx *c);
+void admin__restore(struct admin_ctx *c);
+/* admin__article_invalidate drops every cached page that may show article id with
+ * these tags and departments (call with the ids from before and after a change). */
+void admin__article_invalidate(struct admin_ctx *c, int64_t id, const int64_t *tags, size_t nt,
+                               const int64_t *depts, size_t nd);
+
+/* gallery.c */
+void admin__photos_upload(struct admin_ctx *c);
+void admin__photos_arrange(struct admin_ctx *c);
+
+/* manage.c */
+void admin__tags(struct admin_ctx *c);
+void admin__tag_save(struct admin_ctx *c);
+void admin__tag_merge(struct admin_ctx *c);
+void admin__depts(struct admin_ctx *c);
+void admin__dept_add(struct admin_ctx *c);
+void admin__dept_save(struct admin_ctx *c);
+void admin__pages(struct admin_ctx *c);
+void admin__page_edit(struct admin_ctx *c);
+void admin__page_save(struct admin_ctx *c);
+void admin__page_delete(struct admin_ctx *c);
+void admin__banner(struct admin_ctx *c);
+void admin__banner_save(struct admin_ctx *c);
+void admin__banner_clear(struct admin_ctx *c);
+void admin__settings(struct admin_ctx *c);
+void admin__settings_save(struct admin_ctx *c);
+void admin__users(struct admin_ctx *c);
+void admin__user_add(struct admin_ctx *c);
+void admin__user_save(struct admin_ctx *c);
+void admin__audit_view(struct admin_ctx *c);
+
+/* diff.c: line diff of two texts. */
+enum admin_diff_op { ADMIN_DIFF_SAME, ADMIN_DIFF_ADD, ADMIN_DIFF_DEL };
+struct admin_diff_line {
+    enum admin_diff_op op;
+    struct str text;
+};
+/* admin__diff_lines diffs a against b line by line (arena memory). Common prefix and
+ * suffix are found first; the middle gets an exact LCS when it is small enough
+ * (ADMIN__DIFF_MAX_CELLS), else it shows as all removed then all added. */
+#define ADMIN__DIFF_MAX_CELLS ((size_t)4 * 1000 * 1000)
+void admin__diff_lines(struct arena *a, struct str old_text, struct str new_text,
+                       struct admin_diff_line **out, size_t *n);
+
+/* scheduler.c */
+void admin__scheduler_start(struct admin *ad);
+void admin__scheduler_stop(struct admin *ad);
+
+#endif

@@ -1,0 +1,849 @@
+/* articles.c: the article list, the editor (create, save with optimistic concurrency,
+ * workflow actions), the preview through the public article page, revisions with diffs
+ * and restore.
+ *
+ * Workflow: an author writes drafts and submits them (draft → review) and may touch only
+ * their own drafts; an editor may do anything to any article: publish (published, or
+ * scheduled when its time is in the future), withdraw (kept, hidden from readers), send
+ * back to draft. */
+#include <string.h>
+
+#include "admin/admin_internal.h"
+#include "core/kyiv_time.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "site/site.h"
+
+#define MAX_FORM_REFS STORE_MAX_REFS
+
+/* What the edit form shows: from the database or from a refused POST. */
+struct art_form {
+    int64_t id, version, author_id;
+    enum store_status status;
+    struct str title, slug, lead, body, date, tags, related;
+    struct str depts[MAX_FORM_REFS];
+    size_t n_depts;
+    const struct store_photo *photos;
+    size_t n_photos;
+    const char *error_key;
+    struct str error_detail;
+};
+
+static const char *status_key(enum store_status st)
+{
+    switch (st) {
+    case STORE_REVIEW:
+        return "admin.status.review";
+    case STORE_SCHEDULED:
+        return "admin.status.scheduled";
+    case STORE_PUBLISHED:
+        return "admin.status.published";
+    case STORE_WITHDRAWN:
+        return "admin.status.withdrawn";
+    default:
+        return "admin.status.draft";
+    }
+}
+
+static bool parse_id(struct admin_ctx *c, int64_t *id)
+{
+    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
+        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+        return false;
+    }
+    return true;
+}
+
+/* may_edit: editors edit anything; authors their own drafts. */
+static bool may_edit(const struct admin_ctx *c, const struct store_article_meta *m)
+{
+    if (admin__is(c, STORE_ROLE_EDITOR))
+        return true;
+    return m->author_id == c->user.id && m->status == STORE_DRAFT;
+}
+
+static bool may_view(const struct admin_ctx *c, const struct store_article_meta *m)
+{
+    return admin__is(c, STORE_ROLE_EDITOR) || m->author_id == c->user.id;
+}
+
+void admin__article_invalidate(struct admin_ctx *c, int64_t id, const int64_t *tags, size_t nt,
+                               const int64_t *depts, size_t nd)
+{
+    admin__invalidate(c, "article:%lld", (long long)id);
+    admin__invalidate(c, "list:news");
+    admin__invalidate(c, "archive");
+    for (size_t i = 0; i < nt; i++)
+        admin__invalidate(c, "tag:%lld", (long long)tags[i]);
+    for (size_t i = 0; i < nd; i++)
+        admin__invalidate(c, "dept:%lld", (long long)depts[i]);
+}
+
+/* ---- lists ---------------------------------------------------------------------------- */
+
+static struct value *article_rows(struct admin_ctx *c, const struct store_article_meta *items,
+                                  size_t n)
+{
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        const struct store_article_meta *m = &items[i];
+        struct value *v = value_obj(c->a);
+        value_set_int(c->a, v, "id", m->id);
+        value_set_str(c->a, v, "title", m->title);
+        value_set_str(c->a, v, "slug", m->slug);
+        value_set_str(c->a, v, "status", admin__t(c, status_key(m->status)));
+        value_set_cstr(c->a, v, "status_code", store_status_text(m->status));
+        value_set_str(c->a, v, "date", admin__date(c, m->published_at));
+        value_set_str(c->a, v, "updated", admin__date(c, m->updated_at));
+        value_set_str(c->a, v, "author", m->author_name);
+        value_set_int(c->a, v, "photos", m->n_photos);
+        if (m->status == STORE_PUBLISHED || m->status == STORE_SCHEDULED)
+            value_set_str(c->a, v, "public_url",
+                          str_from_cstr(arena_printf(c->a, "/news/%.*s", STR_FMT(m->slug))));
+        value_push(c->a, list, v);
+    }
+    return list;
+}
+
+void admin__home(struct admin_ctx *c)
+{
+    struct store_admin_query q = {.status = STORE_REVIEW, .limit = 20};
+    struct store_article_meta *items;
+    size_t n;
+    bool more;
+    struct str banner;
+    enum err e;
+
+    if (!admin__is(c, STORE_ROLE_EDITOR))
+        q.author_id = c->user.id;
+    e = store_admin_articles(c->db, c->a, &q, &items, &n, &more);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "review queue");
+        return;
+    }
+    if (n > 0)
+        value_set(c->a, c->root, "review", article_rows(c, items, n));
+    q.status = STORE_DRAFT;
+    q.author_id = c->user.id;
+    e = store_admin_articles(c->db, c->a, &q, &items, &n, &more);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "drafts");
+        return;
+    }
+    if (n > 0)
+        value_set(c->a, c->root, "drafts", article_rows(c, items, n));
+    if (store_setting_get(c->db, c->a, "banner_text", &banner) == ERR_OK && banner.len > 0)
+        value_set_str(c->a, c->root, "banner_text", banner);
+    value_set_bool(c->a, c->root, "nav_home", true);
+    admin__render(c, 200, "admin-home");
+}
+
+void admin__articles(struct admin_ctx *c)
+{
+    struct str query = c->req->query;
+    struct str status = admin__field(c, query, "status");
+    struct str text = str_trim(admin__field(c, query, "q"));
+    struct store_admin_query q = {.status = -1, .limit = ADMIN__PAGE_SIZE};
+    struct store_article_meta *items;
+    size_t n;
+    bool more;
+    int64_t page = 1;
+    enum store_status st;
+    struct value *opts = value_list(c->a);
+
+    if (store_status_parse(status, &st))
+        q.status = (int)st;
+    if (!admin__field_i64(c, query, "page", &page) || page < 1 || page > 100000)
+        page = 1;
+    q.offset = (size_t)(page - 1) * ADMIN__PAGE_SIZE;
+    if (text.len > 200)
+        text.len = 200;
+    q.text = text;
+    if (!admin__is(c, STORE_ROLE_EDITOR))
+        q.author_id = c->user.id;
+    enum err e = store_admin_articles(c->db, c->a, &q, &items, &n, &more);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article list");
+        return;
+    }
+    for (int i = STORE_DRAFT; i <= STORE_WITHDRAWN; i++) {
+        struct value *o = value_obj(c->a);
+        value_set_cstr(c->a, o, "value", store_status_text((enum store_status)i));
+        value_set_str(c->a, o, "label", admin__t(c, status_key((enum store_status)i)));
+        value_set_bool(c->a, o, "selected", q.status == i);
+        value_push(c->a, opts, o);
+    }
+    value_set(c->a, c->root, "statuses", opts);
+    value_set_str(c->a, c->root, "q", text);
+    value_set(c->a, c->root, "articles", article_rows(c, items, n));
+    value_set_bool(c->a, c->root, "empty", n == 0);
+    if (page > 1)
+        value_set_int(c->a, c->root, "prev_page", page - 1);
+    if (more)
+        value_set_int(c->a, c->root, "next_page", page + 1);
+    value_set_str(c->a, c->root, "status_filter", q.status >= 0 ? status : STR_LIT(""));
+    value_set_bool(c->a, c->root, "nav_articles", true);
+    admin__render(c, 200, "admin-articles");
+}
+
+/* ---- the edit form ---------------------------------------------------------------------- */
+
+static struct str join(struct admin_ctx *c, const struct store_ref *r, size_t n, const char *sep)
+{
+    struct buf b;
+    buf_init(&b, STORE_MAX_REFS * (STORE_MAX_NAME_BYTES + 4));
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            buf_append_cstr(&b, sep);
+        buf_append_str(&b, r[i].name);
+    }
+    struct str s = arena_str(c->a, buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
+{
+    struct arena *a = c->a;
+    struct value *v = value_obj(a), *depts = value_list(a), *photos = value_list(a);
+    struct value *actions = value_obj(a);
+    struct store_ref *all;
+    size_t n_all;
+    bool editor = admin__is(c, STORE_ROLE_EDITOR);
+
+    value_set_int(a, v, "id", f->id);
+    value_set_int(a, v, "aid", f->id); /* "id" inside the photo list is the photo's */
+    value_set_int(a, v, "version", f->version);
+    value_set_str(a, v, "title", f->title);
+    value_set_str(a, v, "slug", f->slug);
+    value_set_str(a, v, "lead", f->lead);
+    value_set_str(a, v, "body", f->body);
+    value_set_str(a, v, "date", f->date);
+    value_set_str(a, v, "tags", f->tags);
+    value_set_str(a, v, "related", f->related);
+    value_set_str(a, v, "status", admin__t(c, status_key(f->status)));
+    value_set_cstr(a, v, "status_code", store_status_text(f->status));
+    if (f->id > 0) {
+        value_set_str(a, v, "action",
+                      str_from_cstr(arena_printf(a, "/admin/articles/%lld", (long long)f->id)));
+        if (f->status == STORE_PUBLISHED || f->status == STORE_SCHEDULED)
+            value_set_str(a, v, "public_url",
+                          str_from_cstr(arena_printf(a, "/news/%.*s", STR_FMT(f->slug))));
+    } else {
+        value_set_cstr(a, v, "action", "/admin/articles/new");
+        value_set_bool(a, v, "is_new", true);
+    }
+    if (store_depts_all(c->db, a, &all, &n_all) == ERR_OK) {
+        for (size_t i = 0; i < n_all; i++) {
+            struct value *d = value_obj(a);
+            bool on = false;
+            for (size_t j = 0; j < f->n_depts && !on; j++)
+                on = str_eq(str_trim(f->depts[j]), all[i].name);
+            value_set_str(a, d, "name", all[i].name);
+            value_set_int(a, d, "id", all[i].id);
+            value_set_bool(a, d, "checked", on);
+            value_push(a, depts, d);
+        }
+    }
+    value_set(a, v, "departments", depts);
+    for (size_t i = 0; i < f->n_photos; i++) {
+        const struct store_photo *p = &f->photos[i];
+        struct value *ph = value_obj(a);
+        value_set_int(a, ph, "id", p->id);
+        value_set_int(a, ph, "n", (int64_t)(i + 1));
+        value_set_str(a, ph, "caption", p->caption);
+        value_set_str(a, ph, "alt", p->alt);
+        value_set_str(a, ph, "thumb",
+                      str_from_cstr(arena_printf(a, "/media/%.*s-480.jpg", STR_FMT(p->hash))));
+        if (p->width <= 480)
+            value_set_str(a, ph, "thumb",
+                          str_from_cstr(arena_printf(a, "/media/%.*s.jpg", STR_FMT(p->hash))));
+        value_push(a, photos, ph);
+    }
+    if (f->n_photos > 0)
+        value_set(a, v, "photos", photos);
+    value_set_int(a, v, "n_photos", (int64_t)f->n_photos);
+    /* the buttons this user may press in this state */
+    bool own_draft = f->id == 0 || (f->author_id == c->user.id && f->status == STORE_DRAFT);
+    value_set_bool(a, actions, "save", editor || own_draft);
+    value_set_bool(a, actions, "submit", (editor || own_draft) && f->status == STORE_DRAFT);
+    value_set_bool(a, actions, "publish",
+                   editor && f->status != STORE_PUBLISHED && f->status != STORE_SCHEDULED);
+    value_set_bool(a, actions, "withdraw",
+                   editor && f->id > 0 &&
+                       (f->status == STORE_PUBLISHED || f->status == STORE_SCHEDULED));
+    value_set_bool(a, actions, "to_draft",
+                   editor && f->id > 0 && f->status != STORE_DRAFT);
+    value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
+    value_set(a, v, "can", actions);
+    value_set(a, c->root, "article", v);
+    if (f->error_key != NULL) {
+        value_set_str(a, c->root, "error", admin__t(c, f->error_key));
+        if (f->error_detail.len > 0)
+            value_set_str(a, c->root, "error_detail", f->error_detail);
+    }
+    value_set_bool(a, c->root, "nav_articles", true);
+    admin__render(c, status, "admin-edit");
+}
+
+void admin__article_new(struct admin_ctx *c)
+{
+    struct art_form f;
+    memset(&f, 0, sizeof f);
+    f.status = STORE_DRAFT;
+    f.author_id = c->user.id;
+    f.date = admin__date_input(c, utc_now());
+    edit_page(c, 200, &f);
+}
+
+/* form_from_db fills f from the stored article. */
+static enum err form_from_db(struct admin_ctx *c, int64_t id, struct art_form *f,
+                             struct store_article_meta *meta, struct store_article *art)
+{
+    struct str *related;
+    size_t n_related;
+    memset(f, 0, sizeof *f);
+    enum err e = store_article_admin_get(c->db, c->a, id, art, meta, &related, &n_related);
+    if (e != ERR_OK)
+        return e;
+    f->id = id;
+    f->version = meta->version;
+    f->author_id = meta->author_id;
+    f->status = art->status;
+    f->title = art->title;
+    f->slug = art->slug;
+    f->lead = art->lead;
+    f->body = art->body_md;
+    f->date = admin__date_input(c, art->published_at);
+    f->tags = join(c, art->tags, art->n_tags, ", ");
+    for (size_t i = 0; i < art->n_departments && i < MAX_FORM_REFS; i++)
+        f->depts[f->n_depts++] = art->departments[i].name;
+    struct buf b;
+    buf_init(&b, STORE_MAX_RELATED * (STORE_MAX_SLUG_BYTES + 1));
+    for (size_t i = 0; i < n_related; i++) {
+        buf_append_str(&b, related[i]);
+        buf_append_char(&b, '\n');
+    }
+    f->related = arena_str(c->a, buf_str(&b));
+    buf_free(&b);
+    f->photos = art->photos;
+    f->n_photos = art->n_photos;
+    return ERR_OK;
+}
+
+void admin__article_edit(struct admin_ctx *c)
+{
+    struct art_form f;
+    struct store_article_meta meta;
+    struct store_article art;
+    int64_t id;
+
+    if (!parse_id(c, &id))
+        return;
+    enum err e = form_from_db(c, id, &f, &meta, &art);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article load");
+        return;
+    }
+    if (!may_view(c, &meta)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    edit_page(c, 200, &f);
+}
+
+/* ---- saving ------------------------------------------------------------------------- */
+
+/* split_names cuts "a, b, c" (or lines) into trimmed, non-empty, distinct names. */
+static size_t split_names(struct str text, char sep, struct str *out, size_t max)
+{
+    struct str rest = text, piece;
+    size_t n = 0;
+    while (n < max && str_split_next(&rest, sep, &piece)) {
+        piece = str_trim(piece);
+        if (piece.len == 0)
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = str_eq(out[i], piece);
+        if (!dup)
+            out[n++] = piece;
+    }
+    return n;
+}
+
+/* related_slug accepts a slug, "/news/<slug>" or a full link to an article. */
+static struct str related_slug(struct str s)
+{
+    size_t at = str_find(s, STR_LIT("/news/"));
+    if (at != SIZE_MAX)
+        s = str_sub(s, at + 6, s.len - at - 6);
+    while (s.len > 0 && (s.ptr[s.len - 1] == '/' || s.ptr[s.len - 1] == '\r'))
+        s.len--;
+    size_t q = str_find_char(s, '?');
+    if (q != SIZE_MAX)
+        s.len = q;
+    return s;
+}
+
+/* form_from_post reads the posted form into f and in (which points into f). */
+static void form_from_post(struct admin_ctx *c, struct art_form *f, struct store_article_input *in,
+                           struct str *tags, struct str *related)
+{
+    struct str body = c->req->body;
+    f->title = str_trim(admin__field(c, body, "title"));
+    f->slug = str_trim(admin__field(c, body, "slug"));
+    f->lead = admin__field(c, body, "lead");
+    f->body = admin__field(c, body, "body");
+    f->date = str_trim(admin__field(c, body, "date"));
+    f->tags = admin__field(c, body, "tags");
+    f->related = admin__field(c, body, "related");
+    f->n_depts = admin__fields(c, body, "dept", f->depts, MAX_FORM_REFS);
+    memset(in, 0, sizeof *in);
+    in->title = f->title;
+    in->lead = f->lead;
+    in->body_md = f->body;
+    in->departments = f->depts;
+    in->n_departments = f->n_depts;
+    in->n_tags = split_names(f->tags, ',', tags, STORE_MAX_REFS);
+    in->tags = tags;
+    in->n_related = split_names(f->related, '\n', related, STORE_MAX_RELATED);
+    for (size_t i = 0; i < in->n_related; i++)
+        related[i] = related_slug(related[i]);
+    in->related = related;
+}
+
+/* make_slug: the transliterated title, when the editor left the slug empty. */
+static struct str make_slug(struct admin_ctx *c, struct str title)
+{
+    struct buf b;
+    buf_init(&b, 4 * STORE_MAX_TITLE_BYTES + 16);
+    if (utf8_slugify(&b, title.ptr, title.len) != ERR_OK)
+        buf_reset(&b);
+    size_t n = b.len > STORE_MAX_SLUG_BYTES - 8 ? STORE_MAX_SLUG_BYTES - 8 : b.len;
+    while (n > 0 && b.data[n - 1] == '-')
+        n--;
+    struct str s = arena_str(c->a, str_make(b.data, n));
+    buf_free(&b);
+    if (s.len == 0)
+        s = str_from_cstr(arena_printf(c->a, "article-%lld", (long long)utc_now()));
+    return s;
+}
+
+static bool slug_free(struct admin_ctx *c, struct str slug, int64_t id)
+{
+    struct store_article other;
+    enum err e = store_article_by_slug_any(c->db, c->a, slug, &other);
+    return e == ERR_NOTFOUND || (e == ERR_OK && other.id == id);
+}
+
+void admin__article_save(struct admin_ctx *c)
+{
+    struct art_form f;
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_article_input in;
+    struct str tags[STORE_MAX_REFS], related[STORE_MAX_RELATED];
+    struct str action = admin__field(c, c->req->body, "action");
+    int64_t id = 0, expected = 0, new_id = 0, new_version = 0, when;
+    int64_t *old_tags = NULL, *old_depts = NULL, *new_tags = NULL, *new_depts = NULL;
+    size_t n_old_tags = 0, n_old_depts = 0, n_new_tags = 0, n_new_depts = 0;
+    bool editor = admin__is(c, STORE_ROLE_EDITOR), stale = false;
+    enum store_status status = STORE_DRAFT;
+    const char *audit_action = "article.save", *msg = "saved";
+    enum err e;
+
+    memset(&f, 0, sizeof f);
+    memset(&meta, 0, sizeof meta);
+    if (c->req->n_params > 0) {
+        if (!parse_id(c, &id))
+            return;
+        e = form_from_db(c, id, &f, &meta, &art);
+        if (e != ERR_OK) {
+            admin__db_error(c, e, "article load");
+            return;
+        }
+        if (!may_edit(c, &meta)) {
+            admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+            return;
+        }
+        status = meta.status;
+        e = store_article_ref_ids(c->db, c->a, id, &old_tags, &n_old_tags, &old_depts,
+                                  &n_old_depts);
+        if (e != ERR_OK) {
+            admin__db_error(c, e, "article refs");
+            return;
+        }
+    } else {
+        f.author_id = c->user.id;
+        f.status = STORE_DRAFT;
+    }
+    if (!admin__field_i64(c, c->req->body, "version", &expected))
+        expected = 0;
+    form_from_post(c, &f, &in, tags, related);
+    f.version = expected;
+
+    /* the time shown; empty means now */
+    if (f.date.len == 0)
+        when = utc_now();
+    else if (!kyiv_parse(f.date, &when)) {
+        f.error_key = "admin.article.bad_date";
+        edit_page(c, 422, &f);
+        return;
+    }
+    in.published_at = when;
+    if (f.title.len == 0) {
+        f.error_key = "admin.article.no_title";
+        edit_page(c, 422, &f);
+        return;
+    }
+    if (f.slug.len == 0) {
+        struct str base = make_slug(c, f.title);
+        f.slug = base;
+        for (int k = 2; k < 100 && !slug_free(c, f.slug, id); k++)
+            f.slug = str_from_cstr(arena_printf(c->a, "%.*s-%d", STR_FMT(base), k));
+    }
+    in.slug = f.slug;
+
+    if (str_eq_cstr(action, "submit")) {
+        status = STORE_REVIEW;
+        audit_action = "article.submit";
+        msg = "submitted";
+    } else if (str_eq_cstr(action, "publish") && editor) {
+        status = when > utc_now() ? STORE_SCHEDULED : STORE_PUBLISHED;
+        audit_action = status == STORE_SCHEDULED ? "article.schedule" : "article.publish";
+        msg = status == STORE_SCHEDULED ? "scheduled" : "published";
+    } else if (str_eq_cstr(action, "withdraw") && editor) {
+        status = STORE_WITHDRAWN;
+        audit_action = "article.withdraw";
+        msg = "withdrawn";
+    } else if (str_eq_cstr(action, "draft") && editor) {
+        status = STORE_DRAFT;
+        audit_action = "article.draft";
+    } else if (!str_eq_cstr(action, "save") && action.len > 0) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    in.status = status;
+    f.status = id > 0 ? meta.status : STORE_DRAFT;
+
+    e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_article_save(c->db, id, expected, &in, c->user.id, c->user.name, &new_id,
+                               &new_version, &stale);
+    if (e == ERR_CONFLICT || e == ERR_INVALID || e == ERR_TOO_LARGE) {
+        store_rollback(c->db);
+        f.error_key = stale ? "admin.article.stale"
+                            : e == ERR_CONFLICT ? "admin.article.slug_taken"
+                                                : "admin.article.invalid";
+        if (!stale)
+            f.error_detail = arena_str(c->a, str_from_cstr(store_errmsg(c->db)));
+        edit_page(c, e == ERR_CONFLICT ? 409 : 422, &f);
+        return;
+    }
+    if (e == ERR_OK) {
+        struct str object = str_from_cstr(
+            arena_printf(c->a, "article:%lld %.*s", (long long)new_id, STR_FMT(in.title)));
+        struct str detail = str_from_cstr(arena_printf(
+            c->a, "version %lld, %s", (long long)new_version, store_status_text(status)));
+        e = store_audit_add(c->db, c->user.id, c->user.name, c->ip,
+                            id == 0 ? "article.create" : audit_action, object, detail, utc_now());
+    }
+    if (e == ERR_OK)
+        e = store_article_ref_ids(c->db, c->a, new_id, &new_tags, &n_new_tags, &new_depts,
+                                  &n_new_depts);
+    if (e == ERR_OK)
+        e = store_commit(c->db);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article save");
+        return;
+    }
+    admin__article_invalidate(c, new_id, old_tags, n_old_tags, old_depts, n_old_depts);
+    admin__article_invalidate(c, new_id, new_tags, n_new_tags, new_depts, n_new_depts);
+    admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)new_id, id == 0 ? "created" : msg);
+}
+
+/* ---- preview ---------------------------------------------------------------------------- */
+
+static struct store_ref *refs_named(struct admin_ctx *c, const struct str *names, size_t n,
+                                    struct store_ref *known, size_t n_known)
+{
+    struct store_ref *out = arena_alloc_array(c->a, n > 0 ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i].name = str_trim(names[i]);
+        out[i].slug = make_slug(c, out[i].name);
+        for (size_t j = 0; j < n_known; j++) {
+            if (str_eq(known[j].name, out[i].name)) {
+                out[i] = known[j];
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+void admin__article_preview(struct admin_ctx *c)
+{
+    struct art_form f;
+    struct store_article_meta meta;
+    struct store_article art, stored;
+    struct store_article_input in;
+    struct str tags[STORE_MAX_REFS], related[STORE_MAX_RELATED];
+    struct store_ref *all_tags = NULL, *all_depts = NULL;
+    size_t n_tags = 0, n_depts = 0;
+    int64_t id = 0, when;
+
+    memset(&art, 0, sizeof art);
+    memset(&f, 0, sizeof f);
+    if (admin__field_i64(c, c->req->body, "id", &id) && id > 0) {
+        struct str *rel;
+        size_t n_rel;
+        enum err e = store_article_admin_get(c->db, c->a, id, &stored, &meta, &rel, &n_rel);
+        if (e != ERR_OK) {
+            admin__db_error(c, e, "preview load");
+            return;
+        }
+        if (!may_view(c, &meta)) {
+            admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+            return;
+        }
+        art.id = id;
+        art.photos = stored.photos;
+        art.n_photos = stored.n_photos;
+    }
+    form_from_post(c, &f, &in, tags, related);
+    if (f.date.len == 0 || !kyiv_parse(f.date, &when))
+        when = utc_now();
+    if (store_tags_all(c->db, c->a, &all_tags, &n_tags) != ERR_OK)
+        n_tags = 0;
+    if (store_depts_all(c->db, c->a, &all_depts, &n_depts) != ERR_OK)
+        n_depts = 0;
+    art.slug = f.slug.len > 0 ? f.slug : make_slug(c, f.title);
+    art.title = f.title.len > 0 ? f.title : admin__t(c, "admin.article.untitled");
+    art.lead = f.lead;
+    art.body_md = f.body;
+    art.published_at = when;
+    art.updated_at = utc_now();
+    art.status = STORE_PUBLISHED;
+    art.tags = refs_named(c, in.tags, in.n_tags, all_tags, n_tags);
+    art.n_tags = in.n_tags;
+    art.departments = refs_named(c, in.departments, in.n_departments, all_depts, n_depts);
+    art.n_departments = in.n_departments;
+    site_render_article_preview(c->ad->site, c->db, c->req, c->res, &art);
+}
+
+/* ---- revisions -------------------------------------------------------------------------- */
+
+static bool load_meta(struct admin_ctx *c, int64_t id, struct store_article_meta *meta,
+                      struct store_article *art)
+{
+    struct str *rel;
+    size_t n_rel;
+    enum err e = store_article_admin_get(c->db, c->a, id, art, meta, &rel, &n_rel);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article load");
+        return false;
+    }
+    if (!may_view(c, meta)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return false;
+    }
+    return true;
+}
+
+void admin__revisions(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_revision *revs;
+    size_t n;
+    int64_t id;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    enum err e = store_revisions_list(c->db, c->a, id, &revs, &n);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "revisions");
+        return;
+    }
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        struct value *v = value_obj(c->a);
+        enum store_status st;
+        if (!store_status_parse(revs[i].status, &st))
+            st = STORE_DRAFT;
+        value_set_int(c->a, v, "version", revs[i].version);
+        value_set_str(c->a, v, "title", revs[i].title);
+        value_set_str(c->a, v, "status", admin__t(c, status_key(st)));
+        value_set_str(c->a, v, "user", revs[i].user_name);
+        value_set_str(c->a, v, "date", admin__date(c, revs[i].created_at));
+        value_set_bool(c->a, v, "a_checked", i == 1 || (n == 1 && i == 0));
+        value_set_bool(c->a, v, "b_checked", i == 0);
+        value_set_bool(c->a, v, "current", revs[i].version == meta.version);
+        value_push(c->a, list, v);
+    }
+    value_set_int(c->a, c->root, "id", id);
+    value_set_int(c->a, c->root, "version", meta.version);
+    value_set_str(c->a, c->root, "title", art.title);
+    value_set(c->a, c->root, "revisions", list);
+    value_set_bool(c->a, c->root, "can_restore", may_edit(c, &meta));
+    value_set_bool(c->a, c->root, "nav_articles", true);
+    admin__render(c, 200, "admin-revisions");
+}
+
+static struct str lines_joined(struct admin_ctx *c, struct str lines)
+{
+    struct str rest = lines, piece;
+    struct buf b;
+    buf_init(&b, lines.len * 2 + 16);
+    while (str_split_next(&rest, '\n', &piece)) {
+        if (b.len > 0)
+            buf_append_cstr(&b, ", ");
+        buf_append_str(&b, piece);
+    }
+    struct str s = arena_str(c->a, buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+/* revision_text: the whole revision as one text, so one line diff shows every change. */
+static struct str revision_text(struct admin_ctx *c, const struct store_revision *r)
+{
+    struct arena *a = c->a;
+    return str_from_cstr(arena_printf(
+        a, "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
+           "%.*s: %.*s\n\n%.*s",
+        STR_FMT(admin__t(c, "admin.article.title")), STR_FMT(r->title),
+        STR_FMT(admin__t(c, "admin.article.slug")), STR_FMT(r->slug),
+        STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(r->status),
+        STR_FMT(admin__t(c, "admin.article.date")), STR_FMT(admin__date(c, r->published_at)),
+        STR_FMT(admin__t(c, "admin.article.departments")),
+        STR_FMT(lines_joined(c, r->departments)), STR_FMT(admin__t(c, "admin.article.tags")),
+        STR_FMT(lines_joined(c, r->tags)), STR_FMT(admin__t(c, "admin.article.related")),
+        STR_FMT(lines_joined(c, r->related)), STR_FMT(admin__t(c, "admin.article.lead")),
+        STR_FMT(r->lead), STR_FMT(r->body_md)));
+}
+
+void admin__diff(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_revision ra, rb;
+    struct admin_diff_line *lines;
+    size_t n;
+    int64_t id, va, vb;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    if (!admin__field_i64(c, c->req->query, "a", &va) ||
+        !admin__field_i64(c, c->req->query, "b", &vb)) {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    enum err e = store_revision_get(c->db, c->a, id, va, &ra);
+    if (e == ERR_OK)
+        e = store_revision_get(c->db, c->a, id, vb, &rb);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "revision");
+        return;
+    }
+    admin__diff_lines(c->a, revision_text(c, &ra), revision_text(c, &rb), &lines, &n);
+    struct value *list = value_list(c->a);
+    int64_t added = 0, removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct value *v = value_obj(c->a);
+        value_set_str(c->a, v, "text", lines[i].text);
+        if (lines[i].op == ADMIN_DIFF_ADD) {
+            value_set_bool(c->a, v, "add", true);
+            added++;
+        } else if (lines[i].op == ADMIN_DIFF_DEL) {
+            value_set_bool(c->a, v, "del", true);
+            removed++;
+        }
+        value_push(c->a, list, v);
+    }
+    value_set_int(c->a, c->root, "id", id);
+    value_set_str(c->a, c->root, "title", art.title);
+    value_set_int(c->a, c->root, "a", va);
+    value_set_int(c->a, c->root, "b", vb);
+    value_set_int(c->a, c->root, "added", added);
+    value_set_int(c->a, c->root, "removed", removed);
+    value_set(c->a, c->root, "lines", list);
+    value_set_bool(c->a, c->root, "nav_articles", true);
+    admin__render(c, 200, "admin-diff");
+}
+
+void admin__restore(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_revision r;
+    struct store_article_input in;
+    struct str depts[STORE_MAX_REFS], tags[STORE_MAX_REFS], related[STORE_MAX_RELATED];
+    int64_t id, rev, expected, new_id, new_version;
+    int64_t *old_tags, *old_depts, *new_tags, *new_depts;
+    size_t n_old_tags, n_old_depts, n_new_tags, n_new_depts;
+    bool stale = false;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    if (!may_edit(c, &meta)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    if (!admin__field_i64(c, c->req->body, "rev", &rev) ||
+        !admin__field_i64(c, c->req->body, "version", &expected)) {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    enum err e = store_revision_get(c->db, c->a, id, rev, &r);
+    if (e == ERR_OK)
+        e = store_article_ref_ids(c->db, c->a, id, &old_tags, &n_old_tags, &old_depts,
+                                  &n_old_depts);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "revision");
+        return;
+    }
+    memset(&in, 0, sizeof in);
+    in.slug = r.slug;
+    in.title = r.title;
+    in.lead = r.lead;
+    in.body_md = r.body_md;
+    in.published_at = r.published_at;
+    in.status = meta.status; /* restoring the text does not publish or withdraw */
+    in.n_departments = split_names(r.departments, '\n', depts, STORE_MAX_REFS);
+    in.departments = depts;
+    in.n_tags = split_names(r.tags, '\n', tags, STORE_MAX_REFS);
+    in.tags = tags;
+    in.n_related = split_names(r.related, '\n', related, STORE_MAX_RELATED);
+    in.related = related;
+    e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_article_save(c->db, id, expected, &in, c->user.id, c->user.name, &new_id,
+                               &new_version, &stale);
+    if (e == ERR_CONFLICT) {
+        store_rollback(c->db);
+        admin__message(c, 409, "admin.err.conflict_title",
+                       stale ? "admin.article.stale" : "admin.article.slug_taken");
+        return;
+    }
+    if (e == ERR_OK)
+        e = store_audit_add(
+            c->db, c->user.id, c->user.name, c->ip, "article.restore",
+            str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(r.title))),
+            str_from_cstr(arena_printf(c->a, "version %lld from %lld", (long long)new_version,
+                                       (long long)rev)),
+            utc_now());
+    if (e == ERR_OK)
+        e = store_article_ref_ids(c->db, c->a, id, &new_tags, &n_new_tags, &new_depts,
+                                  &n_new_depts);
+    if (e == ERR_OK)
+        e = store_commit(c->db);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "restore");
+        return;
+    }
+    admin__article_invalidate(c, id, old_tags, n_old_tags, old_depts, n_old_depts);
+    admin__article_invalidate(c, id, new_tags, n_new_tags, new_depts, n_new_depts);
+    admin__redirect(c, "/admin/articles/%lld?m=restored", (long long)id);
+}

@@ -1,0 +1,606 @@
+/* manage.c: tags (rename, merge), departments, static pages, the emergency banner, site
+ * settings, users and the audit log view. Every change is audited and invalidates the
+ * cached pages that show it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/admin_internal.h"
+#include "core/kyiv_time.h"
+#include "core/log.h"
+#include "render/markdown.h"
+
+static bool param_id(struct admin_ctx *c, int64_t *id)
+{
+    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
+        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+        return false;
+    }
+    return true;
+}
+
+/* commit_audit appends the audit entry and commits; on failure answers and false. */
+static bool commit_audit(struct admin_ctx *c, enum err e, const char *action, struct str object,
+                         struct str detail)
+{
+    if (e == ERR_OK)
+        e = store_audit_add(c->db, c->user.id, c->user.name, c->ip, action, object, detail,
+                            utc_now());
+    if (e == ERR_OK)
+        e = store_commit(c->db);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, action);
+        return false;
+    }
+    return true;
+}
+
+/* ---- tags and departments ------------------------------------------------------------ */
+
+static void refs_page(struct admin_ctx *c, bool is_tag, int status, const char *error_key)
+{
+    struct store_ref *items;
+    size_t n;
+    enum err e = is_tag ? store_tags_all(c->db, c->a, &items, &n)
+                        : store_depts_all(c->db, c->a, &items, &n);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "refs");
+        return;
+    }
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        struct value *v = value_obj(c->a);
+        value_set_int(c->a, v, "id", items[i].id);
+        value_set_str(c->a, v, "name", items[i].name);
+        value_set_str(c->a, v, "slug", items[i].slug);
+        value_set_int(c->a, v, "count", items[i].count);
+        value_push(c->a, list, v);
+    }
+    value_set(c->a, c->root, "items", list);
+    if (error_key != NULL)
+        value_set_str(c->a, c->root, "error", admin__t(c, error_key));
+    value_set_bool(c->a, c->root, is_tag ? "nav_tags" : "nav_depts", true);
+    admin__render(c, status, is_tag ? "admin-tags" : "admin-depts");
+}
+
+void admin__tags(struct admin_ctx *c)
+{
+    refs_page(c, true, 200, NULL);
+}
+
+void admin__depts(struct admin_ctx *c)
+{
+    refs_page(c, false, 200, NULL);
+}
+
+static void ref_save(struct admin_ctx *c, bool is_tag)
+{
+    int64_t id;
+    if (!param_id(c, &id))
+        return;
+    struct str name = str_trim(admin__field(c, c->req->body, "name"));
+    struct str slug = str_trim(admin__field(c, c->req->body, "slug"));
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_ref_rename(c->db, is_tag, id, name, slug);
+    if (e == ERR_CONFLICT || e == ERR_INVALID) {
+        store_rollback(c->db);
+        refs_page(c, is_tag, e == ERR_CONFLICT ? 409 : 422,
+                  e == ERR_CONFLICT ? "admin.refs.taken" : "admin.refs.invalid");
+        return;
+    }
+    if (!commit_audit(c, e, is_tag ? "tag.rename" : "dept.rename",
+                      str_from_cstr(arena_printf(c->a, "%s:%lld", is_tag ? "tag" : "dept",
+                                                 (long long)id)),
+                      str_from_cstr(arena_printf(c->a, "%.*s (%.*s)", STR_FMT(name),
+                                                 STR_FMT(slug)))))
+        return;
+    /* the old slug's page and every article page naming the tag */
+    admin__invalidate(c, "%s:%lld", is_tag ? "tag" : "dept", (long long)id);
+    admin__redirect(c, "%s?m=saved", is_tag ? "/admin/tags" : "/admin/departments");
+}
+
+void admin__tag_save(struct admin_ctx *c)
+{
+    ref_save(c, true);
+}
+
+void admin__dept_save(struct admin_ctx *c)
+{
+    ref_save(c, false);
+}
+
+void admin__tag_merge(struct admin_ctx *c)
+{
+    struct store_ref *items;
+    size_t n;
+    int64_t id, into = 0;
+    if (!param_id(c, &id))
+        return;
+    struct str target = str_trim(admin__field(c, c->req->body, "into"));
+    enum err e = store_tags_all(c->db, c->a, &items, &n);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "tags");
+        return;
+    }
+    for (size_t i = 0; i < n && into == 0; i++)
+        if (str_eq(items[i].name, target) || str_eq(items[i].slug, target))
+            into = items[i].id;
+    if (into == 0 || into == id) {
+        refs_page(c, true, 422, "admin.refs.merge_target");
+        return;
+    }
+    e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_tag_merge(c->db, id, into);
+    if (!commit_audit(c, e, "tag.merge",
+                      str_from_cstr(arena_printf(c->a, "tag:%lld", (long long)id)),
+                      str_from_cstr(arena_printf(c->a, "into tag:%lld %.*s", (long long)into,
+                                                 STR_FMT(target)))))
+        return;
+    admin__invalidate(c, "tag:%lld", (long long)id);
+    admin__invalidate(c, "tag:%lld", (long long)into);
+    admin__redirect(c, "/admin/tags?m=merged");
+}
+
+void admin__dept_add(struct admin_ctx *c)
+{
+    int64_t id;
+    struct str name = str_trim(admin__field(c, c->req->body, "name"));
+    struct str slug = str_trim(admin__field(c, c->req->body, "slug"));
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_dept_add(c->db, name, slug, &id);
+    if (e == ERR_CONFLICT || e == ERR_INVALID) {
+        store_rollback(c->db);
+        refs_page(c, false, e == ERR_CONFLICT ? 409 : 422,
+                  e == ERR_CONFLICT ? "admin.refs.taken" : "admin.refs.invalid");
+        return;
+    }
+    if (!commit_audit(c, e, "dept.create", name, slug))
+        return;
+    admin__invalidate(c, "dept:%lld", (long long)id);
+    admin__redirect(c, "/admin/departments?m=created");
+}
+
+/* ---- pages ---------------------------------------------------------------------------- */
+
+void admin__pages(struct admin_ctx *c)
+{
+    struct store_page *items;
+    size_t n;
+    enum err e = store_pages_all(c->db, c->a, &items, &n);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "pages");
+        return;
+    }
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        struct value *v = value_obj(c->a);
+        value_set_str(c->a, v, "slug", items[i].slug);
+        value_set_str(c->a, v, "title", items[i].title);
+        value_set_str(c->a, v, "updated", admin__date(c, items[i].updated_at));
+        value_push(c->a, list, v);
+    }
+    value_set(c->a, c->root, "pages", list);
+    value_set_bool(c->a, c->root, "nav_pages", true);
+    admin__render(c, 200, "admin-pages");
+}
+
+static void page_form(struct admin_ctx *c, int status, struct str slug, struct str title,
+                      struct str body, bool is_new, const char *error_key)
+{
+    struct value *p = value_obj(c->a);
+    value_set_str(c->a, p, "slug", slug);
+    value_set_str(c->a, p, "title", title);
+    value_set_str(c->a, p, "body", body);
+    value_set_bool(c->a, p, "is_new", is_new);
+    value_set(c->a, c->root, "page", p);
+    if (error_key != NULL)
+        value_set_str(c->a, c->root, "error", admin__t(c, error_key));
+    value_set_bool(c->a, c->root, "nav_pages", true);
+    admin__render(c, status, "admin-page");
+}
+
+void admin__page_edit(struct admin_ctx *c)
+{
+    struct store_page pg;
+    struct str slug = c->req->n_params > 0 ? c->req->params[0] : STR_LIT("");
+    if (str_eq_cstr(slug, "new")) {
+        page_form(c, 200, STR_LIT(""), STR_LIT(""), STR_LIT(""), true, NULL);
+        return;
+    }
+    enum err e = store_page_by_slug(c->db, c->a, slug, &pg);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "page");
+        return;
+    }
+    page_form(c, 200, pg.slug, pg.title, pg.body_md, false, NULL);
+}
+
+void admin__page_save(struct admin_ctx *c)
+{
+    struct store_page pg;
+    struct str path_slug = c->req->n_params > 0 ? c->req->params[0] : STR_LIT("");
+    bool is_new = str_eq_cstr(path_slug, "new");
+    struct str slug = is_new ? str_trim(admin__field(c, c->req->body, "slug")) : path_slug;
+    struct str title = str_trim(admin__field(c, c->req->body, "title"));
+    struct str body = admin__field(c, c->req->body, "body");
+
+    if (!store_slug_valid(slug) || str_eq_cstr(slug, "new") || title.len == 0) {
+        page_form(c, 422, slug, title, body, is_new, "admin.page.invalid");
+        return;
+    }
+    if (is_new && store_page_by_slug(c->db, c->a, slug, &pg) == ERR_OK) {
+        page_form(c, 409, slug, title, body, is_new, "admin.page.taken");
+        return;
+    }
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_page_upsert(c->db, slug, title, body);
+    if (e == ERR_INVALID || e == ERR_TOO_LARGE) {
+        store_rollback(c->db);
+        page_form(c, 422, slug, title, body, is_new, "admin.page.invalid");
+        return;
+    }
+    if (e == ERR_OK)
+        e = store_page_by_slug(c->db, c->a, slug, &pg);
+    if (!commit_audit(c, e, is_new ? "page.create" : "page.save", slug, title))
+        return;
+    admin__invalidate(c, "page:%lld", (long long)pg.id);
+    if (is_new && c->req->server != NULL)
+        http_cache_clear(c->req->server); /* the site map and menus list pages */
+    admin__redirect(c, "/admin/pages/%.*s?m=saved", STR_FMT(slug));
+}
+
+void admin__page_delete(struct admin_ctx *c)
+{
+    struct store_page pg;
+    struct str slug = c->req->n_params > 0 ? c->req->params[0] : STR_LIT("");
+    enum err e = store_page_by_slug(c->db, c->a, slug, &pg);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "page");
+        return;
+    }
+    e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_page_delete(c->db, slug);
+    if (!commit_audit(c, e, "page.delete", slug, pg.title))
+        return;
+    admin__invalidate(c, "page:%lld", (long long)pg.id);
+    if (c->req->server != NULL)
+        http_cache_clear(c->req->server);
+    admin__redirect(c, "/admin/pages?m=deleted");
+}
+
+/* ---- banner and settings ------------------------------------------------------------- */
+
+static struct str setting(struct admin_ctx *c, const char *key)
+{
+    struct str v;
+    if (store_setting_get(c->db, c->a, key, &v) != ERR_OK)
+        return STR_LIT("");
+    return v;
+}
+
+static void banner_page(struct admin_ctx *c, int status, const char *error_key)
+{
+    struct str level = setting(c, "banner_level");
+    value_set_str(c->a, c->root, "text", setting(c, "banner_text"));
+    value_set_str(c->a, c->root, "link", setting(c, "banner_link"));
+    value_set_bool(c->a, c->root, "level_info", !str_eq_cstr(level, "warning") &&
+                                                    !str_eq_cstr(level, "danger"));
+    value_set_bool(c->a, c->root, "level_warning", str_eq_cstr(level, "warning"));
+    value_set_bool(c->a, c->root, "level_danger", str_eq_cstr(level, "danger"));
+    value_set_bool(c->a, c->root, "active", setting(c, "banner_text").len > 0);
+    if (error_key != NULL)
+        value_set_str(c->a, c->root, "error", admin__t(c, error_key));
+    value_set_bool(c->a, c->root, "nav_banner", true);
+    admin__render(c, status, "admin-banner");
+}
+
+void admin__banner(struct admin_ctx *c)
+{
+    banner_page(c, 200, NULL);
+}
+
+void admin__banner_save(struct admin_ctx *c)
+{
+    struct str text = str_trim(admin__field(c, c->req->body, "text"));
+    struct str level = admin__field(c, c->req->body, "level");
+    struct str link = str_trim(admin__field(c, c->req->body, "link"));
+    if (!str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger"))
+        level = STR_LIT("info");
+    if (text.len == 0 || text.len > 1000 || link.len > 1000 ||
+        (link.len > 0 && !markdown_url_allowed(link))) {
+        banner_page(c, 422, "admin.banner.invalid");
+        return;
+    }
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_setting_set(c->db, "banner_text", text);
+    if (e == ERR_OK)
+        e = store_setting_set(c->db, "banner_level", level);
+    if (e == ERR_OK)
+        e = store_setting_set(c->db, "banner_link", link);
+    if (!commit_audit(c, e, "banner.set", level, text))
+        return;
+    admin__invalidate(c, "banner");
+    admin__redirect(c, "/admin/banner?m=banner_on");
+}
+
+void admin__banner_clear(struct admin_ctx *c)
+{
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_setting_set(c->db, "banner_text", STR_LIT(""));
+    if (!commit_audit(c, e, "banner.clear", STR_NULL, STR_NULL))
+        return;
+    admin__invalidate(c, "banner");
+    admin__redirect(c, "/admin/banner?m=banner_off");
+}
+
+static const char *const setting_keys[] = {
+    "site_name", "site_tagline", "address", "phone", "email", "hotline", "support_email",
+};
+#define N_SETTING_KEYS (sizeof setting_keys / sizeof setting_keys[0])
+
+void admin__settings(struct admin_ctx *c)
+{
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < N_SETTING_KEYS; i++) {
+        struct value *v = value_obj(c->a);
+        value_set_cstr(c->a, v, "key", setting_keys[i]);
+        value_set_str(c->a, v, "label",
+                      admin__t(c, arena_printf(c->a, "admin.settings.%s", setting_keys[i])));
+        value_set_str(c->a, v, "value", setting(c, setting_keys[i]));
+        value_push(c->a, list, v);
+    }
+    value_set(c->a, c->root, "settings", list);
+    value_set_bool(c->a, c->root, "nav_settings", true);
+    admin__render(c, 200, "admin-settings");
+}
+
+void admin__settings_save(struct admin_ctx *c)
+{
+    enum err e = store_begin(c->db);
+    for (size_t i = 0; i < N_SETTING_KEYS && e == ERR_OK; i++) {
+        struct str v = str_trim(admin__field(c, c->req->body, setting_keys[i]));
+        if (v.len > 1000)
+            e = ERR_TOO_LARGE;
+        else
+            e = store_setting_set(c->db, setting_keys[i], v);
+    }
+    if (e == ERR_TOO_LARGE) {
+        store_rollback(c->db);
+        admin__message(c, 413, "admin.err.bad_title", "admin.settings.too_long");
+        return;
+    }
+    if (!commit_audit(c, e, "settings.save", STR_NULL, STR_NULL))
+        return;
+    admin__invalidate(c, "settings");
+    admin__redirect(c, "/admin/settings?m=saved");
+}
+
+/* ---- users ------------------------------------------------------------------------------- */
+
+static void users_page(struct admin_ctx *c, int status, const char *error_key)
+{
+    struct store_user *items;
+    size_t n;
+    enum err e = store_users_all(c->db, c->a, &items, &n);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "users");
+        return;
+    }
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        struct value *v = value_obj(c->a);
+        value_set_int(c->a, v, "id", items[i].id);
+        value_set_str(c->a, v, "name", items[i].name);
+        value_set_bool(c->a, v, "author", items[i].role == STORE_ROLE_AUTHOR);
+        value_set_bool(c->a, v, "editor", items[i].role == STORE_ROLE_EDITOR);
+        value_set_bool(c->a, v, "admin", items[i].role == STORE_ROLE_ADMIN);
+        value_set_bool(c->a, v, "disabled", items[i].disabled);
+        value_set_bool(c->a, v, "self", items[i].id == c->user.id);
+        value_set_str(c->a, v, "last_login", admin__date(c, items[i].last_login_at));
+        value_push(c->a, list, v);
+    }
+    value_set(c->a, c->root, "users", list);
+    if (error_key != NULL)
+        value_set_str(c->a, c->root, "error", admin__t(c, error_key));
+    value_set_bool(c->a, c->root, "nav_users", true);
+    admin__render(c, status, "admin-users");
+}
+
+void admin__users(struct admin_ctx *c)
+{
+    users_page(c, 200, NULL);
+}
+
+/* new_password hashes the posted password pair; a catalog key on refusal. */
+static const char *new_password(struct admin_ctx *c, char hash[ADMIN_PW_HASH_BYTES])
+{
+    struct str pw = admin__field(c, c->req->body, "password");
+    struct str pw2 = admin__field(c, c->req->body, "password2");
+    const char *why = admin_password_check(pw);
+    if (why == NULL && !str_eq(pw, pw2))
+        why = "admin.pw.mismatch";
+    if (why != NULL)
+        return why;
+    /* an administrator's action, rare: no need for the login cap, but not under the lock */
+    admin__unlock(c);
+    enum err e = admin_password_hash(pw, hash);
+    admin__lock(c);
+    return e == ERR_OK ? NULL : "admin.login.busy";
+}
+
+void admin__user_add(struct admin_ctx *c)
+{
+    struct str name = str_trim(admin__field(c, c->req->body, "name"));
+    enum store_role role;
+    char hash[ADMIN_PW_HASH_BYTES];
+    struct store_user existing;
+    int64_t id;
+
+    char *lower = arena_strndup(c->a, name.ptr != NULL ? name.ptr : "", name.len);
+    for (size_t i = 0; i < name.len; i++)
+        if (lower[i] >= 'A' && lower[i] <= 'Z')
+            lower[i] = (char)(lower[i] - 'A' + 'a');
+    name.ptr = lower;
+    if (!store_user_name_valid(name) ||
+        !store_role_parse(admin__field(c, c->req->body, "role"), &role)) {
+        users_page(c, 422, "admin.users.invalid");
+        return;
+    }
+    if (store_user_by_name(c->db, c->a, name, &existing) == ERR_OK) {
+        users_page(c, 409, "admin.users.taken");
+        return;
+    }
+    const char *why = new_password(c, hash);
+    if (why != NULL) {
+        users_page(c, 422, why);
+        return;
+    }
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_user_add(c->db, name, role, str_from_cstr(hash), &id);
+    if (e == ERR_CONFLICT) {
+        store_rollback(c->db);
+        users_page(c, 409, "admin.users.taken");
+        return;
+    }
+    if (!commit_audit(c, e, "user.create", name, str_from_cstr(store_role_text(role))))
+        return;
+    admin__redirect(c, "/admin/users?m=created");
+}
+
+void admin__user_save(struct admin_ctx *c)
+{
+    struct store_user u;
+    int64_t id;
+    enum store_role role;
+    char hash[ADMIN_PW_HASH_BYTES];
+    struct str op = admin__field(c, c->req->body, "op");
+    const char *action;
+    struct str detail = STR_NULL;
+    enum err e;
+
+    if (!param_id(c, &id))
+        return;
+    e = store_user_by_id(c->db, c->a, id, &u);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "user");
+        return;
+    }
+    /* an administrator cannot lock themselves out */
+    if (id == c->user.id && !str_eq_cstr(op, "password")) {
+        users_page(c, 422, "admin.users.self");
+        return;
+    }
+    if (str_eq_cstr(op, "role")) {
+        if (!store_role_parse(admin__field(c, c->req->body, "role"), &role)) {
+            users_page(c, 422, "admin.users.invalid");
+            return;
+        }
+        e = store_begin(c->db);
+        if (e == ERR_OK)
+            e = store_user_set_role(c->db, id, role);
+        action = "user.role";
+        detail = str_from_cstr(store_role_text(role));
+    } else if (str_eq_cstr(op, "disable") || str_eq_cstr(op, "enable")) {
+        bool off = str_eq_cstr(op, "disable");
+        e = store_begin(c->db);
+        if (e == ERR_OK)
+            e = store_user_set_disabled(c->db, id, off);
+        action = off ? "user.disable" : "user.enable";
+    } else if (str_eq_cstr(op, "password")) {
+        const char *why = new_password(c, hash);
+        if (why != NULL) {
+            users_page(c, 422, why);
+            return;
+        }
+        e = store_begin(c->db);
+        if (e == ERR_OK)
+            e = store_user_set_password(c->db, id, str_from_cstr(hash));
+        action = "user.password";
+    } else {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    if (!commit_audit(c, e, action, u.name, detail))
+        return;
+    admin__redirect(c, "/admin/users?m=saved");
+}
+
+/* ---- audit log ------------------------------------------------------------------------------ */
+
+static int64_t day_start(struct str s, bool next)
+{
+    int64_t t;
+    char buf[32];
+    if (s.len != 10)
+        return 0;
+    int n = snprintf(buf, sizeof buf, "%.*s 00:00", STR_FMT(s));
+    if (n <= 0 || !kyiv_parse(str_make(buf, (size_t)n), &t))
+        return 0;
+    return next ? t + 24 * 3600 : t;
+}
+
+void admin__audit_view(struct admin_ctx *c)
+{
+    struct str query = c->req->query;
+    struct store_audit_query q = {.limit = ADMIN__PAGE_SIZE};
+    struct store_audit_entry *items;
+    size_t n;
+    bool more;
+
+    q.user_name = str_trim(admin__field(c, query, "user"));
+    q.action = str_trim(admin__field(c, query, "action"));
+    struct str from = str_trim(admin__field(c, query, "from"));
+    struct str until = str_trim(admin__field(c, query, "until"));
+    q.from = day_start(from, false);
+    q.until = day_start(until, true);
+    if (!admin__field_i64(c, query, "before", &q.before_id))
+        q.before_id = 0;
+    if (q.user_name.len > STORE_MAX_USER_NAME_BYTES)
+        q.user_name.len = STORE_MAX_USER_NAME_BYTES;
+    if (q.action.len > 64)
+        q.action.len = 64;
+    enum err e = store_audit_list(c->db, c->a, &q, &items, &n, &more);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "audit");
+        return;
+    }
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        struct value *v = value_obj(c->a);
+        value_set_str(c->a, v, "date", admin__date(c, items[i].at));
+        value_set_str(c->a, v, "user", items[i].user_name);
+        value_set_str(c->a, v, "ip", items[i].ip);
+        value_set_str(c->a, v, "action", items[i].action);
+        value_set_str(c->a, v, "object", items[i].object);
+        value_set_str(c->a, v, "detail", items[i].detail);
+        value_push(c->a, list, v);
+    }
+    value_set(c->a, c->root, "entries", list);
+    value_set_str(c->a, c->root, "f_user", q.user_name);
+    value_set_str(c->a, c->root, "f_action", q.action);
+    value_set_str(c->a, c->root, "f_from", from);
+    value_set_str(c->a, c->root, "f_until", until);
+    if (more && n > 0) {
+        struct buf b;
+        buf_init(&b, 1024);
+        buf_appendf(&b, "/admin/audit?before=%lld", (long long)items[n - 1].id);
+        /* keep the filters on the next page (they are plain tokens or dates) */
+        if (q.user_name.len > 0 || q.action.len > 0 || from.len > 0 || until.len > 0) {
+            struct str rest = c->req->query, pair;
+            while (str_split_next(&rest, '&', &pair))
+                if (!str_starts_with(pair, STR_LIT("before=")))
+                    buf_appendf(&b, "&%.*s", STR_FMT(pair));
+        }
+        value_set_str(c->a, c->root, "older_url", arena_str(c->a, buf_str(&b)));
+        buf_free(&b);
+    }
+    value_set_bool(c->a, c->root, "nav_audit", true);
+    admin__render(c, 200, "admin-audit");
+}

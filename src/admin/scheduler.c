@@ -1,0 +1,103 @@
+/* scheduler.c: scheduled publishing. Visibility is decided when pages are read
+ * (status scheduled and published_at <= now), so nothing has to be written when an
+ * article's time comes; what must happen is that cached pages which do not show it yet
+ * are dropped. Once a second this thread asks which articles became visible since the
+ * last look and invalidates their keys, whether or not anyone visits the site. */
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "admin/admin_internal.h"
+#include "core/kyiv_time.h"
+#include "core/log.h"
+
+#define TICK_MS 1000
+
+static void invalidate(struct admin *ad, const char *fmt, long long id)
+{
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, fmt, id);
+    if (n > 0 && (size_t)n < sizeof tmp)
+        http_cache_invalidate(ad->srv, str_make(tmp, (size_t)n));
+}
+
+static void tick(struct admin *ad, struct store *db, struct arena *a, int64_t *last)
+{
+    int64_t now = utc_now(), *ids, *tags, *depts;
+    size_t n, nt, nd;
+    if (now <= *last)
+        return;
+    enum err e = store_articles_became_visible(db, a, *last, now, &ids, &n);
+    if (e != ERR_OK) {
+        log_warn("scheduler query failed: %s: %s", err_str(e), store_errmsg(db));
+        return;
+    }
+    if (n > 0) {
+        http_cache_invalidate(ad->srv, STR_LIT("list:news"));
+        http_cache_invalidate(ad->srv, STR_LIT("archive"));
+    }
+    for (size_t i = 0; i < n; i++) {
+        invalidate(ad, "article:%lld", (long long)ids[i]);
+        if (store_article_ref_ids(db, a, ids[i], &tags, &nt, &depts, &nd) != ERR_OK)
+            continue;
+        for (size_t k = 0; k < nt; k++)
+            invalidate(ad, "tag:%lld", (long long)tags[k]);
+        for (size_t k = 0; k < nd; k++)
+            invalidate(ad, "dept:%lld", (long long)depts[k]);
+        log_info("scheduled article %lld is now visible", (long long)ids[i]);
+    }
+    *last = now;
+}
+
+static void *run(void *arg)
+{
+    struct admin *ad = arg;
+    struct store *db = NULL;
+    struct arena *a = arena_new(16 * 1024);
+    int64_t last = utc_now();
+
+    pthread_mutex_lock(&ad->sched_lock);
+    while (!ad->sched_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += TICK_MS / 1000;
+        pthread_cond_timedwait(&ad->sched_cond, &ad->sched_lock, &ts);
+        if (ad->sched_stop)
+            break;
+        pthread_mutex_unlock(&ad->sched_lock);
+        if (db == NULL && store_open(ad->db_path, STORE_READ, &db) != ERR_OK)
+            db = NULL;
+        if (db != NULL)
+            tick(ad, db, a, &last);
+        arena_reset(a);
+        pthread_mutex_lock(&ad->sched_lock);
+    }
+    pthread_mutex_unlock(&ad->sched_lock);
+    store_close(db);
+    arena_free(a);
+    return NULL;
+}
+
+void admin__scheduler_start(struct admin *ad)
+{
+    if (ad->sched_running || ad->srv == NULL)
+        return;
+    ad->sched_stop = false;
+    if (pthread_create(&ad->sched, NULL, run, ad) != 0) {
+        log_error("scheduler thread did not start: scheduled articles appear on the next write");
+        return;
+    }
+    ad->sched_running = true;
+}
+
+void admin__scheduler_stop(struct admin *ad)
+{
+    if (!ad->sched_running)
+        return;
+    pthread_mutex_lock(&ad->sched_lock);
+    ad->sched_stop = true;
+    pthread_cond_signal(&ad->sched_cond);
+    pthread_mutex_unlock(&ad->sched_lock);
+    pthread_join(ad->sched, NULL);
+    ad->sched_running = false;
+}

@@ -1,0 +1,689 @@
+/* api.c: the open-data JSON API (see api.h). */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/buf.h"
+#include "core/kyiv_time.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "render/i18n.h"
+#include "render/markdown.h"
+#include "search/search.h"
+
+#define API_STORE_RETRY_SECONDS 5
+
+struct api {
+    char *db_path, *base_url, *media_dir;
+    pthread_key_t key; /* the loop thread's struct api_thread */
+};
+
+struct api_thread {
+    struct store *store;
+    int64_t retry_at;
+};
+
+static const int variant_widths[] = {480, 960, 1600};
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s != NULL ? s : "");
+    char *d = malloc(n + 1);
+    if (d == NULL)
+        abort();
+    memcpy(d, s != NULL ? s : "", n + 1);
+    return d;
+}
+
+static void thread_free(void *p)
+{
+    struct api_thread *t = p;
+    if (t == NULL)
+        return;
+    store_close(t->store);
+    free(t);
+}
+
+enum err api_new(const struct api_config *cfg, struct api **out)
+{
+    struct api *api = calloc(1, sizeof *api);
+    if (api == NULL)
+        abort();
+    api->db_path = xstrdup(cfg->db_path);
+    api->base_url = xstrdup(cfg->base_url);
+    api->media_dir = xstrdup(cfg->media_dir != NULL ? cfg->media_dir : "media");
+    /* strip a trailing slash so URLs join cleanly */
+    size_t n = strlen(api->base_url);
+    if (n > 0 && api->base_url[n - 1] == '/')
+        api->base_url[n - 1] = '\0';
+    if (pthread_key_create(&api->key, thread_free) != 0) {
+        api_free(api);
+        return ERR_IO;
+    }
+    *out = api;
+    return ERR_OK;
+}
+
+void api_free(struct api *api)
+{
+    if (api == NULL)
+        return;
+    /* the loop threads have ended (their connections closed by the key's destructor);
+     * a connection opened on this thread is closed here */
+    thread_free(pthread_getspecific(api->key));
+    pthread_setspecific(api->key, NULL);
+    pthread_key_delete(api->key);
+    free(api->db_path);
+    free(api->base_url);
+    free(api->media_dir);
+    free(api);
+}
+
+static struct store *thread_store(struct api *api)
+{
+    struct api_thread *t = pthread_getspecific(api->key);
+    if (t == NULL) {
+        t = calloc(1, sizeof *t);
+        if (t == NULL)
+            abort();
+        pthread_setspecific(api->key, t);
+    }
+    if (t->store != NULL)
+        return t->store;
+    int64_t now = utc_now();
+    if (now < t->retry_at)
+        return NULL;
+    enum err e = store_open(api->db_path, STORE_READ, &t->store);
+    if (e != ERR_OK) {
+        t->store = NULL;
+        t->retry_at = now + API_STORE_RETRY_SECONDS;
+        log_error("api: database open failed: %s: %s", err_str(e), api->db_path);
+    }
+    return t->store;
+}
+
+/* ---- JSON building ---------------------------------------------------------------- */
+
+static json_t *jstr(struct str s)
+{
+    json_t *j = json_stringn(s.ptr != NULL ? s.ptr : "", s.len);
+    return j != NULL ? j : json_string("");
+}
+
+static json_t *jprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static json_t *jprintf(const char *fmt, ...)
+{
+    struct buf b;
+    va_list ap;
+    buf_init(&b, 64 * 1024);
+    va_start(ap, fmt);
+    buf_vappendf(&b, fmt, ap);
+    va_end(ap);
+    json_t *j = jstr(buf_str(&b));
+    buf_free(&b);
+    return j;
+}
+
+static json_t *jtime(int64_t utc)
+{
+    struct buf b;
+    buf_init(&b, 64);
+    i18n_format_iso(utc, &b);
+    json_t *j = jstr(buf_str(&b));
+    buf_free(&b);
+    return j;
+}
+
+/* jurl_path: base_url + prefix + the percent-encoded slug. */
+static json_t *jurl_path(const char *base_url, const char *prefix, struct str slug)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_appendf(&b, "%s%s", base_url, prefix);
+    for (size_t i = 0; i < slug.len; i++) {
+        unsigned char c = (unsigned char)slug.ptr[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~')
+            buf_append_char(&b, (char)c);
+        else
+            buf_appendf(&b, "%%%02X", c);
+    }
+    json_t *j = jstr(buf_str(&b));
+    buf_free(&b);
+    return j;
+}
+
+void *api_ref_json(const char *base_url, const struct store_ref *r, const char *prefix,
+                   bool with_count)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "slug", jstr(r->slug));
+    json_object_set_new(o, "name", jstr(r->name));
+    json_object_set_new(o, "url", jurl_path(base_url, prefix, r->slug));
+    if (with_count)
+        json_object_set_new(o, "count", json_integer(r->count));
+    return o;
+}
+
+static json_t *photo_json(const char *base_url, const struct store_photo *ph)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "caption", jstr(ph->caption));
+    json_object_set_new(o, "alt", jstr(ph->alt));
+    json_object_set_new(o, "width", json_integer(ph->width));
+    json_object_set_new(o, "height", json_integer(ph->height));
+    json_object_set_new(o, "url", jprintf("%s/media/%.*s.jpg", base_url, STR_FMT(ph->hash)));
+    json_t *variants = json_array();
+    for (size_t i = 0; i < sizeof variant_widths / sizeof variant_widths[0]; i++) {
+        int w = variant_widths[i];
+        if (ph->width > 0 && w >= ph->width)
+            continue;
+        json_t *v = json_object();
+        json_object_set_new(v, "width", json_integer(w));
+        json_object_set_new(v, "height",
+                            json_integer(ph->width > 0 ? (int64_t)ph->height * w / ph->width : 0));
+        json_object_set_new(v, "jpeg",
+                            jprintf("%s/media/%.*s-%d.jpg", base_url, STR_FMT(ph->hash), w));
+        json_object_set_new(v, "webp",
+                            jprintf("%s/media/%.*s-%d.webp", base_url, STR_FMT(ph->hash), w));
+        json_array_append_new(variants, v);
+    }
+    json_object_set_new(o, "variants", variants);
+    return o;
+}
+
+void *api_article_json(const char *base_url, const struct store_article *art, bool full)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(art->id));
+    json_object_set_new(o, "slug", jstr(art->slug));
+    json_object_set_new(o, "url", jurl_path(base_url, "/news/", art->slug));
+    json_object_set_new(o, "title", jstr(art->title));
+    json_object_set_new(o, "lead", jstr(art->lead));
+    json_object_set_new(o, "published_at", jtime(art->published_at));
+    json_object_set_new(
+        o, "updated_at",
+        jtime(art->updated_at > art->published_at ? art->updated_at : art->published_at));
+    json_t *d = json_array(), *t = json_array(), *g = json_array();
+    for (size_t i = 0; i < art->n_departments; i++)
+        json_array_append_new(d,
+                              api_ref_json(base_url, &art->departments[i], "/departments/", false));
+    for (size_t i = 0; i < art->n_tags; i++)
+        json_array_append_new(t, api_ref_json(base_url, &art->tags[i], "/tags/", false));
+    for (size_t i = 0; i < art->n_photos; i++)
+        json_array_append_new(g, photo_json(base_url, &art->photos[i]));
+    json_object_set_new(o, "departments", d);
+    json_object_set_new(o, "tags", t);
+    json_object_set_new(o, "gallery", g);
+    if (full) {
+        json_object_set_new(o, "body_markdown", jstr(art->body_md));
+        struct buf html;
+        buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
+        if (markdown_to_html(art->body_md, &html) != ERR_OK)
+            buf_reset(&html);
+        json_object_set_new(o, "body_html", jstr(buf_str(&html)));
+        buf_free(&html);
+    }
+    return o;
+}
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+static void cors(struct http_request *req, struct http_response *res)
+{
+    http_response_header(res, req, "Access-Control-Allow-Origin", STR_LIT("*"));
+    http_response_header(res, req, "Access-Control-Expose-Headers", STR_LIT("ETag"));
+}
+
+/* send_json serialises doc (taking ownership) as the response body. */
+static void send_json(struct http_request *req, struct http_response *res, int status, json_t *doc,
+                      bool cacheable)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    buf_reset(&res->body);
+    if (text == NULL || buf_append_cstr(&res->body, text) != ERR_OK ||
+        buf_append_char(&res->body, '\n') != ERR_OK) {
+        free(text);
+        buf_reset(&res->body);
+        buf_append_cstr(&res->body, "{\"error\":{\"message\":\"response too large\"}}\n");
+        status = 500;
+        cacheable = false;
+    } else {
+        free(text);
+    }
+    res->status = status;
+    http_response_header(res, req, "Content-Type", STR_LIT("application/json; charset=utf-8"));
+    cors(req, res);
+    res->cacheable = cacheable && status == 200;
+    if (!res->cacheable)
+        res->n_cache_keys = 0;
+}
+
+/* client_text makes a JSON string of text that may hold what the client sent: bytes
+ * that are not UTF-8 become '?', since jansson refuses such strings outright. */
+static json_t *client_text(struct arena *a, const char *text)
+{
+    json_t *j = json_string(text);
+    if (j != NULL)
+        return j;
+    size_t n = strlen(text);
+    char *clean = arena_strndup(a, text, n);
+    size_t i = 0;
+    while (i < n) {
+        size_t at = i;
+        if (utf8_decode(clean, n, &i) < 0) {
+            clean[at] = '?';
+            i = at + 1;
+        }
+    }
+    j = json_string(clean);
+    return j != NULL ? j : json_string("?");
+}
+
+static void send_error(struct http_request *req, struct http_response *res, int status,
+                       const char *parameter, const char *message)
+{
+    json_t *err = json_object();
+    if (parameter != NULL)
+        json_object_set_new(err, "parameter", client_text(req->arena, parameter));
+    json_object_set_new(err, "message", client_text(req->arena, message));
+    json_t *doc = json_object();
+    json_object_set_new(doc, "error", err);
+    send_json(req, res, status, doc, false);
+}
+
+static void key(struct http_request *req, struct http_response *res, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void key(struct http_request *req, struct http_response *res, const char *fmt, ...)
+{
+    char tmp[96];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n <= 0 || (size_t)n >= sizeof tmp)
+        return;
+    struct str k = str_make(tmp, (size_t)n);
+    for (size_t i = 0; i < res->n_cache_keys; i++)
+        if (str_eq(res->cache_keys[i], k))
+            return;
+    http_response_cache_key(res, req, k);
+}
+
+/* begin finds the API and this thread's database; false when it has answered. */
+static bool begin(struct http_request *req, struct http_response *res, struct api **api,
+                  struct store **st)
+{
+    *api = req->route_ctx;
+    *st = *api != NULL ? thread_store(*api) : NULL;
+    if (*st == NULL) {
+        send_error(req, res, 503, NULL, "the database is not available, try again later");
+        return false;
+    }
+    return true;
+}
+
+static void store_failed(struct http_request *req, struct http_response *res, struct store *st,
+                         enum err e, const char *what)
+{
+    if (e == ERR_BUSY) {
+        send_error(req, res, 503, NULL, "the database is busy, try again later");
+        return;
+    }
+    log_msg(LOG_ERROR, req->id, "api: %s failed: %s: %s", what, err_str(e), store_errmsg(st));
+    send_error(req, res, 500, NULL, "internal error");
+}
+
+/* ---- parameters --------------------------------------------------------------------- */
+
+static const char *const list_params[] = {"tag", "department", "from",  "to",
+                                          "q",   "cursor",     "limit", NULL};
+
+/* unknown_param names the first query parameter not in allowed (NULL when none). */
+static const char *unknown_param(struct http_request *req, const char *const *allowed,
+                                 struct str *name_out)
+{
+    struct str rest = req->query, piece;
+    while (str_split_next(&rest, '&', &piece)) {
+        if (piece.len == 0)
+            continue;
+        size_t eq = str_find_char(piece, '=');
+        struct str raw = eq == SIZE_MAX ? piece : str_sub(piece, 0, eq), name;
+        if (http_url_decode(req->arena, raw, true, &name) != ERR_OK)
+            name = raw;
+        bool ok = false;
+        for (size_t i = 0; allowed[i] != NULL && !ok; i++)
+            ok = str_eq_cstr(name, allowed[i]);
+        if (!ok) {
+            *name_out = name;
+            return "unknown parameter";
+        }
+    }
+    return NULL;
+}
+
+/* parse_time: YYYY-MM-DD (start of that day in Kyiv) or YYYY-MM-DDTHH:MM[:SS] (Kyiv). */
+static bool parse_time(struct str v, int64_t *utc, bool *date_only)
+{
+    *date_only = false;
+    if (v.len == 10) {
+        if (v.ptr[4] != '-' || v.ptr[7] != '-')
+            return false;
+        for (size_t i = 0; i < 10; i++)
+            if (i != 4 && i != 7 && (v.ptr[i] < '0' || v.ptr[i] > '9'))
+                return false;
+        char tmp[20];
+        memcpy(tmp, v.ptr, 10);
+        memcpy(tmp + 10, " 00:00", 6);
+        *date_only = true;
+        return kyiv_parse(str_make(tmp, 16), utc);
+    }
+    return v.len <= 19 && kyiv_parse(v, utc);
+}
+
+/* find_ref: by slug, else by name with case and apostrophes folded. */
+static const struct store_ref *find_ref(const struct store_ref *r, size_t n, struct str v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(r[i].slug, v))
+            return &r[i];
+    struct buf a, b;
+    buf_init(&a, STORE_MAX_NAME_BYTES * 2 + 8);
+    buf_init(&b, STORE_MAX_NAME_BYTES * 2 + 8);
+    const struct store_ref *found = NULL;
+    if (search_word_fold(&a, str_trim(v)) == ERR_OK) {
+        for (size_t i = 0; i < n && found == NULL; i++) {
+            buf_reset(&b);
+            if (search_word_fold(&b, r[i].name) == ERR_OK && str_eq(buf_str(&a), buf_str(&b)))
+                found = &r[i];
+        }
+    }
+    buf_free(&a);
+    buf_free(&b);
+    return found;
+}
+
+/* ---- handlers ------------------------------------------------------------------------ */
+
+static void h_articles(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    struct arena *a = req->arena;
+    struct str bad_name;
+    if (unknown_param(req, list_params, &bad_name) != NULL) {
+        char *msg = arena_printf(a,
+                                 "unknown parameter %.*s; known: tag, department, from, to, "
+                                 "q, cursor, limit",
+                                 STR_FMT(bad_name));
+        send_error(req, res, 400, arena_strndup(a, bad_name.ptr, bad_name.len), msg);
+        return;
+    }
+    struct str v;
+    bool bad = false;
+    int64_t limit = API_DEFAULT_LIMIT;
+    struct store_list_query lq = {0};
+    struct str q = STR_NULL;
+
+    if (http_form_get(a, req->query, "limit", &v, &bad) &&
+        (!str_to_i64(v, &limit) || limit < 1 || limit > API_MAX_LIMIT)) {
+        send_error(req, res, 400, "limit", "limit must be a whole number from 1 to 100");
+        return;
+    }
+    if (bad) {
+        send_error(req, res, 400, "limit", "not valid UTF-8 or a bad %-escape");
+        return;
+    }
+    const char *const time_params[2] = {"from", "to"};
+    for (int i = 0; i < 2; i++) {
+        int64_t t;
+        bool date_only;
+        if (!http_form_get(a, req->query, time_params[i], &v, &bad)) {
+            if (bad) {
+                send_error(req, res, 400, time_params[i], "not valid UTF-8 or a bad %-escape");
+                return;
+            }
+            continue;
+        }
+        if (!parse_time(v, &t, &date_only)) {
+            send_error(req, res, 400, time_params[i],
+                       "expected a date YYYY-MM-DD or a Kyiv time YYYY-MM-DDTHH:MM[:SS]");
+            return;
+        }
+        if (i == 0) {
+            lq.from = t;
+        } else {
+            /* a date "to" includes that whole day */
+            if (date_only) {
+                struct kyiv_tm next = kyiv_from_utc(t + 30 * 3600);
+                t = kyiv_to_utc(next.year, next.month, next.day, 0, 0, 0);
+            } else {
+                t += 1;
+            }
+            lq.until = t;
+        }
+    }
+    const char *const ref_params[2] = {"tag", "department"};
+    for (int i = 0; i < 2; i++) {
+        if (!http_form_get(a, req->query, ref_params[i], &v, &bad)) {
+            if (bad) {
+                send_error(req, res, 400, ref_params[i], "not valid UTF-8 or a bad %-escape");
+                return;
+            }
+            continue;
+        }
+        struct store_ref *refs;
+        size_t n;
+        enum err e = i == 0 ? store_tags_all(st, a, &refs, &n) : store_depts_all(st, a, &refs, &n);
+        if (e != ERR_OK) {
+            store_failed(req, res, st, e, "refs");
+            return;
+        }
+        const struct store_ref *r = find_ref(refs, n, v);
+        if (r == NULL) {
+            send_error(req, res, 400, ref_params[i],
+                       i == 0 ? "no such tag (give its slug or name; see /api/v1/tags)"
+                              : "no such department (give its slug or name; see "
+                                "/api/v1/departments)");
+            return;
+        }
+        if (i == 0)
+            lq.tag_id = r->id;
+        else
+            lq.dept_id = r->id;
+        key(req, res, "%s:%lld", i == 0 ? "tag" : "dept", (long long)r->id);
+    }
+    if (http_form_get(a, req->query, "q", &v, &bad))
+        q = str_trim(v);
+    else if (bad) {
+        send_error(req, res, 400, "q", "not valid UTF-8 or a bad %-escape");
+        return;
+    }
+    if (q.len > SEARCH_MAX_QUERY_BYTES) {
+        send_error(req, res, 400, "q", "the query is too long (at most 512 bytes)");
+        return;
+    }
+
+    /* cursors: "<published_at>.<id>" for lists, "s<offset>" for searches */
+    int64_t offset = 0;
+    if (http_form_get(a, req->query, "cursor", &v, &bad) && v.len > 0) {
+        bool ok;
+        if (q.len > 0) {
+            ok = v.ptr[0] == 's' && str_to_i64(str_sub(v, 1, v.len - 1), &offset) && offset >= 0 &&
+                 offset <= STORE_MAX_SEARCH_OFFSET;
+        } else {
+            size_t dot = str_find_char(v, '.');
+            ok = dot != SIZE_MAX && str_to_i64(str_sub(v, 0, dot), &lq.after.published_at) &&
+                 str_to_i64(str_sub(v, dot + 1, v.len - dot - 1), &lq.after.id) &&
+                 lq.after.published_at >= 0 && lq.after.id > 0;
+        }
+        if (!ok) {
+            send_error(req, res, 400, "cursor",
+                       "not a cursor this API gave (use next_cursor of the previous page "
+                       "with the same parameters)");
+            return;
+        }
+    } else if (bad) {
+        send_error(req, res, 400, "cursor", "not valid UTF-8 or a bad %-escape");
+        return;
+    }
+
+    int64_t *ids = arena_alloc_array(a, (size_t)limit, sizeof *ids);
+    size_t n_ids = 0;
+    bool more = false;
+    json_t *next = json_null();
+    enum err e;
+    if (q.len > 0) {
+        struct store_search_query sq = {.text = q,
+                                        .tag_id = lq.tag_id,
+                                        .dept_id = lq.dept_id,
+                                        .from = lq.from,
+                                        .until = lq.until,
+                                        .offset = (size_t)offset,
+                                        .limit = (size_t)limit};
+        struct store_search_hit *hits;
+        e = store_search(st, a, &sq, &hits, &n_ids, &more, NULL);
+        for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
+            ids[i] = hits[i].summary.id;
+        if (e == ERR_OK && more && offset + limit <= STORE_MAX_SEARCH_OFFSET)
+            next = jprintf("s%lld", (long long)(offset + limit));
+    } else {
+        struct store_summary *items;
+        lq.limit = (size_t)limit;
+        e = store_article_list(st, a, &lq, &items, &n_ids, &more);
+        for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
+            ids[i] = items[i].id;
+        if (e == ERR_OK && more && n_ids > 0)
+            next = jprintf("%lld.%lld", (long long)items[n_ids - 1].published_at,
+                           (long long)items[n_ids - 1].id);
+    }
+    if (e != ERR_OK) {
+        json_decref(next);
+        store_failed(req, res, st, e, "article list");
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n_ids; i++) {
+        struct store_article art;
+        e = store_article_by_id(st, a, ids[i], &art);
+        if (e == ERR_NOTFOUND)
+            continue;
+        if (e != ERR_OK) {
+            json_decref(list);
+            json_decref(next);
+            store_failed(req, res, st, e, "article");
+            return;
+        }
+        json_array_append_new(list, api_article_json(api->base_url, &art, false));
+        key(req, res, "article:%lld", (long long)art.id);
+    }
+    key(req, res, "list:news");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "items", list);
+    json_object_set_new(doc, "next_cursor", next);
+    send_json(req, res, 200, doc, true);
+}
+
+static void h_article(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    static const char *const none[] = {NULL};
+    struct str bad_name;
+    if (unknown_param(req, none, &bad_name) != NULL) {
+        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+                   "this endpoint takes no parameters");
+        return;
+    }
+    struct str idv = req->n_params > 0 ? req->params[0] : STR_NULL;
+    struct store_article art;
+    int64_t id;
+    enum err e;
+    if (idv.len == 0 || idv.len > STORE_MAX_SLUG_BYTES)
+        e = ERR_NOTFOUND;
+    else if (str_to_i64(idv, &id))
+        e = id > 0 ? store_article_by_id(st, req->arena, id, &art) : ERR_NOTFOUND;
+    else
+        e = store_article_by_slug(st, req->arena, idv, &art);
+    if (e == ERR_NOTFOUND) {
+        send_error(req, res, 404, NULL, "no such article");
+        return;
+    }
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "article");
+        return;
+    }
+    key(req, res, "article:%lld", (long long)art.id);
+    send_json(req, res, 200, api_article_json(api->base_url, &art, true), true);
+}
+
+static void refs(struct http_request *req, struct http_response *res, bool is_tag)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    static const char *const none[] = {NULL};
+    struct str bad_name;
+    if (unknown_param(req, none, &bad_name) != NULL) {
+        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+                   "this endpoint takes no parameters");
+        return;
+    }
+    struct store_ref *items;
+    size_t n;
+    enum err e = is_tag ? store_tags_all(st, req->arena, &items, &n)
+                        : store_depts_all(st, req->arena, &items, &n);
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "refs");
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, api_ref_json(api->base_url, &items[i],
+                                                 is_tag ? "/tags/" : "/departments/", true));
+    key(req, res, "list:news");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "items", list);
+    send_json(req, res, 200, doc, true);
+}
+
+static void h_tags(struct http_request *req, struct http_response *res)
+{
+    refs(req, res, true);
+}
+
+static void h_departments(struct http_request *req, struct http_response *res)
+{
+    refs(req, res, false);
+}
+
+static void h_openapi(struct http_request *req, struct http_response *res)
+{
+    struct str doc = api_openapi_json();
+    buf_reset(&res->body);
+    buf_append_str(&res->body, doc);
+    res->status = 200;
+    http_response_header(res, req, "Content-Type", STR_LIT("application/json; charset=utf-8"));
+    cors(req, res);
+    res->cacheable = true;
+}
+
+void api_routes(struct http_router *r, struct api *api)
+{
+    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/articles", h_articles, api);
+    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/articles/:id", h_article, api);
+    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/tags", h_tags, api);
+    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/departments", h_departments, api);
+    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/openapi.json", h_openapi, api);
+}

@@ -1,0 +1,279 @@
+// End-to-end test of the editors' workspace in a real browser: Debian's chromium driven by
+// playwright-core (its own browser download is not used). An administrator adds three
+// departments; an author drafts an article and submits it; an editor uploads four photos
+// with captions, publishes, and the article appears on the home page, its tag and its
+// department pages; the emergency banner appears and is cleared; the withdrawn article
+// leaves the lists. Everything is done through the pages, by labels, as a user would.
+//
+// Environment: VISNYK_BIN (the visnyk binary), VISNYK_SOURCE_DIR (the source tree),
+// CHROMIUM (default /usr/bin/chromium).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.VISNYK_BIN || 'build/visnyk';
+const SOURCE = process.env.VISNYK_SOURCE_DIR || process.cwd();
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PW = 'correct horse battery staple';
+
+let passed = 0;
+let failed = 0;
+function check(cond, what) {
+  if (cond) passed++;
+  else {
+    failed++;
+    console.error(`FAIL: ${what}`);
+  }
+}
+
+// ---- a photo: a PNG made here (no image library needed) ----
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+function photo(w, h, seed) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * (w * 3 + 1);
+    for (let x = 0; x < w; x++) {
+      raw[row + 1 + x * 3] = (x * 255 / w + seed * 40) & 255;
+      raw[row + 2 + x * 3] = (y * 255 / h) & 255;
+      raw[row + 3 + x * 3] = (seed * 70 + (x ^ y)) & 255;
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// ---- the server ----
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function cli(args, input) {
+  const r = spawnSync(BIN, args, { cwd: SOURCE, input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`visnyk ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function waitForPort(port, proc) {
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) throw new Error('server exited');
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visnyk-e2e-'));
+  const db = path.join(dir, 'visnyk.db');
+  const media = path.join(dir, 'media');
+  cli(['init', '--db', db, '--media', media]);
+  // one command each; the password comes from stdin, never from the command line
+  cli(['user', 'add', 'boss', '--role', 'admin', '--db', db], PW + '\n');
+  cli(['user', 'add', 'editor', '--role', 'editor', '--db', db], PW + '\n');
+  cli(['user', 'add', 'writer', '--role', 'author', '--db', db], PW + '\n');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  // search stems with hunspell's Ukrainian dictionary, which loads for a minute under ASan;
+  // this test is not about search, so the server gets a one-word dictionary
+  fs.writeFileSync(path.join(dir, 't.aff'), 'SET UTF-8\n');
+  fs.writeFileSync(path.join(dir, 't.dic'), '1\nтест\n');
+  const env = { ...process.env, VISNYK_HUNSPELL_AFF: path.join(dir, 't.aff'),
+    VISNYK_HUNSPELL_DIC: path.join(dir, 't.dic') };
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  const server = spawn(BIN, ['serve', '--db', db, '--media', media, '--listen', `127.0.0.1:${port}`,
+    '--threads', '2'], { cwd: SOURCE, env, stdio: ['ignore', log, log] });
+  let context;
+  try {
+    await waitForPort(port, server);
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context.setDefaultTimeout(30000);
+    const page = context.pages()[0] || await context.newPage();
+    await scenario(page, base);
+  } finally {
+    if (context) await context.close();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    if (failed) console.error(fs.readFileSync(path.join(dir, 'server.log'), 'utf8').slice(-3000));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function login(page, base, name) {
+  await page.goto(`${base}/admin/login`);
+  await page.getByLabel('Ім’я користувача').fill(name);
+  await page.getByLabel('Пароль').fill(PW);
+  await page.getByRole('button', { name: 'Увійти' }).click();
+  await page.waitForURL(`${base}/admin`);
+}
+
+async function logout(page) {
+  await page.getByRole('button', { name: 'Вийти' }).click();
+  await page.waitForURL(/\/admin\/login/);
+}
+
+const TITLE = 'На Полтавщині реалізовуватимуть проєкти спільно з Консультативною місією ЄС';
+const DEPTS = ['Департамент охорони здоров’я', 'Управління цифрової трансформації',
+  'Департамент економічного розвитку'];
+const TAGS = ['безпека', 'Володимир Василенко', 'право'];
+
+async function scenario(page, base) {
+  // the administrator sets up three departments
+  await login(page, base, 'boss');
+  for (const d of DEPTS) {
+    await page.goto(`${base}/admin/departments`);
+    await page.getByLabel('Новий підрозділ').fill(d);
+    await page.getByRole('button', { name: 'Додати' }).click();
+    await page.waitForURL(/m=created/);
+  }
+  check((await page.content()).includes(DEPTS[2]), 'departments created');
+  await logout(page);
+
+  // an author drafts and submits
+  await login(page, base, 'writer');
+  await page.getByRole('link', { name: 'Нова новина' }).first().click();
+  await page.getByLabel('Заголовок').fill(TITLE);
+  await page.getByLabel('Лід (короткий виклад)').fill('Консультативна місія ЄС підтримає проєкти в області.');
+  await page.getByLabel('Текст (Markdown)').fill(
+    'Полтавська обласна військова адміністрація та **Консультативна місія ЄС** домовилися про співпрацю.\n\n' +
+    '| Напрям | Строк |\n|---|---|\n| Безпека | 2025 |\n\nДокладніше: https://www.euam-ukraine.eu');
+  for (const d of DEPTS) await page.getByLabel(d).check();
+  await page.getByLabel('Теги').fill(TAGS.join(', '));
+  await page.getByRole('button', { name: 'Зберегти', exact: true }).click();
+  await page.waitForURL(/m=created/);
+  check(await page.getByRole('button', { name: 'Опублікувати' }).count() === 0,
+    'an author has no publish button');
+  await page.getByRole('button', { name: 'Надіслати на перевірку' }).click();
+  await page.waitForURL(/m=submitted/);
+  const articleUrl = page.url().split('?')[0];
+  await logout(page);
+
+  // an editor finds it in the review queue, uploads photos, previews and publishes
+  await login(page, base, 'editor');
+  check(await page.getByRole('link', { name: TITLE }).count() === 1, 'article waits in the review queue');
+  await page.getByRole('link', { name: TITLE }).click();
+  await page.getByLabel('Файли фото (JPEG, PNG або WebP, можна кілька)').setInputFiles(
+    [0, 1, 2, 3].map((i) => ({ name: `photo-${i + 1}.png`, mimeType: 'image/png',
+      buffer: photo(1200 + 20 * i, 800, i) })));
+  await page.getByLabel('Підпис').first().fill('Зустріч з представниками місії');
+  await page.getByLabel('Опис для незрячих (alt)').first().fill('Учасники зустрічі за столом');
+  await page.getByRole('button', { name: 'Завантажити' }).click();
+  await page.waitForURL(/m=uploaded/);
+  const orders = await page.locator('input[name^="order_"]').count();
+  check(orders === 4, `four photos in the gallery (${orders})`);
+  for (let i = 0; i < orders; i++)
+    await page.locator('input[name^="caption_"]').nth(i).fill(`Фото ${i + 1}: зустріч`);
+  await page.getByRole('button', { name: 'Зберегти галерею' }).click();
+  await page.waitForURL(/m=gallery_saved/);
+
+  const [preview] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('button', { name: 'Попередній перегляд' }).click(),
+  ]);
+  await preview.waitForLoadState();
+  check(await preview.locator('article.article h1').innerText() === TITLE, 'preview shows the public page');
+  check(await preview.locator('.gallery figure').count() === 4, 'preview shows the gallery');
+  await preview.close();
+
+  await page.getByRole('button', { name: 'Опублікувати' }).click();
+  await page.waitForURL(/m=published/);
+
+  await page.goto(`${base}/`);
+  check(await page.getByRole('link', { name: TITLE }).count() >= 1, 'published article on the home page');
+  await page.goto(`${base}/tags/bezpeka`);
+  check(await page.getByRole('link', { name: TITLE }).count() >= 1, 'on its tag page');
+  await page.goto(`${base}/departments/departament-okhorony-zdorovia`);
+  check(await page.getByRole('link', { name: TITLE }).count() >= 1, 'on its department page');
+  await page.getByRole('link', { name: TITLE }).first().click();
+  check(await page.locator('.gallery figure').count() === 4, 'four photos on the public page');
+  check((await page.locator('.gallery figcaption').first().innerText()).includes('Фото 1: зустріч'),
+    'captions shown');
+  check(await page.locator('.gallery img[srcset], .gallery source[srcset]').count() >= 4, 'srcset on photos');
+  check(await page.locator('ul.depts li').count() === 3, 'three departments on the article');
+  check(await page.locator('.tags li').count() === 3, 'three tags on the article');
+  check(await page.locator('.body table').count() === 1, 'Markdown table rendered');
+
+  // the emergency banner appears on every page and goes in one click
+  await page.goto(`${base}/admin/banner`);
+  await page.getByLabel('Тривога').check();
+  await page.getByLabel('Текст').fill('Повітряна тривога! Пройдіть до найближчого укриття.');
+  await page.getByRole('button', { name: 'Показати на всіх сторінках' }).click();
+  await page.waitForURL(/m=banner_on/);
+  await page.goto(`${base}/`);
+  check(await page.getByRole('alert').filter({ hasText: 'Повітряна тривога!' }).count() === 1,
+    'banner on the home page');
+  await page.goto(`${base}/news`);
+  check(await page.getByRole('alert').filter({ hasText: 'Повітряна тривога!' }).count() === 1,
+    'banner on the news page');
+  await page.goto(`${base}/admin`);
+  await page.getByRole('button', { name: 'Прибрати банер' }).click();
+  await page.waitForURL(/m=banner_off/);
+  await page.goto(`${base}/`);
+  check((await page.content()).includes('Повітряна тривога!') === false, 'banner gone');
+
+  // withdrawing takes the article off the lists
+  await page.goto(articleUrl);
+  await page.getByRole('button', { name: 'Зняти з публікації' }).click();
+  await page.waitForURL(/m=withdrawn/);
+  await page.goto(`${base}/`);
+  check(await page.getByRole('link', { name: TITLE }).count() === 0, 'withdrawn article left the home page');
+  await page.goto(`${base}/tags/bezpeka`);
+  check(await page.getByRole('link', { name: TITLE }).count() === 0, 'withdrawn article left the tag page');
+  const res = await page.goto(`${base}/news/na-poltavshchyni-realizovuvatymut-proiekty-spilno-z-konsultatyvnoiu-misiieiu-yes`);
+  check(res.status() === 404, `withdrawn article page gone for readers (${res.status()})`);
+
+  // keyboard: the skip link comes first on a workspace page
+  await page.goto(`${base}/admin`);
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.className) === 'skip', 'skip link first in tab order');
+  await logout(page);
+}
+
+main().then(() => {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}).catch((e) => {
+  console.error(e);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});
