@@ -67,9 +67,14 @@ results+=("$(run "visnyk, article, no page cache (SQLite + templates)" "http://1
 results+=("$(run "visnyk, /news deep page, no page cache" "http://127.0.0.1:18082$deep")")
 
 nginx_rps=$(echo "${results[0]}" | cut -d'|' -f2)
+# The page benchmark owns the top of RESULTS.md; other sections (## Search, written by
+# bench/search.sh) are kept as they are.
+other=""
+[ -f bench/RESULTS.md ] && other=$(sed -n '/^## Search/,$p' bench/RESULTS.md)
 {
     echo "# Benchmark results"
     echo
+    echo "## Pages"
     echo "Run by \`bench/run.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"
     echo "$(uname -sr). Server pinned to core 0, wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') to core 1,"
     echo "one thread, ${CONNS} keep-alive connections, ${DURATION} s each; nginx $(nginx -v 2>&1 | cut -d/ -f2) with one worker and sendfile."
@@ -83,6 +88,9 @@ nginx_rps=$(echo "${results[0]}" | cut -d'|' -f2)
         ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
         echo "| $name | $rps | $p50 | $p99 | $ratio |"
     done
+    echo
+    echo "Ratios are visnyk's requests/s over nginx's in the same run."
+    if [ -n "$other" ]; then echo; echo "$other"; fi
 } > bench/RESULTS.md.new
 mv bench/RESULTS.md.new bench/RESULTS.md
 cat bench/RESULTS.md

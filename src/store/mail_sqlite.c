@@ -799,23 +799,7 @@ enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, in
             *has_more = true;
             break;
         }
-        struct store_summary *it = &(*items)[(*n)++];
-        it->id = sqlite3_column_int64(st, 0);
-        it->slug = store__col_str(a, st, 1);
-        it->title = store__col_str(a, st, 2);
-        it->lead = store__col_str(a, st, 3);
-        it->published_at = sqlite3_column_int64(st, 4);
-        it->lead_photo = NULL;
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
-            struct store_photo *p = arena_alloc(a, sizeof *p);
-            p->id = sqlite3_column_int64(st, 5);
-            p->hash = store__col_str(a, st, 6);
-            p->width = sqlite3_column_int(st, 7);
-            p->height = sqlite3_column_int(st, 8);
-            p->caption = store__col_str(a, st, 9);
-            p->alt = store__col_str(a, st, 10);
-            it->lead_photo = p;
-        }
+        store__summary_read(a, st, &(*items)[(*n)++]);
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         e = store__db_fail(s, rc);

@@ -170,22 +170,7 @@ static enum err hit_fill(struct store *s, struct arena *a, struct str match, int
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        struct store_summary *o = &h->summary;
-        o->id = sqlite3_column_int64(st, 0);
-        o->slug = store__col_str(a, st, 1);
-        o->title = store__col_str(a, st, 2);
-        o->lead = store__col_str(a, st, 3);
-        o->published_at = sqlite3_column_int64(st, 4);
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
-            struct store_photo *p = arena_alloc(a, sizeof *p);
-            p->id = sqlite3_column_int64(st, 5);
-            p->hash = store__col_str(a, st, 6);
-            p->width = sqlite3_column_int(st, 7);
-            p->height = sqlite3_column_int(st, 8);
-            p->caption = store__col_str(a, st, 9);
-            p->alt = store__col_str(a, st, 10);
-            o->lead_photo = p;
-        }
+        store__summary_read(a, st, &h->summary);
     } else {
         e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     }

@@ -39,6 +39,10 @@ enum err store__db_fail(struct store *s, int rc);
 int store__bind_str(sqlite3_stmt *st, int i, struct str v);
 /* store__col_str copies a text column into the arena. */
 struct str store__col_str(struct arena *a, sqlite3_stmt *st, int i);
+/* store__summary_read fills out from a row of SUMMARY_COLS (store_sqlite.c): id, slug,
+ * title, lead, published_at, then the lead photo's id, hash, width, height, caption,
+ * alt (NULL when the article has none), copying text into the arena. */
+void store__summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary *out);
 /* store__grow returns an arena array with room for n+1 items, copying the n in old. */
 void *store__grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size);
 

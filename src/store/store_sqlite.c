@@ -624,8 +624,7 @@ enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str 
     return article_load(s, a, st, out);
 }
 
-/* summary_read fills one store_summary from a SUMMARY_COLS row. */
-static void summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary *out)
+void store__summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary *out)
 {
     out->id = sqlite3_column_int64(st, 0);
     out->slug = store__col_str(a, st, 1);
@@ -704,7 +703,7 @@ enum err store_article_list(struct store *s, struct arena *a, const struct store
             *has_more = true;
             break;
         }
-        summary_read(a, st, &(*items)[(*n)++]);
+        store__summary_read(a, st, &(*items)[(*n)++]);
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         e = store__db_fail(s, rc);
@@ -759,7 +758,7 @@ static enum err summary_one(struct store *s, struct arena *a, sqlite3_stmt *st,
     memset(out, 0, sizeof *out);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        summary_read(a, st, out);
+        store__summary_read(a, st, out);
     else if (rc != SQLITE_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);

@@ -121,7 +121,9 @@ class Server:
 
     def get(self, path, headers=None, method="GET", body=None):
         """Returns (status, headers dict with lowercase names, body bytes)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        # generous: under ASan on a loaded machine the first search waits for the
+        # Ukrainian dictionary (~9 s), and a slow answer is not what these tests judge
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             r = conn.getresponse()
