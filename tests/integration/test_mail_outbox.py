@@ -27,6 +27,18 @@ def db(srv):
     return sqlite3.connect(srv.db, timeout=10)
 
 
+def poll_row(srv, sql, done_when, timeout=15):
+    """The sink sees a message a moment before the sender records the server's answer:
+    poll the row until it reaches the expected state instead of reading it once."""
+    deadline = time.time() + timeout
+    while True:
+        with db(srv) as c:
+            row = c.execute(sql).fetchone()
+        if (row is not None and done_when(row)) or time.time() > deadline:
+            return row
+        time.sleep(0.1)
+
+
 def outage_and_answers():
     srv = Server(demo=True)
     sink = SmtpSink()  # not started yet: the server is "down"
@@ -45,9 +57,7 @@ def outage_and_answers():
               f"message kept queued with the error after failed attempts ({row})")
         sink.start()
         check(sink.wait_for(1, 30) == 1, "delivered once the server is back")
-        time.sleep(0.5)
-        with db(srv) as c:
-            row = c.execute("SELECT state, attempts FROM mail_outbox").fetchone()
+        row = poll_row(srv, "SELECT state, attempts FROM mail_outbox", lambda r: r[0] == "sent")
         check(row[0] == "sent" and row[1] >= 2, f"marked sent after a retry ({row})")
 
         # 4xx: temporary, retried
@@ -55,25 +65,17 @@ def outage_and_answers():
         sink.tempfail = 2
         post(srv, "/subscribe", {"email": "busy@example.org"})
         check(sink.wait_for(1, 30) == 1, "delivered after two 451 answers")
-        with db(srv) as c:
-            row = c.execute("SELECT state, attempts FROM mail_outbox WHERE rcpt = "
-                            "'busy@example.org'").fetchone()
+        row = poll_row(srv, "SELECT state, attempts FROM mail_outbox WHERE rcpt = "
+                       "'busy@example.org'", lambda r: r[0] == "sent")
         check(row == ("sent", 3), f"three attempts for two 4xx answers ({row})")
 
         # 5xx: permanent, recorded, no more mail to that address
         sink.clear()
         sink.reject.add("gone@example.org")
         post(srv, "/subscribe", {"email": "gone@example.org"})
-        deadline = time.time() + 15
-        row = None
-        while time.time() < deadline:
-            with db(srv) as c:
-                row = c.execute("SELECT o.state, o.attempts, o.last_error, s.state FROM "
-                                "mail_outbox o JOIN mail_subscribers s ON s.id = o.subscriber_id "
-                                "WHERE o.rcpt = 'gone@example.org'").fetchone()
-            if row and row[0] == "failed":
-                break
-            time.sleep(0.2)
+        row = poll_row(srv, "SELECT o.state, o.attempts, o.last_error, s.state FROM mail_outbox o "
+                       "JOIN mail_subscribers s ON s.id = o.subscriber_id "
+                       "WHERE o.rcpt = 'gone@example.org'", lambda r: r[0] == "failed")
         check(row is not None and row[0] == "failed" and row[1] == 1 and "550" in row[2] and
               row[3] == "bounced", f"5xx fails the message at once and marks the address ({row})")
         sink.reject.clear()
