@@ -134,6 +134,15 @@ void admin__article_invalidate(struct admin_ctx *c, int64_t id, const int64_t *t
 void admin__photos_upload(struct admin_ctx *c);
 void admin__photos_arrange(struct admin_ctx *c);
 
+/* documents.c: PDF documents attached to an article. */
+void admin__documents_upload(struct admin_ctx *c);
+void admin__documents_arrange(struct admin_ctx *c);
+/* admin__documents_values adds the article's documents to v (the edit page's article
+ * object): "documents" (id, n, title, size, pages, url), "n_documents", "can_documents"
+ * (can_edit) and "doc_max_mb". Needs the lock. */
+void admin__documents_values(struct admin_ctx *c, struct value *v, int64_t article_id,
+                             bool can_edit);
+
 /* manage.c */
 void admin__tags(struct admin_ctx *c);
 void admin__tag_save(struct admin_ctx *c);

@@ -275,6 +275,7 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
     value_set_bool(a, actions, "to_draft",
                    editor && f->id > 0 && f->status != STORE_DRAFT);
     value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
+    admin__documents_values(c, v, f->id, f->id > 0 && (editor || own_draft));
     value_set(a, v, "can", actions);
     value_set(a, c->root, "article", v);
     if (f->error_key != NULL) {

@@ -271,6 +271,10 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/photos", admin__photos_upload, A,
                HTTP_UPLOAD_MAX_BODY_BYTES);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/gallery", admin__photos_arrange, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/documents", admin__documents_upload, A,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/documents/arrange",
+               admin__documents_arrange, A, 0);
 
     admin__add(ad, r, HTTP_M_GET, "/admin/tags", admin__tags, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/tags/:id", admin__tag_save, E, 0);

@@ -8,6 +8,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "render/markdown.h"
+#include "site/site_settings.h"
 
 static bool param_id(struct admin_ctx *c, int64_t *id)
 {
@@ -339,43 +340,287 @@ void admin__banner_clear(struct admin_ctx *c)
     admin__redirect(c, "/admin/banner?m=banner_off");
 }
 
-static const char *const setting_keys[] = {
-    "site_name", "site_tagline", "address", "phone", "email", "hotline", "support_email",
+/* Every setting the settings page edits, in one array so the page reads them with one
+ * query. The first N_CONTACT_KEYS are plain one-line fields (empty: the catalog's
+ * default); the rest are the editable layout (site_settings.h). */
+#define N_CONTACT_KEYS 7
+enum {
+    K_MENU = N_CONTACT_KEYS,
+    K_FOOTER_NOTE,
+    K_LICENSE_MODE,
+    K_LICENSE_NAME,
+    K_LICENSE_URL,
+    K_LICENSE_BEFORE,
+    K_LICENSE_AFTER,
+    N_SETTING_KEYS,
 };
-#define N_SETTING_KEYS (sizeof setting_keys / sizeof setting_keys[0])
+#define CONTACT_MAX_CHARS 1000
+static const char *const setting_keys[N_SETTING_KEYS] = {
+    "site_name",
+    "site_tagline",
+    "address",
+    "phone",
+    "email",
+    "hotline",
+    "support_email",
+    [K_MENU] = SITE_KEY_MENU,
+    [K_FOOTER_NOTE] = SITE_KEY_FOOTER_NOTE,
+    [K_LICENSE_MODE] = SITE_KEY_LICENSE_MODE,
+    [K_LICENSE_NAME] = SITE_KEY_LICENSE_NAME,
+    [K_LICENSE_URL] = SITE_KEY_LICENSE_URL,
+    [K_LICENSE_BEFORE] = SITE_KEY_LICENSE_BEFORE,
+    [K_LICENSE_AFTER] = SITE_KEY_LICENSE_AFTER,
+};
+
+/* buf_take moves a scratch buffer's text into the arena and frees the buffer. */
+static struct str buf_take(struct arena *a, struct buf *b)
+{
+    struct str s = arena_str(a, buf_str(b));
+    buf_free(b);
+    return s;
+}
+
+/* default_menu_text: the default menu as the textarea shows it ("Новини | /news"...). */
+static struct str default_menu_text(struct admin_ctx *c)
+{
+    struct buf b;
+    buf_init(&b, SITE_MENU_MAX_BYTES);
+    for (size_t i = 0; i < SITE_MENU_N_DEFAULTS; i++)
+        buf_appendf(&b, "%.*s | %s\n", STR_FMT(admin__t(c, site_menu_defaults[i].label_key)),
+                    site_menu_defaults[i].url);
+    return buf_take(c->a, &b);
+}
+
+/* field_default: what setting i (a layout one) means while unset, as the form shows it. */
+static struct str field_default(struct admin_ctx *c, size_t i)
+{
+    switch (i) {
+    case K_MENU:
+        return default_menu_text(c);
+    case K_LICENSE_MODE:
+        return STR_LIT("default");
+    case K_LICENSE_NAME:
+        return admin__t(c, "footer.license_name");
+    case K_LICENSE_URL:
+        return STR_LIT(SITE_LICENSE_DEFAULT_URL);
+    case K_LICENSE_BEFORE:
+        return admin__t(c, "footer.license_before");
+    case K_LICENSE_AFTER:
+        return admin__t(c, "footer.license_after");
+    default:
+        return STR_LIT("");
+    }
+}
+
+/* settings_page shows the form with values (the stored ones, or what the admin typed
+ * when error_detail says what is wrong with field bad). */
+static void settings_page(struct admin_ctx *c, int status, const struct str *values,
+                          struct str error_detail, size_t bad)
+{
+    struct arena *a = c->a;
+    struct value *list = value_list(a);
+    struct str mode = values[K_LICENSE_MODE];
+
+    for (size_t i = 0; i < N_CONTACT_KEYS; i++) {
+        struct value *v = value_obj(a);
+        value_set_cstr(a, v, "key", setting_keys[i]);
+        value_set_str(a, v, "label",
+                      admin__t(c, arena_printf(a, "admin.settings.%s", setting_keys[i])));
+        value_set_str(a, v, "value", values[i].ptr != NULL ? values[i] : STR_LIT(""));
+        value_set_bool(a, v, "invalid", bad == i);
+        value_push(a, list, v);
+    }
+    value_set(a, c->root, "settings", list);
+    /* the form starts from what readers see: the default menu and licence text */
+    value_set_str(a, c->root, "menu",
+                  values[K_MENU].len > 0 ? values[K_MENU] : field_default(c, K_MENU));
+    value_set_str(a, c->root, "footer_note", values[K_FOOTER_NOTE]);
+    value_set_bool(a, c->root, "license_custom", str_eq_cstr(mode, "custom"));
+    value_set_bool(a, c->root, "license_none", str_eq_cstr(mode, "none"));
+    value_set_bool(a, c->root, "license_default",
+                   !str_eq_cstr(mode, "custom") && !str_eq_cstr(mode, "none"));
+    value_set_str(a, c->root, "license_name",
+                  values[K_LICENSE_NAME].ptr != NULL ? values[K_LICENSE_NAME]
+                                                     : field_default(c, K_LICENSE_NAME));
+    value_set_str(a, c->root, "license_url",
+                  values[K_LICENSE_URL].ptr != NULL ? values[K_LICENSE_URL]
+                                                    : field_default(c, K_LICENSE_URL));
+    value_set_str(a, c->root, "license_before",
+                  values[K_LICENSE_BEFORE].ptr != NULL ? values[K_LICENSE_BEFORE]
+                                                       : field_default(c, K_LICENSE_BEFORE));
+    value_set_str(a, c->root, "license_after",
+                  values[K_LICENSE_AFTER].ptr != NULL ? values[K_LICENSE_AFTER]
+                                                      : field_default(c, K_LICENSE_AFTER));
+    for (size_t i = N_CONTACT_KEYS; i < N_SETTING_KEYS; i++)
+        if (bad == i)
+            value_set_bool(a, c->root, arena_printf(a, "%s_invalid", setting_keys[i]), true);
+    if (error_detail.len > 0) {
+        value_set_str(a, c->root, "error", admin__t(c, "admin.settings.invalid"));
+        value_set_str(a, c->root, "error_detail", error_detail);
+    }
+    value_set_bool(a, c->root, "nav_settings", true);
+    admin__render(c, status, "admin-settings");
+}
 
 void admin__settings(struct admin_ctx *c)
 {
-    struct value *list = value_list(c->a);
-    for (size_t i = 0; i < N_SETTING_KEYS; i++) {
-        struct value *v = value_obj(c->a);
-        value_set_cstr(c->a, v, "key", setting_keys[i]);
-        value_set_str(c->a, v, "label",
-                      admin__t(c, arena_printf(c->a, "admin.settings.%s", setting_keys[i])));
-        value_set_str(c->a, v, "value", setting(c, setting_keys[i]));
-        value_push(c->a, list, v);
+    struct str values[N_SETTING_KEYS];
+    enum err e = store_settings_load(c->db, c->a, setting_keys, N_SETTING_KEYS, values);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "settings");
+        return;
     }
-    value_set(c->a, c->root, "settings", list);
-    value_set_bool(c->a, c->root, "nav_settings", true);
-    admin__render(c, 200, "admin-settings");
+    settings_page(c, 200, values, STR_NULL, SIZE_MAX);
+}
+
+static const char *const menu_problem_keys[] = {
+    [SITE_MENU_OK] = "admin.settings.menu_err.bad_text",
+    [SITE_MENU_NO_SEPARATOR] = "admin.settings.menu_err.no_separator",
+    [SITE_MENU_NO_LABEL] = "admin.settings.menu_err.no_label",
+    [SITE_MENU_LONG_LABEL] = "admin.settings.menu_err.long_label",
+    [SITE_MENU_BAD_URL] = "admin.settings.err_url",
+    [SITE_MENU_TOO_MANY] = "admin.settings.menu_err.too_many",
+    [SITE_MENU_BAD_TEXT] = "admin.settings.menu_err.bad_text",
+};
+
+/* field_problem: "«Label»: what is wrong" for setting i. */
+static struct str field_problem(struct admin_ctx *c, size_t i, const char *what_key,
+                                size_t max_chars)
+{
+    struct str label = admin__t(c, arena_printf(c->a, "admin.settings.%s", setting_keys[i]));
+    struct str what = admin__t(c, what_key);
+    if (max_chars > 0)
+        return str_from_cstr(
+            arena_printf(c->a, "«%.*s»: %.*s %zu", STR_FMT(label), STR_FMT(what), max_chars));
+    return str_from_cstr(arena_printf(c->a, "«%.*s»: %.*s", STR_FMT(label), STR_FMT(what)));
+}
+
+/* normalize_note turns CRLF and lone CR into LF: browsers send CRLF, pages show LF. */
+static struct str normalize_note(struct arena *a, struct str s)
+{
+    char *d = arena_alloc(a, s.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '\r') {
+            d[n++] = '\n';
+            if (i + 1 < s.len && s.ptr[i + 1] == '\n')
+                i++;
+        } else {
+            d[n++] = s.ptr[i];
+        }
+    }
+    return str_trim(str_make(d, n));
+}
+
+/* settings_check validates the submitted values in place (normalising the menu and the
+ * note); on a problem sets *bad and returns the message. */
+static struct str settings_check(struct admin_ctx *c, struct str *v, size_t *bad)
+{
+    struct site_menu_item items[SITE_MENU_MAX_ITEMS];
+    size_t n, line;
+    enum site_menu_problem problem;
+
+    for (size_t i = 0; i < N_CONTACT_KEYS; i++) {
+        if (!site_text_ok(v[i], CONTACT_MAX_CHARS, false)) {
+            *bad = i;
+            return field_problem(c, i, "admin.settings.err_text", CONTACT_MAX_CHARS);
+        }
+    }
+    if (site_menu_parse(v[K_MENU], items, &n, &line, &problem) != ERR_OK) {
+        struct str label = admin__t(c, "admin.settings.menu");
+        struct str what = admin__t(c, menu_problem_keys[problem]);
+        *bad = K_MENU;
+        if (line == 0)
+            return str_from_cstr(arena_printf(c->a, "«%.*s»: %.*s", STR_FMT(label), STR_FMT(what)));
+        return str_from_cstr(arena_printf(c->a, "«%.*s», %.*s %zu: %.*s", STR_FMT(label),
+                                          STR_FMT(admin__t(c, "admin.settings.menu_err.line")),
+                                          line, STR_FMT(what)));
+    }
+    {
+        /* stored in one canonical form; the default menu is stored as unset, so the
+         * catalog keeps deciding its labels */
+        struct buf b;
+        buf_init(&b, SITE_MENU_MAX_BYTES + 64);
+        for (size_t i = 0; i < n; i++)
+            buf_appendf(&b, "%.*s | %.*s\n", STR_FMT(items[i].label), STR_FMT(items[i].url));
+        v[K_MENU] = buf_take(c->a, &b);
+        if (str_eq(v[K_MENU], default_menu_text(c)))
+            v[K_MENU] = STR_LIT("");
+    }
+    v[K_FOOTER_NOTE] = normalize_note(c->a, v[K_FOOTER_NOTE]);
+    if (!site_text_ok(v[K_FOOTER_NOTE], SITE_FOOTER_NOTE_MAX_CHARS, true)) {
+        *bad = K_FOOTER_NOTE;
+        return field_problem(c, K_FOOTER_NOTE, "admin.settings.err_text",
+                             SITE_FOOTER_NOTE_MAX_CHARS);
+    }
+    if (!str_eq_cstr(v[K_LICENSE_MODE], "custom") && !str_eq_cstr(v[K_LICENSE_MODE], "none"))
+        v[K_LICENSE_MODE] = STR_LIT("default");
+    if (!site_text_ok(v[K_LICENSE_NAME], SITE_LICENSE_NAME_MAX_CHARS, false)) {
+        *bad = K_LICENSE_NAME;
+        return field_problem(c, K_LICENSE_NAME, "admin.settings.err_text",
+                             SITE_LICENSE_NAME_MAX_CHARS);
+    }
+    if (str_eq_cstr(v[K_LICENSE_MODE], "custom") && v[K_LICENSE_NAME].len == 0) {
+        *bad = K_LICENSE_NAME;
+        return field_problem(c, K_LICENSE_NAME, "admin.settings.err_license_name", 0);
+    }
+    if (v[K_LICENSE_URL].len > 0 && !site_url_allowed(v[K_LICENSE_URL])) {
+        *bad = K_LICENSE_URL;
+        return field_problem(c, K_LICENSE_URL, "admin.settings.err_url", 0);
+    }
+    for (size_t i = K_LICENSE_BEFORE; i <= K_LICENSE_AFTER; i++) {
+        if (!site_text_ok(v[i], SITE_LICENSE_TEXT_MAX_CHARS, false)) {
+            *bad = i;
+            return field_problem(c, i, "admin.settings.err_text", SITE_LICENSE_TEXT_MAX_CHARS);
+        }
+    }
+    return STR_NULL;
 }
 
 void admin__settings_save(struct admin_ctx *c)
 {
-    enum err e = store_begin(c->db);
-    for (size_t i = 0; i < N_SETTING_KEYS && e == ERR_OK; i++) {
-        struct str v = str_trim(admin__field(c, c->req->body, setting_keys[i]));
-        if (v.len > 1000)
-            e = ERR_TOO_LARGE;
-        else
-            e = store_setting_set(c->db, setting_keys[i], v);
-    }
-    if (e == ERR_TOO_LARGE) {
-        store_rollback(c->db);
-        admin__message(c, 413, "admin.err.bad_title", "admin.settings.too_long");
+    struct str old[N_SETTING_KEYS], v[N_SETTING_KEYS], problem;
+    bool given[N_SETTING_KEYS];
+    size_t bad = SIZE_MAX;
+    struct buf changed;
+    enum err e = store_settings_load(c->db, c->a, setting_keys, N_SETTING_KEYS, old);
+
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "settings");
         return;
     }
-    if (!commit_audit(c, e, "settings.save", STR_NULL, STR_NULL))
+    for (size_t i = 0; i < N_SETTING_KEYS; i++) {
+        bool undecodable = false;
+        given[i] = http_form_get(c->a, c->req->body, setting_keys[i], &v[i], &undecodable);
+        if (undecodable) {
+            settings_page(c, 422, old, field_problem(c, i, "admin.settings.err_encoding", 0), i);
+            return;
+        }
+        /* the contact fields were always all sent; a layout field a form left out (an
+         * older page, a script) keeps its value */
+        if (!given[i])
+            v[i] = i < N_CONTACT_KEYS ? STR_LIT("") : old[i];
+        if (i != K_MENU && i != K_FOOTER_NOTE)
+            v[i] = str_trim(v[i]);
+    }
+    problem = settings_check(c, v, &bad);
+    if (problem.len > 0) {
+        settings_page(c, 422, v, problem, bad);
+        return;
+    }
+    buf_init(&changed, 1024);
+    e = store_begin(c->db);
+    for (size_t i = 0; i < N_SETTING_KEYS && e == ERR_OK; i++) {
+        if (old[i].ptr != NULL && str_eq(old[i], v[i]))
+            continue;
+        if (old[i].ptr == NULL && i >= N_CONTACT_KEYS &&
+            (v[i].len == 0 || str_eq(v[i], field_default(c, i))))
+            continue; /* unset stays unset: its default keeps following the catalog */
+        e = store_setting_set(c->db, setting_keys[i], v[i]);
+        buf_appendf(&changed, "%s%s", changed.len > 0 ? ", " : "", setting_keys[i]);
+    }
+    /* the audit entry says which settings changed (their values are in the database) */
+    if (!commit_audit(c, e, "settings.save", STR_LIT("settings"), buf_take(c->a, &changed)))
         return;
     admin__invalidate(c, "settings");
     admin__redirect(c, "/admin/settings?m=saved");

@@ -11,6 +11,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "media/document.h"
 #include "render/i18n.h"
 #include "render/markdown.h"
 #include "search/search.h"
@@ -624,7 +625,30 @@ static void h_article(struct http_request *req, struct http_response *res)
         return;
     }
     key(req, res, "article:%lld", (long long)art.id);
-    send_json(req, res, 200, api_article_json(api->base_url, &art, true), true);
+    json_t *doc = api_article_json(api->base_url, &art, true);
+    struct store_attachment *docs;
+    size_t n_docs;
+    e = store_attachments_of(st, req->arena, art.id, &docs, &n_docs);
+    if (e != ERR_OK) {
+        json_decref(doc);
+        store_failed(req, res, st, e, "documents");
+        return;
+    }
+    json_t *dl = json_array();
+    for (size_t i = 0; i < n_docs; i++) {
+        json_t *o = json_object();
+        struct str name = media_doc_url_name(req->arena, docs[i].title);
+        json_object_set_new(o, "url", jprintf("%s/documents/%.*s/%.*s", api->base_url,
+                                              STR_FMT(docs[i].hash), STR_FMT(name)));
+        json_object_set_new(o, "title", jstr(docs[i].title));
+        json_object_set_new(o, "type", jstr(docs[i].mime));
+        json_object_set_new(o, "bytes", json_integer(docs[i].bytes));
+        if (docs[i].pages > 0)
+            json_object_set_new(o, "pages", json_integer(docs[i].pages));
+        json_array_append_new(dl, o);
+    }
+    json_object_set_new(doc, "documents", dl);
+    send_json(req, res, 200, doc, true);
 }
 
 static void refs(struct http_request *req, struct http_response *res, bool is_tag)

@@ -814,8 +814,30 @@ static int cmd_check(const struct config *c, const struct cli_flags *f, int argc
             }
         }
     }
-    printf("check %s: %s; %zu media sets referenced, %zu files missing\n", c->db,
-           n_problems ? "database has problems" : "integrity ok, foreign keys ok", n_refs, missing);
+    /* documents: <hash>.pdf of the recorded size (a shorter file is a cut-off copy) */
+    struct store_attachment *docs;
+    size_t n_docs;
+    e = store_attachment_refs(s, a, &docs, &n_docs);
+    if (e != ERR_OK) {
+        fprintf(stderr, "visnyk check: cannot list documents: %s\n", store_errmsg(s));
+        goto out;
+    }
+    for (size_t i = 0; i < n_docs; i++) {
+        char path[CONFIG_MAX_VALUE_BYTES + 160];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%.*s.pdf", c->media, STR_FMT(docs[i].hash));
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0) {
+            printf("media: document %.*s.pdf is referenced but missing\n", STR_FMT(docs[i].hash));
+            missing++;
+        } else if ((int64_t)st.st_size != docs[i].bytes) {
+            printf("media: document %.*s.pdf has %lld bytes, %lld recorded\n",
+                   STR_FMT(docs[i].hash), (long long)st.st_size, (long long)docs[i].bytes);
+            missing++;
+        }
+    }
+    printf("check %s: %s; %zu media sets and %zu documents referenced, %zu files missing\n", c->db,
+           n_problems ? "database has problems" : "integrity ok, foreign keys ok", n_refs, n_docs,
+           missing);
     rc = (n_problems || missing) ? 1 : 0;
 out:
     store_close(s);

@@ -92,6 +92,16 @@ out:
     return rc;
 }
 
+/* search_upkeep merges the search index and rebuilds its vocabulary after a bulk load,
+ * so the first searches do not wait for the server's upkeep thread. */
+static void search_upkeep(struct store *s)
+{
+    struct store_search_upkeep_report r;
+    if (store_search_upkeep(s, &r) != ERR_OK)
+        fprintf(stderr, "visnyk: search upkeep failed (searches stay correct, only slower "
+                        "until the server's upkeep runs): %s\n", store_errmsg(s));
+}
+
 static int cmd_init(const struct config *c, const struct cli_flags *f, int argc, char **argv)
 {
     if (argc > 0)
@@ -108,6 +118,8 @@ static int cmd_init(const struct config *c, const struct cli_flags *f, int argc,
         rc = load_demo(c, s);
         media_shutdown();
     }
+    if (rc == 0)
+        search_upkeep(s);
     if (rc == 0)
         printf("database %s is ready (schema %d)%s\n", c->db, store_schema_version(),
                f->demo ? " with the demo content" : "");
@@ -131,6 +143,7 @@ static int cmd_import(const struct config *c, const struct cli_flags *f, int arg
     struct import_result res = {0};
     enum err e = import_paths(s, (const char *const *)argv, (size_t)argc, &opts, &res,
                               report_failure, NULL);
+    search_upkeep(s);
     printf("imported %zu articles, %zu pages, %zu photos; %zu of %zu files failed\n",
            res.articles, res.pages, res.photos, res.failed, res.files);
     if (e == ERR_OK)

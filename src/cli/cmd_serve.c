@@ -13,6 +13,7 @@
 #include "mail/mail.h"
 #include "site/subscribe.h"
 #include "site/site.h"
+#include "store/store.h"
 
 /* The e-mail digest's sender and scheduler threads run while the server serves. */
 static struct mail_config serve_mail_cfg;
@@ -142,7 +143,9 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                        .out_dir = c->static_mirror, .gzip = true};
     struct export_watch *mirror =
         c->static_mirror[0] != '\0' ? export_watch_start(&mirror_cfg, 5) : NULL;
+    struct store_upkeep *upkeep = store_upkeep_start(c->db);
     e = http_server_run(&http_cfg, site_on_reload, NULL);
+    store_upkeep_stop(upkeep);
     export_watch_stop(mirror);
     if (e != ERR_OK)
         fprintf(stderr, "visnyk serve: cannot listen on %s port %u: %s\n", c->listen_host,

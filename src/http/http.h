@@ -151,8 +151,10 @@ void http_router_add_limit(struct http_router *r, enum http_method method, const
 /* http_server_run binds, starts the loop threads and serves until SIGINT/SIGTERM (stop
  * accepting, finish requests in flight for up to 5 s) or http_server_stop. SIGHUP calls
  * on_reload (when set) on the thread that called http_server_run. Blocks until stopped;
- * returns ERR_OK after a clean shutdown, ERR_IO when the address cannot be bound,
- * ERR_INVALID for a malformed host. host NULL means "127.0.0.1".
+ * returns ERR_OK after a clean shutdown, ERR_IO when the address cannot be bound or
+ * another process already listens on it (two servers would keep two page caches, and an
+ * invalidation would reach only one), ERR_INVALID for a malformed host.
+ * host NULL means "127.0.0.1".
  * *started (when not NULL) is set, with release semantics, once the sockets listen and
  * the loops run, before serving; from then until http_server_run returns, any thread may
  * call http_server_stop, http_server_port and http_cache_*. The server is freed when

@@ -55,6 +55,25 @@ static int open_listener(const struct sockaddr *sa, socklen_t len)
     return fd;
 }
 
+/* address_taken tells whether another socket already listens on the address. The loops'
+ * listeners share the port through SO_REUSEPORT, which would just as gladly let a second
+ * visnyk process (a restart that overlapped, a copy started by hand) join: the kernel
+ * then spreads readers over two processes, each with its own page cache, and an editor's
+ * invalidation reaches only the one that took the save, so the other keeps answering
+ * old pages. A probe without SO_REUSEPORT cannot bind next to a listener, so it finds
+ * such a process before we join it. */
+static bool address_taken(const struct sockaddr *sa, socklen_t len)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false; /* the real bind reports what is wrong */
+    int one = 1;
+    bool taken = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+                 bind(fd, sa, len) != 0 && errno == EADDRINUSE;
+    close(fd);
+    return taken;
+}
+
 static void loop_close_cb(uv_handle_t *h)
 {
     (void)h;
@@ -256,6 +275,13 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
     if (parse_addr(c->host, c->port, &ss, &sslen) != ERR_OK) {
         log_error("bad listen address: %s", c->host);
         e = ERR_INVALID;
+        goto out_free;
+    }
+    if (c->port != 0 && address_taken((struct sockaddr *)&ss, sslen)) {
+        log_error("cannot bind %s:%u: the address is in use (another visnyk serving it? two "
+                  "processes would keep two page caches)",
+                  c->host, (unsigned)c->port);
+        e = ERR_IO;
         goto out_free;
     }
     for (unsigned i = 0; i < n; i++) {

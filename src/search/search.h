@@ -54,6 +54,9 @@ void search_stem_cache_free(struct search_stem_cache *c);
  * forms. */
 void search_stems(struct search_stem_cache *cache, struct arena *a, struct str folded,
                   struct str *stems, size_t *n);
+/* search_word_known says whether the dictionary knows the folded word as it is (or
+ * capitalised, for proper nouns); false without a dictionary. */
+bool search_word_known(struct str folded);
 /* search_dict_available loads the dictionary if needed and says whether it is there. */
 bool search_dict_available(void);
 /* search_dict_preload starts loading the dictionary on a background thread (0.6 s, far
@@ -66,6 +69,11 @@ struct search_query {
     struct str words[SEARCH_MAX_QUERY_WORDS]; /* folded, in the arena */
     size_t n_words;
     bool last_prefix; /* the query did not end with a space: its last word may be typed on */
+    /* The index's words that start with the last word, when the caller looked them up
+     * (all of them, few enough to list): the prefix is then matched as these whole
+     * words, which FTS5 streams, instead of a prefix term, which it merges in full. */
+    const struct str *completions;
+    size_t n_completions;
 };
 
 /* search_query_parse splits any string into folded words (never fails; n_words may be
@@ -74,8 +82,10 @@ struct search_query {
 void search_query_parse(struct arena *a, struct str q, struct search_query *out);
 
 /* search_match_build appends the FTS5 MATCH expression for q: every word as
- * ("word" OR "stem" ...), the last one also as a prefix when q->last_prefix and it has
- * at least SEARCH_MIN_PREFIX_CHARS characters, all joined by AND. Every term is
+ * ("word" OR "stem" ...), the last one also as a prefix when q->last_prefix, it has at
+ * least SEARCH_MIN_PREFIX_CHARS characters and the dictionary does not know it (a known
+ * word is complete: its stems find its forms), all joined by AND. A prefix with
+ * q->completions is spelt as those words. Every term is
  * double-quoted (and its quotes doubled), so no user syntax reaches FTS5. Appends
  * nothing when q has no words. ERR_TOO_LARGE when out is full. */
 enum err search_match_build(struct buf *out, struct arena *a, const struct search_query *q);

@@ -168,6 +168,20 @@ static void lookup(struct str w, struct slot *s)
     buf_free(&f);
 }
 
+bool search_word_known(struct str folded)
+{
+    char word[SEARCH_MAX_WORD_BYTES + 8], cap[SEARCH_MAX_WORD_BYTES + 8];
+    if (folded.len > SEARCH_MAX_WORD_BYTES || !worth_stemming(folded) || !search_dict_available())
+        return false;
+    memcpy(word, folded.ptr, folded.len);
+    word[folded.len] = '\0';
+    upper_first(folded, cap, sizeof cap);
+    pthread_mutex_lock(&dict_lock);
+    bool known = Hunspell_spell(dict, word) != 0 || Hunspell_spell(dict, cap) != 0;
+    pthread_mutex_unlock(&dict_lock);
+    return known;
+}
+
 static void slot_out(struct arena *a, const struct slot *s, struct str *stems, size_t *n)
 {
     size_t off = 0;

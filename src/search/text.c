@@ -216,16 +216,28 @@ enum err search_match_build(struct buf *out, struct arena *a, const struct searc
         struct str stems[SEARCH_MAX_STEMS];
         size_t n_stems = 0;
         search_stems(NULL, a, w, stems, &n_stems);
-        bool prefix =
-            i + 1 == q->n_words && q->last_prefix && char_count(w) >= SEARCH_MIN_PREFIX_CHARS;
+        /* A word the dictionary knows is complete: its stems already find its other
+         * forms, and a prefix term costs FTS5 a merge of every doclist it starts
+         * («області»*: 1.7 ms against 0.06 ms at 100,000 articles). A word the
+         * dictionary does not know is taken as typed so far («укритт», «реалізов»). */
+        bool prefix = i + 1 == q->n_words && q->last_prefix &&
+                      char_count(w) >= SEARCH_MIN_PREFIX_CHARS && n_stems == 0 &&
+                      !search_word_known(w);
         if (i > 0)
             e = buf_append_cstr(out, " AND ");
         if (e == ERR_OK)
             e = buf_append_char(out, '(');
         if (e == ERR_OK)
             e = append_quoted(out, w);
-        if (e == ERR_OK && prefix)
+        if (e == ERR_OK && prefix && q->n_completions == 0)
             e = buf_append_char(out, '*');
+        for (size_t k = 0; prefix && k < q->n_completions && e == ERR_OK; k++) {
+            if (str_eq(q->completions[k], w))
+                continue;
+            e = buf_append_cstr(out, " OR ");
+            if (e == ERR_OK)
+                e = append_quoted(out, q->completions[k]);
+        }
         for (size_t k = 0; k < n_stems && e == ERR_OK; k++) {
             e = buf_append_cstr(out, " OR ");
             if (e == ERR_OK)

@@ -150,6 +150,9 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
         value_set(p.a, v, "gallery", gallery(&p, &art));
     value_set(p.a, v, "body", render_raw(p.a, buf_str(&body)));
     buf_free(&body);
+    struct value *docs = site__documents(&p, art.id);
+    if (docs != NULL)
+        value_set(p.a, v, "documents", docs);
     value_set(p.a, v, "share", share(&p, site__absolute(&p, path), art.title));
     value_set(p.a, p.root, "article", v);
     if (n_related > 0)

@@ -8,10 +8,12 @@
 #include "core/buf.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "render/escape.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
 #include "site/site_search.h"
+#include "site/site_settings.h"
 #include "site/subscribe.h"
 
 #define STORE_RETRY_SECONDS 5
@@ -30,6 +32,13 @@ const char *const site__setting_keys[SITE_N_SETTINGS] = {
     [SITE_SET_BANNER_TEXT] = "banner_text",
     [SITE_SET_BANNER_LEVEL] = "banner_level",
     [SITE_SET_BANNER_LINK] = "banner_link",
+    [SITE_SET_MENU] = SITE_KEY_MENU,
+    [SITE_SET_FOOTER_NOTE] = SITE_KEY_FOOTER_NOTE,
+    [SITE_SET_LICENSE_MODE] = SITE_KEY_LICENSE_MODE,
+    [SITE_SET_LICENSE_NAME] = SITE_KEY_LICENSE_NAME,
+    [SITE_SET_LICENSE_URL] = SITE_KEY_LICENSE_URL,
+    [SITE_SET_LICENSE_BEFORE] = SITE_KEY_LICENSE_BEFORE,
+    [SITE_SET_LICENSE_AFTER] = SITE_KEY_LICENSE_AFTER,
 };
 
 /* Error pages may come from a request the server rejected before it knew its thread
@@ -214,6 +223,7 @@ void site_routes(struct site *s, struct http_router *r)
                         site__archive_month, &site__cursor_route);
     http_router_add(r, HTTP_M_GET, "/static/*", site__static);
     http_router_add(r, HTTP_M_GET, "/media/*", site__media);
+    http_router_add(r, HTTP_M_GET, "/documents/:hash/:name", site__document);
     http_router_add(r, HTTP_M_GET, "/favicon.ico", site__favicon);
     site_subscribe_routes(s, r); /* the e-mail digest (subscribe.h) */
     /* finding the news (site_search.h) */
@@ -480,6 +490,99 @@ static void set_if(struct arena *a, struct value *obj, const char *key, struct s
         value_set_str(a, obj, key, s);
 }
 
+/* menu_values sets root.menu, [{label, url}]: the "menu" setting's valid lines, or the
+ * default menu from the catalog when it has none. The workspace refuses bad lines; any
+ * that got in another way (sqlite3, an old backup) are left out, never shown raw. */
+static void menu_values(struct arena *a, struct value *root, const struct i18n *lang,
+                        struct str text)
+{
+    struct value *menu = value_list(a);
+    struct str rest = text, line;
+    size_t n = 0;
+
+    if (text.len > SITE_MENU_MAX_BYTES || !utf8_valid(text.ptr, text.len))
+        rest = STR_NULL;
+    while (n < SITE_MENU_MAX_ITEMS && str_split_next(&rest, '\n', &line)) {
+        struct site_menu_item it;
+        line = str_trim(line);
+        if (line.len == 0 || site_menu_line_parse(line, &it) != SITE_MENU_OK)
+            continue;
+        struct value *v = value_obj(a);
+        value_set_str(a, v, "label", it.label);
+        value_set_str(a, v, "url", it.url);
+        value_push(a, menu, v);
+        n++;
+    }
+    for (size_t i = 0; n == 0 && i < SITE_MENU_N_DEFAULTS; i++) {
+        struct value *v = value_obj(a);
+        value_set_str(a, v, "label",
+                      i18n_get(lang, str_from_cstr(site_menu_defaults[i].label_key)));
+        value_set_cstr(a, v, "url", site_menu_defaults[i].url);
+        value_push(a, menu, v);
+    }
+    value_set(a, root, "menu", menu);
+}
+
+/* license_values sets footer.license {before, name, url, after} as license_mode says:
+ * unset or "default" the catalog's CC BY 4.0 notice, "custom" the license_* settings,
+ * "none" nothing. */
+static void license_values(struct arena *a, struct value *footer, const struct i18n *lang,
+                           const struct str *settings)
+{
+    struct str mode = settings[SITE_SET_LICENSE_MODE];
+    struct value *lic;
+
+    if (str_eq_cstr(mode, "none"))
+        return;
+    lic = value_obj(a);
+    if (str_eq_cstr(mode, "custom") && settings[SITE_SET_LICENSE_NAME].len > 0) {
+        struct str url = settings[SITE_SET_LICENSE_URL];
+        set_if(a, lic, "before", settings[SITE_SET_LICENSE_BEFORE]);
+        value_set_str(a, lic, "name", settings[SITE_SET_LICENSE_NAME]);
+        /* http(s) only here: a site-relative licence page is fine, javascript: is not */
+        if (url.len > 0 && site_url_allowed(url))
+            value_set_str(a, lic, "url", url);
+        set_if(a, lic, "after", settings[SITE_SET_LICENSE_AFTER]);
+    } else {
+        value_set_str(a, lic, "before", i18n_get(lang, STR_LIT("footer.license_before")));
+        value_set_str(a, lic, "name", i18n_get(lang, STR_LIT("footer.license_name")));
+        value_set_cstr(a, lic, "url", SITE_LICENSE_DEFAULT_URL);
+        value_set_str(a, lic, "after", i18n_get(lang, STR_LIT("footer.license_after")));
+    }
+    value_set(a, footer, "license", lic);
+}
+
+/* menu_mark_current marks the menu item for path: the item whose address is the path
+ * (aria-current="page"), else the one with the longest address the path lies under
+ * (aria-current="true": /news for /news/x). Off-site addresses never match. */
+static void menu_mark_current(struct arena *a, struct value *root, struct str path)
+{
+    struct value *menu = value_get(root, STR_LIT("menu")), *best = NULL;
+    size_t best_len = 0, n = value_list_len(menu);
+    bool exact = false;
+
+    for (size_t i = 0; i < n && !exact; i++) {
+        struct value *item = value_list_at(menu, i);
+        struct str url = value_str_of(value_get(item, STR_LIT("url")));
+        size_t cut = 0;
+        while (cut < url.len && url.ptr[cut] != '?' && url.ptr[cut] != '#')
+            cut++;
+        url.len = cut;
+        if (url.len == 0 || url.ptr[0] != '/')
+            continue;
+        if (str_eq(url, path)) {
+            best = item;
+            exact = true;
+        } else if (url.len > 1 && url.len > best_len && str_starts_with(path, url) &&
+                   (url.ptr[url.len - 1] == '/' || path.ptr[url.len] == '/')) {
+            best = item;
+            best_len = url.len;
+        }
+    }
+    if (best != NULL)
+        value_set_cstr(a, best, "current", exact ? "page" : "true");
+}
+
 /* site__layout_values fills what head, header and footer show. settings[i].ptr NULL = unset.
  * Shared by pages and error pages (which pass the thread's last-known settings). */
 void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
@@ -522,6 +625,8 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
                       str_from_cstr(arena_printf(a, "mailto:%.*s",
                                                  STR_FMT(settings[SITE_SET_SUPPORT_EMAIL]))));
     }
+    set_if(a, footer, "note", settings[SITE_SET_FOOTER_NOTE]);
+    license_values(a, footer, lang, settings);
     value_set(a, root, "footer", footer);
 
     if (settings[SITE_SET_BANNER_TEXT].len > 0) {
@@ -542,6 +647,7 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
             value_set_str(a, banner, "link", link);
         value_set(a, root, "banner", banner);
     }
+    menu_values(a, root, lang, settings[SITE_SET_MENU]);
 
     for (size_t i = 0; i < theme->n_assets; i++)
         value_set_str(a, asset, theme->assets[i].key, str_from_cstr(theme->assets[i].url));
@@ -577,19 +683,20 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
     struct arena *a = p->a;
     struct str name;
 
-    for (size_t i = 0; i < SITE_N_SETTINGS; i++) {
-        struct str v;
-        enum err e = store_setting_get(p->ctx->store, a, site__setting_keys[i], &v);
-        if (e == ERR_OK) {
-            p->settings[i] = v;
-        } else {
-            p->settings[i] = STR_NULL;
-            if (e != ERR_NOTFOUND)
-                log_warn("setting read failed: %s: %s", site__setting_keys[i], err_str(e));
-        }
+    /* one statement for every setting the layout shows (it was one per key) */
+    enum err e =
+        store_settings_load(p->ctx->store, a, site__setting_keys, SITE_N_SETTINGS, p->settings);
+    if (e != ERR_OK) {
+        /* show what this thread saw last rather than the catalog's defaults */
+        log_warn("settings read failed: %s", err_str(e));
+        for (size_t i = 0; i < SITE_N_SETTINGS; i++)
+            p->settings[i] = p->ctx->last[i] != NULL ? str_from_cstr(p->ctx->last[i]) : STR_NULL;
+    } else {
+        remember_settings(p->ctx, p->settings);
     }
-    remember_settings(p->ctx, p->settings);
     site__layout_values(a, p->root, p->lang, p->theme, p->settings);
+    if (p->req != NULL)
+        menu_mark_current(a, p->root, p->req->path);
     site__key(p, "settings");
     site__key(p, "banner");
 

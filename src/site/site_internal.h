@@ -58,6 +58,13 @@ enum site_setting {
     SITE_SET_BANNER_TEXT,
     SITE_SET_BANNER_LEVEL,
     SITE_SET_BANNER_LINK,
+    SITE_SET_MENU, /* the editable layout: see site_settings.h */
+    SITE_SET_FOOTER_NOTE,
+    SITE_SET_LICENSE_MODE,
+    SITE_SET_LICENSE_NAME,
+    SITE_SET_LICENSE_URL,
+    SITE_SET_LICENSE_BEFORE,
+    SITE_SET_LICENSE_AFTER,
     SITE_N_SETTINGS,
 };
 extern const char *const site__setting_keys[SITE_N_SETTINGS];
@@ -110,6 +117,8 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
 bool site__begin(struct site_page *p, struct http_request *req, struct http_response *res);
 /* site__layout adds what every page shows: site name, menu, footer, banner, assets,
  * title, canonical link and description; and the "settings" and "banner" cache keys.
+ * All settings come from one query (store_settings_load); the menu item matching the
+ * request path gets aria-current ("page" on it, "true" below it).
  * canonical_path is site-relative ("/news/x"); title and description may be empty. */
 void site__layout(struct site_page *p, struct str title, struct str canonical_path,
                   struct str description);
@@ -174,5 +183,11 @@ void site__favicon(struct http_request *req, struct http_response *res);
 
 /* site__media_name_ok: [0-9a-f]{64}(-\d+)?\.(jpg|webp) */
 bool site__media_name_ok(struct str name, const char **content_type);
+
+/* documents.c: /documents/:hash/:name (the PDF with its download headers), and the
+ * list of an article's documents for its page: {title, size, type, mime, pages, url},
+ * NULL when it has none (or they cannot be read: logged, the page shows without). */
+void site__document(struct http_request *req, struct http_response *res);
+struct value *site__documents(struct site_page *p, int64_t article_id);
 
 #endif

@@ -18,6 +18,11 @@
 #define MATCH_BUF_BYTES 16384
 #define SNIPPET_TOKENS "24"
 #define SUGGEST_MAX_SCAN 200000
+#define MAX_COMPLETIONS 32     /* a prefix with more is left to FTS5's prefix query */
+#define MIN_COMPLETION_CHARS 4 /* shorter prefixes have FTS5 prefix indexes (2, 3) */
+#define UPKEEP_MERGE_PAGES "400"
+#define UPKEEP_SLICE "4000"
+#define UPKEEP_MAX_MERGE_STEPS 100000
 
 /* Candidates: the newest matches (by id, which follows publication) that pass the
  * filters, at most ?7 of them. ?1 match, ?2 now, ?3 from, ?4 until, ?5 tag, ?6
@@ -31,10 +36,11 @@
     "SELECT " cols " FROM article_fts CROSS JOIN articles a ON a.id = article_fts.rowid "          \
     "WHERE article_fts MATCH ?1 AND " VISIBLE " AND a.published_at <= ?2 "                         \
     "AND a.published_at >= ?3 AND a.published_at < ?4 "                                            \
-    "AND (?5 = 0 OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id "               \
+    "AND (?5 = 0 OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = article_fts.rowid "  \
     "AND t.tag_id = ?5)) "                                                                         \
-    "AND (?6 = 0 OR EXISTS (SELECT 1 FROM article_departments d WHERE d.article_id = a.id "        \
-    "AND d.department_id = ?6)) ORDER BY article_fts.rowid DESC LIMIT ?7"
+    "AND (?6 = 0 OR EXISTS (SELECT 1 FROM article_departments d "                                  \
+    "WHERE d.article_id = article_fts.rowid AND d.department_id = ?6)) "                           \
+    "ORDER BY article_fts.rowid DESC LIMIT ?7"
 
 /* count(*) OVER (): how many candidates the window held, from the same scan */
 static const char sql_search_rank[] = "SELECT id, count(*) OVER () FROM (" CANDIDATES(
@@ -54,22 +60,54 @@ static const char sql_hit_summary[] =
 static const char sql_hit_depts[] = "SELECT d.id, d.slug, d.name FROM article_departments l "
                                     "JOIN departments d ON d.id = l.department_id "
                                     "WHERE l.article_id = ?1 ORDER BY l.pos";
-/* lead, body, captions: the first of these with a match gives the passage (the title is
- * on the result already). */
-static const char sql_hit_snippet[] =
-    "SELECT snippet(article_fts, 1, char(1), char(2), '…', " SNIPPET_TOKENS "), "
+/* Snippets for one page of hits in one pass over the rowid range they span: lead, body
+ * and captions, the first with a match giving the passage (the title is on the result
+ * already). A lookup per hit (MATCH ... AND rowid = ?) re-opens every phrase's doclist
+ * and cost about a million instructions at 100,000 articles; the range holds at most the
+ * window's matches, and "+rowid" keeps the id list a filter rather than one more lookup
+ * per id. */
+static const char sql_hit_snippets[] =
+    "SELECT rowid, snippet(article_fts, 1, char(1), char(2), '…', " SNIPPET_TOKENS "), "
     "snippet(article_fts, 2, char(1), char(2), '…', " SNIPPET_TOKENS "), "
     "snippet(article_fts, 3, char(1), char(2), '…', " SNIPPET_TOKENS ") "
-    "FROM article_fts WHERE article_fts MATCH ?1 AND rowid = ?2";
+    "FROM article_fts WHERE article_fts MATCH ?1 AND rowid >= ?2 AND rowid <= ?3 "
+    "AND +rowid IN (SELECT value FROM json_each(?4))";
 
 static const char sql_pages[] =
     "SELECT p.id, p.slug, p.title, snippet(page_fts, 1, char(1), char(2), '…', " SNIPPET_TOKENS ") "
     "FROM page_fts CROSS JOIN pages p ON p.id = page_fts.rowid WHERE page_fts MATCH ?1 "
     "ORDER BY bm25(page_fts, 10.0, 1.0) LIMIT ?2";
 
+/* The vocabulary: search_terms (migration 7) when store_search_upkeep has caught up
+ * with the index, fts5vocab over the index itself otherwise. */
+static const char sql_terms_fresh[] = "SELECT changes = done FROM search_upkeep WHERE id = 1";
 static const char sql_vocab_has[] = "SELECT doc FROM article_vocab WHERE term = ?1";
 static const char sql_vocab_range[] =
     "SELECT term, doc FROM article_vocab WHERE term >= ?1 AND term < ?2";
+static const char sql_terms_has[] = "SELECT docs FROM search_terms WHERE term = ?1";
+static const char sql_terms_range[] =
+    "SELECT term, docs FROM search_terms WHERE term >= ?1 AND term < ?2";
+static const char sql_terms_completions[] =
+    "SELECT term FROM search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3";
+
+/* Upkeep: FTS5 merges a few hundred pages per 'merge' step, each step its own short
+ * write transaction, so an editor's save waits for one step at most; the vocabulary is
+ * rebuilt in slices of the old one's term order for the same reason. */
+static const char sql_upkeep_state[] = "SELECT changes, done FROM search_upkeep WHERE id = 1";
+static const char sql_upkeep_done[] = "UPDATE search_upkeep SET done = ?1 WHERE id = 1";
+static const char sql_upkeep_touch[] =
+    "UPDATE search_upkeep SET changes = changes + 1 WHERE id = 1";
+static const char sql_fts_merge[] =
+    "INSERT INTO article_fts (article_fts, rank) VALUES ('merge', -" UPKEEP_MERGE_PAGES ")";
+static const char sql_terms_bound[] =
+    "SELECT term FROM search_terms WHERE term > ?1 ORDER BY term LIMIT 1 OFFSET " UPKEEP_SLICE;
+static const char sql_terms_clear[] =
+    "DELETE FROM search_terms WHERE term >= ?1 AND (?2 IS NULL OR term < ?2)";
+static const char sql_terms_fill[] =
+    "INSERT INTO search_terms (term, docs) SELECT term, doc FROM article_vocab "
+    "WHERE term >= ?1 AND term < ?2";
+static const char sql_terms_fill_rest[] =
+    "INSERT INTO search_terms (term, docs) SELECT term, doc FROM article_vocab WHERE term >= ?1";
 
 static const char sql_captions[] =
     "SELECT coalesce(group_concat(caption, ' '), '') FROM (SELECT caption FROM photos "
@@ -83,6 +121,20 @@ static const char sql_sitemap[] =
 static const char sql_sitemap_lastmod[] =
     "SELECT max(m) FROM (SELECT max(a.updated_at, a.published_at) AS m FROM articles a "
     "WHERE " VISIBLE " AND a.published_at <= ?1 ORDER BY a.id LIMIT ?2 OFFSET ?3)";
+
+/* run steps a statement that returns no rows. */
+static enum err run(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql, &st);
+    if (e != ERR_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
 
 enum err store__search_register(struct store *s)
 {
@@ -119,15 +171,83 @@ enum err store__search_article_refresh(struct store *s, int64_t id)
         rc = sqlite3_step(up);
         if (rc != SQLITE_DONE)
             e = store__db_fail(s, rc);
+        bool changed = rc == SQLITE_DONE && sqlite3_changes(store__db(s)) > 0;
         store__stmt_done(up);
+        if (changed)
+            e = run(s, sql_upkeep_touch);
     }
     store__stmt_done(st);
     return e;
 }
 
+/* terms_fresh: whether search_terms holds the index's vocabulary as it is now. */
+static bool terms_fresh(struct store *s)
+{
+    sqlite3_stmt *st;
+    if (store__prepare(s, sql_terms_fresh, &st) != ERR_OK)
+        return false;
+    bool fresh = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    store__stmt_done(st);
+    return fresh;
+}
+
+static size_t char_count(struct str w)
+{
+    size_t chars = 0;
+    for (size_t k = 0; k < w.len; k++)
+        chars += ((unsigned char)w.ptr[k] & 0xc0) != 0x80;
+    return chars;
+}
+
+/* prefix_end writes into hi the smallest string above every word that starts with w
+ * (w with its last character + 1); its length, 0 when w is empty or not UTF-8. */
+static size_t prefix_end(struct str w, char *hi, size_t size)
+{
+    size_t i = 0, before = 0;
+    int32_t last = -1;
+    while (i < w.len) {
+        before = i;
+        last = utf8_decode(w.ptr, w.len, &i);
+        if (last < 0)
+            return 0;
+    }
+    if (last < 0 || before + 4 > size)
+        return 0;
+    memcpy(hi, w.ptr, before);
+    return before + utf8_encode(last + 1, hi + before);
+}
+
+/* completions_find lists the index's words that start with w when there are at most
+ * MAX_COMPLETIONS of them and the vocabulary is fresh; *n stays 0 otherwise. */
+static void completions_find(struct store *s, struct arena *a, struct str w, struct str **out,
+                             size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char hi[SEARCH_MAX_WORD_BYTES + 8];
+    size_t hn = prefix_end(w, hi, sizeof hi);
+    sqlite3_stmt *st;
+    if (hn == 0 || !terms_fresh(s) || store__prepare(s, sql_terms_completions, &st) != ERR_OK)
+        return;
+    store__bind_str(st, 1, w);
+    store__bind_str(st, 2, str_make(hi, hn));
+    sqlite3_bind_int(st, 3, MAX_COMPLETIONS + 1);
+    struct str *list = arena_alloc_array(a, MAX_COMPLETIONS + 1, sizeof *list);
+    size_t k = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k <= MAX_COMPLETIONS)
+        list[k++] = store__col_str(a, st, 0);
+    store__stmt_done(st);
+    /* none at all is a real answer too: the prefix then matches its own spelling only */
+    if (rc == SQLITE_DONE && k > 0 && k <= MAX_COMPLETIONS) {
+        *out = list;
+        *n = k;
+    }
+}
+
 /* match_for builds the MATCH expression of text into the arena; STR_NULL when the text
- * has no words. */
-static struct str match_for_q(struct arena *a, struct str text, bool exact)
+ * has no words. exact: no prefix term (snippets mark whole words and stems only). */
+static struct str match_for_q(struct store *s, struct arena *a, struct str text, bool exact)
 {
     struct search_query q;
     search_query_parse(a, text, &q);
@@ -135,6 +255,9 @@ static struct str match_for_q(struct arena *a, struct str text, bool exact)
         q.last_prefix = false;
     if (q.n_words == 0)
         return STR_NULL;
+    struct str last = q.words[q.n_words - 1];
+    if (q.last_prefix && char_count(last) >= MIN_COMPLETION_CHARS)
+        completions_find(s, a, last, (struct str **)&q.completions, &q.n_completions);
     struct buf m;
     buf_init(&m, MATCH_BUF_BYTES);
     struct str out = STR_NULL;
@@ -144,9 +267,9 @@ static struct str match_for_q(struct arena *a, struct str text, bool exact)
     return out;
 }
 
-static struct str match_for(struct arena *a, struct str text)
+static struct str match_for(struct store *s, struct arena *a, struct str text)
 {
-    return match_for_q(a, text, false);
+    return match_for_q(s, a, text, false);
 }
 
 static void bind_filters(sqlite3_stmt *st, struct str match, const struct store_search_query *q)
@@ -159,8 +282,7 @@ static void bind_filters(sqlite3_stmt *st, struct str match, const struct store_
     sqlite3_bind_int64(st, 6, q->dept_id);
 }
 
-static enum err hit_fill(struct store *s, struct arena *a, struct str match, int64_t id,
-                         struct store_search_hit *h)
+static enum err hit_fill(struct store *s, struct arena *a, int64_t id, struct store_search_hit *h)
 {
     sqlite3_stmt *st;
     memset(h, 0, sizeof *h);
@@ -198,26 +320,58 @@ static enum err hit_fill(struct store *s, struct arena *a, struct str match, int
     if (e != ERR_OK)
         return e;
 
-    e = store__prepare(s, sql_hit_snippet, &st);
+    return ERR_OK;
+}
+
+/* snippets_fill gives each of the n hits (ids[i] ↔ hits[i]) the passage where match
+ * occurs, or its lead when the match is in the title only. */
+static enum err snippets_fill(struct store *s, struct arena *a, struct str match,
+                              const int64_t *ids, struct store_search_hit *hits, size_t n)
+{
+    if (n == 0)
+        return ERR_OK;
+    int64_t lo = ids[0], hi = ids[0];
+    struct buf list;
+    buf_init(&list, n * 24 + 2);
+    enum err e = buf_append_char(&list, '[');
+    for (size_t i = 0; i < n && e == ERR_OK; i++) {
+        lo = ids[i] < lo ? ids[i] : lo;
+        hi = ids[i] > hi ? ids[i] : hi;
+        e = buf_appendf(&list, i > 0 ? ",%lld" : "%lld", (long long)ids[i]);
+    }
+    if (e == ERR_OK)
+        e = buf_append_char(&list, ']');
+    sqlite3_stmt *st = NULL;
+    if (e == ERR_OK)
+        e = store__prepare(s, sql_hit_snippets, &st);
     if (e != ERR_OK)
-        return e;
+        goto out;
     store__bind_str(st, 1, match);
-    sqlite3_bind_int64(st, 2, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        for (int col = 0; col < 3; col++) {
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    store__bind_str(st, 4, buf_str(&list));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        size_t i = 0;
+        while (i < n && ids[i] != id)
+            i++;
+        for (int col = 1; i < n && col <= 3; col++) {
             struct str sn = store__col_str(a, st, col);
             if (str_find_char(sn, SEARCH_MARK_OPEN) != SIZE_MAX) {
-                h->snippet = sn;
+                hits[i].snippet = sn;
                 break;
             }
         }
-    } else if (rc != SQLITE_DONE) {
-        e = store__db_fail(s, rc);
     }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
     store__stmt_done(st);
-    if (h->snippet.ptr == NULL)
-        h->snippet = h->summary.lead;
+out:
+    buf_free(&list);
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].snippet.ptr == NULL)
+            hits[i].snippet = hits[i].summary.lead;
     return e;
 }
 
@@ -231,7 +385,7 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
         *total = 0;
     if (q->limit == 0 || q->limit > STORE_MAX_LIST_LIMIT || q->offset > STORE_MAX_SEARCH_OFFSET)
         return ERR_INVALID;
-    struct str match = match_for(a, q->text);
+    struct str match = match_for(s, a, q->text);
     if (match.ptr == NULL)
         return ERR_OK;
 
@@ -268,16 +422,19 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
     /* snippets mark whole words and stems only: a prefix term makes FTS5 merge the
      * doclists of every word it starts, 5 ms a row at 100,000 articles against 0.2 ms
      * (a row found by its prefix alone shows its lead) */
-    struct str exact = match_for_q(a, q->text, true);
+    struct str exact = match_for_q(s, a, q->text, true);
     *items = arena_alloc_array(a, n_ids > 0 ? n_ids : 1, sizeof **items);
     for (size_t i = 0; i < n_ids; i++) {
-        e = hit_fill(s, a, exact, ids[i], &(*items)[*n]);
+        e = hit_fill(s, a, ids[i], &(*items)[*n]);
         if (e == ERR_NOTFOUND) /* deleted between the two steps */
             continue;
         if (e != ERR_OK)
             return e;
-        (*n)++;
+        ids[(*n)++] = ids[i];
     }
+    e = snippets_fill(s, a, exact, ids, *items, *n);
+    if (e != ERR_OK)
+        return e;
     if (total == NULL)
         return ERR_OK;
     if (in_window >= 0 || q->offset == 0) {
@@ -307,7 +464,7 @@ enum err store_search_pages(struct store *s, struct arena *a, struct str text, s
 {
     *items = NULL;
     *n = 0;
-    struct str match = match_for(a, text);
+    struct str match = match_for(s, a, text);
     if (match.ptr == NULL || limit == 0)
         return ERR_OK;
     if (limit > STORE_MAX_LIST_LIMIT)
@@ -334,11 +491,11 @@ enum err store_search_pages(struct store *s, struct arena *a, struct str text, s
 }
 
 /* vocab_has: whether term is a word of the index (surface or stem). */
-static enum err vocab_has(struct store *s, struct str term, bool *has)
+static enum err vocab_has(struct store *s, bool fresh, struct str term, bool *has)
 {
     sqlite3_stmt *st;
     *has = false;
-    enum err e = store__prepare(s, sql_vocab_has, &st);
+    enum err e = store__prepare(s, fresh ? sql_terms_has : sql_vocab_has, &st);
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, term);
@@ -355,30 +512,25 @@ static enum err vocab_has(struct store *s, struct str term, bool *has)
  * first one to three characters (by length: typos near the start are rare, and fts5vocab
  * reads each term's doclist to count it, so the range must stay a thin slice: 100 ms for
  * every «п…» word at 100,000 articles). */
-static enum err closest(struct store *s, struct arena *a, struct str w, struct str *best)
+static enum err closest(struct store *s, bool fresh, struct arena *a, struct str w,
+                        struct str *best)
 {
     *best = STR_NULL;
-    size_t chars = 0;
-    for (size_t k = 0; k < w.len; k++)
-        chars += ((unsigned char)w.ptr[k] & 0xc0) != 0x80;
-    size_t keep = chars >= 6 ? 3 : chars >= 4 ? 2 : 1, i = 0, before = 0;
-    int32_t last = 0;
-    for (size_t k = 0; k < keep && i < w.len; k++) {
-        before = i;
-        last = utf8_decode(w.ptr, w.len, &i);
-    }
-    if (last < 0)
-        return ERR_OK;
-    /* the range [prefix, prefix with its last character + 1) */
+    size_t chars = char_count(w);
+    size_t keep = chars >= 6 ? 3 : chars >= 4 ? 2 : 1, i = 0;
+    for (size_t k = 0; k < keep && i < w.len; k++)
+        utf8_decode(w.ptr, w.len, &i);
+    /* the words in [prefix, prefix with its last character + 1) */
     char hi[SEARCH_MAX_WORD_BYTES + 8];
-    memcpy(hi, w.ptr, before);
-    size_t hn = before + utf8_encode(last + 1, hi + before);
+    size_t hn = prefix_end(str_make(w.ptr, i), hi, sizeof hi);
+    if (hn == 0)
+        return ERR_OK;
     int max = chars <= 4 ? 1 : 2;
     int best_d = max + 1;
     int64_t best_doc = 0;
 
     sqlite3_stmt *st;
-    enum err e = store__prepare(s, sql_vocab_range, &st);
+    enum err e = store__prepare(s, fresh ? sql_terms_range : sql_vocab_range, &st);
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, str_make(w.ptr, i));
@@ -414,15 +566,15 @@ enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
         return ERR_NOTFOUND;
     struct buf out;
     buf_init(&out, SEARCH_MAX_QUERY_BYTES * 2);
-    bool changed = false;
+    bool changed = false, fresh = terms_fresh(s);
     enum err e = ERR_OK;
     for (size_t i = 0; i < q.n_words && e == ERR_OK; i++) {
         struct str w = q.words[i], pick = w;
         bool has = false;
-        e = vocab_has(s, w, &has);
+        e = vocab_has(s, fresh, w, &has);
         if (e == ERR_OK && !has) {
             struct str best;
-            e = closest(s, a, w, &best);
+            e = closest(s, fresh, a, w, &best);
             if (e == ERR_OK && best.ptr != NULL) {
                 pick = best;
                 changed = true;
@@ -439,7 +591,7 @@ enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
         goto out;
     /* only propose what finds something a reader may see */
     struct str cand = arena_str(a, buf_str(&out));
-    struct str match = match_for(a, cand);
+    struct str match = match_for(s, a, cand);
     sqlite3_stmt *st;
     e = match.ptr == NULL ? ERR_NOTFOUND : store__prepare(s, sql_search_exists, &st);
     if (e != ERR_OK)
@@ -455,6 +607,125 @@ enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
     store__stmt_done(st);
 out:
     buf_free(&out);
+    return e;
+}
+
+/* merge_step runs one FTS5 'merge' step in its own transaction; *worked says whether it
+ * wrote anything (FTS5 documents a total_changes() delta of 2 or more as work done). */
+static enum err merge_step(struct store *s, bool *worked)
+{
+    *worked = false;
+    enum err e = store_begin(s);
+    if (e != ERR_OK)
+        return e;
+    int before = sqlite3_total_changes(store__db(s));
+    e = run(s, sql_fts_merge);
+    int after = sqlite3_total_changes(store__db(s));
+    if (e == ERR_OK)
+        e = store_commit(s);
+    else
+        store_rollback(s);
+    *worked = e == ERR_OK && after - before >= 2;
+    return e;
+}
+
+/* terms_slice replaces search_terms' rows in [lo, hi) (hi NULL: to the end) by the
+ * index's, in one transaction; *next is hi's value for the following slice. */
+static enum err terms_slice(struct store *s, struct arena *a, struct str lo, struct str *next)
+{
+    *next = STR_NULL;
+    sqlite3_stmt *st;
+    enum err e = store_begin(s);
+    if (e != ERR_OK)
+        return e;
+    e = store__prepare(s, sql_terms_bound, &st);
+    if (e == ERR_OK) {
+        store__bind_str(st, 1, lo);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *next = store__col_str(a, st, 0);
+        else if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+    }
+    if (e == ERR_OK)
+        e = store__prepare(s, sql_terms_clear, &st);
+    if (e == ERR_OK) {
+        store__bind_str(st, 1, lo);
+        if (next->ptr != NULL)
+            store__bind_str(st, 2, *next);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+    }
+    if (e == ERR_OK)
+        e = store__prepare(s, next->ptr != NULL ? sql_terms_fill : sql_terms_fill_rest, &st);
+    if (e == ERR_OK) {
+        store__bind_str(st, 1, lo);
+        if (next->ptr != NULL)
+            store__bind_str(st, 2, *next);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            e = store__db_fail(s, rc);
+        store__stmt_done(st);
+    }
+    if (e == ERR_OK)
+        return store_commit(s);
+    store_rollback(s);
+    return e;
+}
+
+enum err store_search_upkeep(struct store *s, struct store_search_upkeep_report *report)
+{
+    memset(report, 0, sizeof *report);
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_upkeep_state, &st);
+    if (e != ERR_OK)
+        return e;
+    int64_t changes = 0, done = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        changes = sqlite3_column_int64(st, 0);
+        done = sqlite3_column_int64(st, 1);
+    } else {
+        e = store__db_fail(s, rc);
+    }
+    store__stmt_done(st);
+    if (e != ERR_OK || changes == done)
+        return e;
+
+    bool worked = true;
+    while (e == ERR_OK && worked && report->merge_steps < UPKEEP_MAX_MERGE_STEPS) {
+        e = merge_step(s, &worked);
+        report->merge_steps += worked;
+    }
+    /* the slices follow the old vocabulary's order; any cut works, since each slice
+     * replaces its whole range, and words new to the index land in the slice that
+     * covers them */
+    struct arena *a = arena_new(4096);
+    struct str lo = STR_LIT("");
+    while (e == ERR_OK) {
+        arena_reset(a);
+        struct str next;
+        e = terms_slice(s, a, arena_str(a, lo), &next);
+        report->vocabulary_slices++;
+        if (e != ERR_OK || next.ptr == NULL)
+            break;
+        lo = next;
+    }
+    arena_free(a);
+    if (e != ERR_OK)
+        return e;
+    e = store__prepare(s, sql_upkeep_done, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, changes);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    report->ran = e == ERR_OK;
     return e;
 }
 

@@ -604,7 +604,7 @@ struct store_search_query {
     size_t limit;    /* 1..STORE_MAX_LIST_LIMIT */
 };
 #define STORE_MAX_SEARCH_OFFSET 10000
-#define STORE_SEARCH_WINDOW 300    /* newest matches ranked by relevance (at least) */
+#define STORE_SEARCH_WINDOW 300   /* newest matches ranked by relevance (at least) */
 #define STORE_SEARCH_COUNT_MAX (STORE_SEARCH_WINDOW + 1) /* "more than 300" */
 
 struct store_search_hit {
@@ -642,6 +642,27 @@ enum err store_search_pages(struct store *s, struct arena *a, struct str text, s
 enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
                               struct str *suggestion);
 
+/* store_search_upkeep keeps the search index quick to read: it merges the FTS
+ * segments that every write adds (a search opens each segment; a lookup in 28 segments
+ * cost 5× one in a merged index at 100,000 articles) and rebuilds search_terms, the
+ * vocabulary that "did you mean" and prefix completion read. It does nothing when no
+ * indexed text changed since its last run. Each step is its own short write
+ * transaction (STORE_WRITE connection), so writers wait for one step at most; readers
+ * fall back to the index itself until it has finished. */
+struct store_search_upkeep_report {
+    bool ran;                 /* false: nothing had changed */
+    long merge_steps;         /* FTS5 'merge' steps that did work */
+    long vocabulary_slices;   /* transactions that rebuilt a slice of search_terms */
+};
+enum err store_search_upkeep(struct store *s, struct store_search_upkeep_report *report);
+
+/* store_upkeep_start runs store_search_upkeep every 20 s on a thread of its own (with
+ * its own write connection) until store_upkeep_stop; NULL (logged) when the thread
+ * cannot start, which only makes searches slower. stop(NULL) does nothing. */
+struct store_upkeep;
+struct store_upkeep *store_upkeep_start(const char *db_path);
+void store_upkeep_stop(struct store_upkeep *u);
+
 /* An article URL for sitemaps. */
 struct store_sitemap_url {
     int64_t id;
@@ -656,5 +677,67 @@ enum err store_sitemap_articles(struct store *s, struct arena *a, size_t offset,
                                 struct store_sitemap_url **items, size_t *n, int64_t *lastmod);
 /* store_sitemap_lastmod: only the newest lastmod of that slice (cheap, for the index). */
 enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int64_t *lastmod);
+
+/* ---- site settings read as a whole (store/settings_sqlite.c) ---- */
+/* store_settings_load reads the settings named by keys[0..n) with one statement:
+ * values[i] gets keys[i]'s value copied into a, STR_NULL when unset. Rows with other
+ * keys are not copied. On failure every value is STR_NULL and the error (ERR_DB,
+ * ERR_BUSY, ...) is returned. */
+enum err store_settings_load(struct store *s, struct arena *a, const char *const *keys, size_t n,
+                             struct str *values);
+
+/* ---- documents attached to articles (attachments_sqlite.c, migration 6) ----
+ * A document is a file media/<hash>.pdf plus a row per article that shows it: title,
+ * type, size, order. Removing one from an article stamps the row removed (the file and
+ * the row stay: a published document is never lost); withdrawing the article keeps its
+ * documents. Writes need a STORE_WRITE connection and a transaction (begin/commit). */
+
+#define STORE_MAX_ATTACHMENTS 50 /* documents per article */
+#define STORE_MAX_ATTACHMENT_TITLE_BYTES 512
+
+struct store_attachment {
+    int64_t id, article_id;
+    struct str hash;  /* 64 lowercase hex digits: the file is <hash>.pdf */
+    struct str title; /* what readers see and the download's file name */
+    struct str mime;  /* "application/pdf" */
+    int64_t bytes;
+    int pages; /* 0 = unknown */
+    int64_t pos, created_at;
+};
+struct store_attachment_input {
+    struct str hash, title, mime;
+    int64_t bytes;
+    int pages;
+    int64_t created_by; /* user id, 0 = the command line */
+};
+/* store_attachment_append adds a document at the end of the article's list and bumps
+ * the article's updated_at. ERR_NOTFOUND for an unknown article, ERR_INVALID for a bad
+ * hash, an empty title, bad UTF-8 or a size <= 0, ERR_TOO_LARGE past
+ * STORE_MAX_ATTACHMENTS or STORE_MAX_ATTACHMENT_TITLE_BYTES. */
+enum err store_attachment_append(struct store *s, int64_t article_id,
+                                 const struct store_attachment_input *in, int64_t *id);
+/* store_attachments_of: the article's documents in order (removed ones left out). */
+enum err store_attachments_of(struct store *s, struct arena *a, int64_t article_id,
+                              struct store_attachment **items, size_t *n);
+struct store_attachment_edit {
+    int64_t id;       /* a document of the article; others are ignored */
+    int64_t order;    /* new position key: sorted ascending, ties by old position */
+    struct str title; /* empty = keep the current title */
+    bool remove;
+};
+/* store_attachments_arrange applies new titles, removals and the new order, and bumps
+ * the article's updated_at. ERR_TOO_LARGE for a title over the limit, ERR_INVALID for
+ * bad UTF-8, ERR_NOTFOUND for an unknown article. */
+enum err store_attachments_arrange(struct store *s, int64_t article_id,
+                                   const struct store_attachment_edit *edits, size_t n);
+/* store_attachment_by_hash: a live (not removed) document with this hash, preferring
+ * one of a visible article, then the oldest; for serving the file with its title.
+ * ERR_NOTFOUND when no article shows this document. */
+enum err store_attachment_by_hash(struct store *s, struct arena *a, struct str hash,
+                                  struct store_attachment *out);
+/* store_attachment_refs: every distinct hash a live document row names, in hash order
+ * (for `visnyk check`), with its recorded size in bytes. */
+enum err store_attachment_refs(struct store *s, struct arena *a, struct store_attachment **items,
+                               size_t *n);
 
 #endif

@@ -16,6 +16,12 @@
 /* The visibility rule (see migrations.c), spelled exactly as in the partial indexes so
  * the planner can use them. */
 #define VISIBLE "a.status IN ('published', 'scheduled')"
+/* Readers (one connection per loop thread) map the file and keep a larger page cache:
+ * a search at 100,000 articles touches a few thousand pages, and reading them through
+ * pread() copied each from the kernel's cache on every query (a third of the time in
+ * perf). The map is read-only; writes still go through the WAL. */
+#define READ_CACHE_KIB "16384"
+#define READ_MMAP_BYTES "1073741824"
 
 #define SUMMARY_COLS                                                                               \
     "a.id, a.slug, a.title, a.lead, a.published_at, p.id, p.hash, p.width, p.height, "             \
@@ -383,7 +389,9 @@ enum err store_open(const char *path, enum store_mode mode, struct store **out)
     /* journal_mode=WAL is stored in the file, so only the writer sets it; the others
      * are per connection. */
     const char *pragmas = mode == STORE_READ
-                              ? "PRAGMA synchronous = FULL; PRAGMA query_only = ON;"
+                              ? "PRAGMA synchronous = FULL; PRAGMA query_only = ON; "
+                                "PRAGMA cache_size = -" READ_CACHE_KIB "; "
+                                "PRAGMA mmap_size = " READ_MMAP_BYTES ";"
                               : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                                 "PRAGMA foreign_keys = ON;";
     rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);

@@ -112,7 +112,9 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
-        return self.start()
+        # `with srv.start():` must not start a second server on the same port: it used to,
+        # and the two processes split the readers with two page caches (stale pages)
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc):
         rc = self.stop()

@@ -57,6 +57,20 @@ static void text_tests(void)
     match("* NEAR", "(\"near\"*)");
     match("1 2", "(\"1\") AND (\"2\")"); /* one character is too short a prefix */
     match("Київ ", "(\"київ\" OR \"кий\")");
+    match("безпека", "(\"безпека\")"); /* a dictionary word is complete: no prefix */
+    match("укритт", "(\"укритт\"*)");  /* typed so far: a prefix */
+    struct arena *ca = arena_new(4096);
+    struct search_query cq;
+    struct buf cm;
+    buf_init(&cm, 4096);
+    search_query_parse(ca, STR_LIT("безпека укритт"), &cq);
+    struct str done[] = {STR_LIT("укриття"), STR_LIT("укриттям")};
+    cq.completions = done;
+    cq.n_completions = 2;
+    CHECK(search_match_build(&cm, ca, &cq) == ERR_OK);
+    CHECK_STR(buf_str(&cm), "(\"безпека\") AND (\"укритт\" OR \"укриття\" OR \"укриттям\")");
+    buf_free(&cm);
+    arena_free(ca);
 
     struct arena *a = arena_new(4096);
     struct search_query q;
@@ -207,6 +221,23 @@ static void store_tests(void)
         "Усі питання, пов’язані з безпекою, обговорили.", STORE_PUBLISHED, "Зустріч у Лубнах");
     CHECK_STR(found("кременчуці"), "");
     CHECK_STR(found("лубнах"), "seed");
+
+    /* upkeep: merges the index, fills the vocabulary; searches read the vocabulary when
+     * it is fresh and the index itself otherwise, with the same answers */
+    struct store_search_upkeep_report up;
+    CHECK(store_search_upkeep(db, &up) == ERR_OK && up.ran && up.vocabulary_slices >= 1);
+    CHECK(store_search_upkeep(db, &up) == ERR_OK && !up.ran); /* nothing changed since */
+    CHECK_STR(found("реалізов"), "seed");                     /* completed from the vocabulary */
+    CHECK_STR(found("унікальнесл"), "draft");
+    CHECK(store_search_suggest(db, ta, STR_LIT("полтавщна"), &sug) == ERR_OK);
+    CHECK_STR(sug, "полтавщина");
+    put("fresh", "Новий пункт обігріву", "", "Відкрили пунктобігрівуномерпʼять.", STORE_PUBLISHED,
+        NULL);
+    CHECK_STR(found("пунктобігрів"), "fresh"); /* stale vocabulary: the index's prefix */
+    CHECK(store_search_upkeep(db, &up) == ERR_OK && up.ran);
+    CHECK_STR(found("пунктобігрів"), "fresh"); /* fresh again: from the vocabulary */
+    CHECK(store_search_suggest(db, ta, STR_LIT("пунктобігрівуномерпʼятт"), &sug) == ERR_OK);
+    CHECK_STR(sug, "пунктобігрівуномерп'ять");
 
     /* static pages */
     CHECK(store_begin(db) == ERR_OK);
