@@ -130,6 +130,19 @@ void admin__restore(struct admin_ctx *c);
 void admin__article_invalidate(struct admin_ctx *c, int64_t id, const int64_t *tags, size_t nt,
                                const int64_t *depts, size_t nd);
 
+/* uploads.c: shared by the photo and document uploads. admin__upload_article_load
+ * reads the article named by the route's first parameter and answers 404/403/503 itself
+ * (returning false) when it is missing or the user may not change it (an author: own
+ * drafts only). admin__upload_article_invalidate drops its cached pages.
+ * admin__upload_label is the client's file name made printable (or "#i+1"), and
+ * admin__upload_result adds one file's outcome to the list the upload page shows. */
+bool admin__upload_article_load(struct admin_ctx *c, int64_t *id, struct store_article *art,
+                                struct store_article_meta *meta);
+void admin__upload_article_invalidate(struct admin_ctx *c, int64_t id);
+const char *admin__upload_label(struct admin_ctx *c, struct str filename, size_t i);
+void admin__upload_result(struct admin_ctx *c, struct value *list, const char *label, bool ok,
+                          struct str message);
+
 /* gallery.c */
 void admin__photos_upload(struct admin_ctx *c);
 void admin__photos_arrange(struct admin_ctx *c);

@@ -18,61 +18,6 @@
 #include "http/multipart.h"
 #include "media/document.h"
 
-static bool may_edit(const struct admin_ctx *c, const struct store_article_meta *meta)
-{
-    return admin__is(c, STORE_ROLE_EDITOR) ||
-           (meta->author_id == c->user.id && meta->status == STORE_DRAFT);
-}
-
-static bool load_for_edit(struct admin_ctx *c, int64_t *id, struct store_article *art,
-                          struct store_article_meta *meta)
-{
-    struct str *rel;
-    size_t n_rel;
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
-        return false;
-    }
-    enum err e = store_article_admin_get(c->db, c->a, *id, art, meta, &rel, &n_rel);
-    if (e != ERR_OK) {
-        admin__db_error(c, e, "article load");
-        return false;
-    }
-    if (!may_edit(c, meta)) {
-        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
-        return false;
-    }
-    return true;
-}
-
-static void invalidate_article(struct admin_ctx *c, int64_t id)
-{
-    int64_t *tags, *depts;
-    size_t nt, nd;
-    if (store_article_ref_ids(c->db, c->a, id, &tags, &nt, &depts, &nd) != ERR_OK)
-        nt = nd = 0;
-    admin__article_invalidate(c, id, tags, nt, depts, nd);
-}
-
-/* label: the client's file name cut to something printable, for messages and the log. */
-static const char *label_of(struct admin_ctx *c, struct str filename, size_t i)
-{
-    if (filename.len == 0)
-        return arena_printf(c->a, "#%zu", i + 1);
-    struct str clean = media_doc_title_clean(c->a, str_sub(filename, 0, 200));
-    return clean.len > 0 ? clean.ptr : arena_printf(c->a, "#%zu", i + 1);
-}
-
-static void result(struct admin_ctx *c, struct value *list, const char *label, bool ok,
-                   struct str message)
-{
-    struct value *v = value_obj(c->a);
-    value_set_cstr(c->a, v, "file", label);
-    value_set_bool(c->a, v, "ok", ok);
-    value_set_str(c->a, v, "message", message);
-    value_push(c->a, list, v);
-}
-
 static const char *problem_key(enum media_doc_problem p)
 {
     switch (p) {
@@ -153,7 +98,7 @@ void admin__documents_upload(struct admin_ctx *c)
         admin__message(c, 403, "admin.err.forbidden", "admin.err.csrf");
         return;
     }
-    if (!load_for_edit(c, &id, &art, &meta))
+    if (!admin__upload_article_load(c, &id, &art, &meta))
         return;
     if (n_files == 0) {
         admin__message(c, 422, "admin.doc.title", "admin.doc.none");
@@ -173,13 +118,13 @@ void admin__documents_upload(struct admin_ctx *c)
         str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title)));
     for (size_t k = 0; k < n_files; k++) {
         const struct http_multipart_part *p = files[k].part;
-        const char *label = label_of(c, p->filename, k);
+        const char *label = admin__upload_label(c, p->filename, k);
         struct media_doc_info info;
         enum media_doc_problem problem = MEDIA_DOC_OK;
 
         e = media_doc_check((const unsigned char *)p->data.ptr, p->data.len, &info, &problem);
         if (e != ERR_OK) {
-            result(c, results, label, false, admin__t(c, problem_key(problem)));
+            admin__upload_result(c, results, label, false, admin__t(c, problem_key(problem)));
             admin__audit(c, "document.refused", object,
                          str_from_cstr(arena_printf(c->a, "%s: %s, %zu bytes", label,
                                                     problem_log(problem), p->data.len)));
@@ -197,7 +142,7 @@ void admin__documents_upload(struct admin_ctx *c)
         if (e != ERR_OK) {
             log_msg(LOG_ERROR, c->req->id, "document write failed: %s: %s", c->ad->media_dir,
                     err_str(e));
-            result(c, results, label, false, admin__t(c, "admin.doc.failed"));
+            admin__upload_result(c, results, label, false, admin__t(c, "admin.doc.failed"));
             continue;
         }
         struct store_attachment_input in = {.hash = str_from_cstr(info.hash),
@@ -224,16 +169,16 @@ void admin__documents_upload(struct admin_ctx *c)
             store_rollback(c->db);
             log_msg(LOG_ERROR, c->req->id, "document record failed: %s: %s", err_str(e),
                     store_errmsg(c->db));
-            result(c, results, label, false,
-                   e == ERR_TOO_LARGE ? admin__t(c, "admin.doc.limit")
-                                      : admin__t(c, "admin.doc.failed"));
+            admin__upload_result(c, results, label, false,
+                                 e == ERR_TOO_LARGE ? admin__t(c, "admin.doc.limit")
+                                                    : admin__t(c, "admin.doc.failed"));
             continue;
         }
         n_ok++;
-        result(c, results, label, true, admin__t(c, "admin.doc.ok"));
+        admin__upload_result(c, results, label, true, admin__t(c, "admin.doc.ok"));
     }
     if (n_ok > 0)
-        invalidate_article(c, id);
+        admin__upload_article_invalidate(c, id);
     if (n_ok == n_files) {
         admin__redirect(c, "/admin/articles/%lld?m=documents_uploaded#documents", (long long)id);
         return;
@@ -254,7 +199,7 @@ void admin__documents_arrange(struct admin_ctx *c)
     size_t n_docs, removed = 0, renamed = 0;
     int64_t id;
 
-    if (!load_for_edit(c, &id, &art, &meta))
+    if (!admin__upload_article_load(c, &id, &art, &meta))
         return;
     enum err e = store_attachments_of(c->db, c->a, id, &docs, &n_docs);
     if (e != ERR_OK) {
@@ -313,7 +258,7 @@ void admin__documents_arrange(struct admin_ctx *c)
         admin__db_error(c, e, "documents");
         return;
     }
-    invalidate_article(c, id);
+    admin__upload_article_invalidate(c, id);
     admin__redirect(c, "/admin/articles/%lld?m=documents_saved#documents", (long long)id);
 }
 

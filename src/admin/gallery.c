@@ -17,61 +17,6 @@
 #include "media/media.h"
 #include "media/worker.h"
 
-static bool load_for_edit(struct admin_ctx *c, int64_t *id, struct store_article *art,
-                          struct store_article_meta *meta)
-{
-    struct str *rel;
-    size_t n_rel;
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
-        return false;
-    }
-    enum err e = store_article_admin_get(c->db, c->a, *id, art, meta, &rel, &n_rel);
-    if (e != ERR_OK) {
-        admin__db_error(c, e, "article load");
-        return false;
-    }
-    if (!admin__is(c, STORE_ROLE_EDITOR) &&
-        !(meta->author_id == c->user.id && meta->status == STORE_DRAFT)) {
-        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
-        return false;
-    }
-    return true;
-}
-
-static void invalidate_article(struct admin_ctx *c, int64_t id)
-{
-    int64_t *tags, *depts;
-    size_t nt, nd;
-    if (store_article_ref_ids(c->db, c->a, id, &tags, &nt, &depts, &nd) != ERR_OK)
-        nt = nd = 0;
-    admin__article_invalidate(c, id, tags, nt, depts, nd);
-}
-
-/* label: the client's file name cut to something printable for messages. */
-static const char *label_of(struct admin_ctx *c, struct str filename, size_t i)
-{
-    if (filename.len == 0)
-        return arena_printf(c->a, "#%zu", i + 1);
-    if (filename.len > 120)
-        filename.len = 120;
-    char *s = arena_strndup(c->a, filename.ptr, filename.len);
-    for (char *p = s; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = '?';
-    return s;
-}
-
-static void result(struct admin_ctx *c, struct value *list, const char *label, bool ok,
-                   struct str message)
-{
-    struct value *v = value_obj(c->a);
-    value_set_cstr(c->a, v, "file", label);
-    value_set_bool(c->a, v, "ok", ok);
-    value_set_str(c->a, v, "message", message);
-    value_push(c->a, list, v);
-}
-
 void admin__photos_upload(struct admin_ctx *c)
 {
     struct store_article art;
@@ -101,7 +46,7 @@ void admin__photos_upload(struct admin_ctx *c)
         admin__message(c, 403, "admin.err.forbidden", "admin.err.csrf");
         return;
     }
-    if (!load_for_edit(c, &id, &art, &meta))
+    if (!admin__upload_article_load(c, &id, &art, &meta))
         return;
     if (n_files == 0) {
         admin__message(c, 422, "admin.photo.title", "admin.photo.none");
@@ -128,14 +73,14 @@ void admin__photos_upload(struct admin_ctx *c)
         char err[512] = "";
         if (!str_eq_cstr(p->name, "photo") || p->data.len == 0)
             continue;
-        const char *label = label_of(c, p->filename, k++);
+        const char *label = admin__upload_label(c, p->filename, k++);
         if (p->data.len > MEDIA_MAX_FILE_BYTES) {
-            result(c, results, label, false, admin__t(c, "admin.photo.too_big"));
+            admin__upload_result(c, results, label, false, admin__t(c, "admin.photo.too_big"));
             admin__audit(c, "photo.refused", str_from_cstr(label), STR_LIT("too large"));
             continue;
         }
         if (media_sniff((const unsigned char *)p->data.ptr, p->data.len, &mime) != ERR_OK) {
-            result(c, results, label, false, admin__t(c, "admin.photo.bad_type"));
+            admin__upload_result(c, results, label, false, admin__t(c, "admin.photo.bad_type"));
             admin__audit(c, "photo.refused", str_from_cstr(label), STR_LIT("not an image"));
             continue;
         }
@@ -146,8 +91,8 @@ void admin__photos_upload(struct admin_ctx *c)
          * lost to something else (killed while idle) does not cost the editor a photo; a
          * file that kills it twice is refused */
         if (e == ERR_IO)
-            e = media_worker_encode(c->ad->worker, (const unsigned char *)p->data.ptr,
-                                    p->data.len, label, &enc, err, sizeof err);
+            e = media_worker_encode(c->ad->worker, (const unsigned char *)p->data.ptr, p->data.len,
+                                    label, &enc, err, sizeof err);
         if (e == ERR_OK) {
             e = media_encoded_write(c->ad->media_dir, &enc);
             if (e != ERR_OK) {
@@ -157,10 +102,10 @@ void admin__photos_upload(struct admin_ctx *c)
         }
         admin__lock(c);
         if (e != ERR_OK) {
-            struct str why = e == ERR_TOO_LARGE   ? admin__t(c, "admin.photo.too_many_pixels")
+            struct str why = e == ERR_TOO_LARGE ? admin__t(c, "admin.photo.too_many_pixels")
                              : e == ERR_INVALID ? admin__t(c, "admin.photo.bad_image")
                                                 : admin__t(c, "admin.photo.failed");
-            result(c, results, label, false, why);
+            admin__upload_result(c, results, label, false, why);
             admin__audit(c, "photo.refused", str_from_cstr(label), str_from_cstr(err));
             continue;
         }
@@ -174,28 +119,28 @@ void admin__photos_upload(struct admin_ctx *c)
         if (e == ERR_OK)
             e = store_photo_append(c->db, id, &in, &photo_id);
         if (e == ERR_OK)
-            e = store_audit_add(c->db, c->user.id, c->user.name, c->ip, "photo.upload",
-                                str_from_cstr(arena_printf(c->a, "article:%lld %.*s",
-                                                           (long long)id, STR_FMT(art.title))),
-                                str_from_cstr(arena_printf(c->a, "%s %s %dx%d", label,
-                                                           enc.image.hash, enc.image.width,
-                                                           enc.image.height)),
-                                utc_now());
+            e = store_audit_add(
+                c->db, c->user.id, c->user.name, c->ip, "photo.upload",
+                str_from_cstr(
+                    arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
+                str_from_cstr(arena_printf(c->a, "%s %s %dx%d", label, enc.image.hash,
+                                           enc.image.width, enc.image.height)),
+                utc_now());
         if (e == ERR_OK)
             e = store_commit(c->db);
         media_encoded_free(&enc);
         if (e != ERR_OK) {
             store_rollback(c->db);
-            result(c, results, label, false,
-                   e == ERR_TOO_LARGE ? admin__t(c, "admin.photo.limit")
-                                      : admin__t(c, "admin.photo.failed"));
+            admin__upload_result(c, results, label, false,
+                                 e == ERR_TOO_LARGE ? admin__t(c, "admin.photo.limit")
+                                                    : admin__t(c, "admin.photo.failed"));
             continue;
         }
         n_ok++;
-        result(c, results, label, true, admin__t(c, "admin.photo.ok"));
+        admin__upload_result(c, results, label, true, admin__t(c, "admin.photo.ok"));
     }
     if (n_ok > 0)
-        invalidate_article(c, id);
+        admin__upload_article_invalidate(c, id);
     if (n_ok == n_files) {
         admin__redirect(c, "/admin/articles/%lld?m=uploaded#photos", (long long)id);
         return;
@@ -214,7 +159,7 @@ void admin__photos_arrange(struct admin_ctx *c)
     struct str body = c->req->body;
     int64_t id;
 
-    if (!load_for_edit(c, &id, &art, &meta))
+    if (!admin__upload_article_load(c, &id, &art, &meta))
         return;
     struct store_photo_edit *edits =
         arena_alloc_array(c->a, art.n_photos > 0 ? art.n_photos : 1, sizeof *edits);
@@ -226,10 +171,9 @@ void admin__photos_arrange(struct admin_ctx *c)
         if (!admin__field_i64(c, body, arena_printf(c->a, "order_%lld", (long long)pid), &order))
             order = (int64_t)i + 1;
         ed->order = order;
-        ed->caption = str_trim(
-            admin__field(c, body, arena_printf(c->a, "caption_%lld", (long long)pid)));
-        ed->alt =
-            str_trim(admin__field(c, body, arena_printf(c->a, "alt_%lld", (long long)pid)));
+        ed->caption =
+            str_trim(admin__field(c, body, arena_printf(c->a, "caption_%lld", (long long)pid)));
+        ed->alt = str_trim(admin__field(c, body, arena_printf(c->a, "alt_%lld", (long long)pid)));
         ed->remove =
             admin__field(c, body, arena_printf(c->a, "remove_%lld", (long long)pid)).len > 0;
         if (ed->remove)
@@ -239,12 +183,11 @@ void admin__photos_arrange(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_photos_arrange(c->db, id, edits, n);
     if (e == ERR_OK)
-        e = store_audit_add(c->db, c->user.id, c->user.name, c->ip, "photo.arrange",
-                            str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id,
-                                                       STR_FMT(art.title))),
-                            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed", n,
-                                                       removed)),
-                            utc_now());
+        e = store_audit_add(
+            c->db, c->user.id, c->user.name, c->ip, "photo.arrange",
+            str_from_cstr(
+                arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
+            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed", n, removed)), utc_now());
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e == ERR_TOO_LARGE) {
@@ -256,6 +199,6 @@ void admin__photos_arrange(struct admin_ctx *c)
         admin__db_error(c, e, "gallery");
         return;
     }
-    invalidate_article(c, id);
+    admin__upload_article_invalidate(c, id);
     admin__redirect(c, "/admin/articles/%lld?m=gallery_saved#photos", (long long)id);
 }

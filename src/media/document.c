@@ -1,18 +1,17 @@
 /* document.c: PDF documents attached to articles: the content check, the file on disk,
  * titles and the names and headers a download carries (see document.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "core/log.h"
 #include "core/utf8.h"
 #include "media/document.h"
+#include "media/media.h"
 
 #define URL_NAME_MAX 80
 
@@ -113,58 +112,21 @@ bool media_doc_hash_ok(struct str hash)
     return true;
 }
 
-static bool write_all(int fd, const void *data, size_t n)
-{
-    const unsigned char *q = data;
-    while (n > 0) {
-        ssize_t w = write(fd, q, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        q += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 enum err media_doc_write(const char *media_dir, const char *hash, const void *p, size_t n)
 {
-    char path[4096], tmp[4096];
+    char name[80];
+    char path[4096];
     struct stat st;
-    enum err e = ERR_IO;
 
     if (!media_doc_hash_ok(str_from_cstr(hash)))
         return ERR_INVALID;
-    if (snprintf(path, sizeof path, "%s/%s.pdf", media_dir, hash) >= (int)sizeof path ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.pdf.tmp-XXXXXX", media_dir, hash) >= (int)sizeof tmp)
+    snprintf(name, sizeof name, "%s.pdf", hash);
+    if (snprintf(path, sizeof path, "%s/%s", media_dir, name) >= (int)sizeof path)
         return ERR_TOO_LARGE;
+    /* named by content: a file of the right size is this document already */
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == (uint64_t)n)
         return ERR_OK;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        log_error("media: cannot create a file in %s: %s", media_dir, strerror(errno));
-        return ERR_IO;
-    }
-    /* mkstemp makes 0600; the web server (or nginx in front) must read the result */
-    if (fchmod(fd, 0644) != 0 || !write_all(fd, p, n) || fsync(fd) != 0) {
-        log_error("media: cannot write %s: %s", tmp, strerror(errno));
-        close(fd);
-        goto out;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        log_error("media: cannot write %s: %s", path, strerror(errno));
-        goto out;
-    }
-    int dfd = open(media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return ERR_IO;
-    int rc = fsync(dfd);
-    close(dfd);
-    return rc == 0 ? ERR_OK : ERR_IO;
-out:
-    unlink(tmp);
-    return e;
+    return media_file_write(media_dir, name, p, n);
 }
 
 /* clean copies s keeping valid UTF-8 only, control characters as spaces, runs of spaces

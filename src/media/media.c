@@ -434,6 +434,12 @@ out:
     return rc;
 }
 
+enum err media_file_write(const char *dir, const char *name, const void *data, size_t len)
+{
+    enum err rc = write_atomic(dir, name, data, len);
+    return rc == ERR_OK ? fsync_dir(dir) : rc;
+}
+
 enum err media_encoded_write(const char *media_dir, const struct media_encoded *e)
 {
     enum err rc;

@@ -89,6 +89,12 @@ void media_encoded_free(struct media_encoded *e);
  * that <hash>.jpg existing means the whole set is there. Fails with ERR_IO. */
 enum err media_encoded_write(const char *media_dir, const struct media_encoded *e);
 
+/* media_file_write puts (data, len) at dir/name the same way (temp file, fsync, rename,
+ * fsync of the directory): a reader or a crash sees the old state or the whole file.
+ * name is a plain file name, checked by the caller. ERR_IO, or ERR_TOO_LARGE for a
+ * path past 4 KiB. */
+enum err media_file_write(const char *dir, const char *name, const void *data, size_t len);
+
 /* media_store_image reads src_path (at most MEDIA_MAX_FILE_BYTES), encodes it and
  * writes the set into media_dir (which must exist). When <hash>.jpg is already there it
  * only reads its size back: storing is idempotent. out receives the hash and the size of

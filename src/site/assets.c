@@ -61,8 +61,7 @@ static char *xstrdup_n(const char *s, size_t n)
     return d;
 }
 
-/* read_file reads at most max bytes of path into a malloc'd buffer. */
-static enum err read_file(const char *path, size_t max, char **data, size_t *len, int64_t *mtime)
+enum err site__read_file(const char *path, size_t max, char **data, size_t *len, int64_t *mtime)
 {
     struct stat st;
     char *d = NULL;
@@ -161,7 +160,7 @@ enum err site__assets_load(const char *theme_dir, struct site_theme *t, char *er
             goto out;
         }
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        e = read_file(path, SITE_MAX_ASSET_BYTES, &data, &len, &mtime);
+        e = site__read_file(path, SITE_MAX_ASSET_BYTES, &data, &len, &mtime);
         if (e == ERR_NOTFOUND) { /* a subfolder or a file gone meanwhile */
             e = ERR_OK;
             continue;
@@ -296,7 +295,7 @@ void site__media(struct http_request *req, struct http_response *res)
         return;
     }
     char *path = arena_printf(req->arena, "%s/%.*s", ctx->site->media_dir, STR_FMT(req->params[0]));
-    e = read_file(path, SITE_MAX_MEDIA_BYTES, &data, &len, &mtime);
+    e = site__read_file(path, SITE_MAX_MEDIA_BYTES, &data, &len, &mtime);
     if (e != ERR_OK) {
         if (e != ERR_NOTFOUND)
             log_msg(LOG_WARN, req->id, "media read failed: %s: %s", err_str(e), path);

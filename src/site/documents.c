@@ -8,13 +8,9 @@
  * 404, so removing a document from an article takes its link down even though the file
  * stays in the media folder. Like photos, a document is reachable by anyone holding its
  * URL, whatever the article's state: the hash cannot be guessed. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/log.h"
 #include "media/document.h"
@@ -35,47 +31,6 @@ static bool url_name_ok(struct str name)
             return false;
     }
     return true;
-}
-
-static enum err read_doc(const char *path, char **data, size_t *len, int64_t *mtime)
-{
-    struct stat st;
-    char *d = NULL;
-    size_t got = 0;
-    enum err e = ERR_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return errno == ENOENT ? ERR_NOTFOUND : ERR_IO;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        e = ERR_NOTFOUND;
-        goto out;
-    }
-    if ((size_t)st.st_size > MEDIA_DOC_MAX_BYTES) {
-        e = ERR_TOO_LARGE;
-        goto out;
-    }
-    d = malloc((size_t)st.st_size + 1);
-    if (d == NULL)
-        abort();
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, d + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            e = ERR_IO;
-            goto out;
-        }
-        got += (size_t)r;
-    }
-    *data = d;
-    *len = got;
-    *mtime = (int64_t)st.st_mtime;
-    d = NULL;
-out:
-    free(d);
-    close(fd);
-    return e;
 }
 
 void site__document(struct http_request *req, struct http_response *res)
@@ -106,7 +61,7 @@ void site__document(struct http_request *req, struct http_response *res)
     }
     char *path =
         arena_printf(req->arena, "%s/%.*s.pdf", ctx->site->media_dir, STR_FMT(req->params[0]));
-    e = read_doc(path, &data, &len, &mtime);
+    e = site__read_file(path, MEDIA_DOC_MAX_BYTES, &data, &len, &mtime);
     if (e != ERR_OK) {
         /* a row without its file: `visnyk check` reports it too */
         log_msg(LOG_ERROR, req->id, "document read failed: %s: %s", err_str(e), path);

@@ -102,6 +102,10 @@ enum err site__theme_load(const char *theme_dir, struct site_theme **out, char *
 /* site__assets_load fills t->assets from dir/static (assets.c). */
 enum err site__assets_load(const char *theme_dir, struct site_theme *t, char *err, size_t err_size);
 void site__assets_free(struct site_theme *t);
+/* site__read_file reads a regular file of at most max bytes into a malloc'd buffer
+ * (NUL-terminated past *len; the caller frees it) with its modification time.
+ * ERR_NOTFOUND (missing or not a regular file), ERR_TOO_LARGE, ERR_IO. (assets.c) */
+enum err site__read_file(const char *path, size_t max, char **data, size_t *len, int64_t *mtime);
 const struct site_asset *site__asset_find(const struct site_theme *t, struct str name,
                                           bool *hashed);
 
