@@ -629,6 +629,23 @@ static enum err merge_step(struct store *s, bool *worked)
     return e;
 }
 
+/* run_range runs sql with ?1 = lo and ?2 = hi (NULL when hi is STR_NULL). */
+static enum err run_range(struct store *s, const char *sql, struct str lo, struct str hi)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, lo);
+    if (hi.ptr != NULL)
+        store__bind_str(st, 2, hi);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
 /* terms_slice replaces search_terms' rows in [lo, hi) (hi NULL: to the end) by the
  * index's, in one transaction; *next is hi's value for the following slice. */
 static enum err terms_slice(struct store *s, struct arena *a, struct str lo, struct str *next)
@@ -649,27 +666,9 @@ static enum err terms_slice(struct store *s, struct arena *a, struct str lo, str
         store__stmt_done(st);
     }
     if (e == ERR_OK)
-        e = store__prepare(s, sql_terms_clear, &st);
-    if (e == ERR_OK) {
-        store__bind_str(st, 1, lo);
-        if (next->ptr != NULL)
-            store__bind_str(st, 2, *next);
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-            e = store__db_fail(s, rc);
-        store__stmt_done(st);
-    }
+        e = run_range(s, sql_terms_clear, lo, *next);
     if (e == ERR_OK)
-        e = store__prepare(s, next->ptr != NULL ? sql_terms_fill : sql_terms_fill_rest, &st);
-    if (e == ERR_OK) {
-        store__bind_str(st, 1, lo);
-        if (next->ptr != NULL)
-            store__bind_str(st, 2, *next);
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-            e = store__db_fail(s, rc);
-        store__stmt_done(st);
-    }
+        e = run_range(s, next->ptr != NULL ? sql_terms_fill : sql_terms_fill_rest, lo, *next);
     if (e == ERR_OK)
         return store_commit(s);
     store_rollback(s);
