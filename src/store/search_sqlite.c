@@ -219,7 +219,7 @@ static size_t prefix_end(struct str w, char *hi, size_t size)
 
 /* completions_find lists the index's words that start with w when there are at most
  * MAX_COMPLETIONS of them and the vocabulary is fresh; *n stays 0 otherwise. */
-static void completions_find(struct store *s, struct arena *a, struct str w, struct str **out,
+static void completions_find(struct store *s, struct arena *a, struct str w, const struct str **out,
                              size_t *n)
 {
     *out = NULL;
@@ -238,7 +238,7 @@ static void completions_find(struct store *s, struct arena *a, struct str w, str
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && k <= MAX_COMPLETIONS)
         list[k++] = store__col_str(a, st, 0);
     store__stmt_done(st);
-    /* none at all is a real answer too: the prefix then matches its own spelling only */
+    /* with none, FTS5's prefix query has nothing to merge and answers at once */
     if (rc == SQLITE_DONE && k > 0 && k <= MAX_COMPLETIONS) {
         *out = list;
         *n = k;
@@ -257,7 +257,7 @@ static struct str match_for_q(struct store *s, struct arena *a, struct str text,
         return STR_NULL;
     struct str last = q.words[q.n_words - 1];
     if (q.last_prefix && char_count(last) >= MIN_COMPLETION_CHARS)
-        completions_find(s, a, last, (struct str **)&q.completions, &q.n_completions);
+        completions_find(s, a, last, &q.completions, &q.n_completions);
     struct buf m;
     buf_init(&m, MATCH_BUF_BYTES);
     struct str out = STR_NULL;
