@@ -245,31 +245,49 @@ static void completions_find(struct store *s, struct arena *a, struct str w, con
     }
 }
 
-/* match_for builds the MATCH expression of text into the arena; STR_NULL when the text
- * has no words. exact: no prefix term (snippets mark whole words and stems only). */
-static struct str match_for_q(struct store *s, struct arena *a, struct str text, bool exact)
+/* match_build appends q's MATCH expression to the arena; STR_NULL when it is empty. */
+static struct str match_build(struct arena *a, const struct search_query *q)
 {
-    struct search_query q;
-    search_query_parse(a, text, &q);
-    if (exact)
-        q.last_prefix = false;
-    if (q.n_words == 0)
-        return STR_NULL;
-    struct str last = q.words[q.n_words - 1];
-    if (q.last_prefix && char_count(last) >= MIN_COMPLETION_CHARS)
-        completions_find(s, a, last, &q.completions, &q.n_completions);
     struct buf m;
     buf_init(&m, MATCH_BUF_BYTES);
     struct str out = STR_NULL;
-    if (search_match_build(&m, a, &q) == ERR_OK && m.len > 0)
+    if (search_match_build(&m, a, q) == ERR_OK && m.len > 0)
         out = arena_str(a, buf_str(&m));
     buf_free(&m);
     return out;
 }
 
+/* match_pair builds the MATCH expressions of text: *match for finding (the last word
+ * may be a prefix) and, when exact is not NULL, *exact for snippets, which mark whole
+ * words, stems and a prefix's completions only (a prefix term there would make FTS5
+ * merge every doclist it starts for each page of results). STR_NULL when the text has
+ * no words. */
+static void match_pair(struct store *s, struct arena *a, struct str text, struct str *match,
+                       struct str *exact)
+{
+    struct search_query q;
+    search_query_parse(a, text, &q);
+    *match = STR_NULL;
+    if (exact != NULL)
+        *exact = STR_NULL;
+    if (q.n_words == 0)
+        return;
+    struct str last = q.words[q.n_words - 1];
+    if (q.last_prefix && char_count(last) >= MIN_COMPLETION_CHARS)
+        completions_find(s, a, last, &q.completions, &q.n_completions);
+    *match = match_build(a, &q);
+    if (exact == NULL)
+        return;
+    if (q.n_completions == 0)
+        q.last_prefix = false;
+    *exact = match_build(a, &q);
+}
+
 static struct str match_for(struct store *s, struct arena *a, struct str text)
 {
-    return match_for_q(s, a, text, false);
+    struct str match;
+    match_pair(s, a, text, &match, NULL);
+    return match;
 }
 
 static void bind_filters(sqlite3_stmt *st, struct str match, const struct store_search_query *q)
@@ -385,7 +403,8 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
         *total = 0;
     if (q->limit == 0 || q->limit > STORE_MAX_LIST_LIMIT || q->offset > STORE_MAX_SEARCH_OFFSET)
         return ERR_INVALID;
-    struct str match = match_for(s, a, q->text);
+    struct str match, exact;
+    match_pair(s, a, q->text, &match, &exact);
     if (match.ptr == NULL)
         return ERR_OK;
 
@@ -419,10 +438,6 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
     if (e != ERR_OK)
         return e;
 
-    /* snippets mark whole words and stems only: a prefix term makes FTS5 merge the
-     * doclists of every word it starts, 5 ms a row at 100,000 articles against 0.2 ms
-     * (a row found by its prefix alone shows its lead) */
-    struct str exact = match_for_q(s, a, q->text, true);
     *items = arena_alloc_array(a, n_ids > 0 ? n_ids : 1, sizeof **items);
     for (size_t i = 0; i < n_ids; i++) {
         e = hit_fill(s, a, ids[i], &(*items)[*n]);

@@ -67,6 +67,11 @@ with Server() as srv:
     st, _, page = q(srv, "безпек")
     check(len(result_links(page)) > 0, "«безпек» (a prefix) finds articles")
     check(re.search(r"<mark>безпек(и|ою|а)</mark>", page, re.I) is not None, "prefix matches are highlighted")
+    # a word the dictionary does not know is completed from the index's vocabulary
+    st, _, page = q(srv, "укритт")
+    check(len(result_links(page)) > 0, "«укритт» (typed so far) finds articles")
+    check(re.search(r"<mark>укритт\w*</mark>", page, re.I) is not None,
+          "its completions are highlighted")
 
     # a typo gets "did you mean" from the index's vocabulary
     st, _, page = q(srv, "полтавщна")

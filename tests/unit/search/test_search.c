@@ -236,6 +236,13 @@ static void store_tests(void)
     CHECK_STR(found("пунктобігрів"), "fresh"); /* stale vocabulary: the index's prefix */
     CHECK(store_search_upkeep(db, &up) == ERR_OK && up.ran);
     CHECK_STR(found("пунктобігрів"), "fresh"); /* fresh again: from the vocabulary */
+    struct store_search_query cq = {.text = STR_LIT("пунктобігрів"), .limit = 10};
+    struct store_search_hit *ch;
+    size_t cn;
+    bool cmore;
+    CHECK(store_search(db, ta, &cq, &ch, &cn, &cmore, NULL) == ERR_OK && cn == 1);
+    CHECK(cn == 1 && str_find(ch[0].snippet, STR_LIT("\x01пунктобігрівуномерпʼять\x02")) !=
+                         SIZE_MAX); /* a completion is marked like a whole word */
     CHECK(store_search_suggest(db, ta, STR_LIT("пунктобігрівуномерпʼятт"), &sug) == ERR_OK);
     CHECK_STR(sug, "пунктобігрівуномерп'ять");
 
