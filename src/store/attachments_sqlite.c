@@ -10,7 +10,6 @@
 
 #define ATT_COLS "id, article_id, hash, title, mime, bytes, pages, pos, created_at"
 
-static const char sql_touch[] = "UPDATE articles SET updated_at = ?2 WHERE id = ?1";
 static const char sql_count[] =
     "SELECT count(*) FROM article_attachments WHERE article_id = ?1 AND removed_at = 0";
 static const char sql_append[] =
@@ -43,30 +42,6 @@ static bool hash_ok(struct str h)
         if (!((h.ptr[i] >= '0' && h.ptr[i] <= '9') || (h.ptr[i] >= 'a' && h.ptr[i] <= 'f')))
             return false;
     return true;
-}
-
-static enum err step_done(struct store *s, sqlite3_stmt *st)
-{
-    enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
-}
-
-static enum err touch(struct store *s, int64_t article_id)
-{
-    sqlite3_stmt *st;
-    enum err e = store__prepare(s, sql_touch, &st);
-    if (e != ERR_OK)
-        return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    sqlite3_bind_int64(st, 2, utc_now());
-    e = step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
-        e = ERR_NOTFOUND;
-    return e;
 }
 
 static void row_read(struct arena *a, sqlite3_stmt *st, struct store_attachment *t)
@@ -105,7 +80,7 @@ enum err store_attachment_append(struct store *s, int64_t article_id,
         snprintf(msg, msg_size, "bad document");
         return ERR_INVALID;
     }
-    enum err e = touch(s, article_id);
+    enum err e = store__article_touch(s, article_id);
     if (e == ERR_OK)
         e = store__prepare(s, sql_count, &st);
     if (e != ERR_OK)
@@ -197,7 +172,7 @@ static enum err exec3(struct store *s, const char *sql, int64_t id, int64_t arti
         store__bind_str(st, 3, *text);
     else
         sqlite3_bind_int64(st, 3, v);
-    return step_done(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_attachments_arrange(struct store *s, int64_t article_id,
@@ -217,7 +192,7 @@ enum err store_attachments_arrange(struct store *s, int64_t article_id,
             e = ERR_INVALID;
     }
     if (e == ERR_OK)
-        e = touch(s, article_id);
+        e = store__article_touch(s, article_id);
     if (e == ERR_OK)
         e = store_attachments_of(s, a, article_id, &items, &n_items);
     if (e != ERR_OK)

@@ -126,16 +126,6 @@ static const char sql_tag_unlink_all[] = "DELETE FROM article_tags WHERE tag_id 
 static const char sql_tag_delete[] = "DELETE FROM tags WHERE id = ?1";
 static const char sql_page_delete[] = "DELETE FROM pages WHERE slug = ?1";
 
-static enum err step_done(struct store *s, sqlite3_stmt *st)
-{
-    enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
-}
-
 /* step_int runs a statement returning at most one integer; *found says whether it did. */
 static enum err step_int(struct store *s, sqlite3_stmt *st, int64_t *v, bool *found)
 {
@@ -161,7 +151,7 @@ static enum err exec_id(struct store *s, const char *sql, int64_t id)
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, id);
-    return step_done(s, st);
+    return store__step_done(s, st);
 }
 
 static void meta_read(struct arena *a, sqlite3_stmt *st, struct store_article_meta *m)
@@ -322,7 +312,7 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
         sqlite3_bind_int64(st, 1, article_id);
         sqlite3_bind_int64(st, 2, ref_id);
         sqlite3_bind_int64(st, 3, (int64_t)i);
-        e = step_done(s, st);
+        e = store__step_done(s, st);
         if (e != ERR_OK)
             return e;
     }
@@ -341,7 +331,7 @@ static enum err revision_add(struct store *s, int64_t id, bool before, int64_t u
         sqlite3_bind_int64(st, 2, user_id);
         store__bind_str(st, 3, user_name);
     }
-    return step_done(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_article_save(struct store *s, int64_t id, int64_t expected_version,
@@ -406,7 +396,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
         sqlite3_bind_int64(st, 8, in->published_at);
         sqlite3_bind_int64(st, 9, store__published_ym(in->published_at));
         sqlite3_bind_int64(st, 10, now);
-        e = step_done(s, st);
+        e = store__step_done(s, st);
         if (e != ERR_OK)
             return e;
         if (sqlite3_changes(store__db(s)) == 0) {
@@ -442,7 +432,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int64(st, 2, (int64_t)i);
         store__bind_str(st, 3, in->related[i]);
-        e = step_done(s, st);
+        e = store__step_done(s, st);
     }
     if (e == ERR_OK)
         e = revision_add(s, id, false, user_id, user_name);
@@ -521,7 +511,7 @@ enum err store_revision_get(struct store *s, struct arena *a, int64_t article_id
     return e;
 }
 
-static enum err article_touch(struct store *s, int64_t article_id)
+enum err store__article_touch(struct store *s, int64_t article_id)
 {
     sqlite3_stmt *st;
     enum err e = store__prepare(s, sql_article_touch, &st);
@@ -529,7 +519,7 @@ static enum err article_touch(struct store *s, int64_t article_id)
         return e;
     sqlite3_bind_int64(st, 1, article_id);
     sqlite3_bind_int64(st, 2, utc_now());
-    e = step_done(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
         e = ERR_NOTFOUND;
     return e;
@@ -553,7 +543,7 @@ enum err store_photo_append(struct store *s, int64_t article_id,
         snprintf(msg, msg_size, "bad photo");
         return ERR_INVALID;
     }
-    enum err e = article_touch(s, article_id);
+    enum err e = store__article_touch(s, article_id);
     if (e == ERR_OK)
         e = store__prepare(s, sql_photo_count, &st);
     if (e != ERR_OK)
@@ -602,7 +592,7 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
         if (edits[i].caption.len > STORE_MAX_CAPTION_BYTES ||
             edits[i].alt.len > STORE_MAX_CAPTION_BYTES)
             return ERR_TOO_LARGE;
-    enum err e = article_touch(s, article_id);
+    enum err e = store__article_touch(s, article_id);
     if (e == ERR_OK)
         e = store__prepare(s, sql_photo_ids, &st);
     if (e != ERR_OK)
@@ -636,7 +626,7 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
                 break;
             sqlite3_bind_int64(st, 1, keep[i].id);
             sqlite3_bind_int64(st, 2, article_id);
-            e = step_done(s, st);
+            e = store__step_done(s, st);
             continue;
         }
         if (ed != NULL) {
@@ -648,7 +638,7 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
             sqlite3_bind_int64(st, 2, article_id);
             store__bind_str(st, 3, ed->caption);
             store__bind_str(st, 4, ed->alt);
-            e = step_done(s, st);
+            e = store__step_done(s, st);
         }
         keep[w++] = keep[i];
     }
@@ -665,7 +655,7 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
         sqlite3_bind_int64(st, 1, keep[i].id);
         sqlite3_bind_int64(st, 2, article_id);
         sqlite3_bind_int64(st, 3, (int64_t)i);
-        e = step_done(s, st);
+        e = store__step_done(s, st);
     }
     free(keep);
     return e;
@@ -738,7 +728,7 @@ enum err store_ref_rename(struct store *s, bool is_tag, int64_t id, struct str n
     sqlite3_bind_int64(st, 1, id);
     store__bind_str(st, 2, str_trim(name));
     store__bind_str(st, 3, slug);
-    e = step_done(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
         e = ERR_NOTFOUND;
     return e;
@@ -765,7 +755,7 @@ enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id)
         return e;
     sqlite3_bind_int64(st, 1, from_id);
     sqlite3_bind_int64(st, 2, into_id);
-    e = step_done(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK)
         e = exec_id(s, sql_tag_unlink_all, from_id);
     if (e == ERR_OK)
@@ -793,7 +783,7 @@ enum err store_page_delete(struct store *s, struct str slug)
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, slug);
-    e = step_done(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
         e = ERR_NOTFOUND;
     return e;

@@ -30,17 +30,6 @@ static int state_index(const char *const *names, const unsigned char *text)
     return 0;
 }
 
-/* run steps a statement that returns no rows and resets it. */
-static enum err run(struct store *s, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    enum err e = ERR_OK;
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
-}
-
 /* ---- subscribers ---- */
 
 #define SUB_COLS "id, email, state, weekly, key, created_at, confirmed_at, last_digest_at"
@@ -145,7 +134,7 @@ enum err store_subscriber_insert(struct store *s, struct str email, struct str k
     sqlite3_bind_int(st, 2, weekly ? 1 : 0);
     store__bind_str(st, 3, key);
     sqlite3_bind_int64(st, 4, now);
-    e = run(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK)
         *id = sqlite3_last_insert_rowid(store__db(s));
     return e;
@@ -167,7 +156,7 @@ enum err store_subscriber_set_state(struct store *s, int64_t id, enum store_sub_
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, store_sub_state_text(stt), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
-    e = run(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
         e = ERR_NOTFOUND;
     return e;
@@ -191,7 +180,7 @@ static enum err exec_id2(struct store *s, const char *sql, int64_t a1, int64_t a
         return e;
     sqlite3_bind_int64(st, 1, a1);
     sqlite3_bind_int64(st, 2, a2);
-    return run(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_subscriber_set_prefs(struct store *s, int64_t id, bool weekly,
@@ -208,7 +197,7 @@ enum err store_subscriber_set_prefs(struct store *s, int64_t id, bool weekly,
         e = store__prepare(s, sql_topics_clear, &st);
         if (e == ERR_OK) {
             sqlite3_bind_int64(st, 1, id);
-            e = run(s, st);
+            e = store__step_done(s, st);
         }
     }
     for (size_t i = 0; e == ERR_OK && i < n_tags; i++)
@@ -239,7 +228,7 @@ enum err store_subscriber_bounce(struct store *s, struct str email, struct str w
     store__bind_str(st, 1, email);
     store__bind_str(st, 2, str_sub(why, 0, why.len > 500 ? 500 : why.len));
     sqlite3_bind_int64(st, 3, now);
-    return run(s, st);
+    return store__step_done(s, st);
 }
 
 static const char sql_subs_due[] =
@@ -281,7 +270,7 @@ enum err store_subscriber_erase(struct store *s, int64_t id)
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, id);
-    e = run(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
         e = ERR_NOTFOUND;
     return e;
@@ -307,7 +296,7 @@ enum err store_mail_consent_add(struct store *s, const struct store_consent_inpu
     store__bind_str(st, 3, in->text_version);
     store__bind_str(st, 4, in->ip_hash);
     store__bind_str(st, 5, in->user_agent);
-    return run(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_mail_consent_confirm(struct store *s, int64_t subscriber_id, int64_t now)
@@ -336,7 +325,7 @@ enum err store_mail_token_add(struct store *s, struct str hash, int64_t subscrib
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, expires_at - 9 * 86400);
-    e = run(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK)
         e = store__prepare(s, sql_token_add, &st);
     if (e != ERR_OK)
@@ -344,7 +333,7 @@ enum err store_mail_token_add(struct store *s, struct str hash, int64_t subscrib
     store__bind_str(st, 1, hash);
     sqlite3_bind_int64(st, 2, subscriber_id);
     sqlite3_bind_int64(st, 3, expires_at);
-    return run(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_mail_token_use(struct store *s, struct str hash, int64_t now, int64_t *subscriber_id)
@@ -377,7 +366,7 @@ enum err store_mail_token_use(struct store *s, struct str hash, int64_t now, int
         return e;
     store__bind_str(st, 1, hash);
     sqlite3_bind_int64(st, 2, now);
-    return run(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_mail_token_live(struct store *s, int64_t subscriber_id, int64_t now, bool *live)
@@ -414,7 +403,7 @@ enum err store_mail_rate_hit(struct store *s, struct str key, int64_t window_sta
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, forget_before);
-    e = run(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK)
         e = store__prepare(s, sql_rate_hit, &st);
     if (e != ERR_OK)
@@ -456,7 +445,7 @@ enum err store_outbox_add(struct store *s, const struct store_outbox_input *in, 
     sqlite3_bind_blob64(st, 6, in->body.ptr != NULL ? in->body.ptr : "", in->body.len,
                         SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, in->now);
-    e = run(s, st);
+    e = store__step_done(s, st);
     if (e == ERR_OK && id != NULL)
         *id = sqlite3_last_insert_rowid(store__db(s));
     return e;
@@ -548,7 +537,7 @@ static enum err outbox_set(struct store *s, const char *sql, int64_t id, int64_t
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, t);
     store__bind_str(st, 3, str_sub(error, 0, error.len > 500 ? 500 : error.len));
-    return run(s, st);
+    return store__step_done(s, st);
 }
 
 enum err store_outbox_retry(struct store *s, int64_t id, int64_t next_at, struct str error)

@@ -122,18 +122,12 @@ static const char sql_sitemap_lastmod[] =
     "SELECT max(m) FROM (SELECT max(a.updated_at, a.published_at) AS m FROM articles a "
     "WHERE " VISIBLE " AND a.published_at <= ?1 ORDER BY a.id LIMIT ?2 OFFSET ?3)";
 
-/* run steps a statement that returns no rows. */
+/* run prepares and steps a statement without parameters or rows. */
 static enum err run(struct store *s, const char *sql)
 {
     sqlite3_stmt *st;
     enum err e = store__prepare(s, sql, &st);
-    if (e != ERR_OK)
-        return e;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return e == ERR_OK ? store__step_done(s, st) : e;
 }
 
 enum err store__search_register(struct store *s)
@@ -654,11 +648,7 @@ static enum err run_range(struct store *s, const char *sql, struct str lo, struc
     store__bind_str(st, 1, lo);
     if (hi.ptr != NULL)
         store__bind_str(st, 2, hi);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__step_done(s, st);
 }
 
 /* terms_slice replaces search_terms' rows in [lo, hi) (hi NULL: to the end) by the

@@ -295,6 +295,16 @@ void store__stmt_done(sqlite3_stmt *st)
     }
 }
 
+enum err store__step_done(struct store *s, sqlite3_stmt *st)
+{
+    enum err e = ERR_OK;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
 int store__bind_str(sqlite3_stmt *st, int i, struct str v)
 {
     /* A NULL pointer would bind SQL NULL; every text column is NOT NULL. */
