@@ -142,6 +142,12 @@ void admin__upload_article_invalidate(struct admin_ctx *c, int64_t id);
 const char *admin__upload_label(struct admin_ctx *c, struct str filename, size_t i);
 void admin__upload_result(struct admin_ctx *c, struct value *list, const char *label, bool ok,
                           struct str message);
+/* admin__upload_finish ends an upload of n_files: drops the article's cached pages when
+ * any file was kept, then redirects to done_url_fmt (one %lld: the article id) when all
+ * were, or shows page with each file's outcome (422). */
+void admin__upload_finish(struct admin_ctx *c, int64_t id, struct str title, struct value *results,
+                          size_t n_ok, size_t n_files, const char *done_url_fmt,
+                          const char *page);
 
 /* gallery.c */
 void admin__photos_upload(struct admin_ctx *c);

@@ -177,17 +177,8 @@ void admin__documents_upload(struct admin_ctx *c)
         n_ok++;
         admin__upload_result(c, results, label, true, admin__t(c, "admin.doc.ok"));
     }
-    if (n_ok > 0)
-        admin__upload_article_invalidate(c, id);
-    if (n_ok == n_files) {
-        admin__redirect(c, "/admin/articles/%lld?m=documents_uploaded#documents", (long long)id);
-        return;
-    }
-    value_set_int(c->a, c->root, "id", id);
-    value_set_str(c->a, c->root, "title", art.title);
-    value_set(c->a, c->root, "results", results);
-    value_set_bool(c->a, c->root, "nav_articles", true);
-    admin__render(c, 422, "admin-documents");
+    admin__upload_finish(c, id, art.title, results, n_ok, n_files,
+                         "/admin/articles/%lld?m=documents_uploaded#documents", "admin-documents");
 }
 
 void admin__documents_arrange(struct admin_ctx *c)

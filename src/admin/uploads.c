@@ -53,3 +53,19 @@ void admin__upload_result(struct admin_ctx *c, struct value *list, const char *l
     value_set_str(c->a, v, "message", message);
     value_push(c->a, list, v);
 }
+
+void admin__upload_finish(struct admin_ctx *c, int64_t id, struct str title, struct value *results,
+                          size_t n_ok, size_t n_files, const char *done_url_fmt, const char *page)
+{
+    if (n_ok > 0)
+        admin__upload_article_invalidate(c, id);
+    if (n_ok == n_files) {
+        admin__redirect(c, done_url_fmt, (long long)id);
+        return;
+    }
+    value_set_int(c->a, c->root, "id", id);
+    value_set_str(c->a, c->root, "title", title);
+    value_set(c->a, c->root, "results", results);
+    value_set_bool(c->a, c->root, "nav_articles", true);
+    admin__render(c, 422, page);
+}
