@@ -57,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_cstr(c.log_level, sizeof c.log_level, text);
     }
     struct seen s = {text, 0};
-    (void)config_ini_parse("f.ini", text, each, &s, err, sizeof err);
+    if (config_ini_parse("f.ini", text, each, &s, err, sizeof err) != ERR_OK) {
+        /* refusing bad input is fine: the target checks only what each() sees */
+    }
     return 0;
 }

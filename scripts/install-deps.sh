@@ -10,7 +10,7 @@ libs=(libuv1-dev libhttp-parser-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm
       libvips-dev libsodium-dev zlib1g-dev libhunspell-dev hunspell-uk libjansson-dev
       libcurl4-openssl-dev libseccomp-dev)
 tests=(python3 python3-aiosmtpd python3-feedparser sqlite3 libxml2-utils nginx wrk curl
-       chromium)
+       chromium varnish varnish-modules)
 if [ "${1:-}" = "--runtime" ]; then tests=(); fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${build[@]}" "${libs[@]}" "${tests[@]}" >/dev/null

@@ -64,6 +64,7 @@ struct admin;
 
 /* admin_new opens the workspace's database connection and (when asked) starts the media
  * worker. The caller owns *out (admin_free). ERR_IO/ERR_DB with a message in err. */
+ERR_MUST_USE
 enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err,
                    size_t err_size);
 /* admin_free stops the worker and closes the database; after the server stopped. */
@@ -81,6 +82,7 @@ const char *admin_password_check(struct str pw);
 /* admin_password_hash writes the Argon2id string for pw into out. ERR_NOMEM when
  * libsodium cannot get the memory. Does not take the concurrency cap (the command
  * line calls it). */
+ERR_MUST_USE
 enum err admin_password_hash(struct str pw, char out[ADMIN_PW_HASH_BYTES]);
 bool admin_password_verify(struct str hash, struct str pw);
 

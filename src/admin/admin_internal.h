@@ -95,6 +95,7 @@ void admin__audit(struct admin_ctx *c, const char *action, struct str object, st
 void admin__invalidate(struct admin_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void admin__db_error(struct admin_ctx *c, enum err e, const char *what);
+/* admin__client_ip: the request's client address (the forwarded one behind trusted_proxies). */
 struct str admin__client_ip(struct admin *ad, struct http_request *req);
 /* admin__cookie: the value of cookie name in the request, STR_NULL when absent. */
 struct str admin__cookie(struct http_request *req, const char *name);

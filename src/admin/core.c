@@ -178,50 +178,79 @@ static void security_headers(struct admin_ctx *c)
                              STR_LIT("max-age=31536000; includeSubDomains"));
 }
 
+static void ctx_init(struct admin_ctx *c, struct http_request *req, struct http_response *res)
+{
+    const struct admin_route *rt = req->route_ctx;
+    memset(c, 0, sizeof *c);
+    c->ad = rt->ad;
+    c->req = req;
+    c->res = res;
+    c->a = req->arena;
+    c->root = value_obj(c->a);
+    c->ip = admin__client_ip(c->ad, req);
+    res->cacheable = false;
+    security_headers(c);
+}
+
+/* authorized: the request comes from this site, with a session whose role the route
+ * needs; otherwise the answer (login redirect, 403) is in c->res. Needs the lock. */
+static bool authorized(struct admin_ctx *c, const struct admin_route *rt)
+{
+    struct http_request *req = c->req;
+    if (req->method == HTTP_M_POST && !origin_ok(req)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.cross_site");
+        return false;
+    }
+    c->logged_in = admin__session_load(c);
+    if (rt->role <= 0)
+        return true;
+    if (!c->logged_in) {
+        if (req->method == HTTP_M_GET || req->method == HTTP_M_HEAD) {
+            struct buf b;
+            buf_init(&b, 2 * HTTP_MAX_URI_BYTES);
+            buf_append_cstr(&b, "/admin/login?next=");
+            escape_url_component(&b, req->path);
+            admin__redirect(c, "%s", b.data);
+            buf_free(&b);
+        } else {
+            admin__message(c, 403, "admin.err.session_title", "admin.err.session");
+        }
+        return false;
+    }
+    if ((int)c->user.role < rt->role) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return false;
+    }
+    return true;
+}
+
+/* head_check runs before the body is read (http_head_check_fn): a POST from another
+ * site or without a session with the route's role never gets to send its body, so no
+ * anonymous client can make the server hold an upload. dispatch checks again (the
+ * session may end in between) and checks the CSRF token, which is in the body. */
+static bool head_check(struct http_request *req, struct http_response *res)
+{
+    const struct admin_route *rt = req->route_ctx;
+    struct admin_ctx c;
+    ctx_init(&c, req, res);
+    admin__lock(&c);
+    bool ok = authorized(&c, rt);
+    admin__unlock(&c);
+    return ok;
+}
+
 static void dispatch(struct http_request *req, struct http_response *res)
 {
     const struct admin_route *rt = req->route_ctx;
     struct admin_ctx c;
-
-    memset(&c, 0, sizeof c);
-    c.ad = rt->ad;
-    c.req = req;
-    c.res = res;
-    c.a = req->arena;
-    c.root = value_obj(c.a);
-    c.ip = admin__client_ip(c.ad, req);
-    res->cacheable = false;
-    security_headers(&c);
-
-    if (req->method == HTTP_M_POST && !origin_ok(req)) {
-        admin__message(&c, 403, "admin.err.forbidden", "admin.err.cross_site");
-        return;
-    }
+    ctx_init(&c, req, res);
     admin__lock(&c);
-    c.logged_in = admin__session_load(&c);
-    if (rt->role > 0) {
-        if (!c.logged_in) {
-            if (req->method == HTTP_M_GET || req->method == HTTP_M_HEAD) {
-                struct buf b;
-                buf_init(&b, 2 * HTTP_MAX_URI_BYTES);
-                buf_append_cstr(&b, "/admin/login?next=");
-                escape_url_component(&b, req->path);
-                admin__redirect(&c, "%s", b.data);
-                buf_free(&b);
-            } else {
-                admin__message(&c, 403, "admin.err.session_title", "admin.err.session");
-            }
-            goto out;
-        }
-        if ((int)c.user.role < rt->role) {
-            admin__message(&c, 403, "admin.err.forbidden", "admin.err.role");
-            goto out;
-        }
-        if (req->method == HTTP_M_POST && !is_multipart(req) &&
-            !admin__csrf_ok(&c, admin__field(&c, req->body, "csrf"))) {
-            admin__message(&c, 403, "admin.err.forbidden", "admin.err.csrf");
-            goto out;
-        }
+    if (!authorized(&c, rt))
+        goto out;
+    if (rt->role > 0 && req->method == HTTP_M_POST && !is_multipart(req) &&
+        !admin__csrf_ok(&c, admin__field(&c, req->body, "csrf"))) {
+        admin__message(&c, 403, "admin.err.forbidden", "admin.err.csrf");
+        goto out;
     }
     rt->fn(&c);
 out:
@@ -237,10 +266,17 @@ void admin__add(struct admin *ad, struct http_router *r, enum http_method m, con
     rt->ad = ad;
     rt->fn = fn;
     rt->role = role;
-    if (max_body > 0)
-        http_router_add_limit(r, m, pattern, dispatch, rt, max_body);
-    else
-        http_router_add_ctx(r, m, pattern, dispatch, rt);
+    /* the workspace reads any query parameter; its pages are never cached. A body is
+     * read only from a signed-in user with the role (head_check), and an upload's body
+     * (a route with its own, larger limit) is spooled to disk, never held in memory */
+    struct http_route_opts o = {
+        .ctx = rt,
+        .max_body_bytes = max_body,
+        .spool_body = max_body > 0,
+        .head_check = m == HTTP_M_POST && role > 0 ? head_check : NULL,
+        .query = "*",
+    };
+    http_router_add_opts(r, m, pattern, dispatch, &o);
 }
 
 static void not_found(struct admin_ctx *c)
@@ -493,21 +529,9 @@ void admin__db_error(struct admin_ctx *c, enum err e, const char *what)
 
 struct str admin__client_ip(struct admin *ad, struct http_request *req)
 {
-    struct str ip = str_from_cstr(req->client_ip);
-    /* behind our own TLS proxy on this machine, the proxy names the client (the last
-     * address it appended is the one it saw; earlier ones the client may have forged) */
-    if (ad->tls && (str_eq_cstr(ip, "127.0.0.1") || str_eq_cstr(ip, "::1"))) {
-        struct str xff = http_request_header(req, "X-Forwarded-For");
-        if (xff.len > 0) {
-            size_t comma = xff.len;
-            while (comma > 0 && xff.ptr[comma - 1] != ',')
-                comma--;
-            struct str last = str_trim(str_sub(xff, comma, xff.len - comma));
-            if (last.len > 0 && last.len < 46)
-                return arena_str(req->arena, last);
-        }
-    }
-    return ip;
+    (void)ad;
+    /* already the client behind trusted_proxies (http/proxy.c), normalised */
+    return str_from_cstr(req->client_ip);
 }
 
 struct str admin__cookie(struct http_request *req, const char *name)

@@ -275,7 +275,11 @@ void admin__documents_values(struct admin_ctx *c, struct value *v, int64_t artic
         struct value *d = value_obj(a);
         struct buf b;
         buf_init(&b, 64);
-        media_doc_size_format((uint64_t)docs[i].bytes, &u, &b);
+        enum err e = media_doc_size_format((uint64_t)docs[i].bytes, &u, &b);
+        if (e != ERR_OK) { /* the workspace page (never cached) shows the list without it */
+            log_msg(LOG_ERROR, c->req->id, "document size failed: %s", err_str(e));
+            buf_reset(&b);
+        }
         value_set_int(a, d, "id", docs[i].id);
         value_set_int(a, d, "n", (int64_t)(i + 1));
         value_set_str(a, d, "title", docs[i].title);

@@ -98,16 +98,25 @@ bool admin__session_load(struct admin_ctx *c)
     }
     if (s.last_seen < now - ADMIN_SESSION_IDLE_SECONDS ||
         s.created_at < now - ADMIN_SESSION_MAX_SECONDS) {
-        store_session_delete(c->db, c->token_hash);
+        /* expired either way: a row left behind is refused again and purged later */
+        e = store_session_delete(c->db, c->token_hash);
+        if (e != ERR_OK)
+            log_msg(LOG_ERROR, c->req->id, "session delete failed: %s", err_str(e));
         return false;
     }
     e = store_user_by_id(c->db, c->a, s.user_id, &c->user);
     if (e != ERR_OK || c->user.disabled) {
-        store_session_delete(c->db, c->token_hash);
+        e = store_session_delete(c->db, c->token_hash);
+        if (e != ERR_OK)
+            log_msg(LOG_ERROR, c->req->id, "session delete failed: %s", err_str(e));
         return false;
     }
-    if (s.last_seen < now - ADMIN_SESSION_TOUCH_SECONDS)
-        store_session_touch(c->db, c->token_hash, now);
+    if (s.last_seen < now - ADMIN_SESSION_TOUCH_SECONDS) {
+        /* the session stays valid; a missed touch only makes it idle out sooner */
+        e = store_session_touch(c->db, c->token_hash, now);
+        if (e != ERR_OK)
+            log_msg(LOG_ERROR, c->req->id, "session touch failed: %s", err_str(e));
+    }
     c->csrf = s.csrf;
     return true;
 }

@@ -115,6 +115,27 @@ static json_t *jstr(struct str s)
     return j != NULL ? j : json_string("");
 }
 
+/* jbuf: the JSON string of a scratch buffer's text, freeing the buffer; NULL when the
+ * buffer failed (a part that cannot be built fails the whole answer, see put). */
+static json_t *jbuf(struct buf *b)
+{
+    json_t *j = buf_error(b) == ERR_OK ? jstr(buf_str(b)) : NULL;
+    buf_free(b);
+    return j;
+}
+
+/* put sets o[k] = v (taking v); false when v is NULL (a part failed) or jansson fails. */
+static bool put(json_t *o, const char *k, json_t *v)
+{
+    return json_object_set_new(o, k, v) == 0;
+}
+
+/* push appends v to the array list (taking v); false as for put. */
+static bool push(json_t *list, json_t *v)
+{
+    return json_array_append_new(list, v) == 0;
+}
+
 static json_t *jprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *jprintf(const char *fmt, ...)
 {
@@ -124,19 +145,15 @@ static json_t *jprintf(const char *fmt, ...)
     va_start(ap, fmt);
     buf_vappendf(&b, fmt, ap);
     va_end(ap);
-    json_t *j = jstr(buf_str(&b));
-    buf_free(&b);
-    return j;
+    return jbuf(&b);
 }
 
 static json_t *jtime(int64_t utc)
 {
     struct buf b;
     buf_init(&b, 64);
-    i18n_format_iso(utc, &b);
-    json_t *j = jstr(buf_str(&b));
-    buf_free(&b);
-    return j;
+    buf_set_error(&b, i18n_format_iso(utc, &b));
+    return jbuf(&b);
 }
 
 /* jurl_path: base_url + prefix + the percent-encoded slug. */
@@ -153,9 +170,7 @@ static json_t *jurl_path(const char *base_url, const char *prefix, struct str sl
         else
             buf_appendf(&b, "%%%02X", c);
     }
-    json_t *j = jstr(buf_str(&b));
-    buf_free(&b);
-    return j;
+    return jbuf(&b);
 }
 
 void *api_ref_json(const char *base_url, const struct store_ref *r, const char *prefix,
@@ -165,7 +180,10 @@ void *api_ref_json(const char *base_url, const struct store_ref *r, const char *
     json_object_set_new(o, "id", json_integer(r->id));
     json_object_set_new(o, "slug", jstr(r->slug));
     json_object_set_new(o, "name", jstr(r->name));
-    json_object_set_new(o, "url", jurl_path(base_url, prefix, r->slug));
+    if (!put(o, "url", jurl_path(base_url, prefix, r->slug))) {
+        json_decref(o);
+        return NULL;
+    }
     if (with_count)
         json_object_set_new(o, "count", json_integer(r->count));
     return o;
@@ -174,11 +192,12 @@ void *api_ref_json(const char *base_url, const struct store_ref *r, const char *
 static json_t *photo_json(const char *base_url, const struct store_photo *ph)
 {
     json_t *o = json_object();
+    bool ok = true;
     json_object_set_new(o, "caption", jstr(ph->caption));
     json_object_set_new(o, "alt", jstr(ph->alt));
     json_object_set_new(o, "width", json_integer(ph->width));
     json_object_set_new(o, "height", json_integer(ph->height));
-    json_object_set_new(o, "url", jprintf("%s/media/%.*s.jpg", base_url, STR_FMT(ph->hash)));
+    ok = put(o, "url", jprintf("%s/media/%.*s.jpg", base_url, STR_FMT(ph->hash))) && ok;
     json_t *variants = json_array();
     for (size_t i = 0; i < sizeof variant_widths / sizeof variant_widths[0]; i++) {
         int w = variant_widths[i];
@@ -188,36 +207,38 @@ static json_t *photo_json(const char *base_url, const struct store_photo *ph)
         json_object_set_new(v, "width", json_integer(w));
         json_object_set_new(v, "height",
                             json_integer(ph->width > 0 ? (int64_t)ph->height * w / ph->width : 0));
-        json_object_set_new(v, "jpeg",
-                            jprintf("%s/media/%.*s-%d.jpg", base_url, STR_FMT(ph->hash), w));
-        json_object_set_new(v, "webp",
-                            jprintf("%s/media/%.*s-%d.webp", base_url, STR_FMT(ph->hash), w));
+        ok = put(v, "jpeg", jprintf("%s/media/%.*s-%d.jpg", base_url, STR_FMT(ph->hash), w)) && ok;
+        ok = put(v, "webp", jprintf("%s/media/%.*s-%d.webp", base_url, STR_FMT(ph->hash), w)) && ok;
         json_array_append_new(variants, v);
     }
     json_object_set_new(o, "variants", variants);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
 void *api_article_json(const char *base_url, const struct store_article *art, bool full)
 {
     json_t *o = json_object();
+    bool ok = true; /* false once a part failed (NULL from a builder): then no object */
     json_object_set_new(o, "id", json_integer(art->id));
     json_object_set_new(o, "slug", jstr(art->slug));
-    json_object_set_new(o, "url", jurl_path(base_url, "/news/", art->slug));
+    ok = put(o, "url", jurl_path(base_url, "/news/", art->slug)) && ok;
     json_object_set_new(o, "title", jstr(art->title));
     json_object_set_new(o, "lead", jstr(art->lead));
-    json_object_set_new(o, "published_at", jtime(art->published_at));
-    json_object_set_new(
-        o, "updated_at",
-        jtime(art->updated_at > art->published_at ? art->updated_at : art->published_at));
+    ok = put(o, "published_at", jtime(art->published_at)) && ok;
+    ok = put(o, "updated_at",
+             jtime(art->updated_at > art->published_at ? art->updated_at : art->published_at)) &&
+         ok;
     json_t *d = json_array(), *t = json_array(), *g = json_array();
     for (size_t i = 0; i < art->n_departments; i++)
-        json_array_append_new(d,
-                              api_ref_json(base_url, &art->departments[i], "/departments/", false));
+        ok = push(d, api_ref_json(base_url, &art->departments[i], "/departments/", false)) && ok;
     for (size_t i = 0; i < art->n_tags; i++)
-        json_array_append_new(t, api_ref_json(base_url, &art->tags[i], "/tags/", false));
+        ok = push(t, api_ref_json(base_url, &art->tags[i], "/tags/", false)) && ok;
     for (size_t i = 0; i < art->n_photos; i++)
-        json_array_append_new(g, photo_json(base_url, &art->photos[i]));
+        ok = push(g, photo_json(base_url, &art->photos[i])) && ok;
     json_object_set_new(o, "departments", d);
     json_object_set_new(o, "tags", t);
     json_object_set_new(o, "gallery", g);
@@ -225,10 +246,12 @@ void *api_article_json(const char *base_url, const struct store_article *art, bo
         json_object_set_new(o, "body_markdown", jstr(art->body_md));
         struct buf html;
         buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
-        if (markdown_to_html(art->body_md, &html) != ERR_OK)
-            buf_reset(&html);
-        json_object_set_new(o, "body_html", jstr(buf_str(&html)));
-        buf_free(&html);
+        buf_set_error(&html, markdown_to_html(art->body_md, &html));
+        ok = put(o, "body_html", jbuf(&html)) && ok;
+    }
+    if (!ok) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }
@@ -483,7 +506,8 @@ static void h_articles(struct http_request *req, struct http_response *res)
         }
         struct store_ref *refs;
         size_t n;
-        enum err e = i == 0 ? store_tags_all(st, a, &refs, &n) : store_depts_all(st, a, &refs, &n);
+        enum err e = i == 0 ? store_tags_published(st, a, &refs, &n)
+                            : store_depts_published(st, a, &refs, &n);
         if (e != ERR_OK) {
             store_failed(req, res, st, e, "refs");
             return;
@@ -554,17 +578,23 @@ static void h_articles(struct http_request *req, struct http_response *res)
         e = store_search(st, a, &sq, &hits, &n_ids, &more, NULL);
         for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
             ids[i] = hits[i].summary.id;
-        if (e == ERR_OK && more && offset + limit <= STORE_MAX_SEARCH_OFFSET)
+        if (e == ERR_OK && more && offset + limit <= STORE_MAX_SEARCH_OFFSET) {
             next = jprintf("s%lld", (long long)(offset + limit));
+            if (next == NULL)
+                e = ERR_NOMEM; /* its buffer failed: no list without its cursor */
+        }
     } else {
         struct store_summary *items;
         lq.limit = (size_t)limit;
         e = store_article_list(st, a, &lq, &items, &n_ids, &more);
         for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
             ids[i] = items[i].id;
-        if (e == ERR_OK && more && n_ids > 0)
+        if (e == ERR_OK && more && n_ids > 0) {
             next = jprintf("%lld.%lld", (long long)items[n_ids - 1].published_at,
                            (long long)items[n_ids - 1].id);
+            if (next == NULL)
+                e = ERR_NOMEM; /* its buffer failed: no list without its cursor */
+        }
     }
     if (e != ERR_OK) {
         json_decref(next);
@@ -583,7 +613,12 @@ static void h_articles(struct http_request *req, struct http_response *res)
             store_failed(req, res, st, e, "article");
             return;
         }
-        json_array_append_new(list, api_article_json(api->base_url, &art, false));
+        if (!push(list, api_article_json(api->base_url, &art, false))) {
+            json_decref(list);
+            json_decref(next);
+            send_error(req, res, 500, NULL, "internal error");
+            return;
+        }
         key(req, res, "article:%lld", (long long)art.id);
     }
     key(req, res, "list:news");
@@ -626,6 +661,10 @@ static void h_article(struct http_request *req, struct http_response *res)
     }
     key(req, res, "article:%lld", (long long)art.id);
     json_t *doc = api_article_json(api->base_url, &art, true);
+    if (doc == NULL) {
+        send_error(req, res, 500, NULL, "internal error");
+        return;
+    }
     struct store_attachment *docs;
     size_t n_docs;
     e = store_attachments_of(st, req->arena, art.id, &docs, &n_docs);
@@ -638,8 +677,15 @@ static void h_article(struct http_request *req, struct http_response *res)
     for (size_t i = 0; i < n_docs; i++) {
         json_t *o = json_object();
         struct str name = media_doc_url_name(req->arena, docs[i].title);
-        json_object_set_new(o, "url", jprintf("%s/documents/%.*s/%.*s", api->base_url,
-                                              STR_FMT(docs[i].hash), STR_FMT(name)));
+        if (!put(o, "url",
+                 jprintf("%s/documents/%.*s/%.*s", api->base_url, STR_FMT(docs[i].hash),
+                         STR_FMT(name)))) {
+            json_decref(o);
+            json_decref(dl);
+            json_decref(doc);
+            send_error(req, res, 500, NULL, "internal error");
+            return;
+        }
         json_object_set_new(o, "title", jstr(docs[i].title));
         json_object_set_new(o, "type", jstr(docs[i].mime));
         json_object_set_new(o, "bytes", json_integer(docs[i].bytes));
@@ -666,16 +712,21 @@ static void refs(struct http_request *req, struct http_response *res, bool is_ta
     }
     struct store_ref *items;
     size_t n;
-    enum err e = is_tag ? store_tags_all(st, req->arena, &items, &n)
-                        : store_depts_all(st, req->arena, &items, &n);
+    enum err e = is_tag ? store_tags_published(st, req->arena, &items, &n)
+                        : store_depts_published(st, req->arena, &items, &n);
     if (e != ERR_OK) {
         store_failed(req, res, st, e, "refs");
         return;
     }
     json_t *list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, api_ref_json(api->base_url, &items[i],
-                                                 is_tag ? "/tags/" : "/departments/", true));
+    for (size_t i = 0; i < n; i++) {
+        if (!push(list, api_ref_json(api->base_url, &items[i], is_tag ? "/tags/" : "/departments/",
+                                     true))) {
+            json_decref(list);
+            send_error(req, res, 500, NULL, "internal error");
+            return;
+        }
+    }
     key(req, res, "list:news");
     json_t *doc = json_object();
     json_object_set_new(doc, "items", list);
@@ -705,9 +756,12 @@ static void h_openapi(struct http_request *req, struct http_response *res)
 
 void api_routes(struct http_router *r, struct api *api)
 {
-    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/articles", h_articles, api);
-    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/articles/:id", h_article, api);
-    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/tags", h_tags, api);
-    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/departments", h_departments, api);
-    http_router_add_ctx(r, HTTP_M_GET, "/api/v1/openapi.json", h_openapi, api);
+    /* every query parameter reaches the handlers ("*"): they refuse the ones they do not
+     * know with 400, and a page with a query is cached as an open-ended variant */
+    const struct http_route_opts o = {.ctx = api, .query = "*"};
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/articles", h_articles, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/articles/:id", h_article, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/tags", h_tags, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/departments", h_departments, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/openapi.json", h_openapi, &o);
 }

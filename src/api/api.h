@@ -46,6 +46,7 @@ struct api;
 
 /* api_new copies cfg's strings; the caller owns *out (api_free, after the server has
  * stopped). */
+ERR_MUST_USE
 enum err api_new(const struct api_config *cfg, struct api **out);
 void api_free(struct api *api);
 
@@ -56,10 +57,12 @@ void api_routes(struct http_router *r, struct api *api);
 struct str api_openapi_json(void);
 
 /* api_article_json builds the JSON object of one article as the API and the export
- * give it (full: with body_markdown and body_html); caller json_decref()s it. The
- * return type is json_t * (void * here so the header needs no jansson). */
+ * give it (full: with body_markdown and body_html); caller json_decref()s it. NULL when
+ * a part of it could not be built (a buffer failed, out of memory, the body's Markdown):
+ * the caller then fails rather than give an article with a part missing. The return
+ * type is json_t * (void * here so the header needs no jansson). */
 void *api_article_json(const char *base_url, const struct store_article *art, bool full);
-/* api_ref_json: a tag or department {id, slug, name, url[, count]}. */
+/* api_ref_json: a tag or department {id, slug, name, url[, count]}; NULL as above. */
 void *api_ref_json(const char *base_url, const struct store_ref *r, const char *prefix,
                    bool with_count);
 

@@ -46,16 +46,30 @@ static void csv_refs(FILE *f, const struct store_ref *r, size_t n)
     fputc('"', f);
 }
 
-static void csv_row(FILE *f, const char *base_url, const struct store_article *art)
+/* csv_row writes one article; nothing when a field cannot be built (that error). */
+static enum err csv_row(FILE *f, const char *base_url, const struct store_article *art)
 {
-    struct buf t;
+    struct buf t, t2;
     buf_init(&t, 128);
+    buf_init(&t2, 128);
+    buf_set_error(&t, i18n_format_iso(art->published_at, &t));
+    buf_set_error(&t2, i18n_format_iso(art->updated_at > art->published_at ? art->updated_at
+                                                                           : art->published_at,
+                                       &t2));
+    enum err e = buf_error(&t) != ERR_OK ? buf_error(&t) : buf_error(&t2);
+    if (e != ERR_OK) {
+        buf_free(&t);
+        buf_free(&t2);
+        return e;
+    }
     fprintf(f, "%lld,", (long long)art->id);
     csv_field(f, art->slug);
     fputc(',', f);
     struct buf url;
     buf_init(&url, 4096);
     buf_appendf(&url, "%s/news/%.*s", base_url, STR_FMT(art->slug));
+    if (buf_error(&url) != ERR_OK) /* the row is cut: the export fails (see run_export) */
+        e = buf_error(&url);
     csv_field(f, buf_str(&url));
     buf_free(&url);
     fputc(',', f);
@@ -63,12 +77,9 @@ static void csv_row(FILE *f, const char *base_url, const struct store_article *a
     fputc(',', f);
     csv_field(f, art->lead);
     fputc(',', f);
-    i18n_format_iso(art->published_at, &t);
     csv_field(f, buf_str(&t));
     fputc(',', f);
-    buf_reset(&t);
-    i18n_format_iso(art->updated_at > art->published_at ? art->updated_at : art->published_at, &t);
-    csv_field(f, buf_str(&t));
+    csv_field(f, buf_str(&t2));
     fputc(',', f);
     csv_refs(f, art->departments, art->n_departments);
     fputc(',', f);
@@ -82,6 +93,8 @@ static void csv_row(FILE *f, const char *base_url, const struct store_article *a
     csv_field(f, art->body_md);
     fputs("\r\n", f);
     buf_free(&t);
+    buf_free(&t2);
+    return e;
 }
 
 static int run_export(struct store *st, FILE *out, bool json, const char *base_url, size_t *count)
@@ -93,7 +106,8 @@ static int run_export(struct store *st, FILE *out, bool json, const char *base_u
     if (json) {
         struct buf t;
         buf_init(&t, 64);
-        i18n_format_iso(utc_now(), &t);
+        if (i18n_format_iso(utc_now(), &t) != ERR_OK)
+            buf_reset(&t); /* a 64-byte date cannot fail but for memory: the stamp is left out */
         json_t *head = json_object();
         json_object_set_new(head, "source", json_string(base_url));
         json_object_set_new(head, "generated_at", json_string(t.data != NULL ? t.data : ""));
@@ -130,6 +144,10 @@ static int run_export(struct store *st, FILE *out, bool json, const char *base_u
                 break;
             if (json) {
                 json_t *o = api_article_json(base_url, &art, true);
+                if (o == NULL) { /* a part could not be built: no export with it missing */
+                    e = ERR_INVALID;
+                    break;
+                }
                 char *s = json_dumps(o, JSON_COMPACT);
                 json_decref(o);
                 if (s == NULL)
@@ -137,7 +155,9 @@ static int run_export(struct store *st, FILE *out, bool json, const char *base_u
                 fprintf(out, "%s%s", *count > 0 ? ",\n" : "", s);
                 free(s);
             } else {
-                csv_row(out, base_url, &art);
+                e = csv_row(out, base_url, &art);
+                if (e != ERR_OK)
+                    break;
             }
             (*count)++;
         }

@@ -5,14 +5,15 @@
 #include "admin/admin.h"
 #include "admin/admin_mail.h"
 #include "api/api.h"
-#include "search/search.h"
+#include "cdn/purge.h"
 #include "cli/cli.h"
-#include "export/export.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "http/http.h"
 #include "mail/mail.h"
-#include "site/subscribe.h"
+#include "search/search.h"
 #include "site/site.h"
+#include "site/subscribe.h"
 #include "store/store.h"
 
 /* The e-mail digest's sender and scheduler threads run while the server serves. */
@@ -20,14 +21,19 @@ static struct mail_config serve_mail_cfg;
 static struct mail_service *serve_mail;
 /* The editors' workspace; its scheduler thread needs the server (cache invalidation). */
 static struct admin *serve_admin;
+/* The CDN purge queue's worker (purge_url set); the hook queues keys while it runs. */
+static struct cdn_purge *serve_purge;
 
 static void serve_on_start(struct http_server *srv, void *app)
 {
     (void)srv;
     (void)app;
-    mail_service_start(&serve_mail_cfg, &serve_mail);
+    enum err e = mail_service_start(&serve_mail_cfg, &serve_mail);
+    if (e != ERR_OK) /* the site serves on; subscriptions wait in the outbox */
+        log_error("mail: service start failed: %s", err_str(e));
     if (serve_admin != NULL)
         admin_on_start(serve_admin, srv);
+    cdn_purge_start(serve_purge);
 }
 
 static void serve_on_stop(void *app)
@@ -37,6 +43,7 @@ static void serve_on_stop(void *app)
     serve_mail = NULL;
     if (serve_admin != NULL)
         admin_on_stop(serve_admin);
+    cdn_purge_stop(serve_purge);
 }
 
 static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc, char **argv)
@@ -98,6 +105,11 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     struct api_config api_cfg = {.db_path = c->db, .base_url = base_url, .media_dir = c->media};
     if (api_new(&api_cfg, &api) == ERR_OK)
         api_routes(router, api);
+    /* config_set validated the list already; this only builds the table */
+    struct http_proxies proxies;
+    struct str bad_proxy;
+    if (http_proxies_parse(str_from_cstr(c->trusted_proxies), &proxies, &bad_proxy) != ERR_OK)
+        proxies.n = 0;
     size_t n_headers = 0;
     struct http_config http_cfg = {
         .host = c->listen_host,
@@ -109,6 +121,17 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
         .requests_per_ip_per_second = c->requests_per_ip_per_second,
         .request_burst = c->request_burst,
         .limit_loopback = c->limit_loopback,
+        .spool_dir = c->media,
+        .min_body_bytes_per_sec = c->min_body_rate,
+        .min_body_rate_grace_s = c->min_body_rate_grace,
+        .body_memory_max = (size_t)c->body_memory_max << 20,
+        .body_spool_max = (size_t)c->upload_spool_max << 20,
+        .response_memory_max = (size_t)c->response_memory_max << 20,
+        .cache_max_age = c->cache_max_age,
+        .cache_s_maxage = c->cache_s_maxage,
+        .cache_swr = c->cache_swr,
+        .cache_sie = c->cache_sie,
+        .trusted_proxies = &proxies,
         .router = router,
         .app = site,
         .thread_init = site_thread_init,
@@ -143,6 +166,14 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                        .out_dir = c->static_mirror, .gzip = true};
     struct export_watch *mirror =
         c->static_mirror[0] != '\0' ? export_watch_start(&mirror_cfg, 5) : NULL;
+    /* the CDN purge hook: every invalidated key is queued and POSTed to purge_url */
+    if (c->purge_url[0] != '\0' && cdn_purge_new(&(struct cdn_purge_config){.db_path = c->db,
+                                                                            .url = c->purge_url,
+                                                                            .auth = c->purge_auth},
+                                                 &serve_purge) == ERR_OK) {
+        http_cfg.on_invalidate = cdn_purge_key;
+        http_cfg.invalidate_ctx = serve_purge;
+    }
     struct store_upkeep *upkeep = store_upkeep_start(c->db);
     e = http_server_run(&http_cfg, site_on_reload, NULL);
     store_upkeep_stop(upkeep);
@@ -153,21 +184,51 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     http_router_free(router);
     admin_free(serve_admin);
     serve_admin = NULL;
+    cdn_purge_free(serve_purge); /* after the scheduler, the last to call the hook */
+    serve_purge = NULL;
     admin_mail_free();
     api_free(api);
     site_free(site);
     return e == ERR_OK ? 0 : 1;
 }
 
-
-static const char *const serve_options[] = {"db", "listen", "theme", "media", "base_url",
-                                            "header_timeout_ms", "max_conns_per_ip",
-                                            "requests_per_ip_per_second", "request_burst",
-                                            "limit_loopback", "static_links", "static_mirror",
-                                            "threads", "page_cache", "log_level",
-                                            "smtp_url", "mail_from", "digest_time",
-                                            "digest_weekday", "mail_rate", "mail_retry",
-                                            "subscribe_ip_hour", "subscribe_addr_day", "tls_proxy", NULL};
+static const char *const serve_options[] = {"db",
+                                            "listen",
+                                            "theme",
+                                            "media",
+                                            "base_url",
+                                            "header_timeout_ms",
+                                            "max_conns_per_ip",
+                                            "requests_per_ip_per_second",
+                                            "request_burst",
+                                            "limit_loopback",
+                                            "min_body_rate",
+                                            "min_body_rate_grace",
+                                            "body_memory_max",
+                                            "upload_spool_max",
+                                            "response_memory_max",
+                                            "static_links",
+                                            "static_mirror",
+                                            "threads",
+                                            "page_cache",
+                                            "log_level",
+                                            "smtp_url",
+                                            "mail_from",
+                                            "digest_time",
+                                            "digest_weekday",
+                                            "mail_rate",
+                                            "mail_retry",
+                                            "subscribe_ip_hour",
+                                            "subscribe_addr_day",
+                                            "tls_proxy",
+                                            "trusted_proxies",
+                                            "cache_max_age",
+                                            "cache_s_maxage",
+                                            "cache_stale_while_revalidate",
+                                            "cache_stale_if_error",
+                                            "purge_url",
+                                            "purge_auth",
+                                            NULL};
 
 const struct cli_command cli_cmd_serve = {
     .name = "serve",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/utf8.h"
+#include "http/http.h"
 
 static const char *const known_keys[] = {"db",       "listen",    "theme",    "media",
                                          "demo",     "base_url",  "smtp_url", "mail_from",
@@ -16,8 +17,15 @@ static const char *const known_keys[] = {"db",       "listen",    "theme",    "m
                                          "mail_retry", "subscribe_ip_hour",
                                          "subscribe_addr_day", "header_timeout_ms",
                                          "max_conns_per_ip", "requests_per_ip_per_second",
-                                         "request_burst", "limit_loopback", "static_links",
-                                         "static_mirror", "tls_proxy", NULL};
+                                         "request_burst", "limit_loopback", "min_body_rate",
+                                         "min_body_rate_grace", "body_memory_max",
+                                         "upload_spool_max", "response_memory_max",
+                                         "static_links",
+                                         "static_mirror", "tls_proxy", "trusted_proxies",
+                                         "cache_max_age", "cache_s_maxage",
+                                         "cache_stale_while_revalidate",
+                                         "cache_stale_if_error", "purge_url", "purge_auth",
+                                         NULL};
 
 const char *const *config_keys(void)
 {
@@ -68,6 +76,24 @@ void config_defaults(struct config *c)
     c->mail_retry = 60;
     c->subscribe_ip_hour = 10;
     c->subscribe_addr_day = 3;
+    c->cache_max_age = 60;
+    c->cache_s_maxage = 60;
+    c->cache_swr = 60;
+    c->cache_sie = 86400;
+    /* Per-address limits a reader never meets (README, docs/OPERATIONS.md): a browser
+     * opens 6-10 connections and a page with its assets is ~10 requests; 64 connections
+     * and 50 requests/s after a burst of 200 still leave room for an office of 50 people
+     * behind one NAT address, while one machine can no longer take the whole server. */
+    c->max_conns_per_ip = 64;
+    c->requests_per_ip_per_second = 50;
+    c->request_burst = 200;
+    c->limit_loopback = true;
+    c->min_body_rate = HTTP_MIN_BODY_BYTES_PER_SEC;
+    c->min_body_rate_grace = HTTP_MIN_BODY_RATE_GRACE_S;
+    c->body_memory_max = (unsigned)(HTTP_BODY_MEMORY_MAX >> 20);
+    c->upload_spool_max = (unsigned)(HTTP_BODY_SPOOL_MAX >> 20);
+    c->response_memory_max = (unsigned)(HTTP_RESPONSE_MEMORY_MAX >> 20);
+    snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "%s", "127.0.0.1, ::1");
 }
 
 /* parse_hhmm reads "HH:MM" (00:00 .. 23:59). */
@@ -153,6 +179,42 @@ static bool is_http_url(struct str v)
            (str_starts_with(v, STR_LIT("https://")) && v.len > 8);
 }
 
+/* is_purge_url: an http(s) address with a host and nothing a header or a log line could
+ * be split by (spaces, control characters). */
+static bool is_purge_url(struct str v)
+{
+    if (!is_http_url(v))
+        return false;
+    size_t host = str_starts_with(v, STR_LIT("https://")) ? 8 : 7;
+    if (v.ptr[host] == '/' || v.ptr[host] == ':' || v.ptr[host] == '?' || v.ptr[host] == '#')
+        return false;
+    for (size_t i = 0; i < v.len; i++)
+        if ((unsigned char)v.ptr[i] <= 0x20 || v.ptr[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* is_header_line: "Name: value", a token name and a non-empty value of visible
+ * characters and spaces (no CR or LF, which would add headers of their own). */
+static bool is_header_line(struct str v)
+{
+    size_t colon = str_find_char(v, ':');
+    if (colon == SIZE_MAX || colon == 0)
+        return false;
+    for (size_t i = 0; i < colon; i++) {
+        char ch = v.ptr[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return false;
+    }
+    if (str_trim(str_sub(v, colon + 1, SIZE_MAX)).len == 0)
+        return false;
+    for (size_t i = colon + 1; i < v.len; i++)
+        if (((unsigned char)v.ptr[i] < 0x20 && v.ptr[i] != '\t') || v.ptr[i] == 0x7f)
+            return false;
+    return true;
+}
+
 enum err config_set(struct config *c, const char *origin, struct str key, struct str value,
                     char *err, size_t err_size)
 {
@@ -235,15 +297,70 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "limit_loopback")) {
         if (!parse_bool(value, &c->limit_loopback))
             expected = "on or off";
+    } else if (str_eq_cstr(key, "min_body_rate")) {
+        if (!parse_range(value, 1, 1000000000, &c->min_body_rate))
+            expected = "bytes per second a request body must average, from 1";
+    } else if (str_eq_cstr(key, "min_body_rate_grace")) {
+        if (!parse_range(value, 1, 3600, &c->min_body_rate_grace))
+            expected = "seconds before the body rate is checked, from 1 to 3600";
+    } else if (str_eq_cstr(key, "body_memory_max")) {
+        if (!parse_range(value, 1, 65536, &c->body_memory_max))
+            expected = "MiB all request bodies in memory may use together, from 1 to 65536";
+    } else if (str_eq_cstr(key, "upload_spool_max")) {
+        if (!parse_range(value, 1, 1048576, &c->upload_spool_max))
+            expected = "MiB of disk all uploads in progress may use together, from 1";
+    } else if (str_eq_cstr(key, "response_memory_max")) {
+        if (!parse_range(value, 1, 65536, &c->response_memory_max))
+            expected = "MiB responses waiting for slow readers may use together, from 1 to "
+                       "65536";
     } else if (str_eq_cstr(key, "static_links")) {
         if (!parse_bool(value, &c->static_links))
             expected = "on or off";
     } else if (str_eq_cstr(key, "static_mirror")) {
         if (!copy_value(c->static_mirror, sizeof(c->static_mirror), value))
             expected = "a folder for the static mirror, or empty for none";
+    } else if (str_eq_cstr(key, "trusted_proxies")) {
+        struct http_proxies table;
+        struct str bad;
+        enum err pe = http_proxies_parse(value, &table, &bad);
+        if (pe != ERR_OK) {
+            /* the entry is echoed: an address list holds no secret */
+            snprintf(err, err_size, "%s: trusted_proxies: %s '%.*s'; expected IPv4 or IPv6 "
+                     "addresses and CIDR ranges separated by commas, e.g. 127.0.0.1, ::1, "
+                     "10.0.0.0/8 (at most %d), or empty for none", origin,
+                     pe == ERR_TOO_LARGE ? "too many entries from" : "bad entry",
+                     (int)(bad.len > 64 ? 64 : bad.len), bad.ptr, HTTP_MAX_TRUSTED_PROXIES);
+            return ERR_INVALID;
+        }
+        if (!copy_value(c->trusted_proxies, sizeof(c->trusted_proxies), value))
+            expected = "a list of at most 1023 bytes";
     } else if (str_eq_cstr(key, "tls_proxy")) {
         if (!parse_bool(value, &c->tls_proxy))
             expected = "on or off";
+    } else if (str_eq_cstr(key, "cache_max_age")) {
+        if (!parse_range(value, 0, 31536000, &c->cache_max_age))
+            expected = "seconds browsers may keep a public page, from 0 to 31536000";
+    } else if (str_eq_cstr(key, "cache_s_maxage")) {
+        if (!parse_range(value, 0, 31536000, &c->cache_s_maxage))
+            expected = "seconds a CDN may keep a public page, from 0 to 31536000";
+    } else if (str_eq_cstr(key, "cache_stale_while_revalidate")) {
+        if (!parse_range(value, 0, 31536000, &c->cache_swr))
+            expected = "seconds a stale page may be served while it is refetched, from 0 to "
+                       "31536000";
+    } else if (str_eq_cstr(key, "cache_stale_if_error")) {
+        if (!parse_range(value, 0, 31536000, &c->cache_sie))
+            expected = "seconds a stale page may be served while the site fails, from 0 to "
+                       "31536000";
+    } else if (str_eq_cstr(key, "purge_url")) {
+        if ((value.len > 0 && !is_purge_url(value)) ||
+            !copy_value(c->purge_url, sizeof(c->purge_url), value))
+            expected = "an http:// or https:// address to POST purges to, e.g. "
+                       "http://127.0.0.1:6081/_purge, or empty for none";
+    } else if (str_eq_cstr(key, "purge_auth")) {
+        if ((value.len > 0 && !is_header_line(value)) ||
+            !copy_value(c->purge_auth, sizeof(c->purge_auth), value))
+            expected = "a header sent with each purge, e.g. 'Authorization: Bearer TOKEN', or "
+                       "empty for none";
     } else if (str_eq_cstr(key, "log_level")) {
         if (!(str_eq_cstr(value, "debug") || str_eq_cstr(value, "info") ||
               str_eq_cstr(value, "warn") || str_eq_cstr(value, "error")) ||
@@ -254,8 +371,11 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level, "
                  "digest_time, digest_weekday, mail_rate, mail_retry, subscribe_ip_hour, "
                  "subscribe_addr_day, header_timeout_ms, max_conns_per_ip, "
-                 "requests_per_ip_per_second, request_burst, limit_loopback, static_links, "
-                 "static_mirror, tls_proxy",
+                 "requests_per_ip_per_second, request_burst, limit_loopback, min_body_rate, "
+                 "min_body_rate_grace, body_memory_max, upload_spool_max, "
+                 "response_memory_max, static_links, "
+                 "static_mirror, tls_proxy, trusted_proxies, cache_max_age, cache_s_maxage, "
+                 "cache_stale_while_revalidate, cache_stale_if_error, purge_url, purge_auth",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

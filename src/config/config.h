@@ -28,12 +28,19 @@ struct config {
     unsigned threads;       /* 0 = one per core */
     bool page_cache;
     char log_level[16];
-    /* staying up (issue 6): limits per client address, 0 = off; slow-client timeout */
+    /* staying up (issues 6, 9): limits per client address, 0 = off; slow-client timeout */
     unsigned header_timeout_ms;          /* whole request head within; default 10000 */
-    unsigned max_conns_per_ip;           /* open connections per address; 0 = off */
-    unsigned requests_per_ip_per_second; /* token bucket rate; 0 = off */
-    unsigned request_burst;              /* bucket size; 0 = max(10, 2 × rate) */
-    bool limit_loopback;                 /* apply the limits to 127.0.0.1/::1 too */
+    unsigned max_conns_per_ip;           /* open connections per address; default 64 */
+    unsigned requests_per_ip_per_second; /* token bucket rate; default 50 */
+    unsigned request_burst;              /* bucket size; default 200 */
+    bool limit_loopback;                 /* limit 127.0.0.1/::1 too; default on */
+    /* bodies and budgets (issue 9; http.h): a body averaging under min_body_rate bytes/s
+     * after min_body_rate_grace s gets 408; budgets in MiB, past them 503 */
+    unsigned min_body_rate, min_body_rate_grace;
+    unsigned body_memory_max, upload_spool_max, response_memory_max;
+    /* proxies whose X-Forwarded-For names the client, as written (validated when set);
+     * default "127.0.0.1, ::1", empty = none. http_proxies_parse makes the table. */
+    char trusted_proxies[CONFIG_MAX_VALUE_BYTES];
     bool static_links;                   /* pagination links as paths (/news/after/...) */
     char static_mirror[CONFIG_MAX_VALUE_BYTES]; /* folder serve keeps exported; "" = off */
     bool tls_proxy; /* served behind a TLS-terminating proxy: Secure cookies, HSTS */
@@ -44,6 +51,13 @@ struct config {
     unsigned mail_retry;            /* first retry delay in seconds, doubling; default 60 */
     unsigned subscribe_ip_hour;     /* subscription requests per IP per hour, default 10 */
     unsigned subscribe_addr_day;    /* per address per day, default 3 */
+    /* in front of the origin: Cache-Control of public pages (seconds) and the CDN purge */
+    unsigned cache_max_age;  /* browsers, default 60 */
+    unsigned cache_s_maxage; /* shared caches (the CDN), default 60 */
+    unsigned cache_swr;      /* stale-while-revalidate, default 60 */
+    unsigned cache_sie;      /* stale-if-error, default 86400 */
+    char purge_url[CONFIG_MAX_VALUE_BYTES];  /* where purges are POSTed; "" = none */
+    char purge_auth[CONFIG_MAX_VALUE_BYTES]; /* "Name: value" header sent with them; secret */
 };
 
 /* config_defaults fills c with the built-in defaults. */
@@ -51,24 +65,30 @@ void config_defaults(struct config *c);
 /* config_set validates and stores one value by key ("db", "listen", …). origin names
  * where it came from for the message ("--listen", "VISNYK_LISTEN", "site.ini:3").
  * ERR_NOTFOUND for an unknown key, ERR_INVALID for a bad value; err explains. */
+ERR_MUST_USE
 enum err config_set(struct config *c, const char *origin, struct str key, struct str value,
                     char *err, size_t err_size);
 /* config_load_file parses an INI file ("key = value", '#' or ';' comments, optional
  * [visnyk] section). Any malformed line fails the whole load, naming file and line. */
+ERR_MUST_USE
 enum err config_load_file(struct config *c, const char *path, char *err, size_t err_size);
 /* config_parse_text is config_load_file on text already in memory (tests, fuzzing). */
+ERR_MUST_USE
 enum err config_parse_text(struct config *c, const char *name, struct str text, char *err,
                            size_t err_size);
 /* The INI reader itself, for other files of the same shape (demo/site.ini): fn gets
  * each key and value with its origin ("file:line") and may fail, which stops the parse. */
 typedef enum err (*config_ini_fn)(void *ctx, const char *origin, struct str key, struct str value,
                                   char *err, size_t err_size);
+ERR_MUST_USE
 enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx,
                           char *err, size_t err_size);
+ERR_MUST_USE
 enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err,
                          size_t err_size);
 
 /* config_load_env applies every VISNYK_<KEY> variable that is set. */
+ERR_MUST_USE
 enum err config_load_env(struct config *c, char *err, size_t err_size);
 /* config_keys: NULL-terminated list of known keys (for --help). */
 const char *const *config_keys(void);

@@ -10,6 +10,7 @@ void buf_init(struct buf *b, size_t max)
     b->len = 0;
     b->cap = 0;
     b->max = max;
+    b->err = ERR_OK;
 }
 
 void buf_free(struct buf *b)
@@ -18,20 +19,42 @@ void buf_free(struct buf *b)
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+    b->err = ERR_OK;
 }
 
 void buf_reset(struct buf *b)
 {
     b->len = 0;
+    b->err = ERR_OK;
     if (b->data != NULL)
         b->data[0] = '\0';
 }
 
-/* grow makes room for n more bytes plus the NUL, doubling, never past max. */
+enum err buf_error(const struct buf *b)
+{
+    return b->err;
+}
+
+/* fail marks b with its first error and returns it. */
+static enum err fail(struct buf *b, enum err e)
+{
+    if (b->err == ERR_OK)
+        b->err = e;
+    return e;
+}
+
+void buf_set_error(struct buf *b, enum err e)
+{
+    if (e != ERR_OK && b->err == ERR_OK)
+        b->err = e;
+}
+
+/* grow makes room for n more bytes plus the NUL, doubling, never past max. On failure it
+ * marks b; the contents stay as they were. */
 static enum err grow(struct buf *b, size_t n)
 {
     if (n > b->max || b->len > b->max - n)
-        return ERR_TOO_LARGE;
+        return fail(b, ERR_TOO_LARGE);
     size_t need = b->len + n + 1;
     if (need <= b->cap)
         return ERR_OK;
@@ -41,10 +64,8 @@ static enum err grow(struct buf *b, size_t n)
     if (cap > b->max + 1)
         cap = b->max + 1;
     char *p = realloc(b->data, cap);
-    if (p == NULL) {
-        fputs("fatal: out of memory\n", stderr);
-        abort();
-    }
+    if (p == NULL)
+        return fail(b, ERR_NOMEM); /* realloc left the old block, and the contents, intact */
     b->data = p;
     b->cap = cap;
     return ERR_OK;
@@ -52,6 +73,8 @@ static enum err grow(struct buf *b, size_t n)
 
 enum err buf_append(struct buf *b, const void *p, size_t n)
 {
+    if (b->err != ERR_OK)
+        return b->err;
     enum err e = grow(b, n);
     if (e != ERR_OK)
         return e;
@@ -79,6 +102,8 @@ enum err buf_append_char(struct buf *b, char c)
 
 enum err buf_vappendf(struct buf *b, const char *fmt, va_list ap)
 {
+    if (b->err != ERR_OK)
+        return b->err;
     /* Format straight into the spare room first: most calls fit, and formatting twice
      * (measure, then write) doubled the cost of every date and URL on a page. */
     va_list copy;
@@ -86,12 +111,15 @@ enum err buf_vappendf(struct buf *b, const char *fmt, va_list ap)
     size_t room = b->cap > b->len ? b->cap - b->len : 0;
     int n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, copy);
     va_end(copy);
-    if (n < 0)
-        return ERR_INVALID;
+    if (n < 0) {
+        if (room > 0)
+            b->data[b->len] = '\0'; /* undo any partial write */
+        return fail(b, ERR_INVALID);
+    }
     if ((size_t)n < room) {
         if ((size_t)n > b->max - b->len) {
             b->data[b->len] = '\0';
-            return ERR_TOO_LARGE;
+            return fail(b, ERR_TOO_LARGE);
         }
         b->len += (size_t)n;
         return ERR_OK;

@@ -16,6 +16,12 @@ enum err {
     ERR_VERSION,   /* data written by a newer version of visnyk */
 };
 
+/* ERR_MUST_USE goes on every exported function returning enum err (except the sticky
+ * buf_append family, see buf.h): the compiler then warns where a caller drops the
+ * result. GCC warns even through a (void) cast, so where ignoring an error really is
+ * right, write `if (f() != ERR_OK) { comment why }`. */
+#define ERR_MUST_USE __attribute__((warn_unused_result))
+
 /* err_str returns a short static lowercase description of e. */
 const char *err_str(enum err e);
 

@@ -23,10 +23,12 @@ bool utf8_is_apostrophe(int32_t cp);
 /* utf8_lower folds Latin and Cyrillic (incl. Ґ Є І Ї Ў) to lower case. */
 int32_t utf8_lower(int32_t cp);
 /* utf8_normalize_word appends (p, n) lower-cased with every apostrophe as U+0027. */
+ERR_MUST_USE
 enum err utf8_normalize_word(struct buf *out, const char *p, size_t n);
 /* utf8_translit appends the official Ukrainian-Latin transliteration (Cabinet of
  * Ministers resolution 55 of 2010), lower-cased, as a URL slug: letters and digits
  * kept, everything else collapsed into single '-', no leading/trailing '-'. */
+ERR_MUST_USE
 enum err utf8_slugify(struct buf *out, const char *p, size_t n);
 
 #endif

@@ -468,18 +468,16 @@ static enum err seed(struct exporter *x, struct store *s, struct arena *a)
     }
     struct store_ref *refs;
     size_t n;
-    enum err e = store_tags_all(s, a, &refs, &n);
+    enum err e = store_tags_published(s, a, &refs, &n);
     if (e != ERR_OK)
         return e;
     for (size_t i = 0; i < n; i++)
-        if (refs[i].count > 0)
-            enqueue_c(x, arena_printf(a, "/tags/%.*s", STR_FMT(refs[i].slug)));
-    e = store_depts_all(s, a, &refs, &n);
+        enqueue_c(x, arena_printf(a, "/tags/%.*s", STR_FMT(refs[i].slug)));
+    e = store_depts_published(s, a, &refs, &n);
     if (e != ERR_OK)
         return e;
     for (size_t i = 0; i < n; i++)
-        if (refs[i].count > 0)
-            enqueue_c(x, arena_printf(a, "/departments/%.*s", STR_FMT(refs[i].slug)));
+        enqueue_c(x, arena_printf(a, "/departments/%.*s", STR_FMT(refs[i].slug)));
     struct store_month *months;
     e = store_archive_months(s, a, &months, &n);
     if (e != ERR_OK)

@@ -57,6 +57,7 @@ struct export_stats {
  * marker, ERR_IO when files cannot be written, ERR_DB/ERR_VERSION when the database
  * cannot be read; err says why in a lowercase sentence. Broken links are counted, not
  * fatal (the first ones are logged). */
+ERR_MUST_USE
 enum err export_static_run(const struct export_config *cfg, struct export_stats *st, char *err,
                            size_t err_size);
 

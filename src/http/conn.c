@@ -4,11 +4,15 @@
  * parser pauses at the end of each message, and while a response is still being
  * written reading stops (backpressure); unparsed pipelined bytes wait in a stash. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* http_parser.h declares its own `enum http_method`; rename its tag while including it
  * so ours from http.h can keep the public name. */
@@ -24,6 +28,16 @@ struct hdr_off {
 };
 
 enum hdr_state { HS_NONE, HS_FIELD, HS_VALUE };
+
+/* The request head's line endings, checked ahead of the parser (http-parser takes a bare
+ * LF for CRLF and folds obs-fold lines into the value): RFC 9112 lets a server refuse
+ * both, and a proxy in front that reads them otherwise is how requests get smuggled. */
+struct head_scan {
+    bool active;     /* scanning the head of the message that is arriving */
+    bool cr;         /* the last byte was CR */
+    bool line_start; /* at the first byte of a line */
+    bool first_line; /* still in the request line (or the empty lines before it) */
+};
 
 struct http_conn {
     uv_tcp_t tcp;
@@ -43,10 +57,26 @@ struct http_conn {
     size_t n_hdrs;
     enum hdr_state hs;
     size_t header_bytes;
-    char *body; /* malloc'd (an upload can be large; realloc grows it in place) */
-    size_t body_len, body_cap;
+    char *body; /* malloc'd, for bodies kept in memory (bounded by the route's limit) */
+    size_t body_len, body_cap; /* body_len counts spooled bytes too */
     size_t body_max;    /* this request's limit: its route's own, else the server's */
     int pending_status; /* decided inside a parser callback */
+    bool busy;          /* pending 503: a budget is spent (answered plainly) */
+    bool head_answered; /* the route's head check filled res: send it, read no body */
+    struct head_scan scan;
+    /* the route, decided from the head (http__router_find); NULL: 404 or 405 */
+    const struct http__route *route;
+    enum http__route_result route_result;
+    unsigned allow;
+    bool target_bad; /* the target does not decode: 400 */
+    bool prepared;   /* head_prepare ran for this message */
+    /* budgets taken for this request (server-wide atomics), given back at its end */
+    size_t mem_taken, spool_taken, resp_taken;
+    /* a spooled body: an unlinked file, mapped read-only once complete */
+    int spool_fd;
+    char *spool_map;
+    size_t spool_map_len;
+    uint64_t body_start_ms, body_last_ms; /* uv_now when the body began, last arrived */
 
     bool in_request; /* a message has begun and its response is not finished */
     bool req_ready;  /* message complete, waiting for dispatch */
@@ -61,6 +91,7 @@ struct http_conn {
     struct http_request req;
     struct http_response res;
     struct str cache_key;
+    bool cache_variant; /* the page is an open-ended variant (pagecache.c) */
     struct buf out_head; /* status line + headers of the response being sent */
     struct http_page *out_page;
 
@@ -72,6 +103,11 @@ struct http_conn {
 
 static void conn_close(struct http_conn *c);
 static void conn_finish(struct http_conn *c);
+static void req_base(struct http_conn *c);
+static void res_reset(struct http_response *res);
+static struct str res_header(const struct http_response *res, const char *name);
+static bool has_header(const struct http_response *res, const char *name);
+static void finalize_send(struct http_conn *c, unsigned allow, uint64_t epoch);
 static void conn_resume(struct http_conn *c);
 static void respond_error(struct http_conn *c, int status, unsigned allow);
 static enum http_method method_of(unsigned m);
@@ -81,6 +117,78 @@ static bool split_target(struct str t, struct str *raw_path, struct str *query);
 static struct http_server *srv_of(struct http_conn *c)
 {
     return c->lp->srv;
+}
+
+/* ---- budgets: bytes that many connections draw on, bounded server-wide ---- */
+
+static bool budget_take(atomic_size_t *used, size_t max, size_t n)
+{
+    size_t cur = atomic_load(used);
+    do {
+        if (n > max || cur > max - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(used, &cur, cur + n));
+    return true;
+}
+
+static void budget_give(atomic_size_t *used, size_t *taken)
+{
+    if (*taken)
+        atomic_fetch_sub(used, *taken);
+    *taken = 0;
+}
+
+/* body_release gives back everything the request body held: memory, spool file, map,
+ * budget shares. Safe to call twice. */
+static void body_release(struct http_conn *c)
+{
+    struct http_server *srv = srv_of(c);
+    free(c->body);
+    c->body = NULL;
+    c->body_len = c->body_cap = 0;
+    if (c->spool_map)
+        munmap(c->spool_map, c->spool_map_len);
+    c->spool_map = NULL;
+    c->spool_map_len = 0;
+    if (c->spool_fd >= 0)
+        close(c->spool_fd);
+    c->spool_fd = -1;
+    budget_give(&srv->body_mem, &c->mem_taken);
+    budget_give(&srv->body_spool, &c->spool_taken);
+}
+
+/* spool_open makes an unlinked file for a body in dir (the media folder: same disk as
+ * the photos, and not a tmpfs that would put the upload back into memory). */
+static int spool_open(const char *dir)
+{
+    if (!dir || !*dir)
+        dir = "/var/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT))
+        return fd;
+    /* a filesystem without O_TMPFILE: create and unlink at once */
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/.visnyk-upload-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return -1;
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+static bool spool_write(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
 }
 
 /* ---- timers ---- */
@@ -96,6 +204,29 @@ static void on_timeout(uv_timer_t *t)
 static void timer_set(struct http_conn *c, unsigned ms)
 {
     uv_timer_start(&c->timer, on_timeout, ms, 0);
+}
+
+/* on_body_tick runs every second while a body arrives: no byte for the body timeout,
+ * or on average fewer than min_body_bytes_per_sec once the grace period is over, and
+ * the request ends with 408. A slow office line sends 20 MB at 64 KB/s in five
+ * minutes; a client that holds a connection open at a trickle is turned away. */
+static void on_body_tick(uv_timer_t *t)
+{
+    struct http_conn *c = t->data;
+    const struct http_config *cfg = &srv_of(c)->cfg;
+    uint64_t now = uv_now(&c->lp->uv);
+    uint64_t elapsed = now - c->body_start_ms;
+    bool idle = now - c->body_last_ms >= cfg->body_timeout_ms;
+    bool slow = elapsed >= (uint64_t)cfg->min_body_rate_grace_s * 1000 &&
+                (uint64_t)c->body_len * 1000 < (uint64_t)cfg->min_body_bytes_per_sec * elapsed;
+    if (!idle && !slow)
+        return;
+    char ip[64];
+    log_escape(c->req.client_ip, strlen(c->req.client_ip), ip, sizeof(ip));
+    log_msg(LOG_WARN, c->req.id, "request body %s (%zu bytes in %llu ms) from %s, answering 408",
+            idle ? "stalled" : "too slow", c->body_len, (unsigned long long)elapsed, ip);
+    uv_timer_stop(&c->timer);
+    respond_error(c, 408, 0);
 }
 
 /* ---- closing ---- */
@@ -116,7 +247,8 @@ static void on_handle_closed(uv_handle_t *h)
     if (c->rl_counted)
         http__ratelimit_conn_close(lp->srv->ratelimit, c->client_ip);
     http__page_release(c->out_page);
-    free(c->body);
+    body_release(c);
+    budget_give(&lp->srv->resp_mem, &c->resp_taken);
     if (c->arena)
         arena_free(c->arena);
     buf_free(&c->out_head);
@@ -173,7 +305,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static size_t conn_process(struct http_conn *c, const char *data, size_t len);
 
-static void stash_append(struct http_conn *c, const char *p, size_t n)
+static bool stash_append(struct http_conn *c, const char *p, size_t n)
 {
     if (c->stash_off > 0 && c->stash_off == c->stash_len)
         c->stash_off = c->stash_len = 0;
@@ -181,12 +313,13 @@ static void stash_append(struct http_conn *c, const char *p, size_t n)
         size_t cap = c->stash_len + n;
         char *s = realloc(c->stash, cap);
         if (!s)
-            abort();
+            return false;
         c->stash = s;
         c->stash_cap = cap;
     }
     memcpy(c->stash + c->stash_len, p, n);
     c->stash_len += n;
+    return true;
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
@@ -203,8 +336,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread == 0 || c->draining)
         return;
     size_t n = conn_process(c, buf->base, (size_t)nread);
-    if (n < (size_t)nread && c->writing && !c->closing && !c->close_after)
-        stash_append(c, buf->base + n, (size_t)nread - n);
+    if (n < (size_t)nread && c->writing && !c->closing && !c->close_after &&
+        !stash_append(c, buf->base + n, (size_t)nread - n))
+        conn_close(c); /* out of memory: this connection goes, the server stays */
 }
 
 static void read_start(struct http_conn *c)
@@ -252,11 +386,14 @@ static int on_message_begin(http_parser *p)
     c->n_hdrs = 0;
     c->hs = HS_NONE;
     c->header_bytes = 0;
-    free(c->body);
-    c->body = NULL;
-    c->body_len = c->body_cap = 0;
+    body_release(c);
     c->body_max = srv_of(c)->cfg.max_body_bytes;
     c->pending_status = 0;
+    c->busy = false;
+    c->head_answered = false;
+    c->route = NULL;
+    c->target_bad = false;
+    c->prepared = false;
     timer_set(c, srv_of(c)->cfg.header_timeout_ms);
     return 0;
 }
@@ -324,33 +461,54 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
     return 0;
 }
 
-/* route_body_limit finds the body limit of the route this request will reach, from the
- * head alone, so that 413 can be decided before the body is read. A target that does not
- * decode gets the server's limit (dispatch answers it with 400 anyway). */
-static size_t route_body_limit(struct http_conn *c, http_parser *p)
+/* head_prepare fills the request from its head: method, target, path, the route and the
+ * query it reads, the client address. Called once the headers are complete, so that the
+ * body limit, the head check and the budgets are decided before any body byte is read.
+ * A target that does not decode is remembered (dispatch answers 400). */
+static void head_prepare(struct http_conn *c)
 {
     struct http_server *srv = srv_of(c);
-    size_t dflt = srv->cfg.max_body_bytes;
-    struct str raw_path, query, path;
-    struct str target = str_make(c->head ? c->head + c->url_off : "", c->url_len);
-    if (!split_target(target, &raw_path, &query) ||
-        http_url_decode(c->arena, raw_path, false, &path) != ERR_OK || !path_ok(path))
-        return dflt;
-    size_t lim = http__router_body_limit(srv->cfg.router, method_of(p->method), path);
-    return lim ? lim : dflt;
+    struct http_request *req = &c->req;
+    req_base(c);
+    c->prepared = true;
+    req->target = str_make(c->head ? c->head + c->url_off : "", c->url_len);
+    struct str raw_path, query;
+    c->route = NULL;
+    c->route_result = HTTP__ROUTE_NOT_FOUND;
+    c->allow = 0;
+    c->target_bad = !split_target(req->target, &raw_path, &query) ||
+                    http_url_decode(c->arena, raw_path, false, &req->path) != ERR_OK ||
+                    !path_ok(req->path);
+    if (c->target_bad) {
+        req->path = STR_LIT("/");
+        return;
+    }
+    c->route = http__router_find(srv->cfg.router, req->method, req->path, req, &c->route_result,
+                                 &c->allow);
+    /* a page the cache may keep gets the query its route reads, in one spelling; a query
+     * that does not decode goes to the handler as it came, to be refused there. Other
+     * methods are never cached and get the query as sent (a one-click unsubscribe POSTs
+     * to the link's address, token in the query). */
+    struct str canonical = query;
+    bool cacheable_method = req->method == HTTP_M_GET || req->method == HTTP_M_HEAD;
+    if (c->route && cacheable_method &&
+        http__query_canonical(c->arena, c->route->query, query, &canonical) != ERR_OK)
+        canonical = query;
+    req->query = canonical;
 }
 
-/* Bodies are preallocated up to this from Content-Length, and grow as bytes arrive
- * beyond it: a client announcing 60 MB gets memory only for what it sends. */
-#define BODY_PREALLOC ((size_t)1024 * 1024)
+/* Bodies kept in memory get this much up front from Content-Length and grow as bytes
+ * arrive beyond it: a client announcing 1 MiB gets memory only for what it sends. */
+#define BODY_PREALLOC ((size_t)64 * 1024)
 
-static void body_reserve(struct http_conn *c, size_t cap)
+static bool body_reserve(struct http_conn *c, size_t cap)
 {
     char *b = realloc(c->body, cap + 1);
     if (!b)
-        abort();
+        return false;
     c->body = b;
     c->body_cap = cap;
+    return true;
 }
 
 /* header_shape_ok: a name without whitespace, a value without CR or LF left in it. */
@@ -365,15 +523,59 @@ static bool header_shape_ok(struct str name, struct str raw_value)
     return true;
 }
 
+static void on_body_tick(uv_timer_t *t);
+
+/* refuse_busy: a budget is spent; answer 503 with Retry-After and read no body. */
+static int refuse_busy(struct http_conn *c, const char *what)
+{
+    char ip[64];
+    log_escape(c->req.client_ip, strlen(c->req.client_ip), ip, sizeof(ip));
+    log_msg(LOG_WARN, c->req.id, "%s budget spent, refusing a body from %s with 503", what, ip);
+    c->pending_status = 503;
+    c->busy = true;
+    return -1;
+}
+
+/* body_begin decides where the body goes and takes its budget share; -1 (with the
+ * status set) refuses it. */
+static int body_begin(struct http_conn *c, http_parser *p, bool has_length)
+{
+    struct http_server *srv = srv_of(c);
+    size_t declared = has_length ? (size_t)p->content_length : 0;
+    if (c->route && c->route->spool_body) {
+        if (!budget_take(&srv->body_spool, srv->cfg.body_spool_max, declared))
+            return refuse_busy(c, "upload spool");
+        c->spool_taken = declared;
+        c->spool_fd = spool_open(srv->cfg.spool_dir);
+        if (c->spool_fd < 0) {
+            log_msg(LOG_ERROR, c->req.id, "cannot spool an upload in %s: %s",
+                    srv->cfg.spool_dir ? srv->cfg.spool_dir : "/var/tmp", strerror(errno));
+            c->pending_status = 503;
+            c->busy = true;
+            return -1;
+        }
+    } else {
+        if (!budget_take(&srv->body_mem, srv->cfg.body_memory_max, declared))
+            return refuse_busy(c, "request body memory");
+        c->mem_taken = declared;
+        if (has_length &&
+            !body_reserve(c, declared < BODY_PREALLOC ? declared : BODY_PREALLOC))
+            return refuse_busy(c, "allocation for a request body");
+    }
+    c->body_start_ms = c->body_last_ms = uv_now(&c->lp->uv);
+    uv_timer_start(&c->timer, on_body_tick, 1000, 1000);
+    return 0;
+}
+
 static int on_headers_complete(http_parser *p)
 {
     struct http_conn *c = p->data;
-    struct http_server *srv = srv_of(c);
     struct http_request *req = &c->req;
     req->headers = arena_alloc_array(c->arena, c->n_hdrs ? c->n_hdrs : 1, sizeof(*req->headers));
     req->n_headers = c->n_hdrs;
     struct str cl = STR_NULL;
     bool has_te = false, expect_continue = false;
+    size_t hosts = 0;
     for (size_t i = 0; i < c->n_hdrs; i++) {
         struct http_header *h = &req->headers[i];
         h->name = str_make(c->head + c->hdrs[i].name_off, c->hdrs[i].name_len);
@@ -397,65 +599,129 @@ static int on_headers_complete(http_parser *p)
             has_te = true;
         } else if (str_eq_nocase(h->name, STR_LIT("Expect"))) {
             expect_continue = str_eq_nocase(h->value, STR_LIT("100-continue"));
+        } else if (str_eq_nocase(h->name, STR_LIT("Host"))) {
+            hosts++;
         }
     }
     if (cl.ptr && has_te) {
         c->pending_status = 400;
         return -1;
     }
+    /* RFC 9112 3.2: an HTTP/1.1 request has exactly one Host; more than one anywhere
+     * is two opinions on which site is meant */
+    bool http11 = p->http_major == 1 && p->http_minor >= 1;
+    if (hosts > 1 || (http11 && hosts == 0)) {
+        c->pending_status = 400;
+        return -1;
+    }
+    head_prepare(c);
     bool has_length = (p->flags & F_CONTENTLENGTH) != 0;
-    c->body_max = route_body_limit(c, p);
+    bool has_body = (has_length && p->content_length > 0) || (p->flags & F_CHUNKED);
+    if (c->route && c->route->head_check && !c->target_bad) {
+        res_reset(&c->res);
+        if (!c->route->head_check(req, &c->res)) {
+            c->head_answered = true;
+            return -1;
+        }
+    }
+    c->body_max = c->route && c->route->max_body ? c->route->max_body
+                                                  : srv_of(c)->cfg.max_body_bytes;
     if (has_length && p->content_length > c->body_max) {
         c->pending_status = 413;
         return -1;
     }
-    if ((has_length && p->content_length > 0) || (p->flags & F_CHUNKED)) {
-        uint64_t ms = srv->cfg.body_timeout_ms;
-        /* a 20 MB photo from a slow office line needs minutes, not the 30 s a form gets */
-        if (has_length && p->content_length > HTTP_MAX_BODY_BYTES)
-            ms += p->content_length / HTTP_MIN_UPLOAD_BYTES_PER_SEC * 1000;
-        timer_set(c, ms > UINT32_MAX ? UINT32_MAX : (unsigned)ms);
-        if (expect_continue && p->http_major == 1 && p->http_minor == 1) {
-            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-            uv_buf_t b = uv_buf_init((char *)(uintptr_t)cont, sizeof(cont) - 1);
-            uv_try_write((uv_stream_t *)&c->tcp, &b, 1); /* best effort: clients time out */
-        }
-        if (has_length)
-            body_reserve(c, p->content_length < BODY_PREALLOC ? (size_t)p->content_length
-                                                              : BODY_PREALLOC);
-    } else {
+    if (!has_body) {
         uv_timer_stop(&c->timer);
+        return 0;
+    }
+    if (body_begin(c, p, has_length) != 0)
+        return -1;
+    if (expect_continue && http11) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        uv_buf_t b = uv_buf_init((char *)(uintptr_t)cont, sizeof(cont) - 1);
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1); /* best effort: clients time out */
     }
     return 0;
+}
+
+/* body_grow makes room for n more bytes of a body kept in memory. */
+static bool body_grow(struct http_conn *c, http_parser *p, size_t n)
+{
+    size_t max = c->body_max;
+    if (c->body_len + n <= c->body_cap)
+        return true;
+    size_t cap = c->body_cap ? c->body_cap * 2 : 4096;
+    if (cap < c->body_len + n)
+        cap = c->body_len + n;
+    if (cap > max)
+        cap = max;
+    if ((p->flags & F_CONTENTLENGTH) && cap > c->body_len + n + p->content_length)
+        cap = c->body_len + n + (size_t)p->content_length; /* what is still to come */
+    return body_reserve(c, cap);
 }
 
 static int on_body(http_parser *p, const char *at, size_t n)
 {
     struct http_conn *c = p->data;
+    struct http_server *srv = srv_of(c);
     size_t max = c->body_max;
     if (n > max || c->body_len > max - n) {
         c->pending_status = 413;
         return -1;
     }
-    if (c->body_len + n > c->body_cap) {
-        size_t cap = c->body_cap ? c->body_cap * 2 : 4096;
-        if (cap < c->body_len + n)
-            cap = c->body_len + n;
-        if (cap > max)
-            cap = max;
-        if ((p->flags & F_CONTENTLENGTH) && cap > c->body_len + n + p->content_length)
-            cap = c->body_len + n + (size_t)p->content_length; /* what is still to come */
-        body_reserve(c, cap);
+    bool spooled = c->spool_fd >= 0;
+    /* a chunked body announced no size: its budget share grows as it arrives */
+    size_t *taken = spooled ? &c->spool_taken : &c->mem_taken;
+    if (c->body_len + n > *taken) {
+        size_t more = c->body_len + n - *taken;
+        bool ok = spooled ? budget_take(&srv->body_spool, srv->cfg.body_spool_max, more)
+                          : budget_take(&srv->body_mem, srv->cfg.body_memory_max, more);
+        if (!ok)
+            return refuse_busy(c, spooled ? "upload spool" : "request body memory");
+        *taken += more;
     }
+    c->body_last_ms = uv_now(&c->lp->uv);
+    if (spooled) {
+        if (!spool_write(c->spool_fd, at, n)) {
+            log_msg(LOG_ERROR, c->req.id, "cannot write a spooled upload: %s", strerror(errno));
+            c->pending_status = 503;
+            c->busy = true;
+            return -1;
+        }
+        c->body_len += n;
+        return 0;
+    }
+    if (!body_grow(c, p, n))
+        return refuse_busy(c, "allocation for a request body");
     memcpy(c->body + c->body_len, at, n);
     c->body_len += n;
     c->body[c->body_len] = '\0'; /* handlers may rely on a terminated body */
     return 0;
 }
 
+/* spool_map maps a complete spooled body read-only, with a NUL after it (handlers may
+ * rely on a terminated body, and a map's last page need not have room past the end). */
+static bool spool_map(struct http_conn *c)
+{
+    if (!spool_write(c->spool_fd, "", 1))
+        return false;
+    void *m = mmap(NULL, c->body_len + 1, PROT_READ, MAP_PRIVATE, c->spool_fd, 0);
+    if (m == MAP_FAILED)
+        return false;
+    c->spool_map = m;
+    c->spool_map_len = c->body_len + 1;
+    return true;
+}
+
 static int on_message_complete(http_parser *p)
 {
     struct http_conn *c = p->data;
+    if (c->spool_fd >= 0 && !spool_map(c)) {
+        log_msg(LOG_ERROR, c->req.id, "cannot map a spooled upload: %s", strerror(errno));
+        c->pending_status = 503;
+        c->busy = true;
+        return -1;
+    }
     c->req_ready = true;
     /* one request at a time: the rest of the input waits until this one is answered */
     http_parser_pause(p, 1);
@@ -514,7 +780,9 @@ static void req_base(struct http_conn *c)
     req->thread_ctx = c->lp->thread_ctx;
     req->route_ctx = NULL;
     req->server = c->lp->srv;
-    memcpy(req->client_ip, c->client_ip, sizeof(req->client_ip));
+    /* the client behind trusted proxies (proxy.c): every limit and log keys by it */
+    http__client_address(c->lp->srv->cfg.trusted_proxies, c->client_ip, req->headers,
+                         req->n_headers, req->client_ip);
 }
 
 static void res_reset(struct http_response *res)
@@ -619,6 +887,7 @@ static void on_write(uv_write_t *w, int status)
 {
     struct http_conn *c = w->data;
     c->writing = false;
+    budget_give(&srv_of(c)->resp_mem, &c->resp_taken);
     if (c->closing)
         return;
     if (status < 0) {
@@ -644,6 +913,15 @@ static void send_rest(struct http_conn *c, uv_buf_t *bufs, unsigned n, size_t do
     }
     bufs[i].base += done;
     bufs[i].len -= done;
+    if (!c->out_page) {
+        /* this connection's own bytes wait for a slow reader (a cached page's are
+         * shared and counted once, in the page cache) */
+        size_t queued = 0;
+        for (unsigned k = i; k < n; k++)
+            queued += bufs[k].len;
+        atomic_fetch_add(&srv_of(c)->resp_mem, queued);
+        c->resp_taken += queued;
+    }
     c->writing = true;
     read_stop(c);
     timer_set(c, srv_of(c)->cfg.body_timeout_ms);
@@ -723,7 +1001,11 @@ static void send_page(struct http_conn *c, struct http_page *page, bool hit)
     const struct http_page_variant *v = &page->v[gz ? 1 : 0];
     int status = 200;
     uv_buf_t bufs[2];
-    if (http__etag_match(http_request_header(req, "If-None-Match"), v->etag)) {
+    struct str inm = http_request_header(req, "If-None-Match");
+    struct str ims = inm.ptr ? STR_NULL : http_request_header(req, "If-Modified-Since");
+    int64_t since;
+    if (http__etag_match(inm, v->etag) ||
+        (ims.ptr && page->ims_ok && http__imf_parse(ims, &since) && page->modified <= since)) {
         status = 304;
         bufs[1] = uv_buf_init(v->nm, (unsigned)v->nm_len);
     } else {
@@ -804,6 +1086,13 @@ static struct http_page *page_build(struct http_conn *c, struct http__resp_meta 
     struct http_response *res = &c->res;
     const struct http_config *cfg = &srv_of(c)->cfg;
     struct http_page *page = http__page_new(c->cache_key, res->cache_keys, res->n_cache_keys);
+    page->variant = c->cache_variant;
+    struct str lm = res_header(res, "Last-Modified");
+    if (!lm.ptr || !http__imf_parse(lm, &page->modified))
+        page->modified = (int64_t)time(NULL);
+    /* a page rendered in the second of an invalidation may share its Last-Modified with
+     * the copy it replaced: only the ETag can tell them apart */
+    page->ims_ok = page->modified > http__pagecache_invalidated_at(srv_of(c)->cache);
     struct str identity_etag =
         m.etag.len ? m.etag : etag_dup(c->arena, http__etag_hash(m.body.ptr, m.body.len), false);
     m.vary = comp;
@@ -884,6 +1173,65 @@ static void allow_str(struct arena *a, unsigned allow, struct str *out)
     *out = arena_str(a, str_make(tmp, n));
 }
 
+/* surrogate_key_ok: the keys handlers name are ASCII words ("article:42"); anything
+ * else would break the header lists below, so it is left out of them. */
+static bool surrogate_key_ok(struct str k)
+{
+    if (k.len == 0)
+        return false;
+    for (size_t i = 0; i < k.len; i++) {
+        unsigned char ch = (unsigned char)k.ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == ':' || ch == '-' || ch == '_' || ch == '.' || ch == '/'))
+            return false;
+    }
+    return true;
+}
+
+/* public_headers: a page the page cache may keep, a CDN and a browser may keep too.
+ * Cache-Control from the configured lifetimes; Last-Modified (the render time, what
+ * If-Modified-Since is compared with); the dependency keys as Surrogate-Key (Fastly,
+ * Varnish xkey) and Cache-Tag (Cloudflare), with "site" on every page so that clearing
+ * the whole cache can be purged as one key. Headers the handler set win. */
+static void public_headers(struct http_conn *c)
+{
+    struct http_response *res = &c->res;
+    struct http_request *req = &c->req;
+    const struct http_config *cfg = &srv_of(c)->cfg;
+    if (!has_header(res, "Cache-Control")) {
+        char *cc = arena_printf(c->arena,
+                                "public, max-age=%u, s-maxage=%u, stale-while-revalidate=%u, "
+                                "stale-if-error=%u",
+                                cfg->cache_max_age, cfg->cache_s_maxage, cfg->cache_swr,
+                                cfg->cache_sie);
+        http_response_header(res, req, "Cache-Control", str_from_cstr(cc));
+    }
+    if (!has_header(res, "Last-Modified")) {
+        char lm[29];
+        http__imf_date((int64_t)time(NULL), lm);
+        http_response_header(res, req, "Last-Modified", str_make(lm, sizeof(lm)));
+    }
+    size_t len = 4;
+    for (size_t i = 0; i < res->n_cache_keys; i++)
+        len += res->cache_keys[i].len + 1;
+    char *sk = arena_alloc(c->arena, len + 1), *ct = arena_alloc(c->arena, len + 1);
+    memcpy(sk, "site", 4);
+    memcpy(ct, "site", 4);
+    size_t n = 4;
+    for (size_t i = 0; i < res->n_cache_keys; i++) {
+        struct str k = res->cache_keys[i];
+        if (!surrogate_key_ok(k))
+            continue;
+        sk[n] = ' ';
+        ct[n] = ',';
+        memcpy(sk + n + 1, k.ptr, k.len);
+        memcpy(ct + n + 1, k.ptr, k.len);
+        n += k.len + 1;
+    }
+    http_response_header(res, req, "Surrogate-Key", str_make(sk, n));
+    http_response_header(res, req, "Cache-Tag", str_make(ct, n));
+}
+
 /* finalize_send turns c->res into bytes on the wire: error page, content type, gzip,
  * ETag and 304, page cache store, then one write. */
 static void finalize_send(struct http_conn *c, unsigned allow, uint64_t epoch)
@@ -893,6 +1241,12 @@ static void finalize_send(struct http_conn *c, unsigned allow, uint64_t epoch)
     struct http_response *res = &c->res;
     if (res->status < 100 || res->status > 599) {
         log_msg(LOG_ERROR, req->id, "handler set invalid status %d", res->status);
+        http_response_error(res, 500);
+    }
+    if (buf_error(&res->body) != ERR_OK) {
+        /* a page cut short is an error, never a 200 that silently ends half-way */
+        log_msg(LOG_ERROR, req->id, "response body failed (%s), answering 500",
+                err_str(buf_error(&res->body)));
         http_response_error(res, 500);
     }
     if (res->status >= 500 && srv->cache && c->cache_key.ptr &&
@@ -921,6 +1275,10 @@ static void finalize_send(struct http_conn *c, unsigned allow, uint64_t epoch)
         allow_str(c->arena, allow, &m.allow);
     bool is_get = req->method == HTTP_M_GET || req->method == HTTP_M_HEAD;
 
+    if (res->status == 200 && is_get && res->cacheable)
+        public_headers(c);
+    else if (!has_header(res, "Cache-Control"))
+        http_response_header(res, req, "Cache-Control", STR_LIT("no-store"));
     if (res->status == 200 && is_get) {
         bool comp = m.body.len > HTTP__GZIP_MIN_BYTES && http__compressible(m.content_type) &&
                     !has_header(res, "Content-Encoding");
@@ -1017,43 +1375,58 @@ static void respond_429(struct http_conn *c, unsigned retry_after)
     finalize_send(c, 0, 0);
 }
 
+/* respond_busy answers 503 plainly: the server is short of a budget, and rendering the
+ * site's error page would spend more of it. */
+static void respond_busy(struct http_conn *c)
+{
+    struct http_response *res = &c->res;
+    res_reset(res);
+    res->status = 503;
+    http_response_header(res, &c->req, "Retry-After", STR_LIT(HTTP__STR(HTTP_BUSY_RETRY_AFTER_S)));
+    http_response_header(res, &c->req, "Content-Type", STR_LIT("text/plain; charset=utf-8"));
+    http_response_header(res, &c->req, "Cache-Control", STR_LIT("no-store"));
+    buf_append_cstr(&res->body, "the server is busy; retry in " HTTP__STR(
+                                    HTTP_BUSY_RETRY_AFTER_S) " s\n");
+    finalize_send(c, 0, 0);
+}
+
 static void dispatch(struct http_conn *c)
 {
     struct http_server *srv = srv_of(c);
     struct http_request *req = &c->req;
     uv_timer_stop(&c->timer);
-    req_base(c);
-    req->target = str_make(c->head + c->url_off, c->url_len);
-    req->body = str_make(c->body ? c->body : "", c->body_len);
+    if (c->spool_map)
+        req->body = str_make(c->spool_map, c->body_len);
+    else
+        req->body = str_make(c->body ? c->body : "", c->body_len);
     c->cache_key = STR_NULL;
+    c->cache_variant = false;
     if (c->parser.upgrade)
         c->close_after = true; /* we speak no other protocol; answer and hang up */
     c->keep_alive = !c->close_after && !c->lp->stopping && http_should_keep_alive(&c->parser);
 
-    struct str raw_path, query;
-    if (!split_target(req->target, &raw_path, &query) ||
-        http_url_decode(c->arena, raw_path, false, &req->path) != ERR_OK || !path_ok(req->path)) {
-        req->path = STR_LIT("/");
+    if (c->target_bad) {
         respond_error(c, 400, 0);
         return;
     }
-    req->query = query;
-
     unsigned retry_after;
-    if (!http__ratelimit_request(srv->ratelimit, c->client_ip, &retry_after)) {
+    if (!http__ratelimit_request(srv->ratelimit, req->client_ip, &retry_after)) {
         respond_429(c, retry_after);
         return;
     }
 
     bool is_get = req->method == HTTP_M_GET || req->method == HTTP_M_HEAD;
     uint64_t epoch = 0;
-    if (srv->cache && is_get) {
-        char *k = arena_alloc(c->arena, req->path.len + 1 + query.len + 1);
+    if (srv->cache && is_get && c->route) {
+        /* the query is what the route reads, in one spelling (head_prepare) */
+        struct str q = req->query;
+        char *k = arena_alloc(c->arena, req->path.len + 1 + q.len + 1);
         memcpy(k, req->path.ptr, req->path.len);
         k[req->path.len] = '?';
-        if (query.len)
-            memcpy(k + req->path.len + 1, query.ptr, query.len);
-        c->cache_key = str_make(k, req->path.len + 1 + query.len);
+        if (q.len)
+            memcpy(k + req->path.len + 1, q.ptr, q.len);
+        c->cache_key = str_make(k, req->path.len + 1 + q.len);
+        c->cache_variant = q.len > 0;
         epoch = http__pagecache_epoch(srv->cache);
         struct http_page *page = http__pagecache_get(srv->cache, c->cache_key);
         if (page) {
@@ -1062,20 +1435,23 @@ static void dispatch(struct http_conn *c)
         }
     }
 
-    http_handler_fn handler;
-    unsigned allow;
-    enum http__route_result rr =
-        http__router_match(srv->cfg.router, req->method, req->path, req, &handler, &allow);
-    if (rr == HTTP__ROUTE_NOT_FOUND) {
+    if (c->route_result == HTTP__ROUTE_NOT_FOUND) {
         respond_error(c, 404, 0);
         return;
     }
-    if (rr == HTTP__ROUTE_BAD_METHOD) {
-        respond_error(c, 405, allow);
+    if (c->route_result == HTTP__ROUTE_BAD_METHOD) {
+        respond_error(c, 405, c->allow);
+        return;
+    }
+    /* slow readers hold this much of responses already: render nothing more for now */
+    if (atomic_load(&srv->resp_mem) > srv->cfg.response_memory_max) {
+        log_msg(LOG_WARN, req->id, "response memory budget spent, answering 503");
+        c->close_after = true;
+        respond_busy(c);
         return;
     }
     res_reset(&c->res);
-    handler(req, &c->res);
+    c->route->handler(req, &c->res);
     finalize_send(c, 0, epoch);
 }
 
@@ -1087,12 +1463,11 @@ static void conn_finish(struct http_conn *c)
     arena_reset(c->arena);
     c->head = NULL;
     c->hdrs = NULL;
-    /* an upload's memory goes back now, not when the connection closes */
-    free(c->body);
-    c->body = NULL;
-    c->body_len = c->body_cap = 0;
+    /* an upload's memory, file and budget go back now, not when the connection closes */
+    body_release(c);
     c->req.headers = NULL;
     c->req.n_headers = 0;
+    c->prepared = false;
     c->cache_key = STR_NULL;
     /* a response body that grew large is not kept on an idle connection */
     if (c->res.body.cap > 256 * 1024)
@@ -1122,6 +1497,63 @@ static int status_of_parse_error(struct http_conn *c, enum http_errno e)
     return 400;
 }
 
+/* parse_failed answers a request the parser stopped: a head check's own answer, a spent
+ * budget, or the status a callback chose. The body, if any, stays unread: the connection
+ * closes after the answer. */
+static void parse_failed(struct http_conn *c, enum http_errno e)
+{
+    if (c->head_answered) {
+        uv_timer_stop(&c->timer);
+        c->close_after = true;
+        c->keep_alive = false;
+        finalize_send(c, 0, 0);
+        return;
+    }
+    if (c->busy) {
+        uv_timer_stop(&c->timer);
+        c->close_after = true;
+        c->keep_alive = false;
+        respond_busy(c);
+        return;
+    }
+    int status = status_of_parse_error(c, e);
+    if (log_get_level() <= LOG_DEBUG)
+        log_msg(LOG_DEBUG, 0, "parse error: %s", http_errno_name(e));
+    if (!c->prepared)
+        req_base(c);
+    respond_error(c, status, 0);
+}
+
+/* head_scan_bytes checks the head's line endings in (p, n), up to the end of the head;
+ * false on a bare LF, a CR not followed by LF, or a folded line (obs-fold). */
+static bool head_scan_bytes(struct head_scan *hs, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n && hs->active; i++) {
+        char ch = p[i];
+        if (hs->cr) {
+            if (ch != '\n')
+                return false;
+            hs->cr = false;
+            if (hs->line_start && !hs->first_line)
+                hs->active = false; /* the empty line: the head is complete */
+            else if (!hs->line_start)
+                hs->first_line = false;
+            hs->line_start = true;
+            continue;
+        }
+        if (ch == '\r') {
+            hs->cr = true;
+            continue;
+        }
+        if (ch == '\n')
+            return false;
+        if (hs->line_start && !hs->first_line && (ch == ' ' || ch == '\t'))
+            return false;
+        hs->line_start = false;
+    }
+    return true;
+}
+
 /* conn_process feeds bytes to the parser until they run out or a response is still
  * being written; returns how many bytes were consumed. */
 static size_t conn_process(struct http_conn *c, const char *data, size_t len)
@@ -1131,6 +1563,17 @@ static size_t conn_process(struct http_conn *c, const char *data, size_t len)
         if (!c->in_request) {
             /* fresh request: wipe the previous one's per-request state */
             c->req.n_headers = 0;
+            if (!c->scan.active)
+                c->scan = (struct head_scan){.active = true, .line_start = true,
+                                             .first_line = true};
+        }
+        if (c->scan.active && !head_scan_bytes(&c->scan, data + off, len - off)) {
+            c->scan.active = false;
+            if (!c->prepared)
+                req_base(c);
+            log_msg(LOG_DEBUG, 0, "bare LF, stray CR or folded header line in a request head");
+            respond_error(c, 400, 0);
+            return len;
         }
         size_t n = http_parser_execute(&c->parser, &parser_settings, data + off, len - off);
         off += n;
@@ -1142,11 +1585,7 @@ static size_t conn_process(struct http_conn *c, const char *data, size_t len)
         }
         enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
         if (e != HPE_OK) {
-            int status = status_of_parse_error(c, e);
-            if (log_get_level() <= LOG_DEBUG)
-                log_msg(LOG_DEBUG, 0, "parse error: %s", http_errno_name(e));
-            req_base(c);
-            respond_error(c, status, 0);
+            parse_failed(c, e);
             return len;
         }
         if (n == 0)
@@ -1198,16 +1637,19 @@ void http__conn_accept(uv_stream_t *listener, int status)
         /* over the limit: take it off the backlog and hang up at once */
         uv_tcp_t *t = malloc(sizeof(*t));
         if (!t)
-            abort();
+            return; /* out of memory: the kernel keeps it queued for now */
         uv_tcp_init(&lp->uv, t);
         uv_accept(listener, (uv_stream_t *)t);
         uv_close((uv_handle_t *)t, on_rejected_closed);
         return;
     }
     struct http_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
+    if (!c) {
+        log_warn("out of memory accepting a connection");
+        return;
+    }
     c->lp = lp;
+    c->spool_fd = -1;
     uv_tcp_init(&lp->uv, &c->tcp);
     uv_timer_init(&lp->uv, &c->timer);
     c->tcp.data = c->timer.data = c;

@@ -26,7 +26,23 @@
 #define HTTP_MAX_CONNECTIONS 10000 /* per loop */
 #define HTTP_MAX_PARAMS 4
 #define HTTP_STALE_MAX_S (24 * 3600) /* how old a stale page may be and still be served */
-#define HTTP_MIN_UPLOAD_BYTES_PER_SEC (32 * 1024) /* slowest upload given time to finish */
+/* Bodies: a body slower than HTTP_MIN_BODY_BYTES_PER_SEC on average once
+ * HTTP_MIN_BODY_RATE_GRACE_S have passed gets 408 (a held upload costs a connection and
+ * a budget share, so a client may not hold one open at a trickle). Bodies kept in memory
+ * share HTTP_BODY_MEMORY_MAX across every connection, bodies spooled to disk (uploads)
+ * share HTTP_BODY_SPOOL_MAX, and responses still waiting for a slow reader share
+ * HTTP_RESPONSE_MEMORY_MAX; past a budget a new request gets 503 with Retry-After instead
+ * of more memory. */
+#define HTTP_MIN_BODY_BYTES_PER_SEC (8 * 1024)
+#define HTTP_MIN_BODY_RATE_GRACE_S 10
+#define HTTP_BODY_MEMORY_MAX ((size_t)64 * 1024 * 1024)
+#define HTTP_BODY_SPOOL_MAX ((size_t)1024 * 1024 * 1024)
+#define HTTP_RESPONSE_MEMORY_MAX ((size_t)128 * 1024 * 1024)
+#define HTTP_BUSY_RETRY_AFTER_S 5
+/* Open-ended variants (pages whose cache key carries a query: search results, filtered
+ * API lists) live in their own part of the page cache, this share of its bytes, so no
+ * flood of them can evict articles, lists or the home page. */
+#define HTTP_CACHE_VARIANT_SHARE 8 /* one eighth */
 
 enum http_method {
     HTTP_M_OTHER = 0,
@@ -81,6 +97,13 @@ struct http_response {
 
 /* A handler fills res. It never writes to the socket itself. */
 typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);
+/* A head check runs when a request's head is complete, before a single byte of its body
+ * is read: req has its method, path, params, query, headers, client address and contexts,
+ * and an empty body. It returns true to go on; false when it has filled res with the
+ * answer (401, 403, a redirect), which is sent at once and the connection closed, the
+ * body unread. Routes that need a session use it so that no anonymous client can make
+ * the server hold a body. */
+typedef bool (*http_head_check_fn)(struct http_request *req, struct http_response *res);
 /* Called once on each loop thread before it serves; returns that thread's context
  * (e.g. its database connection). thread_done releases it when the loop stops. */
 typedef void *(*http_thread_init_fn)(void *app);
@@ -110,11 +133,16 @@ struct http_config {
     size_t max_header_bytes;  /* 0 = HTTP_MAX_HEADER_BYTES */
     unsigned max_connections; /* per loop; 0 = HTTP_MAX_CONNECTIONS */
     /* Per client address (ratelimit.c), answered with 429 and Retry-After; 0 = off.
-     * Loopback clients are exempt unless limit_loopback (a proxy on the same host). */
+     * Loopback clients are exempt unless limit_loopback (tests, benchmarks). The request
+     * limit keys by the client behind trusted_proxies; the connection limit by the peer,
+     * and trusted proxies are exempt from it (they carry many clients). */
     unsigned max_conns_per_ip;
     double requests_per_ip_per_second; /* token bucket refill rate */
     unsigned request_burst;            /* bucket size; 0 = max(10, 2 × rate) */
     bool limit_loopback;
+    /* Peers whose X-Forwarded-For names the client (proxy.c); NULL = none. Owned by the
+     * caller, which keeps it alive until http_server_run returns. */
+    const struct http_proxies *trusted_proxies;
     /* Stale rather than down: when a handler fails with 5xx (database locked or gone),
      * a page the cache still holds from before its last invalidation is sent instead,
      * if it is at most this old (seconds since it was invalidated); 0 = HTTP_STALE_MAX_S. */
@@ -124,7 +152,48 @@ struct http_config {
      * stopped and before the server is freed. Either may be NULL. */
     void (*on_start)(struct http_server *srv, void *app);
     void (*on_stop)(void *app);
+    /* The CDN's purge hook: called with every key http_cache_invalidate is given, and
+     * with "site" for http_cache_clear, whether or not the page cache is on (a CDN in
+     * front caches by the same keys). Runs on the invalidating thread (a loop, the
+     * scheduler) after the write committed: thread-safe and quick. NULL = none. */
+    void (*on_invalidate)(void *ctx, struct str key);
+    void *invalidate_ctx;
+    /* Bodies and budgets (see HTTP_MIN_BODY_BYTES_PER_SEC above); 0 = the default.
+     * spool_dir holds spooled upload bodies (unlinked files; the media folder, so they
+     * are on the disk the photos go to); NULL = the system's temporary folder. */
+    const char *spool_dir;
+    size_t body_memory_max, body_spool_max, response_memory_max;
+    unsigned min_body_bytes_per_sec, min_body_rate_grace_s;
+    /* Cache-Control of public pages (seconds; RFC 9111 and RFC 5861): browsers keep a
+     * page max_age, shared caches (a CDN) s_maxage, and serve it stale while they
+     * revalidate (swr) or while the origin fails (sie). All 0 = 60, 60, 60, 86400. */
+    unsigned cache_max_age, cache_s_maxage, cache_swr, cache_sie;
 };
+
+/* Trusted proxies (proxy.c): addresses and CIDR ranges whose X-Forwarded-For is believed.
+ * IPv4 entries are kept as IPv4-mapped IPv6 (::ffff:a.b.c.d, prefix + 96), so one table
+ * and one comparison serve both families. */
+#define HTTP_MAX_TRUSTED_PROXIES 64
+
+struct http_cidr {
+    uint8_t addr[16]; /* network address, host bits cleared */
+    uint8_t bits;     /* prefix length, 0..128 */
+};
+
+struct http_proxies {
+    size_t n;
+    struct http_cidr e[HTTP_MAX_TRUSTED_PROXIES];
+};
+
+/* http_proxies_parse reads a list of IPv4/IPv6 addresses and CIDR ranges separated by
+ * commas and/or blanks ("127.0.0.1, ::1 10.0.0.0/8") into out; an empty list trusts
+ * nobody. Host bits past the prefix are cleared (10.1.2.3/8 is 10.0.0.0/8). Fails with
+ * ERR_INVALID for an entry that is not an address or range (*bad is that entry, a slice
+ * of list) and ERR_TOO_LARGE past HTTP_MAX_TRUSTED_PROXIES entries (*bad is the first
+ * entry left out); out is then unusable. */
+ERR_MUST_USE
+ERR_MUST_USE
+enum err http_proxies_parse(struct str list, struct http_proxies *out, struct str *bad);
 
 /* Routing: patterns are literal segments and ':name' segments, e.g. "/news/:slug";
  * a final "*" matches the rest of the path into one param. A path that matches a
@@ -141,12 +210,31 @@ void http_router_add_ctx(struct http_router *r, enum http_method method, const c
  * (e.g. HTTP_UPLOAD_MAX_BODY_BYTES from http/multipart.h for uploads), replacing
  * http_config.max_body_bytes for the requests it matches. The server looks the route up
  * as soon as the request head is complete, so a Content-Length over the limit gets 413
- * before any of the body is read, and bodies are buffered up to the limit. Bodies larger
- * than HTTP_MAX_BODY_BYTES also get more time to arrive: the body timeout grows by one
- * second per HTTP_MIN_UPLOAD_BYTES_PER_SEC bytes declared. max_body_bytes 0 means the
- * server's default. */
+ * before any of the body is read. max_body_bytes 0 means the server's default. */
 void http_router_add_limit(struct http_router *r, enum http_method method, const char *pattern,
                            http_handler_fn handler, void *ctx, size_t max_body_bytes);
+
+/* Everything a route may declare beyond method, pattern and handler. */
+struct http_route_opts {
+    void *ctx;             /* req->route_ctx */
+    size_t max_body_bytes; /* 0: http_config.max_body_bytes */
+    /* The body goes to an unlinked file in http_config.spool_dir as it arrives, never
+     * whole into memory; the handler sees it as req->body all the same (mapped read-only
+     * from that file). For uploads. */
+    bool spool_body;
+    http_head_check_fn head_check; /* NULL: none */
+    /* The query parameters a GET route reads, space-separated ("q tag page"): the handler
+     * sees only these in req->query, each once (the first), decoded and re-encoded one
+     * way, in this order; anything else (utm_*, fbclid, cache busters) is dropped, and the
+     * page cache keys the page by path and that query alone. NULL: the route reads none
+     * (req->query is empty). "*": the route reads any (the API, the workspace): the query
+     * is passed on normalised (pairs re-encoded, sorted by name, same names kept in
+     * order) and a cached page with a non-empty query is an open-ended variant. Requests
+     * of other methods are never cached and get the query as sent. */
+    const char *query;
+};
+void http_router_add_opts(struct http_router *r, enum http_method method, const char *pattern,
+                          http_handler_fn handler, const struct http_route_opts *opts);
 
 /* http_server_run binds, starts the loop threads and serves until SIGINT/SIGTERM (stop
  * accepting, finish requests in flight for up to 5 s) or http_server_stop. SIGHUP calls
@@ -161,6 +249,7 @@ void http_router_add_limit(struct http_router *r, enum http_method method, const
  * http_server_run returns: the pointer must not be used after that. Another thread
  * should read *started with __atomic_load_n(..., __ATOMIC_ACQUIRE). */
 struct http_server;
+ERR_MUST_USE
 enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *app),
                          struct http_server **started);
 void http_server_stop(struct http_server *srv);
@@ -186,11 +275,13 @@ bool http_form_get(struct arena *a, struct str form, const char *name, struct st
                    bool *bad);
 /* http_url_decode decodes %XX (and '+' when plus_is_space) into the arena; fails
  * with ERR_PARSE on a bad escape and ERR_INVALID on invalid UTF-8 or NUL. */
+ERR_MUST_USE
 enum err http_url_decode(struct arena *a, struct str in, bool plus_is_space, struct str *out);
 
 /* Page cache invalidation: drop every cached page that recorded key (clear: all pages).
- * Thread-safe; callable from any thread (the editor, the scheduler). No-op when the
- * page cache is disabled. Call it after the write has committed. */
+ * Thread-safe; callable from any thread (the editor, the scheduler). Then tells
+ * http_config.on_invalidate, even when the page cache is disabled. Call it after the
+ * write has committed. */
 void http_cache_invalidate(struct http_server *srv, struct str key);
 void http_cache_clear(struct http_server *srv);
 
@@ -211,6 +302,7 @@ const char *http_status_reason(int status);
  * rest of res is overwritten. No page cache, no error page, no compression.
  * ERR_NOTFOUND when no route matches (or only another method), ERR_INVALID for a path
  * the server would refuse (bad escape, "..", control bytes). */
+ERR_MUST_USE
 enum err http_local_get(const struct http_router *r, void *thread_ctx, struct str target,
                         struct arena *a, struct http_response *res);
 /* http_response_header_get: the value of a header a handler set, STR_NULL when unset. */

@@ -19,6 +19,8 @@
 #define HTTP__READ_BUF_BYTES (64 * 1024)
 #define HTTP__ARENA_BLOCK (16 * 1024)
 #define HTTP__DATE_LINE_LEN 37
+#define HTTP__STR_(x) #x
+#define HTTP__STR(x) HTTP__STR_(x) /* a numeric macro as a string literal */
 /* Bodies this large go out by sendfile from a memfd: copying them into the socket
  * cost more than everything else together (measured: 32 KB page, 7.5k → see bench). */
 #define HTTP__SENDFILE_MIN (16 * 1024) /* "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n" */
@@ -27,17 +29,42 @@
 
 enum http__route_result { HTTP__ROUTE_FOUND, HTTP__ROUTE_NOT_FOUND, HTTP__ROUTE_BAD_METHOD };
 
-/* http__router_match finds the handler for method and a decoded path, filling
- * req->params/n_params with slices of path. On HTTP__ROUTE_BAD_METHOD *allow holds a
- * bit (1u << enum http_method) for each method the path accepts. HEAD matches GET. */
+/* What a route declared (http_router_add_opts). query is NULL, "*" or the names. */
+struct http__route {
+    http_handler_fn handler;
+    void *ctx;
+    size_t max_body; /* 0: the server's limit */
+    bool spool_body;
+    http_head_check_fn head_check;
+    char *query;
+};
+
+/* http__router_find finds the route for method and a decoded path, filling
+ * req->params/n_params/route_ctx (when req is not NULL) with slices of path; NULL with
+ * *result HTTP__ROUTE_NOT_FOUND or HTTP__ROUTE_BAD_METHOD, and then *allow holds a bit
+ * (1u << enum http_method) for each method the path accepts. HEAD matches GET. */
+const struct http__route *http__router_find(const struct http_router *r,
+                                            enum http_method method, struct str path,
+                                            struct http_request *req,
+                                            enum http__route_result *result, unsigned *allow);
+/* http__router_match is http__router_find giving the handler alone. */
 enum http__route_result http__router_match(const struct http_router *r, enum http_method method,
                                            struct str path, struct http_request *req,
                                            http_handler_fn *handler, unsigned *allow);
-/* http__router_body_limit is the body limit of the route http__router_match would pick
- * for method and path (http_router_add_limit), or 0 when it has none of its own or
- * nothing matches (the server's limit applies). */
-size_t http__router_body_limit(const struct http_router *r, enum http_method method,
-                               struct str path);
+
+/* ---- query.c ---- */
+
+/* http__query_canonical rewrites a raw query string the way route query declares it
+ * (see struct http_route_opts.query): NULL → empty; "*" → every pair, names and values
+ * decoded ('+' is a space) and re-encoded one way, stable-sorted by name; names → only
+ * those parameters, the first of each, in the declared order. Empty names are dropped;
+ * a pair without '=' keeps an empty value ("a" → "a="). *out is arena memory (or a slice
+ * of a constant). ERR_PARSE/ERR_INVALID when a kept name or value has a bad escape or
+ * invalid UTF-8: the caller then passes the raw query on and lets the handler refuse it.
+ * ERR_TOO_LARGE past HTTP_MAX_URI_BYTES pairs' worth of output. */
+ERR_MUST_USE
+enum err http__query_canonical(struct arena *a, const char *declared, struct str raw,
+                               struct str *out);
 
 /* ---- response.c ---- */
 
@@ -58,6 +85,7 @@ void http__imf_date(int64_t t, char out[29]);
 bool http__imf_parse(struct str s, int64_t *t);
 /* http__gzip compresses (p, n) into the arena with z (a reusable stream, may be
  * initialised lazily: *z_ready tracks that). Fails with ERR_IO on a zlib error. */
+ERR_MUST_USE
 enum err http__gzip(z_stream *z, bool *z_ready, struct arena *a, const char *p, size_t n,
                     struct str *out);
 
@@ -75,6 +103,7 @@ struct http__resp_meta {
 /* http__fields_build appends every header line except the status line, Date and
  * Connection, then the blank line. Handler headers override common headers of the same
  * name; headers the server owns (Content-Length, ETag, Date, ...) are not copied. */
+ERR_MUST_USE
 enum err http__fields_build(struct buf *out, const struct http_config *cfg,
                             const struct http_response *res, const struct http__resp_meta *m);
 
@@ -107,11 +136,16 @@ struct http_page {
      * the handler fails with 5xx; evicted by LRU like any page. */
     bool stale;
     int64_t stale_since; /* monotonic seconds */
+    bool variant;        /* an open-ended variant: the bounded part of the cache */
+    int64_t modified;    /* wall-clock seconds it was rendered: its Last-Modified */
+    bool ims_ok;         /* If-Modified-Since may answer 304 (see conn.c page_build) */
 };
 
 struct http_pagecache;
 
-/* http__pagecache_new creates a cache bounded at max_bytes (0 = 64 MiB). */
+/* http__pagecache_new creates a cache bounded at max_bytes (0 = 64 MiB), of which
+ * 1/HTTP_CACHE_VARIANT_SHARE holds open-ended variants (page->variant) and the rest
+ * every other page; each part evicts its own least recently used pages. */
 struct http_pagecache *http__pagecache_new(size_t max_bytes);
 void http__pagecache_free(struct http_pagecache *pc);
 /* http__page_new makes an unlinked page holding one reference (the caller's), with a
@@ -140,6 +174,9 @@ void http__pagecache_invalidate(struct http_pagecache *pc, struct str key);
 struct http_page *http__pagecache_get_stale(struct http_pagecache *pc, struct str key,
                                             unsigned max_age_s);
 void http__pagecache_clear(struct http_pagecache *pc);
+/* http__pagecache_invalidated_at: wall-clock second of the last invalidation or clear
+ * (0 before any, and for a NULL cache). */
+int64_t http__pagecache_invalidated_at(struct http_pagecache *pc);
 /* http__pagecache_epoch counts invalidations; read it before a handler runs. */
 uint64_t http__pagecache_epoch(struct http_pagecache *pc);
 size_t http__pagecache_bytes(struct http_pagecache *pc);
@@ -185,6 +222,8 @@ struct http_server {
     void (*on_reload)(void *app);
     atomic_int stop_requested;
     struct http__ratelimit *ratelimit; /* NULL when no per-IP limit is configured */
+    /* bytes in use against the budgets of struct http_config (conn.c) */
+    atomic_size_t body_mem, body_spool, resp_mem;
 };
 
 /* ---- ratelimit.c ---- */
@@ -192,9 +231,11 @@ struct http_server {
 struct http__ratelimit;
 
 /* http__ratelimit_new: NULL when both limits are off (max_conns 0, rate <= 0). burst 0
- * means max(10, 2 × rate). Loopback addresses are exempt unless limit_loopback. */
+ * means max(10, 2 × rate). Loopback addresses are exempt unless limit_loopback; peers in
+ * proxies (may be NULL; borrowed, must outlive rl) are exempt from the connection limit. */
 struct http__ratelimit *http__ratelimit_new(unsigned max_conns, double rate, unsigned burst,
-                                            bool limit_loopback);
+                                            bool limit_loopback,
+                                            const struct http_proxies *proxies);
 void http__ratelimit_free(struct http__ratelimit *rl);
 /* http__ratelimit_conn_open counts a new connection of ip; false when ip already has
  * max_conns open (answer 429 and close). *counted says whether conn_close must be called
@@ -205,6 +246,29 @@ void http__ratelimit_conn_close(struct http__ratelimit *rl, const char *ip);
  * with *retry_after the whole seconds until one is. */
 bool http__ratelimit_request(struct http__ratelimit *rl, const char *ip, unsigned *retry_after);
 bool http__ip_is_loopback(const char *ip);
+
+/* ---- proxy.c ---- */
+
+#define HTTP__IP_LEN 46 /* INET6_ADDRSTRLEN: the size of http_request.client_ip */
+
+/* http__ip_parse reads one textual IPv4 or IPv6 address (no brackets, no port, no zone)
+ * into 16 bytes, IPv4 as IPv4-mapped IPv6. false when ip is not one. */
+bool http__ip_parse(struct str ip, uint8_t out[16]);
+/* http__ip_format writes the normal text of addr into out: dotted quad for IPv4 and
+ * IPv4-mapped addresses, RFC 5952 form for the rest. */
+void http__ip_format(const uint8_t addr[16], char out[HTTP__IP_LEN]);
+/* http__proxies_match: is the textual address ip inside one of p's ranges? false for
+ * p NULL or empty and for text that is not an address. */
+bool http__proxies_match(const struct http_proxies *p, const char *ip);
+/* http__client_address writes the request's client into out (NUL-terminated): the socket
+ * peer when it is not a trusted proxy; otherwise the rightmost X-Forwarded-For hop that is
+ * not trusted, walking every X-Forwarded-For line (in order, comma lists) from the right.
+ * A malformed hop stops the walk at the last good one (or the peer); when every hop is
+ * trusted, the leftmost. The address is normalised (http__ip_format); a peer that is not
+ * an address (empty: getpeername failed) is copied as it is. */
+void http__client_address(const struct http_proxies *trusted, const char *peer,
+                          const struct http_header *headers, size_t n_headers,
+                          char out[HTTP__IP_LEN]);
 
 /* http__conn_accept is the listener's connection callback. */
 void http__conn_accept(uv_stream_t *listener, int status);

@@ -52,17 +52,20 @@ struct http_multipart_part {
  *   ERR_TOO_LARGE more than HTTP_MULTIPART_MAX_PARTS parts, or a part head over
  *                 HTTP_MULTIPART_MAX_PART_HEADER_BYTES / _MAX_PART_HEADERS
  * On failure *parts is NULL and *n is 0. */
+ERR_MUST_USE
 enum err http_multipart_parse(struct arena *a, const struct http_request *req,
                               struct http_multipart_part **parts, size_t *n);
 
 /* http_multipart_parse_body is the same on a Content-Type value and a body given
  * directly (tests, fuzzing). */
+ERR_MUST_USE
 enum err http_multipart_parse_body(struct arena *a, struct str content_type, struct str body,
                                    struct http_multipart_part **parts, size_t *n);
 
 /* http_multipart_boundary extracts and validates the boundary parameter of a
  * multipart/form-data Content-Type value into *boundary (a slice of content_type, or an
  * arena copy when it was a quoted string with escapes). Errors as above (ERR_INVALID). */
+ERR_MUST_USE
 enum err http_multipart_boundary(struct arena *a, struct str content_type, struct str *boundary);
 
 #endif

@@ -17,10 +17,13 @@ struct http_pagecache {
     struct http_page **buckets;
     size_t n_buckets; /* power of two */
     size_t n_pages;
-    size_t bytes, max_bytes;
-    struct http_page *lru_head, *lru_tail; /* head = most recently used */
+    /* Two parts, each its own LRU list and bound: [0] pages, [1] open-ended variants
+     * (page->variant), so a flood of new variants evicts only other variants. */
+    size_t bytes[2], max_bytes[2];
+    struct http_page *lru_head[2], *lru_tail[2]; /* head = most recently used */
     size_t n_stale;
     atomic_uint_fast64_t epoch;
+    _Atomic int64_t invalidated_at; /* wall-clock seconds */
 };
 
 static int64_t mono_seconds(void)
@@ -44,7 +47,9 @@ struct http_pagecache *http__pagecache_new(size_t max_bytes)
     pthread_mutex_init(&pc->mu, NULL);
     pc->n_buckets = 1024;
     pc->buckets = xcalloc(pc->n_buckets, sizeof(*pc->buckets));
-    pc->max_bytes = max_bytes ? max_bytes : HTTP__DEFAULT_CACHE_BYTES;
+    size_t total = max_bytes ? max_bytes : HTTP__DEFAULT_CACHE_BYTES;
+    pc->max_bytes[1] = total / HTTP_CACHE_VARIANT_SHARE;
+    pc->max_bytes[0] = total - pc->max_bytes[1];
     atomic_init(&pc->epoch, 0);
     return pc;
 }
@@ -150,26 +155,28 @@ void http__page_seal(struct http_page *p)
 
 static void lru_unlink(struct http_pagecache *pc, struct http_page *p)
 {
+    int part = p->variant;
     if (p->lru_prev)
         p->lru_prev->lru_next = p->lru_next;
     else
-        pc->lru_head = p->lru_next;
+        pc->lru_head[part] = p->lru_next;
     if (p->lru_next)
         p->lru_next->lru_prev = p->lru_prev;
     else
-        pc->lru_tail = p->lru_prev;
+        pc->lru_tail[part] = p->lru_prev;
     p->lru_prev = p->lru_next = NULL;
 }
 
 static void lru_push_front(struct http_pagecache *pc, struct http_page *p)
 {
+    int part = p->variant;
     p->lru_prev = NULL;
-    p->lru_next = pc->lru_head;
-    if (pc->lru_head)
-        pc->lru_head->lru_prev = p;
-    pc->lru_head = p;
-    if (!pc->lru_tail)
-        pc->lru_tail = p;
+    p->lru_next = pc->lru_head[part];
+    if (pc->lru_head[part])
+        pc->lru_head[part]->lru_prev = p;
+    pc->lru_head[part] = p;
+    if (!pc->lru_tail[part])
+        pc->lru_tail[part] = p;
 }
 
 /* remove_locked unlinks p and drops the cache's reference. */
@@ -185,7 +192,7 @@ static void remove_locked(struct http_pagecache *pc, struct http_page *p)
     p->in_cache = false;
     if (p->stale)
         pc->n_stale--;
-    pc->bytes -= p->cost;
+    pc->bytes[p->variant] -= p->cost;
     pc->n_pages--;
     http__page_release(p);
 }
@@ -225,7 +232,7 @@ struct http_page *http__pagecache_get(struct http_pagecache *pc, struct str key)
         p = NULL;
     if (p) {
         atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
-        if (pc->lru_head != p) {
+        if (pc->lru_head[p->variant] != p) {
             lru_unlink(pc, p);
             lru_push_front(pc, p);
         }
@@ -250,7 +257,8 @@ struct http_page *http__pagecache_get_stale(struct http_pagecache *pc, struct st
 
 bool http__pagecache_put(struct http_pagecache *pc, struct http_page *p, uint64_t epoch)
 {
-    if (p->cost > pc->max_bytes / 4)
+    int part = p->variant;
+    if (p->cost > pc->max_bytes[part] / 4)
         return false;
     bool ok = false;
     pthread_mutex_lock(&pc->mu);
@@ -259,8 +267,8 @@ bool http__pagecache_put(struct http_pagecache *pc, struct http_page *p, uint64_
     struct http_page *old = find_locked(pc, str_make(p->key, p->key_len), p->hash);
     if (old)
         remove_locked(pc, old);
-    while (pc->bytes + p->cost > pc->max_bytes && pc->lru_tail)
-        remove_locked(pc, pc->lru_tail);
+    while (pc->bytes[part] + p->cost > pc->max_bytes[part] && pc->lru_tail[part])
+        remove_locked(pc, pc->lru_tail[part]);
     if (pc->n_pages >= pc->n_buckets)
         grow_locked(pc);
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
@@ -269,7 +277,7 @@ bool http__pagecache_put(struct http_pagecache *pc, struct http_page *p, uint64_
     pc->buckets[b] = p;
     lru_push_front(pc, p);
     p->in_cache = true;
-    pc->bytes += p->cost;
+    pc->bytes[part] += p->cost;
     pc->n_pages++;
     ok = true;
 out:
@@ -282,18 +290,18 @@ void http__pagecache_invalidate(struct http_pagecache *pc, struct str key)
     uint64_t h = str_hash(key);
     pthread_mutex_lock(&pc->mu);
     atomic_fetch_add(&pc->epoch, 1);
-    struct http_page *p = pc->lru_head;
-    while (p) {
-        struct http_page *next = p->lru_next;
-        for (size_t i = 0; !p->stale && i < p->n_deps; i++) {
-            if (p->dep_hash[i] == h && str_eq(p->deps[i], key)) {
-                p->stale = true;
-                p->stale_since = mono_seconds();
-                pc->n_stale++;
-                break;
+    atomic_store(&pc->invalidated_at, (int64_t)time(NULL));
+    for (int part = 0; part < 2; part++) {
+        for (struct http_page *p = pc->lru_head[part]; p; p = p->lru_next) {
+            for (size_t i = 0; !p->stale && i < p->n_deps; i++) {
+                if (p->dep_hash[i] == h && str_eq(p->deps[i], key)) {
+                    p->stale = true;
+                    p->stale_since = mono_seconds();
+                    pc->n_stale++;
+                    break;
+                }
             }
         }
-        p = next;
     }
     pthread_mutex_unlock(&pc->mu);
 }
@@ -302,9 +310,16 @@ void http__pagecache_clear(struct http_pagecache *pc)
 {
     pthread_mutex_lock(&pc->mu);
     atomic_fetch_add(&pc->epoch, 1);
-    while (pc->lru_head)
-        remove_locked(pc, pc->lru_head);
+    atomic_store(&pc->invalidated_at, (int64_t)time(NULL));
+    for (int part = 0; part < 2; part++)
+        while (pc->lru_head[part])
+            remove_locked(pc, pc->lru_head[part]);
     pthread_mutex_unlock(&pc->mu);
+}
+
+int64_t http__pagecache_invalidated_at(struct http_pagecache *pc)
+{
+    return pc ? atomic_load(&pc->invalidated_at) : 0;
 }
 
 uint64_t http__pagecache_epoch(struct http_pagecache *pc)
@@ -315,7 +330,7 @@ uint64_t http__pagecache_epoch(struct http_pagecache *pc)
 size_t http__pagecache_bytes(struct http_pagecache *pc)
 {
     pthread_mutex_lock(&pc->mu);
-    size_t b = pc->bytes;
+    size_t b = pc->bytes[0] + pc->bytes[1];
     pthread_mutex_unlock(&pc->mu);
     return b;
 }

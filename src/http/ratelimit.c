@@ -4,8 +4,11 @@
  * so loops rarely wait for each other; a shard holds at most a bounded number of
  * addresses, and when an attacker with many addresses fills it, idle entries are swept
  * and, failing that, new addresses are let through unlimited rather than refused (the
- * per-loop connection cap still holds). Loopback clients are exempt unless configured:
- * a reverse proxy on the same host would otherwise be one "client" for everybody. */
+ * per-loop connection cap still holds). Requests are counted for the client behind
+ * trusted proxies (proxy.c resolves it); connections for the peer, and trusted proxies
+ * are exempt from the connection limit since they carry everybody's connections.
+ * Loopback clients are limited like any other unless limit_loopback is off (tests and
+ * benchmarks hammer loopback). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +38,7 @@ struct http__ratelimit {
     double rate;        /* tokens per second; 0 = no request limit */
     double burst;
     bool limit_loopback;
+    const struct http_proxies *proxies; /* borrowed; exempt from the connection limit */
     struct rl_shard shards[RL_SHARDS];
 };
 
@@ -52,7 +56,7 @@ bool http__ip_is_loopback(const char *ip)
 }
 
 struct http__ratelimit *http__ratelimit_new(unsigned max_conns, double rate, unsigned burst,
-                                            bool limit_loopback)
+                                            bool limit_loopback, const struct http_proxies *proxies)
 {
     if (max_conns == 0 && rate <= 0)
         return NULL;
@@ -64,6 +68,7 @@ struct http__ratelimit *http__ratelimit_new(unsigned max_conns, double rate, uns
     /* a page pulls its CSS, favicon and a few images at once: allow a burst */
     rl->burst = burst ? (double)burst : (rate * 2 > 10 ? rate * 2 : 10);
     rl->limit_loopback = limit_loopback;
+    rl->proxies = proxies;
     for (size_t i = 0; i < RL_SHARDS; i++)
         pthread_mutex_init(&rl->shards[i].mu, NULL);
     return rl;
@@ -157,7 +162,7 @@ static bool exempt(const struct http__ratelimit *rl, const char *ip)
 bool http__ratelimit_conn_open(struct http__ratelimit *rl, const char *ip, bool *counted)
 {
     *counted = false;
-    if (!rl || rl->max_conns == 0 || exempt(rl, ip))
+    if (!rl || rl->max_conns == 0 || exempt(rl, ip) || http__proxies_match(rl->proxies, ip))
         return true;
     uint64_t h;
     struct rl_shard *sh = shard_of(rl, ip, &h);

@@ -18,9 +18,7 @@ struct route_seg {
 
 struct route {
     enum http_method method;
-    http_handler_fn handler;
-    void *ctx;
-    size_t max_body; /* 0: the server's limit */
+    struct http__route info;
     struct route_seg segs[ROUTE_MAX_SEGMENTS];
     size_t n_segs;
 };
@@ -45,6 +43,8 @@ void http_router_free(struct http_router *r)
     for (size_t i = 0; i < r->n; i++)
         for (size_t j = 0; j < r->routes[i].n_segs; j++)
             free(r->routes[i].segs[j].text);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->routes[i].info.query);
     free(r->routes);
     free(r);
 }
@@ -65,7 +65,30 @@ void http_router_add_ctx(struct http_router *r, enum http_method method, const c
 void http_router_add_limit(struct http_router *r, enum http_method method, const char *pattern,
                            http_handler_fn handler, void *ctx, size_t max_body_bytes)
 {
-    if (!pattern || pattern[0] != '/' || !handler)
+    struct http_route_opts o = {.ctx = ctx, .max_body_bytes = max_body_bytes};
+    http_router_add_opts(r, method, pattern, handler, &o);
+}
+
+/* query_names_ok: space-separated names of [A-Za-z0-9_-], or "*" alone. */
+static bool query_names_ok(const char *q)
+{
+    if (strcmp(q, "*") == 0)
+        return true;
+    for (const char *p = q; *p; p++) {
+        char ch = *p;
+        if (!(ch == ' ' || ch == '_' || ch == '-' || (ch >= '0' && ch <= '9') ||
+              (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+            return false;
+    }
+    return true;
+}
+
+void http_router_add_opts(struct http_router *r, enum http_method method, const char *pattern,
+                          http_handler_fn handler, const struct http_route_opts *opts)
+{
+    if (!pattern || pattern[0] != '/' || !handler || !opts)
+        abort();
+    if (opts->query && !query_names_ok(opts->query))
         abort();
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
@@ -78,9 +101,18 @@ void http_router_add_limit(struct http_router *r, enum http_method method, const
     struct route *rt = &r->routes[r->n];
     memset(rt, 0, sizeof(*rt));
     rt->method = method;
-    rt->handler = handler;
-    rt->ctx = ctx;
-    rt->max_body = max_body_bytes;
+    rt->info.handler = handler;
+    rt->info.ctx = opts->ctx;
+    rt->info.max_body = opts->max_body_bytes;
+    rt->info.spool_body = opts->spool_body;
+    rt->info.head_check = opts->head_check;
+    if (opts->query) {
+        size_t n = strlen(opts->query);
+        rt->info.query = malloc(n + 1);
+        if (!rt->info.query)
+            abort();
+        memcpy(rt->info.query, opts->query, n + 1);
+    }
 
     struct str rest = str_from_cstr(pattern + 1);
     struct str seg;
@@ -163,14 +195,15 @@ static bool path_match(const struct route *rt, struct str path, struct str *para
     return true;
 }
 
-enum http__route_result http__router_match(const struct http_router *r, enum http_method method,
-                                           struct str path, struct http_request *req,
-                                           http_handler_fn *handler, unsigned *allow)
+const struct http__route *http__router_find(const struct http_router *r,
+                                            enum http_method method, struct str path,
+                                            struct http_request *req,
+                                            enum http__route_result *result, unsigned *allow)
 {
     *allow = 0;
-    *handler = NULL;
+    *result = HTTP__ROUTE_NOT_FOUND;
     if (!r || path.len == 0 || path.ptr[0] != '/')
-        return HTTP__ROUTE_NOT_FOUND;
+        return NULL;
     bool path_seen = false;
     struct str params[HTTP_MAX_PARAMS];
     for (size_t i = 0; i < r->n; i++) {
@@ -181,36 +214,29 @@ enum http__route_result http__router_match(const struct http_router *r, enum htt
         path_seen = true;
         bool ok = rt->method == method || (method == HTTP_M_HEAD && rt->method == HTTP_M_GET);
         if (ok) {
-            *handler = rt->handler;
             if (req) {
-                req->route_ctx = rt->ctx;
+                req->route_ctx = rt->info.ctx;
                 for (size_t k = 0; k < np; k++)
                     req->params[k] = params[k];
                 req->n_params = np;
             }
-            return HTTP__ROUTE_FOUND;
+            *result = HTTP__ROUTE_FOUND;
+            return &rt->info;
         }
         *allow |= 1u << rt->method;
         if (rt->method == HTTP_M_GET)
             *allow |= 1u << HTTP_M_HEAD;
     }
-    return path_seen ? HTTP__ROUTE_BAD_METHOD : HTTP__ROUTE_NOT_FOUND;
+    *result = path_seen ? HTTP__ROUTE_BAD_METHOD : HTTP__ROUTE_NOT_FOUND;
+    return NULL;
 }
 
-size_t http__router_body_limit(const struct http_router *r, enum http_method method,
-                               struct str path)
+enum http__route_result http__router_match(const struct http_router *r, enum http_method method,
+                                           struct str path, struct http_request *req,
+                                           http_handler_fn *handler, unsigned *allow)
 {
-    if (!r || path.len == 0 || path.ptr[0] != '/')
-        return 0;
-    struct str params[HTTP_MAX_PARAMS];
-    /* the same walk as http__router_match: the first route matching path and method */
-    for (size_t i = 0; i < r->n; i++) {
-        const struct route *rt = &r->routes[i];
-        size_t np = 0;
-        if (!path_match(rt, path, params, &np))
-            continue;
-        if (rt->method == method || (method == HTTP_M_HEAD && rt->method == HTTP_M_GET))
-            return rt->max_body;
-    }
-    return 0;
+    enum http__route_result result;
+    const struct http__route *rt = http__router_find(r, method, path, req, &result, allow);
+    *handler = rt ? rt->handler : NULL;
+    return result;
 }

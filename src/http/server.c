@@ -188,12 +188,17 @@ void http_cache_invalidate(struct http_server *srv, struct str key)
 {
     if (srv && srv->cache)
         http__pagecache_invalidate(srv->cache, key);
+    if (srv && srv->cfg.on_invalidate)
+        srv->cfg.on_invalidate(srv->cfg.invalidate_ctx, key);
 }
 
 void http_cache_clear(struct http_server *srv)
 {
     if (srv && srv->cache)
         http__pagecache_clear(srv->cache);
+    /* every cacheable page carries the key "site", so a CDN drops them all by it */
+    if (srv && srv->cfg.on_invalidate)
+        srv->cfg.on_invalidate(srv->cfg.invalidate_ctx, STR_LIT("site"));
 }
 
 static enum err parse_addr(const char *host, uint16_t port, struct sockaddr_storage *ss,
@@ -255,8 +260,26 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         srv->cache = http__pagecache_new(c->page_cache_max_bytes);
     if (!c->stale_max_seconds)
         c->stale_max_seconds = HTTP_STALE_MAX_S;
+    if (!c->body_memory_max)
+        c->body_memory_max = HTTP_BODY_MEMORY_MAX;
+    if (!c->body_spool_max)
+        c->body_spool_max = HTTP_BODY_SPOOL_MAX;
+    if (!c->response_memory_max)
+        c->response_memory_max = HTTP_RESPONSE_MEMORY_MAX;
+    if (!c->min_body_bytes_per_sec)
+        c->min_body_bytes_per_sec = HTTP_MIN_BODY_BYTES_PER_SEC;
+    if (!c->min_body_rate_grace_s)
+        c->min_body_rate_grace_s = HTTP_MIN_BODY_RATE_GRACE_S;
+    if (!c->cache_max_age && !c->cache_s_maxage && !c->cache_swr && !c->cache_sie) {
+        c->cache_max_age = c->cache_s_maxage = c->cache_swr = 60;
+        c->cache_sie = 86400;
+    }
+    atomic_init(&srv->body_mem, 0);
+    atomic_init(&srv->body_spool, 0);
+    atomic_init(&srv->resp_mem, 0);
     srv->ratelimit = http__ratelimit_new(c->max_conns_per_ip, c->requests_per_ip_per_second,
-                                         c->request_burst, c->limit_loopback);
+                                         c->request_burst, c->limit_loopback,
+                                         c->trusted_proxies);
     raise_nofile();
 
     unsigned n = c->threads ? c->threads : uv_available_parallelism();

@@ -57,6 +57,7 @@ struct import_options {
  * file or photo), ERR_TOO_LARGE (file over IMPORT_MAX_FILE_BYTES or a field over a
  * STORE_MAX_* limit), ERR_PARSE (malformed front matter), ERR_INVALID (bad value,
  * not UTF-8, not an image), or the store's error. */
+ERR_MUST_USE
 enum err import_file(struct store *s, const char *path, const struct import_options *opts,
                      struct import_result *res, char *err, size_t err_size);
 
@@ -67,6 +68,7 @@ typedef void (*import_report_fn)(void *ctx, const char *path, enum err e, const 
  * recursive, hidden files skipped) in byte order of their names. It goes on after a
  * failed file and returns the first failure's error (ERR_OK when all went in). report
  * may be NULL: failures are then logged with log_error. */
+ERR_MUST_USE
 enum err import_paths(struct store *s, const char *const *paths, size_t n_paths,
                       const struct import_options *opts, struct import_result *res,
                       import_report_fn report, void *ctx);
@@ -76,6 +78,7 @@ enum err import_paths(struct store *s, const char *const *paths, size_t n_paths,
  * are files next to the .md file. name labels the messages ("x.md:3: ..."). Errors as
  * import_file, but never the store's. For fuzzing and for checking files before an
  * import. */
+ERR_MUST_USE
 enum err import_check_text(const char *name, struct str text, char *err, size_t err_size);
 
 #endif

@@ -53,9 +53,11 @@ enum mail_addr_problem {
  * appends its normalised form: lower-cased and, when the domain is
  * internationalised, converted to its ASCII (punycode, "xn--") form. ERR_INVALID with
  * *why on a bad address; ERR_TOO_LARGE when out is full. */
+ERR_MUST_USE
 enum err mail_address_normalize(struct str in, struct buf *out, enum mail_addr_problem *why);
 /* mail_punycode_label appends the punycode (RFC 3492) of one UTF-8 label, without
  * the "xn--" prefix. ERR_INVALID on bad UTF-8. */
+ERR_MUST_USE
 enum err mail_punycode_label(struct str label, struct buf *out);
 /* mail_address_for_log appends a masked address for logs: "j***@example.org". */
 void mail_address_for_log(struct str addr, char *out, size_t out_size);
@@ -74,14 +76,18 @@ struct mail_message {
 /* mail_message_build appends an RFC 5322 message with CRLF line ends: headers (UTF-8
  * text as RFC 2047 encoded words), multipart/alternative when html is set, parts in
  * base64. ERR_INVALID when a header value holds CR or LF; ERR_TOO_LARGE past out's max. */
+ERR_MUST_USE
 enum err mail_message_build(const struct mail_message *m, struct buf *out);
 /* mail_header_encode appends text as an unstructured header value: as is when it is
  * printable ASCII, else as UTF-8 "B" encoded words of at most 75 characters, folded,
  * never splitting a character. used is the length of "Name: " already on the line. */
+ERR_MUST_USE
 enum err mail_header_encode(struct buf *out, size_t used, struct str text);
 /* mail_message_id_make appends "<hex random.time@domain>" (domain from from_addr). */
+ERR_MUST_USE
 enum err mail_message_id_make(struct str from_addr, int64_t now, struct buf *out);
 /* mail_date_format appends an RFC 5322 date in Kyiv time: "Mon, 29 Dec 2025 16:51:00 +0200". */
+ERR_MUST_USE
 enum err mail_date_format(int64_t utc, struct buf *out);
 
 /* ---- secrets and tokens ---- */
@@ -89,9 +95,11 @@ enum err mail_date_format(int64_t utc, struct buf *out);
 /* mail_secret_get reads the installation secret from the settings (key mail_secret),
  * creating it with randombytes_buf on first use. w must be a STORE_WRITE connection
  * outside a transaction. */
+ERR_MUST_USE
 enum err mail_secret_get(struct store *w, unsigned char secret[MAIL_SECRET_BYTES]);
 /* Confirmation token "<id>.<expires>.<nonce>.<hmac>" (digits, hex and dots). The hash
  * (hex SHA-256 of the whole token) is what the database keeps. */
+ERR_MUST_USE
 enum err mail_token_confirm_make(const unsigned char *secret, int64_t subscriber_id,
                                  int64_t expires_at, struct buf *token, struct buf *hash);
 /* mail_token_confirm_check verifies format and signature (not expiry, not use: the
@@ -100,6 +108,7 @@ bool mail_token_confirm_check(const unsigned char *secret, struct str token, int
                               struct buf *hash);
 /* Long-lived link tokens "<id>.<hmac>" for unsubscribe ('u') and preferences ('p'),
  * bound to the subscriber's key so erasure voids them. */
+ERR_MUST_USE
 enum err mail_token_link_make(const unsigned char *secret, char purpose, int64_t subscriber_id,
                               struct str key, struct buf *out);
 /* mail_token_link_id reads the id of a link token (false when malformed). */
@@ -108,9 +117,11 @@ bool mail_token_link_check(const unsigned char *secret, char purpose, int64_t su
                            struct str key, struct str token);
 /* mail_keyed_hash appends 32 hex characters of HMAC(secret, label | text): how IP
  * addresses are kept in consent records and rate counters. */
+ERR_MUST_USE
 enum err mail_keyed_hash(const unsigned char *secret, const char *label, struct str text,
                          struct buf *out);
 /* mail_random_hex appends 2*n random hex characters. */
+ERR_MUST_USE
 enum err mail_random_hex(size_t n, struct buf *out);
 
 /* ---- what messages need to know about the site ---- */
@@ -124,6 +135,7 @@ struct mail_site {
 };
 /* mail_site_load fills site: secret (see mail_secret_get) and site_name from the
  * settings. Strings are copied into a. w as for mail_secret_get. */
+ERR_MUST_USE
 enum err mail_site_load(struct store *w, struct arena *a, const struct i18n *lang,
                         const char *base_url, const char *from_addr, struct mail_site *site);
 
@@ -154,6 +166,7 @@ enum mail_sub_outcome {
  * confirmation message in the outbox; a pending address with a live confirmation, an
  * active or bounced address, or one past its daily limit gets nothing, and the answer
  * does not tell these apart. */
+ERR_MUST_USE
 enum err mail_subscribe(struct store *w, struct arena *a, const struct mail_site *site,
                         const struct mail_limits *limits, const struct mail_subscribe_input *in,
                         enum mail_sub_outcome *outcome, enum mail_addr_problem *why);
@@ -166,16 +179,20 @@ enum mail_token_outcome {
 };
 /* mail_confirm uses a confirmation token: the subscriber becomes active and the
  * consent record gets its confirmation time. */
+ERR_MUST_USE
 enum err mail_confirm(struct store *w, const struct mail_site *site, struct str token, int64_t now,
                       enum mail_token_outcome *outcome);
 /* mail_unsubscribe uses an unsubscribe link token (idempotent). */
+ERR_MUST_USE
 enum err mail_unsubscribe(struct store *w, struct arena *a, const struct mail_site *site,
                           struct str token, int64_t now, enum mail_token_outcome *outcome);
 /* mail_prefs_load finds the subscriber of a preferences token (MAIL_TOKEN_INVALID when
  * it does not check out). */
+ERR_MUST_USE
 enum err mail_prefs_load(struct store *s, struct arena *a, const struct mail_site *site,
                          struct str token, struct store_subscriber *sub,
                          enum mail_token_outcome *outcome);
+ERR_MUST_USE
 enum err mail_prefs_save(struct store *w, struct arena *a, const struct mail_site *site,
                          struct str token, bool weekly, const int64_t *tag_ids, size_t n_tags,
                          const int64_t *dept_ids, size_t n_depts, enum mail_token_outcome *outcome);
@@ -190,6 +207,7 @@ enum err mail_prefs_save(struct store *w, struct arena *a, const struct mail_sit
 struct mail_composed {
     struct str subject, text, html, unsub_url, unsub_mailto;
 };
+ERR_MUST_USE
 enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail_site *site,
                              const struct store_subscriber *sub, int64_t since, int64_t until,
                              struct mail_composed *out, size_t *n_articles);
@@ -201,11 +219,13 @@ void mail_digest_slots(int64_t now, int hour, int minute, int weekday, int64_t *
  * frequency; INT64_MAX for both: every active subscriber), each in the transaction that
  * moves the subscriber's last_digest_at to now. since >= 0 replaces each subscriber's
  * last digest as the start of "new". *queued counts messages, *checked subscribers. */
+ERR_MUST_USE
 enum err mail_digest_queue(struct store *w, const struct mail_site *site, int64_t now,
                            int64_t daily_slot, int64_t weekly_slot, int64_t since, int64_t *queued,
                            int64_t *checked);
 /* mail_test_queue puts a sample digest (the newest articles) addressed to rcpt in the
  * outbox ("send me a test"). */
+ERR_MUST_USE
 enum err mail_test_queue(struct store *w, const struct mail_site *site, struct str rcpt,
                          int64_t now);
 
@@ -224,16 +244,20 @@ struct mail_config {
 
 struct mail_sender;
 /* mail_sender_new prepares an SMTP client for cfg (libcurl). The caller owns it. */
+ERR_MUST_USE
 enum err mail_sender_new(const struct mail_config *cfg, struct mail_sender **out);
 void mail_sender_free(struct mail_sender *ms);
 /* mail_sender_recover requeues rows left in sending by processes that are gone. */
+ERR_MUST_USE
 enum err mail_sender_recover(struct mail_sender *ms, struct store *w);
 /* mail_sender_step claims and sends one due message, pacing to the configured rate.
  * ERR_NOTFOUND when nothing is due. *sent says whether the server accepted it; the
  * sent mark commits with the next claim (or mail_sender_flush). */
+ERR_MUST_USE
 enum err mail_sender_step(struct mail_sender *ms, struct store *w, bool *sent);
 /* mail_sender_flush records a message accepted by the last step as sent (steps record
  * it together with the next claim, to save a commit). Call it before freeing. */
+ERR_MUST_USE
 enum err mail_sender_flush(struct mail_sender *ms, struct store *w);
 /* mail_sender_url_for_log writes the SMTP URL without user and password. */
 void mail_sender_url_for_log(const char *url, char *out, size_t out_size);
@@ -241,12 +265,14 @@ void mail_sender_url_for_log(const char *url, char *out, size_t out_size);
 /* The background service of `visnyk serve`: the sender thread and the digest
  * scheduler thread, each with its own database connection. */
 struct mail_service;
+ERR_MUST_USE
 enum err mail_service_start(const struct mail_config *cfg, struct mail_service **out);
 /* mail_service_stop asks both threads to stop, waits (a send in progress finishes or
  * times out) and frees the service. NULL is fine. */
 void mail_service_stop(struct mail_service *svc);
 
 /* mail_catalog_load loads <theme_dir>/i18n/uk.ini for mail texts outside the site. */
+ERR_MUST_USE
 enum err mail_catalog_load(const char *theme_dir, struct i18n **out);
 
 #endif

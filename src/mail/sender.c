@@ -375,7 +375,9 @@ static void *sender_main(void *arg)
             }
             if (mail_sender_new(&svc->cfg, &ms) != ERR_OK)
                 break;
-            mail_sender_recover(ms, w);
+            e = mail_sender_recover(ms, w);
+            if (e != ERR_OK) /* left rows are retried at the next start; sending goes on */
+                log_error("outbox: recovering messages in flight failed: %s", err_str(e));
         }
         bool sent = false;
         e = mail_sender_step(ms, w, &sent);

@@ -71,7 +71,12 @@ enum err mail_subscribe(struct store *w, struct arena *a, const struct mail_site
         buf_free(&ip_hash);
         return ERR_OK;
     }
-    mail_keyed_hash(site->secret, "ip", in->ip, &ip_hash);
+    e = mail_keyed_hash(site->secret, "ip", in->ip, &ip_hash);
+    if (e != ERR_OK) {
+        buf_free(&email);
+        buf_free(&ip_hash);
+        return e;
+    }
     e = store_begin(w);
     if (e != ERR_OK)
         goto out;

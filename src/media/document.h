@@ -56,6 +56,7 @@ struct media_doc_info {
  * (no incremental update, not linearised): there each page is one "/Type /Page" object
  * in plain text, so counting them is exact; any other file gets 0 (unknown) rather than
  * a wrong number. */
+ERR_MUST_USE
 enum err media_doc_check(const unsigned char *p, size_t n, struct media_doc_info *info,
                          enum media_doc_problem *problem);
 
@@ -67,6 +68,7 @@ bool media_doc_hash_ok(struct str hash);
  * same folder, fsync, rename, fsync of the folder). A file already there with the same
  * size is the same content (named by its hash) and is left alone. ERR_INVALID for a bad
  * hash, ERR_IO when the folder cannot be written. */
+ERR_MUST_USE
 enum err media_doc_write(const char *media_dir, const char *hash, const void *p, size_t n);
 
 /* media_doc_title_from_filename: a title made from the client's file name, for an
@@ -99,6 +101,7 @@ struct media_doc_units {
  * under 1 MB in whole kilobytes ("340 КБ", never "0 КБ"), else in megabytes with one
  * decimal ("1,2 МБ", "15,8 МБ"; 1024 as the step, rounded half up). A no-break space
  * (U+00A0) joins number and unit, so a line never breaks between them. */
+ERR_MUST_USE
 enum err media_doc_size_format(uint64_t bytes, const struct media_doc_units *u, struct buf *out);
 
 #endif

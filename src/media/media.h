@@ -63,6 +63,7 @@ struct media_encoded {
  * libvips with one worker thread and no operation cache, since the cache could hand back
  * an image that still points into a freed upload buffer. Fails with ERR_INVALID when
  * either library cannot start. */
+ERR_MUST_USE
 enum err media_init(void);
 /* media_shutdown releases libvips; nothing in this header may be called afterwards. */
 void media_shutdown(void);
@@ -70,6 +71,7 @@ void media_shutdown(void);
 /* media_sniff identifies (p, n) by its magic bytes alone (never by name or declared type)
  * and sets *mime to a static "image/jpeg", "image/png" or "image/webp". Anything else,
  * including GIF, SVG and text, fails with ERR_INVALID and leaves *mime alone. */
+ERR_MUST_USE
 enum err media_sniff(const unsigned char *p, size_t n, const char **mime);
 
 /* media_image_encode validates and encodes (p, n) into out (which the caller provides;
@@ -80,6 +82,7 @@ enum err media_sniff(const unsigned char *p, size_t n, const char **mime);
  * Fails with ERR_TOO_LARGE (file or pixel limit), ERR_INVALID (not a supported image,
  * or libvips could not decode it); err, when not NULL, receives a one-line message for the
  * editor that starts with label ("photos/x.jpg: not a JPEG, PNG or WebP image"). */
+ERR_MUST_USE
 enum err media_image_encode(const unsigned char *p, size_t n, const char *label,
                             struct media_encoded *out, char *err, size_t err_size);
 void media_encoded_free(struct media_encoded *e);
@@ -87,12 +90,14 @@ void media_encoded_free(struct media_encoded *e);
 /* media_encoded_write writes every file of e into media_dir atomically (temp file,
  * fsync, rename, fsync of the directory), the variants first and <hash>.jpg last, so
  * that <hash>.jpg existing means the whole set is there. Fails with ERR_IO. */
+ERR_MUST_USE
 enum err media_encoded_write(const char *media_dir, const struct media_encoded *e);
 
 /* media_file_write puts (data, len) at dir/name the same way (temp file, fsync, rename,
  * fsync of the directory): a reader or a crash sees the old state or the whole file.
  * name is a plain file name, checked by the caller. ERR_IO, or ERR_TOO_LARGE for a
  * path past 4 KiB. */
+ERR_MUST_USE
 enum err media_file_write(const char *dir, const char *name, const void *data, size_t len);
 
 /* media_store_image reads src_path (at most MEDIA_MAX_FILE_BYTES), encodes it and
@@ -100,12 +105,14 @@ enum err media_file_write(const char *dir, const char *name, const void *data, s
  * only reads its size back: storing is idempotent. out receives the hash and the size of
  * <hash>.jpg. Errors as media_image_encode and media_encoded_write, plus ERR_IO when
  * src_path cannot be read; err receives the user-facing message, naming src_path. */
+ERR_MUST_USE
 enum err media_store_image(const char *media_dir, const char *src_path, struct media_image *out,
                            char *err, size_t err_size);
 
 /* media_demo_generate writes to path (atomically) a JPEG of width x height made from
  * generated pixels: a landscape whose colours and shapes follow from seed, identical for
  * the same arguments. Fails with ERR_INVALID for sizes outside 16..8000, ERR_IO. */
+ERR_MUST_USE
 enum err media_demo_generate(const char *path, unsigned seed, int width, int height);
 
 /* The photos the demo content (demo/ in the source tree) refers to, by the name used in
@@ -121,6 +128,7 @@ extern const size_t media_demo_photo_count;
 /* media_demo_photos generates every photo of media_demo_photo_table under dir
  * (creating dir/photos/ when missing) and skips the ones already there, since their
  * content only depends on the table. Fails with ERR_IO. */
+ERR_MUST_USE
 enum err media_demo_photos(const char *dir);
 
 #endif

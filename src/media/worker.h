@@ -47,6 +47,7 @@ struct media_worker;
  * and released with media_worker_stop. Fails with ERR_IO when the process cannot be
  * started or does not get ready (no /proc/self/exe, seccomp unsupported, libvips fails
  * to start in the child). */
+ERR_MUST_USE
 enum err media_worker_start(struct media_worker **out);
 
 /* media_worker_encode is media_image_encode run inside the worker: (p, n) are the upload
@@ -57,6 +58,7 @@ enum err media_worker_start(struct media_worker **out);
  *            than the timeout; it has been restarted for the next request
  *   ERR_BUSY the worker could not be restarted (try again later)
  * err (when not NULL) receives a one-line message for the editor starting with label. */
+ERR_MUST_USE
 enum err media_worker_encode(struct media_worker *w, const unsigned char *p, size_t n,
                              const char *label, struct media_encoded *out, char *err,
                              size_t err_size);

@@ -1,7 +1,8 @@
 /* escape.h: contextual escaping writers. HTML text and attribute values (& < > " '),
  * URL components (percent-encoding), XML text, JSON strings. Each appends to out and
- * fails only with ERR_TOO_LARGE when out's maximum is reached (out may then hold a
- * prefix of the escaped text: discard it). */
+ * fails only as buf_append does (ERR_TOO_LARGE, ERR_NOMEM), which marks out with a
+ * sticky error (see buf.h); out may then hold a prefix of the escaped text, so whoever
+ * uses out checks buf_error. Like the buf_append family these are not ERR_MUST_USE. */
 #ifndef VISNYK_RENDER_ESCAPE_H
 #define VISNYK_RENDER_ESCAPE_H
 

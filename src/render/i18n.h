@@ -27,9 +27,11 @@ struct i18n;
  * (syntax, bad key, duplicate key, invalid UTF-8), "file: …" with ERR_IO when it cannot
  * be read and ERR_TOO_LARGE past I18N_MAX_FILE_BYTES. The caller owns *out and frees
  * it with i18n_free. */
+ERR_MUST_USE
 enum err i18n_load(const char *path, struct i18n **out, char *err, size_t err_size);
 /* i18n_parse is i18n_load from memory; label names the source in errors and gives the
  * language when there is no "lang" key ("en.ini" → "en"). */
+ERR_MUST_USE
 enum err i18n_parse(const char *label, struct str text, struct i18n **out, char *err,
                     size_t err_size);
 void i18n_free(struct i18n *c);
@@ -48,10 +50,13 @@ struct str i18n_get(const struct i18n *c, struct str key);
 /* i18n_format_date appends «01 серпня 2024, 16:51» (Kyiv time, genitive month from
  * the catalog keys month.gen.1..12, built-in Ukrainian when c is NULL); with_time
  * false gives «01 серпня 2024». The date functions fail only with ERR_TOO_LARGE. */
+ERR_MUST_USE
 enum err i18n_format_date(const struct i18n *c, int64_t utc, bool with_time, struct buf *out);
 /* «01/08/2024» as in lists. */
+ERR_MUST_USE
 enum err i18n_format_date_short(int64_t utc, struct buf *out);
 /* ISO 8601 with the Kyiv offset, for <time datetime>: 2024-08-01T16:51:00+03:00 */
+ERR_MUST_USE
 enum err i18n_format_iso(int64_t utc, struct buf *out);
 
 #endif

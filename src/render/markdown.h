@@ -16,16 +16,19 @@
 /* markdown_to_html appends the HTML for md to out. ERR_TOO_LARGE past the input limit
  * or out's maximum, ERR_INVALID when md is not valid UTF-8. Links with a refused URL
  * become their text; images with one are dropped. Thread-safe. */
+ERR_MUST_USE
 enum err markdown_to_html(struct str md, struct buf *out);
 /* markdown_to_text appends plain text (for feeds' descriptions, search, meta tags):
  * the text of the document with blocks separated by a blank line, soft and hard
  * breaks and table cells by a space, raw HTML and refused images left out. The text
  * is NOT escaped: it goes out through escape_html or a value_str like any other.
  * Errors as markdown_to_html; on failure out is left as it was. */
+ERR_MUST_USE
 enum err markdown_to_text(struct str md, struct buf *out);
 /* markdown_excerpt appends markdown_to_text with whitespace collapsed to single
  * spaces, cut at a word boundary to at most max_chars code points plus "…" when it
  * was longer (for meta descriptions and feed summaries). Not escaped. */
+ERR_MUST_USE
 enum err markdown_excerpt(struct str md, size_t max_chars, struct buf *out);
 /* markdown_url_allowed: the URL policy for links and images: http, https, mailto or no
  * scheme (site-relative); no spaces or control characters. */

@@ -44,6 +44,7 @@ struct template_set;
  * is wrong" into err (err_size bytes); ERR_TOO_LARGE for a file over
  * TEMPLATE_MAX_FILE_BYTES, ERR_IO when the folder or a file cannot be read. On
  * success *out holds one reference (release with template_set_unref). */
+ERR_MUST_USE
 enum err template_set_load(const char *dir, struct template_set **out, char *err, size_t err_size);
 void template_set_ref(struct template_set *ts);
 void template_set_unref(struct template_set *ts);
@@ -52,6 +53,7 @@ void template_set_unref(struct template_set *ts);
  * later; a render reaching one still unknown fails with ERR_NOTFOUND. Must not be
  * called while other threads render with ts. The replaced template's memory is
  * freed at once. */
+ERR_MUST_USE
 enum err template_set_compile_string(struct template_set *ts, const char *name, struct str text,
                                      char *err, size_t err_size);
 /* template_set_new returns an empty set holding one reference. */
@@ -62,8 +64,10 @@ bool template_set_has(const struct template_set *ts, const char *name);
 /* template_render appends the output of template name rendered with root to out.
  * ERR_NOTFOUND for an unknown template (or partial), ERR_TOO_LARGE when out's maximum
  * is reached or sections and partials nest deeper than TEMPLATE_MAX_DEPTH. On failure
- * out is left as it was. lang may be NULL ({{t:key}} then prints the key). Allocates
+ * out's contents are left as they were (a failed append also leaves out's sticky error,
+ * see buf.h). lang may be NULL ({{t:key}} then prints the key). Allocates
  * nothing; safe to call from many threads on one set. */
+ERR_MUST_USE
 enum err template_render(const struct template_set *ts, const char *name, const struct value *root,
                          const struct i18n *lang, struct buf *out);
 

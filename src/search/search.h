@@ -38,6 +38,7 @@ bool search_word_next(const char *text, size_t len, size_t *pos, size_t *start, 
                       struct buf *folded);
 
 /* search_word_fold appends the folded form of one word (case, apostrophes). */
+ERR_MUST_USE
 enum err search_word_fold(struct buf *out, struct str word);
 
 /* A stem cache: one per database connection (not thread-safe), so a busy index
@@ -88,6 +89,7 @@ void search_query_parse(struct arena *a, struct str q, struct search_query *out)
  * q->completions is spelt as those words. Every term is
  * double-quoted (and its quotes doubled), so no user syntax reaches FTS5. Appends
  * nothing when q has no words. ERR_TOO_LARGE when out is full. */
+ERR_MUST_USE
 enum err search_match_build(struct buf *out, struct arena *a, const struct search_query *q);
 
 /* search_edit_distance: Damerau-Levenshtein (adjacent transpositions) distance between
@@ -98,6 +100,7 @@ int search_edit_distance(struct str a, struct str b, int max);
 /* search_plain_text appends the plain text of Markdown for the index (render's
  * markdown_to_text, with the snippet markers \x01 \x02 removed so stored text can never
  * forge a highlight). On Markdown failure it appends the source as is. */
+ERR_MUST_USE
 enum err search_plain_text(struct buf *out, struct str md);
 
 /* Snippet markers: the index's snippet() puts these around matched words; the page
@@ -107,12 +110,14 @@ enum err search_plain_text(struct buf *out, struct str md);
 
 /* search_snippet_html appends snippet text as HTML: escaped, with the markers turned
  * into <mark> and </mark> (balanced even when the text is cut). */
+ERR_MUST_USE
 enum err search_snippet_html(struct buf *out, struct str snippet);
 
 /* search_sqlite_register registers the "visnyk" FTS5 tokenizer and the visnyk_plain()
  * SQL function (search_plain_text) on db. Call once per connection, before the search
  * tables are used. The tokenizer's stem cache lives as long as the connection.
  * ERR_DB when FTS5 is missing. */
+ERR_MUST_USE
 enum err search_sqlite_register(sqlite3 *db);
 
 #endif

@@ -1,6 +1,5 @@
 /* article.c: one news article with everything the original site shows around it:
  * departments, photo gallery, body, share links, tags, related and latest news. */
-#include "core/log.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
 #include "site/site_search.h"
@@ -95,7 +94,6 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
 {
     struct site_page p = *pp;
     struct store_article art = *artp;
-    struct http_request *req = p.req;
     struct store_summary *related;
     size_t n_related;
     struct buf body;
@@ -117,9 +115,8 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
     buf_init(&body, 4 * MARKDOWN_MAX_INPUT_BYTES);
     e = markdown_to_html(art.body_md, &body);
     if (e != ERR_OK) {
-        /* show the page without its body rather than no page at all */
-        log_msg(LOG_ERROR, req->id, "article body render failed: %s: id %lld", err_str(e),
-                (long long)art.id);
+        /* a page without its body is not the article: site__finish answers 500 */
+        site__text_failed(&p, e, "article body");
         buf_reset(&body);
     }
 

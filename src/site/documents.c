@@ -103,7 +103,9 @@ struct value *site__documents(struct site_page *p, int64_t article_id)
         struct value *d = value_obj(a);
         struct buf b;
         buf_init(&b, 64);
-        media_doc_size_format((uint64_t)docs[i].bytes, &u, &b);
+        /* a list with a size missing is a page with a hole: site__finish answers 500 */
+        site__text_failed(p, media_doc_size_format((uint64_t)docs[i].bytes, &u, &b),
+                          "document size");
         value_set_str(a, d, "title", docs[i].title);
         value_set_str(a, d, "size", arena_str(a, buf_str(&b)));
         buf_free(&b);

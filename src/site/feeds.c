@@ -63,13 +63,15 @@ static void item_write(struct site_page *p, struct buf *b, enum feed_kind kind,
     struct str url = site__absolute(p, site__path(p, "/news/", art->slug));
     struct buf html;
     buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
-    if (markdown_to_html(art->body_md, &html) != ERR_OK)
-        buf_reset(&html);
+    /* an entry without its text must not go out: the failure marks the feed's body */
+    buf_set_error(b, markdown_to_html(art->body_md, &html));
     struct str summary = art->lead;
     struct buf excerpt;
     buf_init(&excerpt, 4096);
-    if (summary.len == 0 && markdown_excerpt(art->body_md, 300, &excerpt) == ERR_OK)
+    if (summary.len == 0) {
+        buf_set_error(b, markdown_excerpt(art->body_md, 300, &excerpt));
         summary = buf_str(&excerpt);
+    }
     struct site_image img = {0};
     if (art->n_photos > 0)
         site__share_image(p, &art->photos[0], &img);
@@ -227,8 +229,10 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
     for (size_t i = 0; i < n_arts; i++)
         item_write(p, b, kind, &arts[i]);
     enum err last = buf_append_cstr(b, kind == FEED_RSS ? "</channel>\n</rss>\n" : "</feed>\n");
+    if (last == ERR_OK)
+        last = p->err; /* a text helper failed (logged then) */
     if (last != ERR_OK) {
-        site__fail(p, ERR_TOO_LARGE, "feed too large");
+        site__fail(p, last == ERR_NOMEM ? ERR_NOMEM : ERR_TOO_LARGE, "feed body");
         return;
     }
     p->res->status = 200;

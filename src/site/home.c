@@ -20,7 +20,7 @@ void site__home(struct http_request *req, struct http_response *res)
         site__fail(&p, e, "home list");
         return;
     }
-    e = store_depts_all(p.ctx->store, p.a, &depts, &n_depts);
+    e = store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
     if (e != ERR_OK) {
         site__fail(&p, e, "home departments");
         return;
@@ -44,8 +44,6 @@ void site__home(struct http_request *req, struct http_response *res)
     if (n_depts > 0) {
         struct value *list = value_list(p.a);
         for (size_t i = 0; i < n_depts; i++) {
-            if (depts[i].count == 0)
-                continue;
             site__key(&p, "dept:%lld", (long long)depts[i].id);
             value_push(p.a, list, site__ref(&p, &depts[i], "/departments/"));
         }

@@ -73,7 +73,8 @@ void site__dept(struct http_request *req, struct http_response *res)
     by_ref(req, res, false);
 }
 
-/* index serves /tags and /departments: every one with its article count. */
+/* index serves /tags and /departments: every one with a published article, with its
+ * count. */
 static void index_page(struct http_request *req, struct http_response *res, bool is_tag)
 {
     struct site_page p;
@@ -85,8 +86,8 @@ static void index_page(struct http_request *req, struct http_response *res, bool
 
     if (!site__begin(&p, req, res))
         return;
-    e = is_tag ? store_tags_all(p.ctx->store, p.a, &items, &n)
-               : store_depts_all(p.ctx->store, p.a, &items, &n);
+    e = is_tag ? store_tags_published(p.ctx->store, p.a, &items, &n)
+               : store_depts_published(p.ctx->store, p.a, &items, &n);
     if (e != ERR_OK) {
         site__fail(&p, e, is_tag ? "tags" : "departments");
         return;
@@ -97,8 +98,6 @@ static void index_page(struct http_request *req, struct http_response *res, bool
     site__key(&p, "list:news");
     list = value_list(p.a);
     for (size_t i = 0; i < n; i++) {
-        if (items[i].count == 0)
-            continue;
         site__key(&p, "%s:%lld", is_tag ? "tag" : "dept", (long long)items[i].id);
         value_push(p.a, list, site__ref(&p, &items[i], is_tag ? "/tags/" : "/departments/"));
     }

@@ -1,7 +1,6 @@
 /* pages.c: static pages (about, contacts, …) and the HTML site map. */
 #include <stdio.h>
 
-#include "core/log.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
 
@@ -27,8 +26,7 @@ void site__page(struct http_request *req, struct http_response *res)
     buf_init(&body, 4 * MARKDOWN_MAX_INPUT_BYTES);
     e = markdown_to_html(pg.body_md, &body);
     if (e != ERR_OK) {
-        log_msg(LOG_ERROR, req->id, "page body render failed: %s: id %lld", err_str(e),
-                (long long)pg.id);
+        site__text_failed(&p, e, "page body"); /* site__finish answers 500 */
         buf_reset(&body);
     }
     path = site__path(&p, "/pages/", pg.slug);
@@ -50,8 +48,6 @@ static struct value *ref_list(struct site_page *p, const struct store_ref *r, si
 {
     struct value *list = value_list(p->a);
     for (size_t i = 0; i < n; i++) {
-        if (r[i].count == 0)
-            continue;
         site__key(p, "%s:%lld", key, (long long)r[i].id);
         value_push(p->a, list, site__ref(p, &r[i], prefix));
     }
@@ -71,9 +67,9 @@ void site__sitemap(struct http_request *req, struct http_response *res)
 
     if (!site__begin(&p, req, res))
         return;
-    e = store_tags_all(p.ctx->store, p.a, &tags, &n_tags);
+    e = store_tags_published(p.ctx->store, p.a, &tags, &n_tags);
     if (e == ERR_OK)
-        e = store_depts_all(p.ctx->store, p.a, &depts, &n_depts);
+        e = store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
     if (e == ERR_OK)
         e = store_archive_months(p.ctx->store, p.a, &months, &n_months);
     if (e == ERR_OK)

@@ -45,8 +45,11 @@ static struct value *snippet_value(struct site_page *p, struct str snippet)
 {
     struct buf b;
     buf_init(&b, 8 * snippet.len + 64);
-    if (search_snippet_html(&b, snippet) != ERR_OK)
+    enum err e = search_snippet_html(&b, snippet);
+    if (e != ERR_OK) {
+        site__text_failed(p, e, "search snippet"); /* site__finish answers 500 */
         buf_reset(&b);
+    }
     struct value *v = render_raw(p->a, buf_str(&b));
     buf_free(&b);
     return v;
@@ -72,6 +75,7 @@ static struct str url_with(struct site_page *p, struct str q, struct str tag, st
         buf_append_cstr(&b, "&sort=date");
     if (page > 1)
         buf_appendf(&b, "&page=%zu", page);
+    site__text_failed(p, buf_error(&b), "search link"); /* ERR_OK does nothing */
     struct str s = arena_str(p->a, buf_str(&b));
     buf_free(&b);
     return s;
@@ -82,8 +86,6 @@ static struct value *ref_options(struct site_page *p, const struct store_ref *r,
 {
     struct value *list = value_list(p->a);
     for (size_t i = 0; i < n; i++) {
-        if (r[i].count == 0)
-            continue;
         struct value *o = value_obj(p->a);
         value_set_str(p->a, o, "slug", r[i].slug);
         value_set_str(p->a, o, "name", r[i].name);
@@ -132,9 +134,9 @@ void site__search(struct http_request *req, struct http_response *res)
     sq.by_date = str_eq_cstr(sort, "date");
     sq.offset = (size_t)(page - 1) * SITE_SEARCH_PAGE_SIZE;
 
-    e = store_tags_all(p.ctx->store, p.a, &tags, &n_tags);
+    e = store_tags_published(p.ctx->store, p.a, &tags, &n_tags);
     if (e == ERR_OK)
-        e = store_depts_all(p.ctx->store, p.a, &depts, &n_depts);
+        e = store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
     if (e != ERR_OK) {
         site__fail(&p, e, "search filters");
         return;

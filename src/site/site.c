@@ -179,7 +179,9 @@ enum err site_reload(struct site *s)
 
 void site_on_reload(void *app)
 {
-    site_reload(app);
+    if (site_reload(app) != ERR_OK) {
+        /* site_reload has logged why; the old theme keeps serving */
+    }
 }
 
 void site_free(struct site *s)
@@ -198,19 +200,29 @@ void site_free(struct site *s)
     free(s);
 }
 
+/* add_with_query registers a GET route that reads the query parameters named in query
+ * (http_route_opts.query); every other route reads none, so no query can make a new
+ * page-cache entry for it. */
+static void add_with_query(struct http_router *r, const char *pattern, http_handler_fn fn,
+                           const char *query)
+{
+    struct http_route_opts o = {.query = query};
+    http_router_add_opts(r, HTTP_M_GET, pattern, fn, &o);
+}
+
 void site_routes(struct site *s, struct http_router *r)
 {
     (void)s; /* handlers find the site through their thread context */
     http_router_add(r, HTTP_M_GET, "/", site__home);
-    http_router_add(r, HTTP_M_GET, "/news", site__news);
+    add_with_query(r, "/news", site__news, "after");
     http_router_add(r, HTTP_M_GET, "/news/:slug", site__article);
     http_router_add(r, HTTP_M_GET, "/tags", site__tags);
-    http_router_add(r, HTTP_M_GET, "/tags/:slug", site__tag);
+    add_with_query(r, "/tags/:slug", site__tag, "after");
     http_router_add(r, HTTP_M_GET, "/departments", site__depts);
-    http_router_add(r, HTTP_M_GET, "/departments/:slug", site__dept);
+    add_with_query(r, "/departments/:slug", site__dept, "after");
     http_router_add(r, HTTP_M_GET, "/archive", site__archive);
     http_router_add(r, HTTP_M_GET, "/archive/:year", site__archive_year);
-    http_router_add(r, HTTP_M_GET, "/archive/:year/:month", site__archive_month);
+    add_with_query(r, "/archive/:year/:month", site__archive_month, "after");
     http_router_add(r, HTTP_M_GET, "/pages/:slug", site__page);
     http_router_add(r, HTTP_M_GET, "/sitemap", site__sitemap);
     /* pagination as a path (static_links): the cursor is the route's last param */
@@ -227,7 +239,7 @@ void site_routes(struct site *s, struct http_router *r)
     http_router_add(r, HTTP_M_GET, "/favicon.ico", site__favicon);
     site_subscribe_routes(s, r); /* the e-mail digest (subscribe.h) */
     /* finding the news (site_search.h) */
-    http_router_add(r, HTTP_M_GET, "/search", site__search);
+    add_with_query(r, "/search", site__search, "q tag dept from to sort page");
     http_router_add(r, HTTP_M_GET, "/feed.xml", site__feed_rss);
     http_router_add(r, HTTP_M_GET, "/atom.xml", site__feed_atom);
     http_router_add(r, HTTP_M_GET, "/tags/:slug/feed.xml", site__tag_feed_rss);
@@ -377,10 +389,25 @@ struct str site__t(struct site_page *p, const char *key)
     return i18n_get(p->lang, str_from_cstr(key));
 }
 
-/* buf_to_arena moves a scratch buffer's text into the arena and frees the buffer. */
-static struct str buf_to_arena(struct arena *a, struct buf *b)
+void site__text_failed(struct site_page *p, enum err e, const char *what)
 {
-    struct str s = arena_str(a, buf_str(b));
+    if (e == ERR_OK)
+        return;
+    log_msg(LOG_ERROR, p->req->id, "page text failed: %s: %s", what, err_str(e));
+    if (p->err == ERR_OK)
+        p->err = e;
+}
+
+/* buf_to_arena moves a scratch buffer's text into the arena and frees the buffer; when
+ * the buffer failed, the page fails (site__text_failed) and the text is empty. */
+static struct str buf_to_arena(struct site_page *p, struct buf *b, const char *what)
+{
+    struct str s = STR_LIT("");
+    enum err e = buf_error(b);
+    if (e == ERR_OK)
+        s = arena_str(p->a, buf_str(b));
+    else
+        site__text_failed(p, e, what);
     buf_free(b);
     return s;
 }
@@ -389,36 +416,32 @@ struct str site__date(struct site_page *p, int64_t utc, bool with_time)
 {
     struct buf b;
     buf_init(&b, 256);
-    if (i18n_format_date(p->lang, utc, with_time, &b) != ERR_OK)
-        buf_reset(&b);
-    return buf_to_arena(p->a, &b);
+    buf_set_error(&b, i18n_format_date(p->lang, utc, with_time, &b));
+    return buf_to_arena(p, &b, "date");
 }
 
 struct str site__date_short(struct site_page *p, int64_t utc)
 {
     struct buf b;
     buf_init(&b, 64);
-    if (i18n_format_date_short(utc, &b) != ERR_OK)
-        buf_reset(&b);
-    return buf_to_arena(p->a, &b);
+    buf_set_error(&b, i18n_format_date_short(utc, &b));
+    return buf_to_arena(p, &b, "short date");
 }
 
 struct str site__date_iso(struct site_page *p, int64_t utc)
 {
     struct buf b;
     buf_init(&b, 64);
-    if (i18n_format_iso(utc, &b) != ERR_OK)
-        buf_reset(&b);
-    return buf_to_arena(p->a, &b);
+    buf_set_error(&b, i18n_format_iso(utc, &b));
+    return buf_to_arena(p, &b, "iso date");
 }
 
 struct str site__url_encode(struct site_page *p, struct str s)
 {
     struct buf b;
     buf_init(&b, 3 * s.len + 16);
-    if (escape_url_component(&b, s) != ERR_OK)
-        buf_reset(&b);
-    return buf_to_arena(p->a, &b);
+    escape_url_component(&b, s);
+    return buf_to_arena(p, &b, "url");
 }
 
 struct str site__path(struct site_page *p, const char *prefix, struct str slug)
@@ -440,7 +463,9 @@ struct str site__plain_excerpt(struct site_page *p, struct str md, size_t max)
     size_t n;
 
     buf_init(&b, MARKDOWN_MAX_INPUT_BYTES + 1);
-    if (markdown_to_text(md, &b) != ERR_OK) {
+    enum err e = markdown_to_text(md, &b);
+    if (e != ERR_OK) {
+        site__text_failed(p, e, "plain excerpt");
         buf_free(&b);
         return STR_LIT("");
     }
@@ -722,7 +747,11 @@ void site__finish(struct site_page *p, const char *tmpl)
 
     end_read(p);
     buf_reset(&res->body);
-    e = template_render(p->theme->ts, tmpl, p->root, p->lang, &res->body);
+    /* a part of the page that could not be built (logged then) fails the whole page:
+     * 500, never a page with a hole in it */
+    e = p->err;
+    if (e == ERR_OK)
+        e = template_render(p->theme->ts, tmpl, p->root, p->lang, &res->body);
     site__theme_release(p->theme);
     p->theme = NULL;
     if (e != ERR_OK) {
@@ -842,10 +871,10 @@ struct value *site__picture(struct site_page *p, const struct store_photo *ph, s
     }
     value_set_str(a, v, "src", src);
     if (webp.len > 0)
-        value_set_str(a, v, "webp_srcset", buf_to_arena(a, &webp));
+        value_set_str(a, v, "webp_srcset", buf_to_arena(p, &webp, "srcset"));
     else
         buf_free(&webp);
-    value_set_str(a, v, "jpg_srcset", buf_to_arena(a, &jpg));
+    value_set_str(a, v, "jpg_srcset", buf_to_arena(p, &jpg, "srcset"));
     value_set_cstr(a, v, "sizes", sizes);
     /* width/height reserve the space (no layout shift); CSS scales the image */
     value_set_int(a, v, "width", ph->width > 0 ? ph->width : 1600);

@@ -65,9 +65,11 @@ struct site;
 /* site_new loads the theme: templates, the uk (default) and en catalogs and the static
  * assets. The strings in cfg are copied. The caller owns *out (site_free). Fails with
  * ERR_PARSE/ERR_IO and "file:line: what is wrong" in err when the theme is broken. */
+ERR_MUST_USE
 enum err site_new(const struct site_config *cfg, struct site **out, char *err, size_t err_size);
 /* site_reload loads the theme again and swaps it in; requests in flight finish with
  * the old one. On error the old theme stays and the reason is logged. Thread-safe. */
+ERR_MUST_USE
 enum err site_reload(struct site *s);
 /* site_on_reload is site_reload shaped for http_server_run's on_reload (app = site). */
 void site_on_reload(void *app);
@@ -99,6 +101,7 @@ struct store_article;
 /* site_render_page renders template tmpl (an admin-*.html of the theme) with root into
  * out, using the site's current theme: its uk catalog, and root.asset.<name> set to the
  * hashed URLs of the static files. Errors as template_render. */
+ERR_MUST_USE
 enum err site_render_page(struct site *s, const char *tmpl, struct arena *a, struct value *root,
                           struct buf *out);
 /* site_text: the catalog text for key (uk), copied into a. */

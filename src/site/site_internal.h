@@ -92,19 +92,26 @@ struct site_page {
     struct arena *a;
     struct value *root;
     struct str settings[SITE_N_SETTINGS]; /* ptr NULL when unset */
+    /* Sticky, like a buf's: the first text a helper could not build (site__text_failed).
+     * site__finish and the feed and sitemap writers then answer 500, never a page with
+     * a hole in it. */
+    enum err err;
 };
 
 struct site_theme *site__theme_acquire(struct site *s);
 void site__theme_release(struct site_theme *t);
 /* site__theme_load reads theme_dir; "file:line: what is wrong" in err on failure. */
+ERR_MUST_USE
 enum err site__theme_load(const char *theme_dir, struct site_theme **out, char *err,
                           size_t err_size);
 /* site__assets_load fills t->assets from dir/static (assets.c). */
+ERR_MUST_USE
 enum err site__assets_load(const char *theme_dir, struct site_theme *t, char *err, size_t err_size);
 void site__assets_free(struct site_theme *t);
 /* site__read_file reads a regular file of at most max bytes into a malloc'd buffer
  * (NUL-terminated past *len; the caller frees it) with its modification time.
  * ERR_NOTFOUND (missing or not a regular file), ERR_TOO_LARGE, ERR_IO. (assets.c) */
+ERR_MUST_USE
 enum err site__read_file(const char *path, size_t max, char **data, size_t *len, int64_t *mtime);
 const struct site_asset *site__asset_find(const struct site_theme *t, struct str name,
                                           bool *hashed);
@@ -127,11 +134,17 @@ bool site__begin(struct site_page *p, struct http_request *req, struct http_resp
 void site__layout(struct site_page *p, struct str title, struct str canonical_path,
                   struct str description);
 /* site__finish renders template tmpl with p->root into the body, marks the page
- * cacheable and releases the theme. */
+ * cacheable and releases the theme; it answers 500 instead (not cacheable) when the
+ * render fails or a part of the page failed before (p->err). */
 void site__finish(struct site_page *p, const char *tmpl);
 /* site__fail answers with the status that fits e (404, 400, 500, 503) and releases
  * the theme. what names the failed step for the log. */
 void site__fail(struct site_page *p, enum err e, const char *what);
+/* site__text_failed records that a part of the page could not be built (e from a
+ * scratch buffer or a writer; ERR_OK does nothing) and logs it with what; the page then
+ * ends in 500 (see site_page.err). The handler may go on building: the answer is decided
+ * at the end. */
+void site__text_failed(struct site_page *p, enum err e, const char *what);
 void site__key(struct site_page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Text helpers: results live in p->a. */
@@ -158,6 +171,7 @@ struct value *site__ref(struct site_page *p, const struct store_ref *r, const ch
  * the current page (url may be empty). */
 void site__crumbs(struct site_page *p, size_t n, const struct str *names, const struct str *urls);
 /* site__latest sets root.latest (newest n articles) and records "list:news". */
+ERR_MUST_USE
 enum err site__latest(struct site_page *p, size_t n);
 /* site__parse_after reads ?after=<published_at>.<id>; false (and 400 answered) when it
  * is malformed. */

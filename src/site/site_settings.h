@@ -76,6 +76,7 @@ enum site_menu_problem site_menu_line_parse(struct str line, struct site_menu_it
  * for SITE_MENU_MAX_ITEMS), *n the count (0: use the default menu). Strict: ERR_INVALID
  * at the first bad line, with its 1-based number in *bad_line and the reason in
  * *problem (bad_line 0 when the text as a whole is bad). */
+ERR_MUST_USE
 enum err site_menu_parse(struct str text, struct site_menu_item *items, size_t *n, size_t *bad_line,
                          enum site_menu_problem *problem);
 

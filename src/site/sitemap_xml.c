@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/kyiv_time.h"
+#include "core/log.h"
 #include "render/escape.h"
 #include "site/site_search.h"
 
@@ -42,7 +43,12 @@ static void send(struct site_page *p, const char *content_type, enum err e)
 {
     site__theme_release(p->theme);
     p->theme = NULL;
+    if (e == ERR_OK)
+        e = buf_error(&p->res->body);
+    if (e == ERR_OK)
+        e = p->err; /* a text helper failed (logged then) */
     if (e != ERR_OK) {
+        log_msg(LOG_ERROR, p->req->id, "sitemap failed: %s: %s", content_type, err_str(e));
         buf_reset(&p->res->body);
         p->res->n_cache_keys = 0;
         http_response_error(p->res, 500);
@@ -138,9 +144,9 @@ static enum err pages_file(struct site_page *p, struct buf *b)
     struct store_page *pages;
     struct store_month *months;
     size_t n_tags, n_depts, n_pages, n_months;
-    enum err e = store_tags_all(st, p->a, &tags, &n_tags);
+    enum err e = store_tags_published(st, p->a, &tags, &n_tags);
     if (e == ERR_OK)
-        e = store_depts_all(st, p->a, &depts, &n_depts);
+        e = store_depts_published(st, p->a, &depts, &n_depts);
     if (e == ERR_OK)
         e = store_pages_all(st, p->a, &pages, &n_pages);
     if (e == ERR_OK)
@@ -156,11 +162,9 @@ static enum err pages_file(struct site_page *p, struct buf *b)
         site__key(p, "page:%lld", (long long)pages[i].id);
     }
     for (size_t i = 0; i < n_depts; i++)
-        if (depts[i].count > 0)
-            url_entry(p, b, site__path(p, "/departments/", depts[i].slug), 0);
+        url_entry(p, b, site__path(p, "/departments/", depts[i].slug), 0);
     for (size_t i = 0; i < n_tags; i++)
-        if (tags[i].count > 0)
-            url_entry(p, b, site__path(p, "/tags/", tags[i].slug), 0);
+        url_entry(p, b, site__path(p, "/tags/", tags[i].slug), 0);
     int last_year = 0;
     for (size_t i = 0; i < n_months; i++) {
         if (months[i].year != last_year) {

@@ -23,8 +23,10 @@ static void push_jsonld(struct site_page *p, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    if (text == NULL)
+    if (text == NULL) {
+        site__text_failed(p, ERR_NOMEM, "json-ld"); /* jansson fails only out of memory */
         return;
+    }
     struct buf b;
     buf_init(&b, JSONLD_MAX_BYTES);
     enum err e = ERR_OK;
@@ -39,6 +41,7 @@ static void push_jsonld(struct site_page *p, json_t *doc)
             e = buf_append_char(&b, *c);
     }
     free(text);
+    site__text_failed(p, e, "json-ld"); /* ERR_OK does nothing; else site__finish answers 500 */
     if (e == ERR_OK) {
         struct value *list = value_get(p->root, STR_LIT("jsonld"));
         if (list == NULL) {

@@ -191,12 +191,10 @@ static enum err topics(struct site_page *p, const int64_t *tags, size_t n_tags,
 {
     struct store_ref *refs;
     size_t n;
-    enum err e = store_depts_all(p->ctx->store, p->a, &refs, &n);
+    enum err e = store_depts_published(p->ctx->store, p->a, &refs, &n);
     for (int pass = 0; e == ERR_OK && pass < 2; pass++) {
         struct value *list = value_list(p->a);
         for (size_t i = 0; i < n; i++) {
-            if (refs[i].count == 0)
-                continue;
             struct value *v = value_obj(p->a);
             value_set_int(p->a, v, "id", refs[i].id);
             value_set_str(p->a, v, "name", refs[i].name);
@@ -208,7 +206,7 @@ static enum err topics(struct site_page *p, const int64_t *tags, size_t n_tags,
         if (value_list_len(list) > 0)
             value_set(p->a, p->root, pass == 0 ? "depts" : "tags", list);
         if (pass == 0)
-            e = store_tags_all(p->ctx->store, p->a, &refs, &n);
+            e = store_tags_published(p->ctx->store, p->a, &refs, &n);
     }
     return e;
 }
@@ -479,7 +477,8 @@ static void prefs_page(struct site_page *p, struct mail_site *ms, const struct s
     value_set_bool(p->a, p->root, "inactive", s->state != STORE_SUB_ACTIVE);
     buf_init(&unsub, 512);
     buf_append_cstr(&unsub, "/subscribe/unsubscribe?t=");
-    mail_token_link_make(ms->secret, 'u', s->id, s->key, &unsub);
+    buf_set_error(&unsub, mail_token_link_make(ms->secret, 'u', s->id, s->key, &unsub));
+    site__text_failed(p, buf_error(&unsub), "unsubscribe link"); /* site__finish answers 500 */
     value_set_str(p->a, p->root, "unsubscribe_url", buf_str(&unsub));
     buf_free(&unsub);
     site__crumbs(p, 1, names, NULL);
@@ -548,10 +547,12 @@ void site_subscribe_routes(struct site *s, struct http_router *r)
     (void)s;
     http_router_add(r, HTTP_M_GET, "/subscribe", subscribe_get);
     http_router_add(r, HTTP_M_POST, "/subscribe", subscribe_post);
-    http_router_add(r, HTTP_M_GET, "/subscribe/confirm", confirm_get);
+    /* the single-use token arrives in the query ("t") */
+    const struct http_route_opts token = {.query = "t"};
+    http_router_add_opts(r, HTTP_M_GET, "/subscribe/confirm", confirm_get, &token);
     http_router_add(r, HTTP_M_POST, "/subscribe/confirm", confirm_post);
-    http_router_add(r, HTTP_M_GET, "/subscribe/unsubscribe", unsubscribe_get);
+    http_router_add_opts(r, HTTP_M_GET, "/subscribe/unsubscribe", unsubscribe_get, &token);
     http_router_add(r, HTTP_M_POST, "/subscribe/unsubscribe", unsubscribe_post);
-    http_router_add(r, HTTP_M_GET, "/subscribe/preferences", prefs_get);
+    http_router_add_opts(r, HTTP_M_GET, "/subscribe/preferences", prefs_get, &token);
     http_router_add(r, HTTP_M_POST, "/subscribe/preferences", prefs_post);
 }

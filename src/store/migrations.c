@@ -367,6 +367,21 @@ const char *const store__migrations[] = {
     "    UPDATE search_upkeep SET changes = changes + 1 WHERE id = 1;\n"
     "END;\n"
     "PRAGMA user_version = 7;\n",
+    /* 8: the CDN purge queue (store/purge_sqlite.c). One row per surrogate key waiting
+     * to be purged: key is unique, so enqueueing a waiting key adds nothing but a new
+     * version (the worker removes a purged key only if its version is the one it sent).
+     * next_attempt_at backs off while the CDN fails. */
+    "CREATE TABLE cdn_purge (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    key TEXT NOT NULL UNIQUE CHECK (length(key) BETWEEN 1 AND 128),\n"
+    "    version INTEGER NOT NULL DEFAULT 1,\n"
+    "    attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "    next_attempt_at INTEGER NOT NULL,\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    last_error TEXT NOT NULL DEFAULT ''\n"
+    ");\n"
+    "CREATE INDEX cdn_purge_due ON cdn_purge (next_attempt_at, id);\n"
+    "PRAGMA user_version = 8;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

@@ -30,16 +30,20 @@ char *store__errbuf(struct store *s, size_t *size);
 /* store__prepare hands out the statement for the constant sql (a string literal or a
  * static array: its address is the key), preparing it once per connection. Use it,
  * then store__stmt_done. */
+ERR_MUST_USE
 enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out);
 /* store__stmt_done resets a statement and clears its bindings. */
 void store__stmt_done(sqlite3_stmt *st);
 /* store__step_done steps a bound statement that returns no rows, then
  * store__stmt_done; the mapped error when the step failed. */
+ERR_MUST_USE
 enum err store__step_done(struct store *s, sqlite3_stmt *st);
 /* store__article_touch stamps the article's updated_at (feeds, sitemaps and caches
  * follow it); ERR_NOTFOUND when there is no such article. (editorial_sqlite.c) */
+ERR_MUST_USE
 enum err store__article_touch(struct store *s, int64_t article_id);
 /* store__db_fail records the connection's message and maps a result code to an err. */
+ERR_MUST_USE
 enum err store__db_fail(struct store *s, int rc);
 /* store__bind_str binds text without copying (the caller keeps it alive until done). */
 int store__bind_str(sqlite3_stmt *st, int i, struct str v);

@@ -59,6 +59,7 @@ bool store_slug_valid(struct str slug);
  * A STORE_READ connection fails with ERR_VERSION when the schema is not the one this
  * binary knows (run `visnyk init`), and with ERR_IO when the file does not exist.
  * ERR_INVALID when the file is not an SQLite database. */
+ERR_MUST_USE
 enum err store_open(const char *path, enum store_mode mode, struct store **out);
 void store_close(struct store *s);
 /* store_errmsg: the last database error message, for logs (never shown to readers). */
@@ -66,6 +67,7 @@ const char *store_errmsg(struct store *s);
 
 /* store_migrate applies every pending numbered migration, each in its own
  * transaction. Idempotent. ERR_VERSION when the database is newer than the binary. */
+ERR_MUST_USE
 enum err store_migrate(struct store *s, int *from_version, int *to_version);
 /* The schema version this binary writes. */
 int store_schema_version(void);
@@ -74,7 +76,9 @@ int store_schema_version(void);
  * at once (BEGIN IMMEDIATE, so two writers never deadlock upgrading); on a STORE_READ
  * connection it opens a read transaction, giving several reads one consistent
  * snapshot (one per request). ERR_BUSY when the lock stays taken past busy_timeout. */
+ERR_MUST_USE
 enum err store_begin(struct store *s);
+ERR_MUST_USE
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 /* store_in_transaction: whether a transaction is open on this connection. */
@@ -146,16 +150,20 @@ struct store_page {
 /* Reads of published content: status published or scheduled, and published_at <= now
  * (a scheduled article becomes visible by itself when its time comes).
  * ERR_NOTFOUND when there is no such visible article. */
+ERR_MUST_USE
 enum err store_article_by_slug(struct store *s, struct arena *a, struct str slug,
                                struct store_article *out);
+ERR_MUST_USE
 enum err store_article_by_id(struct store *s, struct arena *a, int64_t id,
                              struct store_article *out);
 /* store_article_by_slug_any: the article whatever its status or time (editor, import).
  * ERR_NOTFOUND when the slug is unknown. */
+ERR_MUST_USE
 enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str slug,
                                    struct store_article *out);
 /* store_article_list fills items (newest first) and *has_more when another page
  * follows. Keyset pagination: cost does not grow with the depth of the page. */
+ERR_MUST_USE
 enum err store_article_list(struct store *s, struct arena *a, const struct store_list_query *q,
                             struct store_summary **items, size_t *n, bool *has_more);
 /* store_article_related: other visible articles sharing tags or departments with
@@ -163,39 +171,66 @@ enum err store_article_list(struct store *s, struct arena *a, const struct store
  * then highest id. Candidates are the newest STORE__RELATED_PER_REF (300) articles of
  * each shared tag or department, which bounds the work for big departments. *n may be
  * 0. limit is capped at STORE_MAX_LIST_LIMIT. */
+ERR_MUST_USE
 enum err store_article_related(struct store *s, struct arena *a, int64_t article_id, size_t limit,
                                struct store_summary **items, size_t *n);
 /* store_article_neighbours: the previous (older) and next (newer) article, if any
  * (id 0 when absent). */
+ERR_MUST_USE
 enum err store_article_neighbours(struct store *s, struct arena *a, const struct store_article *art,
                                   struct store_summary *older, struct store_summary *newer);
 /* store_next_visible_at: the earliest published_at still in the future among articles
  * that will become visible by themselves (status published or scheduled), so caches and
  * the scheduler know when lists change without any write. ERR_NOTFOUND when none. */
+ERR_MUST_USE
 enum err store_next_visible_at(struct store *s, int64_t *at);
+ERR_MUST_USE
 enum err store_article_count(struct store *s, const struct store_list_query *q, int64_t *count);
 
+/* A tag or department is public while it has at least one published article (the rule
+ * above, applied to its articles): only then do readers learn its name and slug.
+ * store_tag_by_slug / store_dept_by_slug: the public one with this slug and its count;
+ * ERR_NOTFOUND alike when the slug is unknown and when it has no published article. */
+ERR_MUST_USE
 enum err store_tag_by_slug(struct store *s, struct arena *a, struct str slug,
                            struct store_ref *out);
+ERR_MUST_USE
 enum err store_dept_by_slug(struct store *s, struct arena *a, struct str slug,
                             struct store_ref *out);
-/* All tags / departments with their published-article counts, by name. */
+/* The public tags (by name) / departments (by sort, then name) with their
+ * published-article counts (each >= 1): what every reader-facing surface lists. */
+ERR_MUST_USE
+enum err store_tags_published(struct store *s, struct arena *a, struct store_ref **items,
+                              size_t *n);
+ERR_MUST_USE
+enum err store_depts_published(struct store *s, struct arena *a, struct store_ref **items,
+                               size_t *n);
+/* Every tag / department with its published-article count, those with none included
+ * (count 0): for the editors' workspace only, never a public page, feed or export. */
+ERR_MUST_USE
 enum err store_tags_all(struct store *s, struct arena *a, struct store_ref **items, size_t *n);
+ERR_MUST_USE
 enum err store_depts_all(struct store *s, struct arena *a, struct store_ref **items, size_t *n);
 /* Months that have published articles, newest first. */
+ERR_MUST_USE
 enum err store_archive_months(struct store *s, struct arena *a, struct store_month **items,
                               size_t *n);
+ERR_MUST_USE
 enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
                             struct store_page *out);
+ERR_MUST_USE
 enum err store_pages_all(struct store *s, struct arena *a, struct store_page **items, size_t *n);
 /* Site settings: key/value text (site_name, address, phone, email, hotline,
  * support_email, ...). ERR_NOTFOUND when unset. */
+ERR_MUST_USE
 enum err store_setting_get(struct store *s, struct arena *a, const char *key, struct str *value);
 /* store_setting_set: ERR_TOO_LARGE past STORE_MAX_SETTING_KEY_BYTES/STORE_MAX_SETTING_BYTES. */
+ERR_MUST_USE
 enum err store_setting_set(struct store *s, const char *key, struct str value);
 /* store_data_version changes whenever any connection (this one included) commits a
  * write: PRAGMA data_version (other connections) plus this connection's change count.
  * Cheap; for noticing other processes' writes. Compare values only on one connection. */
+ERR_MUST_USE
 enum err store_data_version(struct store *s, int64_t *version);
 
 /* Writes (import and, later, the editor). Callers wrap them in begin/commit. */
@@ -228,8 +263,10 @@ struct store_article_input {
  * -2, -3, ... updated_at = now; created_at is kept on replace. *id receives its id.
  * ERR_INVALID for an empty title, a malformed slug (see store_slug_valid) or
  * bad UTF-8; ERR_TOO_LARGE past a STORE_MAX_* limit (store_errmsg says which). */
+ERR_MUST_USE
 enum err store_article_upsert(struct store *s, const struct store_article_input *in, int64_t *id);
 /* store_page_upsert inserts or replaces the static page with this slug; same checks. */
+ERR_MUST_USE
 enum err store_page_upsert(struct store *s, struct str slug, struct str title, struct str body_md);
 
 /* ---- resilience: backup, checks, media references (backup_sqlite.c) ---- */
@@ -240,10 +277,12 @@ enum err store_page_upsert(struct store *s, struct str slug, struct str title, s
  * (one self-contained file), fsynced. Works on a STORE_READ connection. ERR_BUSY when
  * the database stays locked, ERR_IO/ERR_DB otherwise (store_errmsg says why); a partial
  * file is removed. */
+ERR_MUST_USE
 enum err store_backup_to(struct store *s, const char *dest_path);
 /* store_check runs PRAGMA integrity_check and PRAGMA foreign_key_check; *problems gets
  * one lowercase line per problem found (arena memory), *n = 0 when the database is
  * sound. Fails only when the checks cannot run. */
+ERR_MUST_USE
 enum err store_check(struct store *s, struct arena *a, struct str **problems, size_t *n);
 /* A media file set the content refers to: <hash>.jpg plus its variants. */
 struct store_media_ref {
@@ -251,6 +290,7 @@ struct store_media_ref {
     int width; /* of <hash>.jpg, as recorded (0 when unknown) */
 };
 /* store_media_refs lists every distinct photo hash, in hash order. */
+ERR_MUST_USE
 enum err store_media_refs(struct store *s, struct arena *a, struct store_media_ref **items,
                           size_t *n);
 
@@ -285,19 +325,27 @@ struct store_user {
 
 /* store_user_add creates a user. ERR_INVALID for a bad name, ERR_CONFLICT when the
  * name is taken. */
+ERR_MUST_USE
 enum err store_user_add(struct store *s, struct str name, enum store_role role,
                         struct str pw_hash, int64_t *id);
 /* ERR_NOTFOUND when there is no such user. */
+ERR_MUST_USE
 enum err store_user_by_name(struct store *s, struct arena *a, struct str name,
                             struct store_user *out);
+ERR_MUST_USE
 enum err store_user_by_id(struct store *s, struct arena *a, int64_t id, struct store_user *out);
 /* store_users_all: every user, by name. */
+ERR_MUST_USE
 enum err store_users_all(struct store *s, struct arena *a, struct store_user **items, size_t *n);
 /* The setters fail with ERR_NOTFOUND for an unknown id. Changing the password or
  * disabling a user also ends all of that user's sessions. */
+ERR_MUST_USE
 enum err store_user_set_password(struct store *s, int64_t id, struct str pw_hash);
+ERR_MUST_USE
 enum err store_user_set_role(struct store *s, int64_t id, enum store_role role);
+ERR_MUST_USE
 enum err store_user_set_disabled(struct store *s, int64_t id, bool disabled);
+ERR_MUST_USE
 enum err store_user_logged_in(struct store *s, int64_t id, int64_t now);
 
 /* Sessions: the token itself never reaches the database, only its hash. */
@@ -306,16 +354,22 @@ struct store_session {
     struct str csrf;
     int64_t created_at, last_seen;
 };
+ERR_MUST_USE
 enum err store_session_create(struct store *s, struct str token_hash, int64_t user_id,
                               struct str csrf, struct str ip, int64_t now);
 /* ERR_NOTFOUND for an unknown (or ended) session. */
+ERR_MUST_USE
 enum err store_session_get(struct store *s, struct arena *a, struct str token_hash,
                            struct store_session *out);
+ERR_MUST_USE
 enum err store_session_touch(struct store *s, struct str token_hash, int64_t now);
+ERR_MUST_USE
 enum err store_session_delete(struct store *s, struct str token_hash);
+ERR_MUST_USE
 enum err store_sessions_delete_user(struct store *s, int64_t user_id);
 /* store_sessions_expire drops sessions idle since before idle_before or created before
  * created_before. */
+ERR_MUST_USE
 enum err store_sessions_expire(struct store *s, int64_t idle_before, int64_t created_before);
 
 /* Login attempts, for throttling. name is what was typed (lower-cased), known or not. */
@@ -326,8 +380,10 @@ struct store_login_counts {
     bool known_ip;            /* a successful login for name from ip since known_since */
 };
 /* store_login_record appends one attempt and drops attempts older than two days. */
+ERR_MUST_USE
 enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok,
                             int64_t now);
+ERR_MUST_USE
 enum err store_login_counts(struct store *s, struct str name, struct str ip, int64_t since,
                             int64_t known_since, struct store_login_counts *out);
 
@@ -338,6 +394,7 @@ struct store_audit_entry {
 };
 /* store_audit_add appends an entry at now; texts over STORE_MAX_AUDIT_TEXT_BYTES are
  * cut at a character boundary. user_id 0 = nobody (failed logins, the command line). */
+ERR_MUST_USE
 enum err store_audit_add(struct store *s, int64_t user_id, struct str user_name, struct str ip,
                          const char *action, struct str object, struct str detail, int64_t now);
 struct store_audit_query {
@@ -348,6 +405,7 @@ struct store_audit_query {
     size_t limit;         /* 1..STORE_MAX_LIST_LIMIT */
 };
 /* store_audit_list: newest first. */
+ERR_MUST_USE
 enum err store_audit_list(struct store *s, struct arena *a, const struct store_audit_query *q,
                           struct store_audit_entry **items, size_t *n, bool *has_more);
 
@@ -368,11 +426,13 @@ struct store_admin_query {
 };
 /* store_admin_articles: every article whatever its status, most recently changed
  * first. */
+ERR_MUST_USE
 enum err store_admin_articles(struct store *s, struct arena *a, const struct store_admin_query *q,
                               struct store_article_meta **items, size_t *n, bool *has_more);
 /* store_article_admin_get: the article by id whatever its status, with departments,
  * tags, photos, the editors' related slugs (*related, *n_related) and its meta.
  * ERR_NOTFOUND when there is none. */
+ERR_MUST_USE
 enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
                                  struct store_article *art, struct store_article_meta *meta,
                                  struct str **related, size_t *n_related);
@@ -384,6 +444,7 @@ enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
  * article is ERR_CONFLICT with *stale = false. Every save records a revision (and, the
  * first time, one of the state before it) by user_id/user_name. Input checks as
  * store_article_upsert. *id and *version receive the result. Call inside begin/commit. */
+ERR_MUST_USE
 enum err store_article_save(struct store *s, int64_t id, int64_t expected_version,
                             const struct store_article_input *in, int64_t user_id,
                             struct str user_name, int64_t *out_id, int64_t *out_version,
@@ -395,13 +456,16 @@ struct store_revision {
     struct str departments, tags, related; /* names or slugs, one per line */
 };
 /* store_revisions_list: newest first, without the texts (body_md, lead empty). */
+ERR_MUST_USE
 enum err store_revisions_list(struct store *s, struct arena *a, int64_t article_id,
                               struct store_revision **items, size_t *n);
 /* ERR_NOTFOUND when the article has no such version. */
+ERR_MUST_USE
 enum err store_revision_get(struct store *s, struct arena *a, int64_t article_id, int64_t version,
                             struct store_revision *out);
 
 /* Gallery: photos of an article, in order (pos). */
+ERR_MUST_USE
 enum err store_photo_append(struct store *s, int64_t article_id,
                             const struct store_photo_input *p, int64_t *photo_id);
 struct store_photo_edit {
@@ -411,26 +475,33 @@ struct store_photo_edit {
     bool remove;
 };
 /* store_photos_arrange applies captions, alt texts, removals and the new order. */
+ERR_MUST_USE
 enum err store_photos_arrange(struct store *s, int64_t article_id,
                               const struct store_photo_edit *edits, size_t n);
 
 /* store_article_ref_ids: ids of the article's tags and departments (cache keys). */
+ERR_MUST_USE
 enum err store_article_ref_ids(struct store *s, struct arena *a, int64_t article_id,
                                int64_t **tag_ids, size_t *n_tags, int64_t **dept_ids,
                                size_t *n_depts);
 /* store_articles_became_visible: ids of articles (status published or scheduled) whose
  * published_at is in (after, until], for the scheduler's cache invalidation. */
+ERR_MUST_USE
 enum err store_articles_became_visible(struct store *s, struct arena *a, int64_t after,
                                        int64_t until, int64_t **ids, size_t *n);
 
 /* Tags and departments. ERR_CONFLICT when the name or slug is taken, ERR_INVALID for
  * an empty name or a malformed slug, ERR_NOTFOUND for an unknown id. */
+ERR_MUST_USE
 enum err store_ref_rename(struct store *s, bool is_tag, int64_t id, struct str name,
                           struct str slug);
 /* store_tag_merge moves every article of tag from_id to into_id and deletes from_id. */
+ERR_MUST_USE
 enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id);
 /* store_dept_add creates a department (slug from the name when slug is empty). */
+ERR_MUST_USE
 enum err store_dept_add(struct store *s, struct str name, struct str slug, int64_t *id);
+ERR_MUST_USE
 enum err store_page_delete(struct store *s, struct str slug);
 
 /* ---- e-mail digest: subscribers, consent, tokens, outbox, rate limits (mail_sqlite.c) ----
@@ -459,35 +530,44 @@ struct store_subscriber {
 };
 
 /* ERR_NOTFOUND when there is no such subscriber. Topics are loaded too. */
+ERR_MUST_USE
 enum err store_subscriber_by_email(struct store *s, struct arena *a, struct str email,
                                    struct store_subscriber *out);
+ERR_MUST_USE
 enum err store_subscriber_by_id(struct store *s, struct arena *a, int64_t id,
                                 struct store_subscriber *out);
 /* store_subscriber_insert adds a pending subscriber; ERR_CONFLICT when the address is
  * known. */
+ERR_MUST_USE
 enum err store_subscriber_insert(struct store *s, struct str email, struct str key, bool weekly,
                                  int64_t now, int64_t *id);
 /* store_subscriber_set_state changes the state (and updated_at). Becoming active sets
  * confirmed_at and last_digest_at to now, so the first digest holds what follows. */
+ERR_MUST_USE
 enum err store_subscriber_set_state(struct store *s, int64_t id, enum store_sub_state st,
                                     int64_t now);
 /* store_subscriber_set_prefs replaces frequency and topics (ids of tags and
  * departments; unknown ids are dropped). ERR_TOO_LARGE past STORE_MAIL_MAX_TOPICS. */
+ERR_MUST_USE
 enum err store_subscriber_set_prefs(struct store *s, int64_t id, bool weekly,
                                     const int64_t *tag_ids, size_t n_tags,
                                     const int64_t *dept_ids, size_t n_depts);
 /* store_subscriber_digest_done records that the digest slot up to at was handled. */
+ERR_MUST_USE
 enum err store_subscriber_digest_done(struct store *s, int64_t id, int64_t at);
 /* store_subscriber_bounce marks the subscriber with this address bounced, with why. */
+ERR_MUST_USE
 enum err store_subscriber_bounce(struct store *s, struct str email, struct str why, int64_t now);
 /* store_subscribers_due lists (by id, after after_id, at most limit) active subscribers
  * whose last digest is before their slot: daily_slot for daily ones, weekly_slot for
  * weekly ones (0 = that frequency is not due). */
+ERR_MUST_USE
 enum err store_subscribers_due(struct store *s, struct arena *a, int64_t daily_slot,
                                int64_t weekly_slot, int64_t after_id, size_t limit,
                                int64_t **ids, size_t *n);
 /* store_subscriber_erase deletes the subscriber with everything about it (topics,
  * consent, tokens, its outbox rows): the erasure a reader may ask for. */
+ERR_MUST_USE
 enum err store_subscriber_erase(struct store *s, int64_t id);
 
 /* Consent: one record per request; confirming stamps the newest unconfirmed one. */
@@ -495,21 +575,27 @@ struct store_consent_input {
     int64_t subscriber_id, requested_at;
     struct str text_version, ip_hash, user_agent;
 };
+ERR_MUST_USE
 enum err store_mail_consent_add(struct store *s, const struct store_consent_input *in);
+ERR_MUST_USE
 enum err store_mail_consent_confirm(struct store *s, int64_t subscriber_id, int64_t now);
 
 /* Single-use tokens, stored by hash. store_mail_token_use marks it used: ERR_NOTFOUND
  * when unknown, ERR_CONFLICT when already used, ERR_INVALID when expired. */
+ERR_MUST_USE
 enum err store_mail_token_add(struct store *s, struct str hash, int64_t subscriber_id,
                               int64_t expires_at);
+ERR_MUST_USE
 enum err store_mail_token_use(struct store *s, struct str hash, int64_t now,
                               int64_t *subscriber_id);
 /* store_mail_token_live: whether the subscriber has an unused token not yet expired
  * (a confirmation mail is on its way: do not send another). */
+ERR_MUST_USE
 enum err store_mail_token_live(struct store *s, int64_t subscriber_id, int64_t now, bool *live);
 
 /* Rate counters: store_mail_rate_hit adds one to (key, window_start) and gives the new
  * count; windows older than forget_before are dropped on the way. */
+ERR_MUST_USE
 enum err store_mail_rate_hit(struct store *s, struct str key, int64_t window_start,
                              int64_t forget_before, int64_t *count);
 
@@ -536,45 +622,58 @@ struct store_outbox_msg {
     int attempts;
     int64_t next_attempt_at, created_at, sent_at;
 };
+ERR_MUST_USE
 enum err store_outbox_add(struct store *s, const struct store_outbox_input *in, int64_t *id);
 /* store_outbox_claim takes the oldest due row (queued, or sending with an expired
  * lease): state sending, attempts + 1, claimed_by = claimer, lease until lease_until.
  * Commits by itself (call outside a transaction) so the claim is durable before the
  * send. ERR_NOTFOUND when nothing is due. */
+ERR_MUST_USE
 enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
                             int64_t claimer, struct store_outbox_msg *out);
 /* store_outbox_sent marks a row sent (and drops its body). */
+ERR_MUST_USE
 enum err store_outbox_sent(struct store *s, int64_t id, int64_t now);
 /* store_outbox_retry puts a row back in the queue for next_at with the error. */
+ERR_MUST_USE
 enum err store_outbox_retry(struct store *s, int64_t id, int64_t next_at, struct str error);
 /* store_outbox_fail marks a row failed for good (its body dropped). */
+ERR_MUST_USE
 enum err store_outbox_fail(struct store *s, int64_t id, int64_t now, struct str error);
 /* store_outbox_recover requeues rows a dead process left in sending: alive(claimer)
  * says whether the claimer still runs. *n receives the count. */
+ERR_MUST_USE
 enum err store_outbox_recover(struct store *s, bool (*alive)(int64_t claimer), int64_t now,
                               int64_t *n);
 /* store_outbox_next_due: earliest next_attempt_at among queued or sending rows;
  * ERR_NOTFOUND when the queue is empty. */
+ERR_MUST_USE
 enum err store_outbox_next_due(struct store *s, int64_t *at);
 /* store_outbox_log: newest rows first (before_id 0 = from the newest), bodies left
  * out; failed_only keeps failed rows and those with an error. */
+ERR_MUST_USE
 enum err store_outbox_log(struct store *s, struct arena *a, int64_t before_id, bool failed_only,
                           size_t limit, struct store_outbox_msg **items, size_t *n);
 /* store_outbox_counts: rows per state, indexed by enum store_outbox_state. */
+ERR_MUST_USE
 enum err store_outbox_counts(struct store *s, int64_t counts[4]);
 
 /* Subscriber statistics: counts per state (indexed by enum store_sub_state), and per
  * topic among active subscribers (ref.count), tags then departments. */
+ERR_MUST_USE
 enum err store_subscriber_counts(struct store *s, int64_t counts[4]);
+ERR_MUST_USE
 enum err store_subscriber_topic_counts(struct store *s, struct arena *a, struct store_ref **tags,
                                        size_t *n_tags, struct store_ref **depts, size_t *n_depts);
 /* store_subscribers_page lists subscribers by id after after_id (for CSV export). */
+ERR_MUST_USE
 enum err store_subscribers_page(struct store *s, struct arena *a, int64_t after_id, size_t limit,
                                 struct store_subscriber **items, size_t *n);
 
 /* store_mail_articles: visible articles with since < published_at <= until, newest
  * first, matching any of the tags or departments (both empty = all), at most limit
  * (<= STORE_MAX_LIST_LIMIT) and *has_more when more match. */
+ERR_MUST_USE
 enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, int64_t until,
                              const int64_t *tag_ids, size_t n_tags, const int64_t *dept_ids,
                              size_t n_depts, size_t limit, struct store_summary **items,
@@ -587,10 +686,12 @@ enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, in
 
 /* store__search_register: the tokenizer and SQL functions the index needs; store_open
  * calls it on every connection. Internal to store/. */
+ERR_MUST_USE
 enum err store__search_register(struct store *s);
 /* store__search_article_refresh re-indexes the photo captions of article id after its
  * photos were replaced (no-op when they did not change or the article is not indexed).
  * Internal to store/: store_article_upsert calls it. */
+ERR_MUST_USE
 enum err store__search_article_refresh(struct store *s, int64_t id);
 
 struct store_search_query {
@@ -623,6 +724,7 @@ struct store_search_hit {
  * STORE_SEARCH_COUNT_MAX (that value means "more than STORE_SEARCH_COUNT_MAX - 1"; pass
  * NULL to skip the count). A query without words finds nothing (ERR_OK, *n 0).
  * ERR_INVALID for a bad limit. Results live in a. */
+ERR_MUST_USE
 enum err store_search(struct store *s, struct arena *a, const struct store_search_query *q,
                       struct store_search_hit **items, size_t *n, bool *has_more,
                       int64_t *total);
@@ -632,6 +734,7 @@ struct store_page_hit {
     struct str slug, title, snippet; /* snippet marked as in store_search_hit */
 };
 /* store_search_pages: static pages matching text, best first, at most limit. */
+ERR_MUST_USE
 enum err store_search_pages(struct store *s, struct arena *a, struct str text, size_t limit,
                             struct store_page_hit **items, size_t *n);
 
@@ -639,6 +742,7 @@ enum err store_search_pages(struct store *s, struct arena *a, struct str text, s
  * vocabulary (edit distance on code points, the most frequent closest word), and only
  * when that spelling finds visible articles. ERR_NOTFOUND when there is nothing to
  * propose. */
+ERR_MUST_USE
 enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
                               struct str *suggestion);
 
@@ -654,6 +758,7 @@ struct store_search_upkeep_report {
     long merge_steps;         /* FTS5 'merge' steps that did work */
     long vocabulary_slices;   /* transactions that rebuilt a slice of search_terms */
 };
+ERR_MUST_USE
 enum err store_search_upkeep(struct store *s, struct store_search_upkeep_report *report);
 
 /* store_upkeep_start runs store_search_upkeep every 20 s on a thread of its own (with
@@ -673,9 +778,11 @@ struct store_sitemap_url {
  * limit (1..STORE_MAX_SITEMAP_URLS); *lastmod (may be NULL) gets the newest lastmod of
  * that slice (0 when empty). */
 #define STORE_MAX_SITEMAP_URLS 50000
+ERR_MUST_USE
 enum err store_sitemap_articles(struct store *s, struct arena *a, size_t offset, size_t limit,
                                 struct store_sitemap_url **items, size_t *n, int64_t *lastmod);
 /* store_sitemap_lastmod: only the newest lastmod of that slice (cheap, for the index). */
+ERR_MUST_USE
 enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int64_t *lastmod);
 
 /* ---- site settings read as a whole (store/settings_sqlite.c) ---- */
@@ -683,6 +790,7 @@ enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int
  * values[i] gets keys[i]'s value copied into a, STR_NULL when unset. Rows with other
  * keys are not copied. On failure every value is STR_NULL and the error (ERR_DB,
  * ERR_BUSY, ...) is returned. */
+ERR_MUST_USE
 enum err store_settings_load(struct store *s, struct arena *a, const char *const *keys, size_t n,
                              struct str *values);
 
@@ -714,9 +822,11 @@ struct store_attachment_input {
  * the article's updated_at. ERR_NOTFOUND for an unknown article, ERR_INVALID for a bad
  * hash, an empty title, bad UTF-8 or a size <= 0, ERR_TOO_LARGE past
  * STORE_MAX_ATTACHMENTS or STORE_MAX_ATTACHMENT_TITLE_BYTES. */
+ERR_MUST_USE
 enum err store_attachment_append(struct store *s, int64_t article_id,
                                  const struct store_attachment_input *in, int64_t *id);
 /* store_attachments_of: the article's documents in order (removed ones left out). */
+ERR_MUST_USE
 enum err store_attachments_of(struct store *s, struct arena *a, int64_t article_id,
                               struct store_attachment **items, size_t *n);
 struct store_attachment_edit {
@@ -728,16 +838,62 @@ struct store_attachment_edit {
 /* store_attachments_arrange applies new titles, removals and the new order, and bumps
  * the article's updated_at. ERR_TOO_LARGE for a title over the limit, ERR_INVALID for
  * bad UTF-8, ERR_NOTFOUND for an unknown article. */
+ERR_MUST_USE
 enum err store_attachments_arrange(struct store *s, int64_t article_id,
                                    const struct store_attachment_edit *edits, size_t n);
 /* store_attachment_by_hash: a live (not removed) document with this hash, preferring
  * one of a visible article, then the oldest; for serving the file with its title.
  * ERR_NOTFOUND when no article shows this document. */
+ERR_MUST_USE
 enum err store_attachment_by_hash(struct store *s, struct arena *a, struct str hash,
                                   struct store_attachment *out);
 /* store_attachment_refs: every distinct hash a live document row names, in hash order
  * (for `visnyk check`), with its recorded size in bytes. */
+ERR_MUST_USE
 enum err store_attachment_refs(struct store *s, struct arena *a, struct store_attachment **items,
                                size_t *n);
+
+/* ---- CDN purge queue (purge_sqlite.c, migration 8) ----
+ * Surrogate keys (the page cache's dependency keys, see http_cache_invalidate) waiting to
+ * be purged at the CDN, so a purge survives a CDN outage and a restart. One row per
+ * waiting key: enqueueing a key that already waits only bumps its version, so a burst
+ * of edits costs one purge. One worker sends (cdn/purge.c); a second one would only
+ * purge some keys twice, which is harmless. Writes need a STORE_WRITE connection and
+ * commit by themselves unless the caller opened a transaction. */
+#define STORE_PURGE_MAX_KEY_BYTES 128
+
+struct store_purge_item {
+    int64_t id;
+    int64_t version; /* as claimed: a newer enqueue of the same key changes it */
+    struct str key;
+    int attempts; /* failed attempts so far */
+};
+/* store_purge_enqueue adds key (1..STORE_PURGE_MAX_KEY_BYTES bytes, else ERR_INVALID),
+ * due at now; a key already waiting keeps its row and due time and gets a new version. */
+ERR_MUST_USE
+enum err store_purge_enqueue(struct store *s, struct str key, int64_t now);
+/* store_purge_claim lists up to limit keys due at now (oldest due first) into the arena.
+ * It writes nothing: the single worker sends them, then calls done or retry. *n may be
+ * 0. */
+ERR_MUST_USE
+enum err store_purge_claim(struct store *s, struct arena *a, int64_t now, size_t limit,
+                           struct store_purge_item **items, size_t *n);
+/* store_purge_done removes a purged key, unless it was enqueued again while the purge
+ * was in flight (its version changed): then it stays, due at now, attempts reset. */
+ERR_MUST_USE
+enum err store_purge_done(struct store *s, const struct store_purge_item *it, int64_t now);
+/* store_purge_retry counts a failed attempt and makes the key due again at next_at,
+ * keeping the first 500 bytes of error. */
+ERR_MUST_USE
+enum err store_purge_retry(struct store *s, const struct store_purge_item *it, int64_t next_at,
+                           struct str error);
+/* store_purge_rewind makes every waiting key due at now (a restart retries at once
+ * instead of waiting out the last backoff); *n receives how many keys wait. */
+ERR_MUST_USE
+enum err store_purge_rewind(struct store *s, int64_t now, int64_t *n);
+/* store_purge_next_due: the earliest due time of a waiting key; ERR_NOTFOUND when none
+ * waits. */
+ERR_MUST_USE
+enum err store_purge_next_due(struct store *s, int64_t *at);
 
 #endif

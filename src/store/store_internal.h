@@ -19,8 +19,10 @@ extern const size_t store__migration_count;
 
 /* Input checks shared by every backend; msg receives a lowercase reason.
  * ERR_INVALID (empty or malformed) or ERR_TOO_LARGE (past a STORE_MAX_* limit). */
+ERR_MUST_USE
 enum err store__article_input_check(const struct store_article_input *in, char *msg,
                                     size_t msg_size);
+ERR_MUST_USE
 enum err store__page_input_check(struct str slug, struct str title, struct str body_md, char *msg,
                                  size_t msg_size);
 
@@ -30,6 +32,7 @@ int64_t store__published_ym(int64_t utc);
 /* store__ref_slug appends the slug for a new tag or department named name: its
  * transliteration, cut to leave room for a "-N" suffix, or fallback when the name
  * has no letters or digits. */
+ERR_MUST_USE
 enum err store__ref_slug(struct buf *out, struct str name, const char *fallback);
 
 /* store__collate_uk orders text as a Ukrainian reader expects (а б в г ґ д е є ж з

@@ -49,10 +49,19 @@
     "SELECT " SUMMARY_COLS " FROM (SELECT l.article_id AS id " range ORDER_LINK ") k "             \
     "CROSS JOIN articles a ON a.id = k.id " LEAD_PHOTO "ORDER BY a.published_at DESC, a.id DESC"
 
-/* Published-article count of a tag or department, for the ref queries (?9 = now). */
-#define REF_COUNT(tbl, col, ref)                                                                   \
-    "(SELECT count(*) FROM " tbl " l WHERE l." col " = " ref ".id AND l.visible = 1 "              \
-    "AND l.published_at <= ?9)"
+/* The published links of a tag or department (?9 = now): the link rows' copies of the
+ * visibility rule (VISIBLE, via migration 1's trigger) and of published_at <= now, the
+ * condition the tag and department lists (LINK_RANGE) show articles by. */
+#define REF_LINKS(tbl, col, ref)                                                                   \
+    "FROM " tbl " l WHERE l." col " = " ref ".id AND l.visible = 1 AND l.published_at <= ?9"
+/* Published-article count of a tag or department, for the ref queries. */
+#define REF_COUNT(tbl, col, ref) "(SELECT count(*) " REF_LINKS(tbl, col, ref) ")"
+/* Whether it has a published article: readers never learn of one that has none. */
+#define REF_PUBLISHED(tbl, col, ref) "EXISTS (SELECT 1 " REF_LINKS(tbl, col, ref) ")"
+#define TAG_COLS "r.id, r.slug, r.name, " REF_COUNT("article_tags", "tag_id", "r")
+#define DEPT_COLS "r.id, r.slug, r.name, " REF_COUNT("article_departments", "department_id", "r")
+#define TAG_PUBLISHED REF_PUBLISHED("article_tags", "tag_id", "r")
+#define DEPT_PUBLISHED REF_PUBLISHED("article_departments", "department_id", "r")
 
 enum stmt_id {
     ST_ARTICLE_BY_SLUG,
@@ -79,6 +88,8 @@ enum stmt_id {
     ST_DEPT_BY_SLUG,
     ST_TAGS_ALL,
     ST_DEPTS_ALL,
+    ST_TAGS_PUBLISHED,
+    ST_DEPTS_PUBLISHED,
     ST_MONTHS,
     ST_PAGE_BY_SLUG,
     ST_PAGES_ALL,
@@ -146,15 +157,15 @@ static const char *const stmt_sql[ST__COUNT] = {
                          "WHERE department_id = ?1 AND visible = 1 AND article_id <> ?2 "
                          "AND published_at <= ?3 "
                          "ORDER BY published_at DESC, article_id DESC LIMIT ?4",
-    [ST_TAG_BY_SLUG] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
-        "article_tags", "tag_id", "r") " FROM tags r WHERE r.slug = ?1",
-    [ST_DEPT_BY_SLUG] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
-        "article_departments", "department_id", "r") " FROM departments r WHERE r.slug = ?1",
-    [ST_TAGS_ALL] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
-        "article_tags", "tag_id", "r") " FROM tags r ORDER BY r.name COLLATE uk",
-    [ST_DEPTS_ALL] = "SELECT r.id, r.slug, r.name, " REF_COUNT(
-        "article_departments", "department_id",
-        "r") " FROM departments r ORDER BY r.sort, r.name COLLATE uk",
+    [ST_TAG_BY_SLUG] = "SELECT " TAG_COLS " FROM tags r WHERE r.slug = ?1 AND " TAG_PUBLISHED,
+    [ST_DEPT_BY_SLUG] =
+        "SELECT " DEPT_COLS " FROM departments r WHERE r.slug = ?1 AND " DEPT_PUBLISHED,
+    [ST_TAGS_ALL] = "SELECT " TAG_COLS " FROM tags r ORDER BY r.name COLLATE uk",
+    [ST_DEPTS_ALL] = "SELECT " DEPT_COLS " FROM departments r ORDER BY r.sort, r.name COLLATE uk",
+    [ST_TAGS_PUBLISHED] =
+        "SELECT " TAG_COLS " FROM tags r WHERE " TAG_PUBLISHED " ORDER BY r.name COLLATE uk",
+    [ST_DEPTS_PUBLISHED] = "SELECT " DEPT_COLS " FROM departments r WHERE " DEPT_PUBLISHED
+                           " ORDER BY r.sort, r.name COLLATE uk",
     [ST_MONTHS] = "SELECT a.published_ym, count(*) FROM articles a WHERE " VISIBLE
                   " AND a.published_at <= ?1 GROUP BY a.published_ym "
                   "ORDER BY a.published_ym DESC",
@@ -998,6 +1009,17 @@ enum err store_tags_all(struct store *s, struct arena *a, struct store_ref **ite
 enum err store_depts_all(struct store *s, struct arena *a, struct store_ref **items, size_t *n)
 {
     return refs_all(s, a, ST_DEPTS_ALL, items, n);
+}
+
+enum err store_tags_published(struct store *s, struct arena *a, struct store_ref **items, size_t *n)
+{
+    return refs_all(s, a, ST_TAGS_PUBLISHED, items, n);
+}
+
+enum err store_depts_published(struct store *s, struct arena *a, struct store_ref **items,
+                               size_t *n)
+{
+    return refs_all(s, a, ST_DEPTS_PUBLISHED, items, n);
 }
 
 enum err store_archive_months(struct store *s, struct arena *a, struct store_month **items,

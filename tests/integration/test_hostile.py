@@ -245,7 +245,21 @@ def limits():
     finally:
         srv.stop()
         srv.cleanup()
-    # the same limits without limit_loopback leave loopback alone
+    # the limits are on by default (50 requests/s after a burst of 200, README): a client
+    # pipelining 400 requests in well under 4 s meets them
+    srv = Server(demo=True, extra_args=["--limit-loopback", "on"])
+    start_server(srv)
+    try:
+        out = srv.raw(b"".join(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" for _ in range(399)) +
+                      b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=20)
+        ok, limited = out.count(b"HTTP/1.1 200"), out.count(b"HTTP/1.1 429")
+        check(ok >= 199 and limited >= 1 and ok + limited == 400,
+              f"default limits: a burst of 200, then 429 ({ok} × 200, {limited} × 429)")
+    finally:
+        srv.stop()
+        srv.cleanup()
+    # the same limits with limit_loopback off (the harness's default for tests) leave
+    # loopback alone
     srv = Server(demo=True, extra_args=["--requests-per-ip-per-second", "1",
                                         "--max-conns-per-ip", "1"])
     start_server(srv)

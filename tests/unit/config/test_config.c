@@ -24,6 +24,24 @@ static const struct ini_case cases[] = {
      "t.ini:2: smtp_url"},
     {"db = \xff\xfe\n", ERR_INVALID, "UTF-8"},
     {"Db = x\n", ERR_PARSE, "lowercase"},
+    {"trusted_proxies = 127.0.0.1, ::1 10.0.0.0/8\ntrusted_proxies =\n", ERR_OK, ""},
+    {"threads = 2\ntrusted_proxies = 127.0.0.1, 10.0.0.0/33\n", ERR_INVALID,
+     "t.ini:2: trusted_proxies: bad entry '10.0.0.0/33'"},
+    {"trusted_proxies = proxy.example\n", ERR_INVALID, "'proxy.example'"},
+    /* in front of the origin: Cache-Control values and the CDN purge */
+    {"cache_max_age = 0\ncache_s_maxage = 300\ncache_stale_while_revalidate = 30\n"
+     "cache_stale_if_error = 604800\npurge_url = http://127.0.0.1:6081/_purge\n"
+     "purge_auth = Authorization: Bearer secretpw\n",
+     ERR_OK, ""},
+    {"purge_url =\npurge_auth =\n", ERR_OK, ""},
+    {"cache_s_maxage = -1\n", ERR_INVALID, "t.ini:1: cache_s_maxage: expected seconds"},
+    {"cache_stale_if_error = 99999999999\n", ERR_INVALID, "cache_stale_if_error"},
+    {"purge_url = ftp://cdn.example/purge\n", ERR_INVALID, "t.ini:1: purge_url: expected"},
+    {"purge_url = https:///purge\n", ERR_INVALID, "purge_url"},
+    {"purge_url = http://cdn.example/a b\n", ERR_INVALID, "purge_url"},
+    {"purge_auth = Bearer secretpw\n", ERR_INVALID, "t.ini:1: purge_auth: expected"},
+    {"purge_auth = X Auth: secretpw\n", ERR_INVALID, "purge_auth"},
+    {"purge_auth = Fastly-Key:\n", ERR_INVALID, "purge_auth"},
 };
 
 int main(void)
@@ -44,6 +62,12 @@ int main(void)
     struct config c;
     config_defaults(&c);
     CHECK(strcmp(c.db, "visnyk.db") == 0 && c.listen_port == 8080 && c.page_cache);
+    /* per-address limits on by default, loopback included; the same-host proxy trusted */
+    CHECK(c.max_conns_per_ip == 64 && c.requests_per_ip_per_second == 50 &&
+          c.request_burst == 200 && c.limit_loopback);
+    CHECK(strcmp(c.trusted_proxies, "127.0.0.1, ::1") == 0);
+    CHECK(c.cache_max_age == 60 && c.cache_s_maxage == 60 && c.cache_swr == 60 &&
+          c.cache_sie == 86400 && c.purge_url[0] == '\0' && c.purge_auth[0] == '\0');
     char err[512] = "";
     CHECK(config_parse_text(&c, "t.ini", STR_LIT("listen = [::1]:8081\nbase_url = https://a.gov.ua/\n"),
                             err, sizeof(err)) == ERR_OK);
@@ -57,6 +81,12 @@ int main(void)
     CHECK(config_load_env(&c, err, sizeof(err)) == ERR_INVALID);
     CHECK(strstr(err, "VISNYK_THREADS") != NULL);
     unsetenv("VISNYK_THREADS");
+    setenv("VISNYK_TRUSTED_PROXIES", "10.0.0.0/8 192.0.2.300", 1);
+    CHECK(config_load_env(&c, err, sizeof(err)) == ERR_INVALID);
+    CHECK(strstr(err, "VISNYK_TRUSTED_PROXIES: trusted_proxies: bad entry '192.0.2.300'") != NULL);
+    setenv("VISNYK_TRUSTED_PROXIES", "", 1);
+    CHECK(config_load_env(&c, err, sizeof(err)) == ERR_OK && c.trusted_proxies[0] == '\0');
+    unsetenv("VISNYK_TRUSTED_PROXIES");
 
     CHECK(config_load_file(&c, "/nonexistent/visnyk.ini", err, sizeof(err)) == ERR_IO);
     CHECK(strstr(err, "/nonexistent/visnyk.ini") != NULL);

@@ -8,7 +8,7 @@
 
 static void test_conn_limit(void)
 {
-    struct http__ratelimit *rl = http__ratelimit_new(2, 0, 0, false);
+    struct http__ratelimit *rl = http__ratelimit_new(2, 0, 0, false, NULL);
     bool counted;
     CHECK(rl != NULL);
     CHECK(http__ratelimit_conn_open(rl, "192.0.2.1", &counted) && counted);
@@ -24,18 +24,18 @@ static void test_conn_limit(void)
     CHECK(http__ratelimit_conn_open(rl, "::1", &counted) && !counted);
     http__ratelimit_free(rl);
 
-    rl = http__ratelimit_new(1, 0, 0, true);
+    rl = http__ratelimit_new(1, 0, 0, true, NULL);
     CHECK(http__ratelimit_conn_open(rl, "127.0.0.1", &counted) && counted);
     CHECK(!http__ratelimit_conn_open(rl, "127.0.0.1", &counted));
     http__ratelimit_free(rl);
 
-    CHECK(http__ratelimit_new(0, 0, 0, false) == NULL); /* both off: no table at all */
+    CHECK(http__ratelimit_new(0, 0, 0, false, NULL) == NULL); /* both off: no table at all */
     CHECK(http__ratelimit_conn_open(NULL, "192.0.2.1", &counted) && !counted);
 }
 
 static void test_token_bucket(void)
 {
-    struct http__ratelimit *rl = http__ratelimit_new(0, 2, 3, false);
+    struct http__ratelimit *rl = http__ratelimit_new(0, 2, 3, false, NULL);
     unsigned retry = 0;
     for (int i = 0; i < 3; i++)
         CHECK(http__ratelimit_request(rl, "198.51.100.7", &retry) && retry == 0);

@@ -355,7 +355,8 @@ int main(void)
     struct http_router *router = http_router_new();
     http_router_add(router, HTTP_M_GET, "/", h_home);
     http_router_add(router, HTTP_M_GET, "/big", h_big);
-    http_router_add(router, HTTP_M_GET, "/cached", h_cached);
+    const struct http_route_opts cached_opts = {.query = "page"};
+    http_router_add_opts(router, HTTP_M_GET, "/cached", h_cached, &cached_opts);
     http_router_add(router, HTTP_M_GET, "/news/:slug", h_slug);
     http_router_add(router, HTTP_M_GET, "/cached-big", h_cached_big);
     http_router_add(router, HTTP_M_GET, "/huge", h_huge);
@@ -573,9 +574,22 @@ int main(void)
         CHECK(one_shot(req, false) == 304);
         CHECK(atomic_load(&cached_calls) == 1);
     }
-    /* a different query is a different page */
+    /* parameters the route does not read are not part of the page (cache busters,
+     * tracking): the cached copy answers */
+    CHECK(one_shot("GET /cached?x=1&utm_source=fb HTTP/1.1\r\nHost: x\r\n\r\n", false) == 200);
+    CHECK(atomic_load(&cached_calls) == 1);
+    /* a parameter it reads makes another page, in whatever spelling */
     CHECK(one_shot("GET /cached?page=2 HTTP/1.1\r\nHost: x\r\n\r\n", false) == 200);
     CHECK(atomic_load(&cached_calls) == 2);
+    CHECK(one_shot("GET /cached?utm=1&page=%32&page=3 HTTP/1.1\r\nHost: x\r\n\r\n", false) ==
+          200);
+    CHECK(atomic_load(&cached_calls) == 2);
+    /* a public page says how long others may keep it, since when, and by what keys */
+    CHECK(header_is(&R, "Surrogate-Key", "site article:1 list:news"));
+    CHECK(header_is(&R, "Cache-Tag", "site,article:1,list:news"));
+    CHECK(find_header(R.head, "Last-Modified") != NULL);
+    CHECK(header_is(&R, "Cache-Control", "public, max-age=60, s-maxage=60, "
+                                         "stale-while-revalidate=60, stale-if-error=86400"));
     http_cache_invalidate(srv, STR_LIT("unrelated"));
     CHECK(one_shot("GET /cached HTTP/1.1\r\nHost: x\r\n\r\n", false) == 200);
     CHECK(atomic_load(&cached_calls) == 2);

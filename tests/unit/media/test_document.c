@@ -35,7 +35,8 @@ static enum media_doc_problem problem_of(const char *p, size_t n)
 {
     struct media_doc_info info;
     enum media_doc_problem pr = MEDIA_DOC_OK;
-    media_doc_check((const unsigned char *)p, n, &info, &pr);
+    enum err e = media_doc_check((const unsigned char *)p, n, &info, &pr);
+    CHECK((e == ERR_OK) == (pr == MEDIA_DOC_OK)); /* the error and the problem agree */
     return pr;
 }
 
@@ -176,7 +177,7 @@ static void test_size(void)
     struct media_doc_units en = {STR_LIT("B"), STR_LIT("KB"), STR_LIT("MB"), '.'};
     struct buf b;
     buf_init(&b, 64);
-    media_doc_size_format(1258291, &en, &b);
+    CHECK(media_doc_size_format(1258291, &en, &b) == ERR_OK);
     CHECK_STR(buf_str(&b), "1.2\xc2\xa0MB");
     buf_free(&b);
 }

@@ -163,8 +163,10 @@ static void test_article_roundtrip(void)
     CHECK_STR(art.title, "Новий заголовок");
     CHECK(art.n_tags == 1 && art.n_departments == 0 && art.n_photos == 1);
     CHECK_STR(art.photos[0].hash, "bbbb");
-    CHECK(store_tag_by_slug(s, a, STR_LIT("volodymyr-vasylenko"), &ref) == ERR_OK);
-    CHECK(ref.count == 0);
+    /* A tag left without a published article is unknown to readers, as if it did not
+     * exist; the editors still see it (count 0). */
+    CHECK(store_tag_by_slug(s, a, STR_LIT("volodymyr-vasylenko"), &ref) == ERR_NOTFOUND);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("departament-osvity"), &ref) == ERR_NOTFOUND);
 
     struct store_ref *all;
     size_t n;
@@ -175,8 +177,14 @@ static void test_article_roundtrip(void)
     CHECK_STR(all[1].name, "безпека");
     CHECK(all[1].count == 1);
     CHECK_STR(all[2].name, "Володимир Василенко");
+    CHECK(all[2].count == 0);
     CHECK(store_depts_all(s, a, &all, &n) == ERR_OK);
     CHECK(n == 2 && all[0].count == 0);
+    CHECK(store_tags_published(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 1 && all[0].count == 1);
+    CHECK_STR(all[0].name, "безпека");
+    CHECK(store_depts_published(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 0);
 
     /* Validation. */
     in.title = STR_LIT("  ");
@@ -541,6 +549,51 @@ static void test_link_sync(void)
     store_close(s);
 }
 
+/* Tags and departments reach readers only through a published article: one used by a
+ * draft, a withdrawn article or a scheduled one whose time has not come is unknown to
+ * the public queries; a scheduled one whose time has come counts. */
+static void test_unpublished_refs(void)
+{
+    struct store *s = fresh("unpublished");
+    struct arena *a = arena_new(4096);
+    int64_t now = utc_now();
+    struct str draft = STR_LIT("чернетка"), later = STR_LIT("потім"), gone = STR_LIT("відкликане"),
+               due = STR_LIT("настав час"), shared = STR_LIT("спільне");
+    struct str d_tags[] = {draft, shared}, l_tags[] = {later, shared}, g_tags[] = {gone, shared},
+               u_tags[] = {due, shared};
+    CHECK(put(s, "draft", now - 60, STORE_DRAFT, d_tags, 2, &draft, 1, NULL) == ERR_OK);
+    CHECK(put(s, "review", now - 60, STORE_REVIEW, d_tags, 2, &draft, 1, NULL) == ERR_OK);
+    CHECK(put(s, "later", now + 3600, STORE_SCHEDULED, l_tags, 2, &later, 1, NULL) == ERR_OK);
+    CHECK(put(s, "gone", now - 60, STORE_WITHDRAWN, g_tags, 2, &gone, 1, NULL) == ERR_OK);
+    CHECK(put(s, "due", now - 1, STORE_SCHEDULED, u_tags, 2, &due, 1, NULL) == ERR_OK);
+    struct store_ref ref, *all;
+    size_t n;
+    CHECK(store_tag_by_slug(s, a, STR_LIT("chernetka"), &ref) == ERR_NOTFOUND);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("potim"), &ref) == ERR_NOTFOUND);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("vidklykane"), &ref) == ERR_NOTFOUND);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("chernetka"), &ref) == ERR_NOTFOUND);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("potim"), &ref) == ERR_NOTFOUND);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("vidklykane"), &ref) == ERR_NOTFOUND);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("nastav-chas"), &ref) == ERR_OK && ref.count == 1);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("nastav-chas"), &ref) == ERR_OK && ref.count == 1);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("spilne"), &ref) == ERR_OK);
+    CHECK(ref.count == 1); /* five articles carry it, one is published */
+    CHECK(store_tags_published(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 2);
+    CHECK_STR(all[0].slug, "nastav-chas");
+    CHECK_STR(all[1].slug, "spilne");
+    CHECK(all[0].count == 1 && all[1].count == 1);
+    CHECK(store_depts_published(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 1);
+    CHECK_STR(all[0].slug, "nastav-chas");
+    CHECK(store_tags_all(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 5); /* the editors see them all */
+    CHECK(store_depts_all(s, a, &all, &n) == ERR_OK);
+    CHECK(n == 4);
+    arena_free(a);
+    store_close(s);
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -554,6 +607,7 @@ int main(void)
     test_months();
     test_pages_settings_version();
     test_link_sync();
+    test_unpublished_refs();
     for (int i = 0; i < n_paths; i++) {
         const char *suffix[] = {"", "-wal", "-shm"};
         for (size_t k = 0; k < 3; k++) {
