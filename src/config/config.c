@@ -76,7 +76,7 @@ void config_defaults(struct config *c)
     c->mail_retry = 60;
     c->subscribe_ip_hour = 10;
     c->subscribe_addr_day = 3;
-    c->cache_max_age = 60;
+    c->cache_max_age = 0; /* see config.h */
     c->cache_s_maxage = 60;
     c->cache_swr = 60;
     c->cache_sie = 86400;

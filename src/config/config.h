@@ -52,7 +52,9 @@ struct config {
     unsigned subscribe_ip_hour;     /* subscription requests per IP per hour, default 10 */
     unsigned subscribe_addr_day;    /* per address per day, default 3 */
     /* in front of the origin: Cache-Control of public pages (seconds) and the CDN purge */
-    unsigned cache_max_age;  /* browsers, default 60 */
+    /* browsers, default 0: they revalidate each view (a cheap 304 from the page cache
+     * or the CDN), so the emergency banner and a withdrawal reach a reader at once */
+    unsigned cache_max_age;
     unsigned cache_s_maxage; /* shared caches (the CDN), default 60 */
     unsigned cache_swr;      /* stale-while-revalidate, default 60 */
     unsigned cache_sie;      /* stale-if-error, default 86400 */

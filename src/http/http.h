@@ -166,7 +166,7 @@ struct http_config {
     unsigned min_body_bytes_per_sec, min_body_rate_grace_s;
     /* Cache-Control of public pages (seconds; RFC 9111 and RFC 5861): browsers keep a
      * page max_age, shared caches (a CDN) s_maxage, and serve it stale while they
-     * revalidate (swr) or while the origin fails (sie). All 0 = 60, 60, 60, 86400. */
+     * revalidate (swr) or while the origin fails (sie). All 0 = 0, 60, 60, 86400. */
     unsigned cache_max_age, cache_s_maxage, cache_swr, cache_sie;
 };
 

@@ -271,7 +271,7 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
     if (!c->min_body_rate_grace_s)
         c->min_body_rate_grace_s = HTTP_MIN_BODY_RATE_GRACE_S;
     if (!c->cache_max_age && !c->cache_s_maxage && !c->cache_swr && !c->cache_sie) {
-        c->cache_max_age = c->cache_s_maxage = c->cache_swr = 60;
+        c->cache_s_maxage = c->cache_swr = 60;
         c->cache_sie = 86400;
     }
     atomic_init(&srv->body_mem, 0);

@@ -66,7 +66,7 @@ int main(void)
     CHECK(c.max_conns_per_ip == 64 && c.requests_per_ip_per_second == 50 &&
           c.request_burst == 200 && c.limit_loopback);
     CHECK(strcmp(c.trusted_proxies, "127.0.0.1, ::1") == 0);
-    CHECK(c.cache_max_age == 60 && c.cache_s_maxage == 60 && c.cache_swr == 60 &&
+    CHECK(c.cache_max_age == 0 && c.cache_s_maxage == 60 && c.cache_swr == 60 &&
           c.cache_sie == 86400 && c.purge_url[0] == '\0' && c.purge_auth[0] == '\0');
     char err[512] = "";
     CHECK(config_parse_text(&c, "t.ini", STR_LIT("listen = [::1]:8081\nbase_url = https://a.gov.ua/\n"),
