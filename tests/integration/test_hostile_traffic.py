@@ -136,6 +136,7 @@ def held_uploads(srv, cookie):
         socks.append(s)
     time.sleep(0.5)
     held_rss = rss_mb(pid)
+    print(f"{HELD} held uploads: server RSS {base:.1f} MB -> {held_rss:.1f} MB", flush=True)
     check(held_rss - base < HELD_RSS_CEILING_MB,
           f"{HELD} held uploads add under {HELD_RSS_CEILING_MB} MB ({held_rss - base:.1f} MB)")
     # readers are answered while the uploads are held

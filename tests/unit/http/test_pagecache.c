@@ -1,5 +1,5 @@
 /* test_pagecache.c: store, hit, invalidate by dependency key, clear, eviction bound,
- * and a page outliving its removal while a sender still holds it. */
+ * the variants' own part, and a page outliving its removal while a sender holds it. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -99,6 +99,38 @@ int main(void)
     struct http_page *huge = make("/huge?", "k", NULL, 300 * 1024);
     CHECK(!http__pagecache_put(pc, huge, ep));
     http__page_release(huge);
+
+    /* open-ended variants (pages with a query) have their own eighth of the bound: a
+     * flood of them evicts other variants, never a page */
+    http__pagecache_clear(pc);
+    ep = http__pagecache_epoch(pc);
+    const char *pages[] = {"/?", "/news?", "/news/seed?"};
+    for (size_t i = 0; i < 3; i++) {
+        struct http_page *p = make(pages[i], "list:news", NULL, 10000);
+        CHECK(http__pagecache_put(pc, p, ep));
+        http__page_release(p);
+    }
+    for (int i = 0; i < 2000; i++) {
+        snprintf(key, sizeof(key), "/search?q=%d", i);
+        struct http_page *p = make(key, "search", NULL, 10000);
+        p->variant = true;
+        CHECK(http__pagecache_put(pc, p, ep));
+        http__page_release(p);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        struct http_page *p = http__pagecache_get(pc, str_from_cstr(pages[i]));
+        CHECK(p != NULL);
+        http__page_release(p);
+    }
+    CHECK(http__pagecache_bytes(pc) <= 3 * 11000 + 1024 * 1024 / HTTP_CACHE_VARIANT_SHARE);
+    struct http_page *newest = http__pagecache_get(pc, STR_LIT("/search?q=1999"));
+    CHECK(newest != NULL);
+    http__page_release(newest);
+    CHECK(http__pagecache_get(pc, STR_LIT("/search?q=0")) == NULL);
+    /* invalidation reaches both parts */
+    http__pagecache_invalidate(pc, STR_LIT("search"));
+    CHECK(http__pagecache_get(pc, STR_LIT("/search?q=1999")) == NULL);
+    CHECK(http__pagecache_count(pc) == 3);
 
     http__pagecache_free(pc);
     return check_done();
