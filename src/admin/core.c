@@ -14,6 +14,7 @@
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "http/multipart.h"
 #include "media/worker.h"
 #include "render/escape.h"
@@ -25,16 +26,6 @@
 #define ADMIN_CSP                                                                                  \
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "        \
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s, n + 1);
-    return d;
-}
 
 enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err,
                    size_t err_size)
@@ -54,8 +45,8 @@ enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err
     ad = calloc(1, sizeof *ad);
     if (ad == NULL)
         abort();
-    ad->db_path = xstrdup(cfg->db_path);
-    ad->media_dir = xstrdup(cfg->media_dir != NULL ? cfg->media_dir : "media");
+    ad->db_path = str_cstr_dup(cfg->db_path);
+    ad->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
     ad->site = cfg->site;
     ad->tls = cfg->tls;
     pthread_mutex_init(&ad->lock, NULL);

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/utf8.h"
 #include "media/document.h"
 #include "render/i18n.h"
@@ -30,16 +31,6 @@ struct api_thread {
 
 static const int variant_widths[] = {480, 960, 1600};
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s != NULL ? s : "");
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s != NULL ? s : "", n + 1);
-    return d;
-}
-
 static void thread_free(void *p)
 {
     struct api_thread *t = p;
@@ -54,9 +45,9 @@ enum err api_new(const struct api_config *cfg, struct api **out)
     struct api *api = calloc(1, sizeof *api);
     if (api == NULL)
         abort();
-    api->db_path = xstrdup(cfg->db_path);
-    api->base_url = xstrdup(cfg->base_url);
-    api->media_dir = xstrdup(cfg->media_dir != NULL ? cfg->media_dir : "media");
+    api->db_path = str_cstr_dup(cfg->db_path != NULL ? cfg->db_path : "");
+    api->base_url = str_cstr_dup(cfg->base_url != NULL ? cfg->base_url : "");
+    api->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
     /* strip a trailing slash so URLs join cleanly */
     size_t n = strlen(api->base_url);
     if (n > 0 && api->base_url[n - 1] == '/')

@@ -17,6 +17,8 @@
 #include "core/arena.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/str.h"
+#include "net/url.h"
 #include "store/store.h"
 
 struct cdn_purge {
@@ -33,41 +35,6 @@ struct cdn_purge {
     size_t n_spill;
     bool spill_full;
 };
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s, n + 1);
-    return d;
-}
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-/* url_for_log drops user, password and query (where a token could hide). */
-static void url_for_log(const char *url, char *out, size_t out_size)
-{
-    CURLU *u = curl_url();
-    char *clean = NULL;
-    snprintf(out, out_size, "(unparsable purge url)");
-    if (u == NULL)
-        return;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-        curl_url_set(u, CURLUPART_USER, NULL, 0);
-        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
-        curl_url_set(u, CURLUPART_QUERY, NULL, 0);
-        if (curl_url_get(u, CURLUPART_URL, &clean, 0) == CURLUE_OK)
-            snprintf(out, out_size, "%s", clean);
-        curl_free(clean);
-    }
-    curl_url_cleanup(u);
-}
 
 bool cdn_purge_key_ok(struct str key)
 {
@@ -130,14 +97,16 @@ enum err cdn_purge_new(const struct cdn_purge_config *cfg, struct cdn_purge **ou
     *out = NULL;
     if (cfg->url == NULL || cfg->url[0] == '\0' || cfg->db_path == NULL)
         return ERR_INVALID;
-    pthread_once(&curl_once, curl_init_once);
+    net_curl_init();
     struct cdn_purge *p = calloc(1, sizeof *p);
     if (p == NULL)
         abort();
-    p->db_path = xstrdup(cfg->db_path);
-    p->url = xstrdup(cfg->url);
-    p->auth = xstrdup(cfg->auth != NULL ? cfg->auth : "");
-    url_for_log(p->url, p->log_url, sizeof p->log_url);
+    p->db_path = str_cstr_dup(cfg->db_path);
+    p->url = str_cstr_dup(cfg->url);
+    p->auth = str_cstr_dup(cfg->auth != NULL ? cfg->auth : "");
+    /* the query too: a token could hide there */
+    net_url_for_log(p->url, NET_URL_USER | NET_URL_PASSWORD | NET_URL_QUERY, "purge", p->log_url,
+                    sizeof p->log_url);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     *out = p;

@@ -27,6 +27,7 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/io.h"
 #include "core/kyiv_time.h"
 
 #define TAR_BLOCK 512
@@ -69,21 +70,6 @@ static int fsync_dir_of(const char *path)
     int rc = fsync(fd);
     close(fd);
     return rc;
-}
-
-static bool write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        c += w;
-        n -= (size_t)w;
-    }
-    return true;
 }
 
 /* read_full reads exactly n bytes unless the file ends first; returns bytes read or -1. */
@@ -155,14 +141,14 @@ static bool tar_header(struct tar_out *t, const char *name, uint64_t size, int64
         sum += h[i];
     octal((char *)h + 148, 7, sum);
     h[155] = ' ';
-    return write_all(t->fd, h, sizeof h);
+    return io_write_all(t->fd, h, sizeof h);
 }
 
 static bool tar_pad(struct tar_out *t, uint64_t size)
 {
     static const char zero[TAR_BLOCK];
     size_t rem = (size_t)(size % TAR_BLOCK);
-    return rem == 0 || write_all(t->fd, zero, TAR_BLOCK - rem);
+    return rem == 0 || io_write_all(t->fd, zero, TAR_BLOCK - rem);
 }
 
 /* tar_add_file streams src into the archive as root+name and records its hash. */
@@ -199,7 +185,7 @@ static bool tar_add_file(struct tar_out *t, const char *src, const char *name, c
             goto out;
         }
         crypto_hash_sha256_update(&hs, (unsigned char *)chunk, want);
-        if (!write_all(t->fd, chunk, want)) {
+        if (!io_write_all(t->fd, chunk, want)) {
             snprintf(why, why_size, "cannot write the backup: %s", strerror(errno));
             goto out;
         }
@@ -366,11 +352,11 @@ static int cmd_backup(const struct config *c, const struct cli_flags *f, int arg
     buf_appendf(&head, "visnyk-backup 1\ncreated %s\nschema %d\n", created, store_schema_version());
     uint64_t msize = head.len + t.manifest.len;
     bool ok = tar_header(&t, TAR_ROOT "MANIFEST", msize, now) &&
-              write_all(t.fd, head.data, head.len) &&
-              write_all(t.fd, t.manifest.data, t.manifest.len) && tar_pad(&t, msize);
+              io_write_all(t.fd, head.data, head.len) &&
+              io_write_all(t.fd, t.manifest.data, t.manifest.len) && tar_pad(&t, msize);
     buf_free(&head);
     static const char end[2 * TAR_BLOCK];
-    if (!ok || !write_all(t.fd, end, sizeof end) || fsync(t.fd) != 0) {
+    if (!ok || !io_write_all(t.fd, end, sizeof end) || fsync(t.fd) != 0) {
         snprintf(why, sizeof why, "cannot write %s: %s", tmp, strerror(errno));
         goto fail;
     }
@@ -588,7 +574,7 @@ static bool extract_to(int fd, uint64_t size, const struct manifest_entry *m, co
             goto done;
         }
         crypto_hash_sha256_update(&hs, (unsigned char *)chunk, want);
-        if (!write_all(out, chunk, want)) {
+        if (!io_write_all(out, chunk, want)) {
             snprintf(why, why_size, "cannot write %s: %s", tmp, strerror(errno));
             goto done;
         }

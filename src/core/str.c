@@ -1,5 +1,6 @@
 #include "str.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct str str_from_cstr(const char *s)
@@ -144,4 +145,14 @@ uint64_t str_hash(struct str s)
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+char *str_cstr_dup(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d == NULL)
+        abort(); /* house rule: allocation failure aborts */
+    memcpy(d, s, n + 1);
+    return d;
 }

@@ -1,5 +1,5 @@
 /* str.h: read-only byte slices (pointer + length). A str never owns its bytes and is
- * never assumed NUL-terminated. */
+ * never assumed NUL-terminated. Also the one heap copy of a C string (str_cstr_dup). */
 #ifndef VISNYK_CORE_STR_H
 #define VISNYK_CORE_STR_H
 
@@ -41,5 +41,9 @@ bool str_split_next(struct str *rest, char sep, struct str *piece);
 bool str_to_i64(struct str s, int64_t *out);
 /* str_hash is FNV-1a over the bytes: fast, for in-memory hash tables only. */
 uint64_t str_hash(struct str s);
+
+/* str_cstr_dup returns a malloc'd copy of the NUL-terminated s (not NULL), which the
+ * caller frees. Allocation failure aborts, so it never returns NULL. */
+char *str_cstr_dup(const char *s);
 
 #endif

@@ -20,6 +20,7 @@
 #include <http_parser.h>
 #undef http_method
 
+#include "core/io.h"
 #include "core/log.h"
 #include "http/http_internal.h"
 
@@ -175,20 +176,6 @@ static int spool_open(const char *dir)
     if (fd >= 0)
         unlink(path);
     return fd;
-}
-
-static bool spool_write(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
 }
 
 /* ---- timers ---- */
@@ -682,7 +669,7 @@ static int on_body(http_parser *p, const char *at, size_t n)
     }
     c->body_last_ms = uv_now(&c->lp->uv);
     if (spooled) {
-        if (!spool_write(c->spool_fd, at, n)) {
+        if (!io_write_all(c->spool_fd, at, n)) {
             log_msg(LOG_ERROR, c->req.id, "cannot write a spooled upload: %s", strerror(errno));
             c->pending_status = 503;
             c->busy = true;
@@ -703,7 +690,7 @@ static int on_body(http_parser *p, const char *at, size_t n)
  * rely on a terminated body, and a map's last page need not have room past the end). */
 static bool spool_map(struct http_conn *c)
 {
-    if (!spool_write(c->spool_fd, "", 1))
+    if (!io_write_all(c->spool_fd, "", 1))
         return false;
     void *m = mmap(NULL, c->body_len + 1, PROT_READ, MAP_PRIVATE, c->spool_fd, 0);
     if (m == MAP_FAILED)

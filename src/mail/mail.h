@@ -259,8 +259,6 @@ enum err mail_sender_step(struct mail_sender *ms, struct store *w, bool *sent);
  * it together with the next claim, to save a commit). Call it before freeing. */
 ERR_MUST_USE
 enum err mail_sender_flush(struct mail_sender *ms, struct store *w);
-/* mail_sender_url_for_log writes the SMTP URL without user and password. */
-void mail_sender_url_for_log(const char *url, char *out, size_t out_size);
 
 /* The background service of `visnyk serve`: the sender thread and the digest
  * scheduler thread, each with its own database connection. */

@@ -16,7 +16,9 @@
 
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "mail/mail_internal.h"
+#include "net/url.h"
 
 struct mail_sender {
     CURL *curl;
@@ -40,33 +42,8 @@ static int64_t mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s, n + 1);
-    return d;
-}
-
-void mail_sender_url_for_log(const char *url, char *out, size_t out_size)
-{
-    CURLU *u = curl_url();
-    char *clean = NULL;
-    snprintf(out, out_size, "(unparsable smtp url)");
-    if (u == NULL)
-        return;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-        curl_url_set(u, CURLUPART_USER, NULL, 0);
-        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
-        curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
-        if (curl_url_get(u, CURLUPART_URL, &clean, 0) == CURLUE_OK)
-            snprintf(out, out_size, "%s", clean);
-        curl_free(clean);
-    }
-    curl_url_cleanup(u);
-}
+/* What the logs leave out of the SMTP URL: the login (user, password, ;options). */
+static const unsigned smtp_url_hidden = NET_URL_USER | NET_URL_PASSWORD | NET_URL_OPTIONS;
 
 static bool host_is_loopback(const char *url)
 {
@@ -85,31 +62,25 @@ static bool host_is_loopback(const char *url)
     return yes;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 enum err mail_sender_new(const struct mail_config *cfg, struct mail_sender **out)
 {
     *out = NULL;
     if (cfg->smtp_url == NULL || cfg->smtp_url[0] == '\0' || cfg->mail_from == NULL ||
         cfg->mail_from[0] == '\0')
         return ERR_INVALID;
-    pthread_once(&curl_once, curl_init_once);
+    net_curl_init();
     struct mail_sender *ms = calloc(1, sizeof *ms);
     if (ms == NULL)
         abort();
     ms->curl = curl_easy_init();
     if (ms->curl == NULL)
         abort();
-    ms->url = xstrdup(cfg->smtp_url);
-    ms->from = xstrdup(cfg->mail_from);
+    ms->url = str_cstr_dup(cfg->smtp_url);
+    ms->from = str_cstr_dup(cfg->mail_from);
     ms->loopback = host_is_loopback(cfg->smtp_url);
     ms->rate_per_minute = cfg->rate_per_minute > 0 ? cfg->rate_per_minute : 60;
     ms->retry_seconds = cfg->retry_seconds > 0 ? cfg->retry_seconds : 60;
-    mail_sender_url_for_log(cfg->smtp_url, ms->log_url, sizeof ms->log_url);
+    net_url_for_log(cfg->smtp_url, smtp_url_hidden, "smtp", ms->log_url, sizeof ms->log_url);
     *out = ms;
     return ERR_OK;
 }
@@ -445,11 +416,11 @@ enum err mail_service_start(const struct mail_config *cfg, struct mail_service *
     if (svc == NULL)
         abort();
     svc->cfg = *cfg;
-    svc->db_path = xstrdup(cfg->db_path);
-    svc->theme_dir = xstrdup(cfg->theme_dir);
-    svc->smtp_url = xstrdup(cfg->smtp_url != NULL ? cfg->smtp_url : "");
-    svc->mail_from = xstrdup(cfg->mail_from != NULL ? cfg->mail_from : "");
-    svc->base_url = xstrdup(cfg->base_url != NULL ? cfg->base_url : "");
+    svc->db_path = str_cstr_dup(cfg->db_path);
+    svc->theme_dir = str_cstr_dup(cfg->theme_dir);
+    svc->smtp_url = str_cstr_dup(cfg->smtp_url != NULL ? cfg->smtp_url : "");
+    svc->mail_from = str_cstr_dup(cfg->mail_from != NULL ? cfg->mail_from : "");
+    svc->base_url = str_cstr_dup(cfg->base_url != NULL ? cfg->base_url : "");
     svc->cfg.db_path = svc->db_path;
     svc->cfg.theme_dir = svc->theme_dir;
     svc->cfg.smtp_url = svc->smtp_url;
@@ -463,9 +434,9 @@ enum err mail_service_start(const struct mail_config *cfg, struct mail_service *
                  "in the outbox, but nothing is sent and no digest is scheduled");
         return ERR_OK;
     }
-    pthread_once(&curl_once, curl_init_once);
+    net_curl_init();
     char shown[512];
-    mail_sender_url_for_log(svc->smtp_url, shown, sizeof shown);
+    net_url_for_log(svc->smtp_url, smtp_url_hidden, "smtp", shown, sizeof shown);
     log_info("mail: sending through %s, %u message(s) per minute, digests at %02d:%02d Kyiv time "
              "(weekly on day %d)",
              shown, cfg->rate_per_minute, cfg->digest_hour, cfg->digest_minute,

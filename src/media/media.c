@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "core/io.h"
 #include "core/log.h"
 
 /* libvips and glib headers are not -Wpedantic/-Wconversion clean. */
@@ -374,23 +375,6 @@ out:
     return rc;
 }
 
-/* write_all writes n bytes, retrying short writes and EINTR. */
-static bool write_all(int fd, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static enum err fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -419,7 +403,7 @@ static enum err write_atomic(const char *dir, const char *name, const void *data
         return ERR_IO;
     }
     /* mkstemp makes 0600; the web server (or nginx in front) must read the result. */
-    if (fchmod(fd, 0644) != 0 || !write_all(fd, data, len) || fsync(fd) != 0) {
+    if (fchmod(fd, 0644) != 0 || !io_write_all(fd, data, len) || fsync(fd) != 0) {
         log_error("media: cannot write %s: %s", tmp, strerror(errno));
         close(fd);
         goto out;

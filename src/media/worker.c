@@ -36,6 +36,7 @@
 #include <seccomp.h>
 #include <sodium.h>
 
+#include "core/io.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -131,21 +132,6 @@ static bool child_read(int fd, void *p, size_t n)
     return true;
 }
 
-static bool child_write(int fd, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    while (n > 0) {
-        ssize_t r = write(fd, b, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        b += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
 /* child_reply sends one response frame: err, message, and the encoded set when err is
  * ERR_OK. */
 static bool child_reply(int fd, enum err e, const char *msg, const struct media_encoded *enc)
@@ -156,7 +142,7 @@ static bool child_reply(int fd, enum err e, const char *msg, const struct media_
         ml = WORKER_MAX_MSG;
     put_u32(h, (uint32_t)e);
     put_u32(h + 4, (uint32_t)ml);
-    if (!child_write(fd, h, 8) || !child_write(fd, msg, ml))
+    if (!io_write_all(fd, h, 8) || !io_write_all(fd, msg, ml))
         return false;
     memset(h, 0, sizeof(h));
     if (e == ERR_OK && enc) {
@@ -165,17 +151,17 @@ static bool child_reply(int fd, enum err e, const char *msg, const struct media_
         memcpy(h + 8, enc->image.hash, 64);
         put_u32(h + 72, (uint32_t)enc->nfiles);
     }
-    if (!child_write(fd, h, 76))
+    if (!io_write_all(fd, h, 76))
         return false;
     for (size_t i = 0; e == ERR_OK && enc && i < enc->nfiles; i++) {
         const struct media_output *o = &enc->files[i];
         size_t nl = strnlen(o->name, sizeof(o->name));
         unsigned char f[4];
         put_u32(f, (uint32_t)nl);
-        if (!child_write(fd, f, 4) || !child_write(fd, o->name, nl))
+        if (!io_write_all(fd, f, 4) || !io_write_all(fd, o->name, nl))
             return false;
         put_u32(f, (uint32_t)o->len);
-        if (!child_write(fd, f, 4) || !child_write(fd, o->data, o->len))
+        if (!io_write_all(fd, f, 4) || !io_write_all(fd, o->data, o->len))
             return false;
     }
     return true;
@@ -452,7 +438,7 @@ static int child_main(int fd)
         return 6;
 #endif
     unsigned char ready = WORKER_READY;
-    if (!child_write(fd, &ready, 1))
+    if (!io_write_all(fd, &ready, 1))
         return 2;
     return child_serve(fd);
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/str.h"
 #include "core/utf8.h"
 #include "render/escape.h"
 #include "render/template.h"
@@ -60,14 +61,6 @@ static void *xrealloc(void *p, size_t n)
     if (q == NULL && n > 0)
         abort(); /* house rule: allocation failure aborts */
     return q;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = xrealloc(NULL, n + 1);
-    memcpy(d, s, n + 1);
-    return d;
 }
 
 static void tmpl_free(struct tmpl *t)
@@ -363,8 +356,8 @@ static enum err compile_one(const char *name, const char *label, struct str text
         free(c.ops);
         return e;
     }
-    t->name = xstrdup(name);
-    t->label = xstrdup(label);
+    t->name = str_cstr_dup(name);
+    t->label = str_cstr_dup(label);
     t->src = src;
     t->ops = c.ops;
     t->nops = c.nops;
@@ -544,7 +537,7 @@ enum err template_set_load(const char *dir, struct template_set **out, char *err
             goto out;
         }
         names = xrealloc(names, (nnames + 1) * sizeof *names);
-        names[nnames++] = xstrdup(ent->d_name);
+        names[nnames++] = str_cstr_dup(ent->d_name);
     }
     /* Sorted so errors and template order do not depend on the file system. */
     if (nnames > 1)

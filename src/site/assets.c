@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/str.h"
 #include "site/site_internal.h"
 
 static const struct {
@@ -49,16 +50,6 @@ static bool asset_name_ok(const char *name)
             return false;
     }
     return true;
-}
-
-static char *xstrdup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
 }
 
 enum err site__read_file(const char *path, size_t max, char **data, size_t *len, int64_t *mtime)
@@ -114,12 +105,12 @@ static void asset_fill(struct site_asset *as, const char *name, char *data, size
 
     /* FNV-1a is enough here: the hash only has to change when the file does */
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)str_hash(str_make(data, len)));
-    as->name = xstrdup_n(name, strlen(name));
+    as->name = str_cstr_dup(name);
     snprintf(tmp, sizeof tmp, "%.*s.%.8s%s", (int)base, name, hash, ext);
-    as->hashed = xstrdup_n(tmp, strlen(tmp));
+    as->hashed = str_cstr_dup(tmp);
     snprintf(tmp, sizeof tmp, "/static/%s", as->hashed);
-    as->url = xstrdup_n(tmp, strlen(tmp));
-    as->key = xstrdup_n(name, strlen(name));
+    as->url = str_cstr_dup(tmp);
+    as->key = str_cstr_dup(name);
     for (char *c = as->key; *c != '\0'; c++)
         if (*c == '.' || *c == '-')
             *c = '_';

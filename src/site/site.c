@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/utf8.h"
 #include "render/escape.h"
 #include "render/markdown.h"
@@ -48,16 +49,6 @@ static _Atomic(struct site *) last_site;
 struct site *site__last(void)
 {
     return atomic_load(&last_site);
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s, n + 1);
-    return d;
 }
 
 /* ---- theme ---------------------------------------------------------------------- */
@@ -136,10 +127,10 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
     s = calloc(1, sizeof *s);
     if (s == NULL)
         abort();
-    s->db_path = xstrdup(cfg->db_path);
-    s->theme_dir = xstrdup(cfg->theme_dir);
-    s->media_dir = xstrdup(cfg->media_dir != NULL ? cfg->media_dir : "media");
-    s->base_url = xstrdup(cfg->base_url != NULL ? cfg->base_url : "");
+    s->db_path = str_cstr_dup(cfg->db_path);
+    s->theme_dir = str_cstr_dup(cfg->theme_dir);
+    s->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
+    s->base_url = str_cstr_dup(cfg->base_url != NULL ? cfg->base_url : "");
     s->static_links = cfg->static_links;
     /* "http://host/" + "/news/x" would give a double slash in canonical links */
     {

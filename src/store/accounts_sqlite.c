@@ -113,19 +113,6 @@ static enum err run(struct store *s, sqlite3_stmt *st, bool want_change)
     return e;
 }
 
-static enum err count_of(struct store *s, sqlite3_stmt *st, int64_t *out)
-{
-    enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    *out = 0;
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
-}
-
 enum err store_user_add(struct store *s, struct str name, enum store_role role,
                         struct str pw_hash, int64_t *id)
 {
@@ -390,7 +377,7 @@ enum err store_login_counts(struct store *s, struct str name, struct str ip, int
         return e;
     store__bind_str(st, 1, name);
     sqlite3_bind_int64(st, 2, since);
-    e = count_of(s, st, &out->account_failures);
+    e = store__one_i64(s, st, &out->account_failures);
     if (e == ERR_OK)
         e = store__prepare(s, sql_login_pair, &st);
     if (e != ERR_OK)
@@ -398,14 +385,14 @@ enum err store_login_counts(struct store *s, struct str name, struct str ip, int
     store__bind_str(st, 1, name);
     sqlite3_bind_int64(st, 2, since);
     store__bind_str(st, 3, ip);
-    e = count_of(s, st, &out->pair_failures);
+    e = store__one_i64(s, st, &out->pair_failures);
     if (e == ERR_OK)
         e = store__prepare(s, sql_login_ip, &st);
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, ip);
     sqlite3_bind_int64(st, 2, since);
-    e = count_of(s, st, &out->ip_failures);
+    e = store__one_i64(s, st, &out->ip_failures);
     if (e == ERR_OK)
         e = store__prepare(s, sql_login_known, &st);
     if (e != ERR_OK)
@@ -413,7 +400,7 @@ enum err store_login_counts(struct store *s, struct str name, struct str ip, int
     store__bind_str(st, 1, name);
     sqlite3_bind_int64(st, 2, known_since);
     store__bind_str(st, 3, ip);
-    e = count_of(s, st, &known);
+    e = store__one_i64(s, st, &known);
     out->known_ip = known > 0;
     return e;
 }

@@ -123,13 +123,7 @@ enum err store_purge_rewind(struct store *s, int64_t now, int64_t *n)
     e = store__prepare(s, sql_purge_count, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__one_i64(s, st, n);
 }
 
 static const char sql_purge_next[] = "SELECT min(next_attempt_at) FROM cdn_purge";
@@ -141,13 +135,5 @@ enum err store_purge_next_due(struct store *s, int64_t *at)
     enum err e = store__prepare(s, sql_purge_next, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *at = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_ROW)
-        e = ERR_NOTFOUND;
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__one_i64(s, st, at);
 }

@@ -459,13 +459,7 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
         return e;
     bind_filters(st, match, q);
     sqlite3_bind_int64(st, 7, STORE_SEARCH_COUNT_MAX);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *total = sqlite3_column_int64(st, 0);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__one_i64(s, st, total);
 }
 
 enum err store_search_pages(struct store *s, struct arena *a, struct str text, size_t limit,
@@ -778,11 +772,7 @@ enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int
     sqlite3_bind_int64(st, 1, utc_now());
     sqlite3_bind_int64(st, 2, (int64_t)limit);
     sqlite3_bind_int64(st, 3, (int64_t)offset);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *lastmod = sqlite3_column_int64(st, 0);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    e = store__one_i64(s, st, lastmod);
+    /* max over no rows (no articles, or a page past the end) is NULL: *lastmod stays 0 */
+    return e == ERR_NOTFOUND ? ERR_OK : e;
 }

@@ -38,6 +38,12 @@ void store__stmt_done(sqlite3_stmt *st);
  * store__stmt_done; the mapped error when the step failed. */
 ERR_MUST_USE
 enum err store__step_done(struct store *s, sqlite3_stmt *st);
+/* store__one_i64 steps a bound statement that returns one row of one integer (a count,
+ * a min, a pragma) into *out, then store__stmt_done. *out is 0 unless ERR_OK;
+ * ERR_NOTFOUND when the value is NULL (min or max over no rows), the mapped error when
+ * the step gave no row. */
+ERR_MUST_USE
+enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out);
 /* store__article_touch stamps the article's updated_at (feeds, sitemaps and caches
  * follow it); ERR_NOTFOUND when there is no such article. (editorial_sqlite.c) */
 ERR_MUST_USE

@@ -316,6 +316,21 @@ enum err store__step_done(struct store *s, sqlite3_stmt *st)
     return e;
 }
 
+enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out)
+{
+    enum err e = ERR_OK;
+    int rc = sqlite3_step(st);
+    *out = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *out = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_ROW)
+        e = ERR_NOTFOUND;
+    else
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
 int store__bind_str(sqlite3_stmt *st, int i, struct str v)
 {
     /* A NULL pointer would bind SQL NULL; every text column is NOT NULL. */
@@ -370,12 +385,10 @@ static enum err user_version(struct store *s, int *version)
     enum err e = stmt_get(s, ST_USER_VERSION, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *version = sqlite3_column_int(st, 0);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
+    int64_t v;
+    e = store__one_i64(s, st, &v);
+    if (e == ERR_OK)
+        *version = (int)v; /* PRAGMA user_version is a 32-bit integer */
     return e;
 }
 
@@ -750,13 +763,7 @@ enum err store_article_count(struct store *s, const struct store_list_query *q, 
     struct store_list_query whole = *q;
     whole.after = (struct store_cursor){0, 0};
     list_bind(st, &whole, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *count = sqlite3_column_int64(st, 0);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__one_i64(s, st, count);
 }
 
 enum err store_next_visible_at(struct store *s, int64_t *at)
@@ -1139,14 +1146,11 @@ enum err store_data_version(struct store *s, int64_t *version)
     enum err e = stmt_get(s, ST_DATA_VERSION, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
+    e = store__one_i64(s, st, version);
     /* data_version moves on other connections' commits, total_changes on our own;
      * both only grow, so their sum changes on either. */
-    if (rc == SQLITE_ROW)
-        *version = sqlite3_column_int64(st, 0) + sqlite3_total_changes64(s->db);
-    else
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
+    if (e == ERR_OK)
+        *version += sqlite3_total_changes64(s->db);
     return e;
 }
 

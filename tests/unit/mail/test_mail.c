@@ -314,19 +314,8 @@ static void test_outbox(void)
     unlink(side);
 }
 
-static void test_log_url(void)
-{
-    char out[256];
-    mail_sender_url_for_log("smtp://news%40adm:s3cret@mail.example.org:587", out, sizeof out);
-    CHECK(strstr(out, "s3cret") == NULL && strstr(out, "news") == NULL);
-    CHECK(strstr(out, "mail.example.org:587") != NULL);
-    mail_sender_url_for_log("smtps://mail.example.org", out, sizeof out);
-    CHECK(strstr(out, "smtps://mail.example.org") != NULL);
-}
-
 int main(void)
 {
-    test_log_url();
     test_address();
     test_headers();
     test_message();
