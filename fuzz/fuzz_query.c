@@ -56,7 +56,8 @@ static void check_declared(const char *declared, struct str raw)
     FUZZ_CHECK(str_eq(again, out), "normalising twice changes the query", raw.ptr, raw.len);
     struct str v;
     bool bad = false;
-    if (strcmp(declared, "*") != 0 && http_form_get(arena, str_make(copy, out.len), "q", &v, &bad)) {
+    if (strcmp(declared, "*") != 0 &&
+        http_form_get(arena, str_make(copy, out.len), "q", &v, &bad)) {
         struct str want;
         bool want_bad = false;
         FUZZ_CHECK(http_form_get(arena, raw, "q", &want, &want_bad) && str_eq(v, want),

@@ -60,10 +60,10 @@ struct http_conn {
     size_t header_bytes;
     char *body; /* malloc'd, for bodies kept in memory (bounded by the route's limit) */
     size_t body_len, body_cap; /* body_len counts spooled bytes too */
-    size_t body_max;    /* this request's limit: its route's own, else the server's */
-    int pending_status; /* decided inside a parser callback */
-    bool busy;          /* pending 503: a budget is spent (answered plainly) */
-    bool head_answered; /* the route's head check filled res: send it, read no body */
+    size_t body_max;           /* this request's limit: its route's own, else the server's */
+    int pending_status;        /* decided inside a parser callback */
+    bool busy;                 /* pending 503: a budget is spent (answered plainly) */
+    bool head_answered;        /* the route's head check filled res: send it, read no body */
     struct head_scan scan;
     /* the route, decided from the head (http__router_find); NULL: 404 or 405 */
     const struct http__route *route;
@@ -92,7 +92,7 @@ struct http_conn {
     struct http_request req;
     struct http_response res;
     struct str cache_key;
-    bool cache_variant; /* the page is an open-ended variant (pagecache.c) */
+    bool cache_variant;  /* the page is an open-ended variant (pagecache.c) */
     struct buf out_head; /* status line + headers of the response being sent */
     struct http_page *out_page;
 
@@ -545,8 +545,7 @@ static int body_begin(struct http_conn *c, http_parser *p, bool has_length)
         if (!budget_take(&srv->body_mem, srv->cfg.body_memory_max, declared))
             return refuse_busy(c, "request body memory");
         c->mem_taken = declared;
-        if (has_length &&
-            !body_reserve(c, declared < BODY_PREALLOC ? declared : BODY_PREALLOC))
+        if (has_length && !body_reserve(c, declared < BODY_PREALLOC ? declared : BODY_PREALLOC))
             return refuse_busy(c, "allocation for a request body");
     }
     c->body_start_ms = c->body_last_ms = uv_now(&c->lp->uv);
@@ -570,8 +569,8 @@ static int on_headers_complete(http_parser *p)
         /* whitespace in a name ("Content-Length : 5") or a folded value (obs-fold) is
          * read differently by different servers: refuse it, as RFC 9112 asks, so a proxy
          * in front and we can never disagree on where a request ends (smuggling) */
-        if (!header_shape_ok(h->name, str_make(c->head + c->hdrs[i].value_off,
-                                                c->hdrs[i].value_len))) {
+        if (!header_shape_ok(h->name,
+                             str_make(c->head + c->hdrs[i].value_off, c->hdrs[i].value_len))) {
             c->pending_status = 400;
             return -1;
         }
@@ -611,8 +610,8 @@ static int on_headers_complete(http_parser *p)
             return -1;
         }
     }
-    c->body_max = c->route && c->route->max_body ? c->route->max_body
-                                                  : srv_of(c)->cfg.max_body_bytes;
+    c->body_max =
+        c->route && c->route->max_body ? c->route->max_body : srv_of(c)->cfg.max_body_bytes;
     if (has_length && p->content_length > c->body_max) {
         c->pending_status = 413;
         return -1;
@@ -1186,11 +1185,11 @@ static void public_headers(struct http_conn *c)
     struct http_request *req = &c->req;
     const struct http_config *cfg = &srv_of(c)->cfg;
     if (!has_header(res, "Cache-Control")) {
-        char *cc = arena_printf(c->arena,
-                                "public, max-age=%u, s-maxage=%u, stale-while-revalidate=%u, "
-                                "stale-if-error=%u",
-                                cfg->cache_max_age, cfg->cache_s_maxage, cfg->cache_swr,
-                                cfg->cache_sie);
+        char *cc =
+            arena_printf(c->arena,
+                         "public, max-age=%u, s-maxage=%u, stale-while-revalidate=%u, "
+                         "stale-if-error=%u",
+                         cfg->cache_max_age, cfg->cache_s_maxage, cfg->cache_swr, cfg->cache_sie);
         http_response_header(res, req, "Cache-Control", str_from_cstr(cc));
     }
     if (!has_header(res, "Last-Modified")) {
@@ -1243,8 +1242,7 @@ static void finalize_send(struct http_conn *c, unsigned allow, uint64_t epoch)
         struct http_page *stale =
             http__pagecache_get_stale(srv->cache, c->cache_key, srv->cfg.stale_max_seconds);
         if (stale) {
-            log_msg(LOG_WARN, req->id, "handler answered %d, sending the cached page",
-                    res->status);
+            log_msg(LOG_WARN, req->id, "handler answered %d, sending the cached page", res->status);
             send_page(c, stale, true);
             return;
         }
@@ -1357,7 +1355,10 @@ static void respond_429(struct http_conn *c, unsigned retry_after)
                          str_from_cstr(arena_printf(c->arena, "%u", retry_after)));
     http_response_header(res, &c->req, "Content-Type", STR_LIT("text/plain; charset=utf-8"));
     http_response_header(res, &c->req, "Cache-Control", STR_LIT("no-store"));
-    if (buf_appendf(&res->body, "too many requests; retry in %u s\n", retry_after) != ERR_OK)
+    if (buf_appendf(&res->body,
+                    "Забагато запитів з вашої адреси: повторіть за %u с.\n"
+                    "Too many requests from your address: retry in %u s.\n",
+                    retry_after, retry_after) != ERR_OK)
         buf_reset(&res->body);
     finalize_send(c, 0, 0);
 }
@@ -1372,8 +1373,11 @@ static void respond_busy(struct http_conn *c)
     http_response_header(res, &c->req, "Retry-After", STR_LIT(HTTP__STR(HTTP_BUSY_RETRY_AFTER_S)));
     http_response_header(res, &c->req, "Content-Type", STR_LIT("text/plain; charset=utf-8"));
     http_response_header(res, &c->req, "Cache-Control", STR_LIT("no-store"));
-    buf_append_cstr(&res->body, "the server is busy; retry in " HTTP__STR(
-                                    HTTP_BUSY_RETRY_AFTER_S) " s\n");
+    buf_append_cstr(&res->body,
+                    "Сервер перевантажений: повторіть за " HTTP__STR(
+                        HTTP_BUSY_RETRY_AFTER_S) " с.\n"
+                                                 "The server is busy: retry in " HTTP__STR(
+                                                     HTTP_BUSY_RETRY_AFTER_S) " s.\n");
     finalize_send(c, 0, 0);
 }
 
@@ -1551,8 +1555,8 @@ static size_t conn_process(struct http_conn *c, const char *data, size_t len)
             /* fresh request: wipe the previous one's per-request state */
             c->req.n_headers = 0;
             if (!c->scan.active)
-                c->scan = (struct head_scan){.active = true, .line_start = true,
-                                             .first_line = true};
+                c->scan =
+                    (struct head_scan){.active = true, .line_start = true, .first_line = true};
         }
         if (c->scan.active && !head_scan_bytes(&c->scan, data + off, len - off)) {
             c->scan.active = false;
@@ -1606,6 +1610,13 @@ static void conn_resume(struct http_conn *c)
 }
 
 /* ---- accepting and stopping ---- */
+
+/* the answer to a connection over the per-address limit, prebuilt: no request is read */
+#define CONN_LIMIT_TEXT                                                                            \
+    "Забагато з'єднань з вашої адреси: повторіть за 5 с.\n" \
+    "Too many connections from your address: retry in 5 s.\n"
+#define CONN_LIMIT_TEXT_LEN 145
+_Static_assert(sizeof(CONN_LIMIT_TEXT) - 1 == CONN_LIMIT_TEXT_LEN, "its Content-Length");
 
 static void on_rejected_closed(uv_handle_t *h)
 {
@@ -1666,10 +1677,11 @@ void http__conn_accept(uv_stream_t *listener, int status)
     c->req.arena = c->arena;
     if (!http__ratelimit_conn_open(srv->ratelimit, c->client_ip, &c->rl_counted)) {
         /* over the per-IP connection limit: say so once, then hang up gracefully */
-        static const char busy[] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\n"
-                                   "Content-Type: text/plain; charset=utf-8\r\n"
-                                   "Content-Length: 18\r\nConnection: close\r\n\r\n"
-                                   "too many requests\n";
+        static const char busy[] =
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Cache-Control: no-store\r\nConnection: close\r\n"
+            "Content-Length: " HTTP__STR(CONN_LIMIT_TEXT_LEN) "\r\n\r\n" CONN_LIMIT_TEXT;
         uv_buf_t b = uv_buf_init((char *)(uintptr_t)busy, sizeof(busy) - 1);
         uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
         close_graceful(c);

@@ -195,9 +195,8 @@ static bool path_match(const struct route *rt, struct str path, struct str *para
     return true;
 }
 
-const struct http__route *http__router_find(const struct http_router *r,
-                                            enum http_method method, struct str path,
-                                            struct http_request *req,
+const struct http__route *http__router_find(const struct http_router *r, enum http_method method,
+                                            struct str path, struct http_request *req,
                                             enum http__route_result *result, unsigned *allow)
 {
     *allow = 0;
