@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-100}
 work=$(mktemp -d /tmp/visnyk-bench-XXXXXX)
+chmod 755 "$work" # nginx's worker runs as nobody: mktemp's 0700 made every answer a 403
 trap 'kill $(jobs -p) 2>/dev/null || true; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release >/dev/null

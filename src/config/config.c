@@ -19,6 +19,7 @@ static const char *const known_keys[] = {"db",       "listen",    "theme",    "m
                                          "max_conns_per_ip", "requests_per_ip_per_second",
                                          "request_burst", "limit_loopback", "min_body_rate",
                                          "min_body_rate_grace", "body_memory_max",
+                                         "query_renders_per_second",
                                          "upload_spool_max", "response_memory_max",
                                          "static_links",
                                          "static_mirror", "tls_proxy", "trusted_proxies",
@@ -90,6 +91,7 @@ void config_defaults(struct config *c)
     c->limit_loopback = true;
     c->min_body_rate = HTTP_MIN_BODY_BYTES_PER_SEC;
     c->min_body_rate_grace = HTTP_MIN_BODY_RATE_GRACE_S;
+    c->query_renders_per_second = 200;
     c->body_memory_max = (unsigned)(HTTP_BODY_MEMORY_MAX >> 20);
     c->upload_spool_max = (unsigned)(HTTP_BODY_SPOOL_MAX >> 20);
     c->response_memory_max = (unsigned)(HTTP_RESPONSE_MEMORY_MAX >> 20);
@@ -300,6 +302,10 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "min_body_rate")) {
         if (!parse_range(value, 1, 1000000000, &c->min_body_rate))
             expected = "bytes per second a request body must average, from 1";
+    } else if (str_eq_cstr(key, "query_renders_per_second")) {
+        if (!parse_range(value, 0, 1000000, &c->query_renders_per_second))
+            expected = "pages with a query (searches) rendered per second at most, 0 (no "
+                       "bound) to 1000000";
     } else if (str_eq_cstr(key, "min_body_rate_grace")) {
         if (!parse_range(value, 1, 3600, &c->min_body_rate_grace))
             expected = "seconds before the body rate is checked, from 1 to 3600";
@@ -372,7 +378,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "digest_time, digest_weekday, mail_rate, mail_retry, subscribe_ip_hour, "
                  "subscribe_addr_day, header_timeout_ms, max_conns_per_ip, "
                  "requests_per_ip_per_second, request_burst, limit_loopback, min_body_rate, "
-                 "min_body_rate_grace, body_memory_max, upload_spool_max, "
+                 "min_body_rate_grace, query_renders_per_second, body_memory_max, "
+                 "upload_spool_max, "
                  "response_memory_max, static_links, "
                  "static_mirror, tls_proxy, trusted_proxies, cache_max_age, cache_s_maxage, "
                  "cache_stale_while_revalidate, cache_stale_if_error, purge_url, purge_auth",

@@ -37,6 +37,7 @@ struct config {
     /* bodies and budgets (issue 9; http.h): a body averaging under min_body_rate bytes/s
      * after min_body_rate_grace s gets 408; budgets in MiB, past them 503 */
     unsigned min_body_rate, min_body_rate_grace;
+    unsigned query_renders_per_second; /* uncached pages with a query; default 200, 0 = off */
     unsigned body_memory_max, upload_spool_max, response_memory_max;
     /* proxies whose X-Forwarded-For names the client, as written (validated when set);
      * default "127.0.0.1, ::1", empty = none. http_proxies_parse makes the table. */

@@ -1363,6 +1363,30 @@ static void respond_429(struct http_conn *c, unsigned retry_after)
     finalize_send(c, 0, 0);
 }
 
+/* query_render_allowed takes a token from this loop's share of query_renders_per_second:
+ * rendering a page with a query costs a search or a filtered list, and a flood of
+ * distinct ones would otherwise take the CPU every reader's page needs. */
+static bool query_render_allowed(struct http_conn *c)
+{
+    struct http_server *srv = srv_of(c);
+    struct http_loop *lp = c->lp;
+    if (srv->cfg.query_renders_per_second == 0)
+        return true;
+    double share = (double)srv->cfg.query_renders_per_second / srv->n_loops;
+    uint64_t now = uv_now(&lp->uv);
+    if (lp->query_refill_ms == 0)
+        lp->query_tokens = share; /* a full second's worth to begin with */
+    else
+        lp->query_tokens += share * (double)(now - lp->query_refill_ms) / 1000.0;
+    if (lp->query_tokens > share)
+        lp->query_tokens = share;
+    lp->query_refill_ms = now ? now : 1;
+    if (lp->query_tokens < 1.0)
+        return false;
+    lp->query_tokens -= 1.0;
+    return true;
+}
+
 /* respond_busy answers 503 plainly: the server is short of a budget, and rendering the
  * site's error page would spend more of it. */
 static void respond_busy(struct http_conn *c)
@@ -1417,7 +1441,7 @@ static void dispatch(struct http_conn *c)
         if (q.len)
             memcpy(k + req->path.len + 1, q.ptr, q.len);
         c->cache_key = str_make(k, req->path.len + 1 + q.len);
-        c->cache_variant = q.len > 0;
+        c->cache_variant = q.len > 0; /* open-ended: its own part of the cache */
         epoch = http__pagecache_epoch(srv->cache);
         struct http_page *page = http__pagecache_get(srv->cache, c->cache_key);
         if (page) {
@@ -1438,6 +1462,11 @@ static void dispatch(struct http_conn *c)
     if (atomic_load(&srv->resp_mem) > srv->cfg.response_memory_max) {
         log_msg(LOG_WARN, req->id, "response memory budget spent, answering 503");
         c->close_after = true;
+        respond_busy(c);
+        return;
+    }
+    if (is_get && req->query.len > 0 && !query_render_allowed(c)) {
+        log_msg(LOG_WARN, req->id, "query_renders_per_second spent, answering 503");
         respond_busy(c);
         return;
     }

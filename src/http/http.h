@@ -164,6 +164,11 @@ struct http_config {
     const char *spool_dir;
     size_t body_memory_max, body_spool_max, response_memory_max;
     unsigned min_body_bytes_per_sec, min_body_rate_grace_s;
+    /* Pages with a query that the page cache does not hold (a new search, a filtered
+     * list) rendered per second at most, over all loops; past it such a request gets 503
+     * with Retry-After while every other page is served as usual. A flood of distinct
+     * searches from many addresses then costs a bounded share of the CPU. 0 = no bound. */
+    unsigned query_renders_per_second;
     /* Cache-Control of public pages (seconds; RFC 9111 and RFC 5861): browsers keep a
      * page max_age, shared caches (a CDN) s_maxage, and serve it stale while they
      * revalidate (swr) or while the origin fails (sie). All 0 = 0, 60, 60, 86400. */

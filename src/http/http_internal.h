@@ -205,6 +205,9 @@ struct http_loop {
     int64_t date_sec;
     z_stream z;
     bool z_ready;
+    /* this loop's share of query_renders_per_second (conn.c): a token bucket */
+    double query_tokens;
+    uint64_t query_refill_ms;
     char read_buf[HTTP__READ_BUF_BYTES];
 };
 

@@ -270,6 +270,7 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         c->min_body_bytes_per_sec = HTTP_MIN_BODY_BYTES_PER_SEC;
     if (!c->min_body_rate_grace_s)
         c->min_body_rate_grace_s = HTTP_MIN_BODY_RATE_GRACE_S;
+    /* query_renders_per_second 0 stays 0: no bound (benchmarks, tests) */
     if (!c->cache_max_age && !c->cache_s_maxage && !c->cache_swr && !c->cache_sie) {
         c->cache_s_maxage = c->cache_swr = 60;
         c->cache_sie = 86400;

@@ -115,7 +115,8 @@ async function main() {
   fs.writeFileSync(path.join(dir, 't.dic'), '1\nтест\n');
   // the browser and this script are one loopback client: no per-address limits for them
   const env = { ...process.env, VISNYK_HUNSPELL_AFF: path.join(dir, 't.aff'),
-    VISNYK_HUNSPELL_DIC: path.join(dir, 't.dic'), VISNYK_LIMIT_LOOPBACK: 'off' };
+    VISNYK_HUNSPELL_DIC: path.join(dir, 't.dic'), VISNYK_LIMIT_LOOPBACK: 'off',
+    VISNYK_QUERY_RENDERS_PER_SECOND: '0' };
   const log = fs.openSync(path.join(dir, 'server.log'), 'w');
   const server = spawn(BIN, ['serve', '--db', db, '--media', media, '--listen', `127.0.0.1:${port}`,
     '--threads', '2'], { cwd: SOURCE, env, stdio: ['ignore', log, log] });

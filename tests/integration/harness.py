@@ -51,9 +51,10 @@ class Server:
         self.proc = None
         self.extra_args = list(extra_args)
         # The tests hammer the server from loopback: exempt it from the per-address limits
-        # (on by default, loopback included) unless a test asks for them, through env or
-        # `--limit-loopback on` (the command line wins over the environment).
-        self.env = dict(os.environ, VISNYK_LIMIT_LOOPBACK="off", **(env or {}))
+        # (on by default, loopback included) and from the bound on uncached searches
+        # unless a test asks for them, through env or the command line (which wins).
+        base = {"VISNYK_LIMIT_LOOPBACK": "off", "VISNYK_QUERY_RENDERS_PER_SECOND": "0"}
+        self.env = dict(os.environ, **dict(base, **(env or {})))
         if demo:
             self._init_demo()
         else:

@@ -3,7 +3,8 @@
    spool to disk, so 50 held next to readers keep the memory under a ceiling, readers are
    answered, and a trickle is cut off (408); bodies in memory share a budget (503);
 2. cache busting: parameters a page does not read are not part of it, so they never make
-   a new cache entry (the page cache answers from the entry of the plain address);
+   a new cache entry (the page cache answers from the entry of the plain address), and
+   distinct searches (which must be rendered) are bounded per second;
 3. strict HTTP: obs-fold, bare LF, a missing or repeated Host get 400;
 6. public pages carry Cache-Control, Last-Modified (If-Modified-Since answers 304) and
    their surrogate keys; workspace and error pages are no-store.
@@ -230,6 +231,28 @@ def cache_busting(srv):
           "two spellings of one search are one cached page")
 
 
+def search_flood():
+    """A flood of distinct searches (each a render: the cache cannot help) is bounded by
+    query_renders_per_second; readers' pages and cached searches are served meanwhile."""
+    with Server(env=dict(LIMITS, VISNYK_QUERY_RENDERS_PER_SECOND="10")) as srv:
+        st, _, _ = srv.get("/search?q=" + urllib.parse.quote("Полтава"))
+        check(st == 200, "a search")
+        statuses = []
+        for i in range(60):
+            st, h, _ = srv.get(f"/search?q=flood{i}")
+            statuses.append((st, h.get("retry-after")))
+        busy = [s for s in statuses if s[0] == 503]
+        check(len(busy) >= 30 and all(r for _, r in busy),
+              f"distinct searches past the bound get 503 + Retry-After ({len(busy)} of 60)")
+        st, _, _ = srv.get("/search?q=" + urllib.parse.quote("Полтава"))
+        check(st == 200, "a search the cache holds is still served")
+        st, _, _ = srv.get(f"/news/{SEED}")
+        check(st == 200, "an article is still served")
+        time.sleep(1.1)
+        st, _, _ = srv.get("/search?q=later")
+        check(st == 200, f"a second later searches are rendered again ({st})")
+
+
 def strict_http(srv):
     """Finding 3: obs-fold and missing/repeated Host were accepted."""
     cases = [
@@ -304,6 +327,7 @@ def main():
         held_uploads(srv, login(srv, "ed"))
         check(srv.proc.poll() is None, "the server is alive")
     budgets()
+    search_flood()
     done()
 
 
