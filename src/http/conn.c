@@ -100,6 +100,7 @@ struct http_conn {
     size_t stash_len, stash_off, stash_cap;
     char client_ip[46];
     bool rl_counted; /* counted against the per-IP connection limit (ratelimit.c) */
+    uint64_t t0_ns;  /* metrics: when dispatch began (0: not timed); metrics.c */
 };
 
 static void conn_close(struct http_conn *c);
@@ -178,6 +179,24 @@ static int spool_open(const char *dir)
     return fd;
 }
 
+/* refusal_log_due says whether a refusal (408, 429, 503, a rejected request) may be
+ * logged now: at most one line a second per loop, saying how many went unlogged. Under a
+ * flood a line per refused request would cost more than the refusal itself (the disk,
+ * the journal) and drown what else the log says. */
+static bool refusal_log_due(struct http_conn *c, unsigned *unlogged)
+{
+    struct http_loop *lp = c->lp;
+    uint64_t now = uv_now(&lp->uv);
+    if (lp->refusal_log_ms != 0 && now - lp->refusal_log_ms < 1000) {
+        lp->refusals_unlogged++;
+        return false;
+    }
+    *unlogged = lp->refusals_unlogged;
+    lp->refusals_unlogged = 0;
+    lp->refusal_log_ms = now ? now : 1;
+    return true;
+}
+
 /* ---- timers ---- */
 
 static void on_timeout(uv_timer_t *t)
@@ -208,10 +227,16 @@ static void on_body_tick(uv_timer_t *t)
                 (uint64_t)c->body_len * 1000 < (uint64_t)cfg->min_body_bytes_per_sec * elapsed;
     if (!idle && !slow)
         return;
-    char ip[64];
-    log_escape(c->req.client_ip, strlen(c->req.client_ip), ip, sizeof(ip));
-    log_msg(LOG_WARN, c->req.id, "request body %s (%zu bytes in %llu ms) from %s, answering 408",
-            idle ? "stalled" : "too slow", c->body_len, (unsigned long long)elapsed, ip);
+    unsigned unlogged;
+    if (refusal_log_due(c, &unlogged)) {
+        char ip[64];
+        log_escape(c->req.client_ip, strlen(c->req.client_ip), ip, sizeof(ip));
+        log_msg(LOG_WARN, c->req.id,
+                "request body %s (%zu bytes in %llu ms) from %s, answering 408 (%u more "
+                "refusals unlogged)",
+                idle ? "stalled" : "too slow", c->body_len, (unsigned long long)elapsed, ip,
+                unlogged);
+    }
     uv_timer_stop(&c->timer);
     respond_error(c, 408, 0);
 }
@@ -231,6 +256,7 @@ static void on_handle_closed(uv_handle_t *h)
     if (c->next)
         c->next->prev = c->prev;
     lp->n_conns--;
+    http__m_add(&lp->m.conns_closed, 1); /* metrics */
     if (c->rl_counted)
         http__ratelimit_conn_close(lp->srv->ratelimit, c->client_ip);
     http__page_release(c->out_page);
@@ -515,9 +541,14 @@ static void on_body_tick(uv_timer_t *t);
 /* refuse_busy: a budget is spent; answer 503 with Retry-After and read no body. */
 static int refuse_busy(struct http_conn *c, const char *what)
 {
-    char ip[64];
-    log_escape(c->req.client_ip, strlen(c->req.client_ip), ip, sizeof(ip));
-    log_msg(LOG_WARN, c->req.id, "%s budget spent, refusing a body from %s with 503", what, ip);
+    unsigned unlogged;
+    if (refusal_log_due(c, &unlogged)) {
+        char ip[64];
+        log_escape(c->req.client_ip, strlen(c->req.client_ip), ip, sizeof(ip));
+        log_msg(LOG_WARN, c->req.id,
+                "%s budget spent, refusing a body from %s with 503 (%u more refusals unlogged)",
+                what, ip, unlogged);
+    }
     c->pending_status = 503;
     c->busy = true;
     return -1;
@@ -969,14 +1000,20 @@ static void send_sendfile(struct http_conn *c, const struct http_page_variant *v
     send_rest(c, bufs, 3, done);
 }
 
+/* log_access: every response goes through here (send_page and finalize_send), so it
+ * also counts the request for /metrics (metrics.c). The line itself is written at debug
+ * level, or at info with http_config.access_log. */
 static void log_access(struct http_conn *c, int status, size_t bytes, bool hit)
 {
-    if (log_get_level() > LOG_DEBUG)
+    http__metrics_request(c->lp, &c->req, c->prepared && !c->target_bad, status, c->t0_ns);
+    bool info = srv_of(c)->cfg.access_log;
+    if (!info && log_get_level() > LOG_DEBUG)
         return;
     char path[256];
     log_escape(c->req.path.ptr, c->req.path.len, path, sizeof(path));
-    log_msg(LOG_DEBUG, c->req.id, "%s %s %d %zu%s %s", http_method_str(c->parser.method), path,
-            status, bytes, hit ? " hit" : "", c->client_ip);
+    log_msg(info ? LOG_INFO : LOG_DEBUG, c->req.id, "%s %s %d %zu%s %s",
+            http_method_str(c->parser.method), path, status, bytes, hit ? " hit" : "",
+            c->client_ip);
 }
 
 /* send_page answers from a cached page; takes over the caller's reference. */
@@ -1336,10 +1373,12 @@ static void respond_error(struct http_conn *c, int status, unsigned allow)
     c->keep_alive = !c->close_after && !c->lp->stopping && http_should_keep_alive(&c->parser);
     res_reset(&c->res);
     c->res.status = status;
-    if (status >= 500 || closes_connection(status)) {
+    unsigned unlogged;
+    if ((status >= 500 || closes_connection(status)) && refusal_log_due(c, &unlogged)) {
         char ip[64];
         log_escape(c->client_ip, strlen(c->client_ip), ip, sizeof(ip));
-        log_msg(LOG_WARN, c->req.id, "request rejected with %d from %s", status, ip);
+        log_msg(LOG_WARN, c->req.id, "request rejected with %d from %s (%u more refusals unlogged)",
+                status, ip, unlogged);
     }
     finalize_send(c, allow, 0);
 }
@@ -1349,6 +1388,7 @@ static void respond_error(struct http_conn *c, int status, unsigned allow)
 static void respond_429(struct http_conn *c, unsigned retry_after)
 {
     struct http_response *res = &c->res;
+    http__m_add(&c->lp->m.refused_rate, 1); /* metrics */
     res_reset(res);
     res->status = 429;
     http_response_header(res, &c->req, "Retry-After",
@@ -1392,6 +1432,7 @@ static bool query_render_allowed(struct http_conn *c)
 static void respond_busy(struct http_conn *c)
 {
     struct http_response *res = &c->res;
+    http__m_add(&c->lp->m.refused_busy, 1); /* metrics */
     res_reset(res);
     res->status = 503;
     http_response_header(res, &c->req, "Retry-After", STR_LIT(HTTP__STR(HTTP_BUSY_RETRY_AFTER_S)));
@@ -1410,6 +1451,7 @@ static void dispatch(struct http_conn *c)
     struct http_server *srv = srv_of(c);
     struct http_request *req = &c->req;
     uv_timer_stop(&c->timer);
+    c->t0_ns = metrics_now_ns(); /* metrics: request latency */
     if (c->spool_map)
         req->body = str_make(c->spool_map, c->body_len);
     else
@@ -1422,6 +1464,13 @@ static void dispatch(struct http_conn *c)
 
     if (c->target_bad) {
         respond_error(c, 400, 0);
+        return;
+    }
+    /* /healthz, /readyz, /metrics (metrics.c): before the per-address limit, which load
+     * balancers polling from a few addresses must not trip; peer, not X-Forwarded-For */
+    res_reset(&c->res);
+    if (http__builtin(c->lp, c->client_ip, req, &c->res)) {
+        finalize_send(c, 0, 0);
         return;
     }
     unsigned retry_after;
@@ -1445,9 +1494,11 @@ static void dispatch(struct http_conn *c)
         epoch = http__pagecache_epoch(srv->cache);
         struct http_page *page = http__pagecache_get(srv->cache, c->cache_key);
         if (page) {
+            http__m_add(&c->lp->m.cache_hits, 1); /* metrics */
             send_page(c, page, true);
             return;
         }
+        http__m_add(&c->lp->m.cache_misses, 1); /* metrics */
     }
 
     if (c->route_result == HTTP__ROUTE_NOT_FOUND) {
@@ -1460,18 +1511,32 @@ static void dispatch(struct http_conn *c)
     }
     /* slow readers hold this much of responses already: render nothing more for now */
     if (atomic_load(&srv->resp_mem) > srv->cfg.response_memory_max) {
-        log_msg(LOG_WARN, req->id, "response memory budget spent, answering 503");
+        unsigned unlogged;
+        if (refusal_log_due(c, &unlogged))
+            log_msg(LOG_WARN, req->id,
+                    "response memory budget spent, answering 503 (%u more refusals unlogged)",
+                    unlogged);
         c->close_after = true;
         respond_busy(c);
         return;
     }
     if (is_get && req->query.len > 0 && !query_render_allowed(c)) {
-        log_msg(LOG_WARN, req->id, "query_renders_per_second spent, answering 503");
+        unsigned unlogged;
+        if (refusal_log_due(c, &unlogged))
+            log_msg(LOG_WARN, req->id,
+                    "query_renders_per_second spent, answering 503 (%u more refusals unlogged)",
+                    unlogged);
         respond_busy(c);
         return;
     }
     res_reset(&c->res);
+    uint64_t h0 = is_get ? metrics_now_ns() : 0; /* metrics: render time of a miss */
     c->route->handler(req, &c->res);
+    if (is_get) {
+        uint64_t ns = metrics_now_ns() - h0;
+        http__m_add(&c->lp->m.render[metrics_bucket_of(ns)], 1);
+        http__m_add(&c->lp->m.render_sum_ns, ns);
+    }
     finalize_send(c, 0, epoch);
 }
 
@@ -1489,6 +1554,7 @@ static void conn_finish(struct http_conn *c)
     c->req.n_headers = 0;
     c->prepared = false;
     c->cache_key = STR_NULL;
+    c->t0_ns = 0;
     /* a response body that grew large is not kept on an idle connection */
     if (c->res.body.cap > 256 * 1024)
         buf_free(&c->res.body);
@@ -1685,6 +1751,7 @@ void http__conn_accept(uv_stream_t *listener, int status)
         lp->conns->prev = c;
     lp->conns = c;
     lp->n_conns++;
+    http__m_add(&lp->m.conns_opened, 1); /* metrics */
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
         conn_close(c);
         return;
@@ -1713,6 +1780,7 @@ void http__conn_accept(uv_stream_t *listener, int status)
             "Content-Length: " HTTP__STR(CONN_LIMIT_TEXT_LEN) "\r\n\r\n" CONN_LIMIT_TEXT;
         uv_buf_t b = uv_buf_init((char *)(uintptr_t)busy, sizeof(busy) - 1);
         uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        http__m_add(&lp->m.refused_rate, 1); /* metrics */
         close_graceful(c);
         return;
     }

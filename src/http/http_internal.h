@@ -10,6 +10,7 @@
 #include <uv.h>
 #include <zlib.h>
 
+#include "core/metrics.h"
 #include "http/http.h"
 
 #define HTTP__DEFAULT_CACHE_BYTES ((size_t)64 * 1024 * 1024)
@@ -182,6 +183,58 @@ uint64_t http__pagecache_epoch(struct http_pagecache *pc);
 size_t http__pagecache_bytes(struct http_pagecache *pc);
 /* http__pagecache_count: fresh pages (stale ones are not counted). */
 size_t http__pagecache_count(struct http_pagecache *pc);
+/* http__pagecache_evictions: pages dropped to make room since start. */
+uint64_t http__pagecache_evictions(struct http_pagecache *pc);
+
+/* ---- metrics.c: what the HTTP core counts, and /healthz, /readyz, /metrics ---- */
+
+/* Route classes, decided from the path prefix (http__route_class). */
+enum http__route_class {
+    HTTP__RC_PAGE,
+    HTTP__RC_STATIC,
+    HTTP__RC_MEDIA,
+    HTTP__RC_SEARCH,
+    HTTP__RC_API,
+    HTTP__RC_ADMIN,
+    HTTP__RC_FEED,
+    HTTP__RC_OTHER, /* the server's own endpoints, requests refused before a path */
+    HTTP__RC_N
+};
+#define HTTP__STATUS_CLASSES 4 /* 2xx, 3xx, 4xx, 5xx (1xx is counted as 2xx: never sent) */
+
+/* One loop's counters. Only its own loop thread writes them (http__m_add: a relaxed load
+ * and store, no locked instruction); /metrics, on any loop, reads and sums them. The
+ * struct starts on its own cache line, so loops never share one. */
+struct http__loop_metrics {
+    _Alignas(64) atomic_uint_fast64_t requests[HTTP__RC_N][HTTP__STATUS_CLASSES];
+    atomic_uint_fast64_t latency[HTTP__RC_N][METRICS_N_BUCKETS + 1];
+    atomic_uint_fast64_t latency_sum_ns[HTTP__RC_N];
+    atomic_uint_fast64_t render[METRICS_N_BUCKETS + 1]; /* handler time of GET/HEAD misses */
+    atomic_uint_fast64_t render_sum_ns;
+    atomic_uint_fast64_t cache_hits, cache_misses;
+    atomic_uint_fast64_t refused_rate; /* 429: per-address request or connection limit */
+    atomic_uint_fast64_t refused_busy; /* 503: a memory or spool budget spent */
+    atomic_uint_fast64_t conns_opened, conns_closed;
+};
+
+static inline void http__m_add(atomic_uint_fast64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+enum http__route_class http__route_class(struct str path);
+/* http__metrics_request counts one answered request: its class (from req->path, or
+ * other when the path never decoded), status class and the time since t0_ns (0: not
+ * timed). Marks the cache warm on a 200 for "/". Loop thread only. */
+struct http_loop;
+void http__metrics_request(struct http_loop *lp, const struct http_request *req, bool path_ok,
+                           int status, uint64_t t0_ns);
+/* http__builtin answers /healthz, /readyz and (to a peer in metrics_allow) /metrics into
+ * res; false when req is none of them (then routing goes on as for any path, so a peer
+ * not allowed gets the site's 404). peer is the socket's address, never X-Forwarded-For. */
+bool http__builtin(struct http_loop *lp, const char *peer, struct http_request *req,
+                   struct http_response *res);
 
 /* ---- server.c / conn.c ---- */
 
@@ -208,6 +261,10 @@ struct http_loop {
     /* this loop's share of query_renders_per_second (conn.c): a token bucket */
     double query_tokens;
     uint64_t query_refill_ms;
+    /* refusals are logged at most once a second per loop (conn.c refusal_log_due) */
+    uint64_t refusal_log_ms;
+    unsigned refusals_unlogged;
+    struct http__loop_metrics m; /* metrics.c */
     char read_buf[HTTP__READ_BUF_BYTES];
 };
 
@@ -227,6 +284,7 @@ struct http_server {
     struct http__ratelimit *ratelimit; /* NULL when no per-IP limit is configured */
     /* bytes in use against the budgets of struct http_config (conn.c) */
     atomic_size_t body_mem, body_spool, resp_mem;
+    atomic_bool home_rendered; /* a 200 for "/" went out since start: the cache is warm */
 };
 
 /* ---- ratelimit.c ---- */
