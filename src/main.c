@@ -17,6 +17,9 @@ static const struct cli_command *const commands[] = {
     &cli_cmd_check,
     &cli_cmd_export_static,
     &cli_cmd_export_data,
+    &cli_cmd_key,
+    &cli_cmd_verify,
+    &cli_cmd_verify_site,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -12,6 +12,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "sign/seal.h"
 #include "site/site.h"
 
 #define MAX_FORM_REFS STORE_MAX_REFS
@@ -550,6 +551,8 @@ void admin__article_save(struct admin_ctx *c)
         e = store_audit_add(c->db, c->user.id, c->user.name, c->ip,
                             id == 0 ? "article.create" : audit_action, object, detail, utc_now());
     }
+    if (e == ERR_OK) /* a published revision is signed in the same transaction */
+        e = sign_seal_article(c->db, c->a, new_id, utc_now());
     if (e == ERR_OK)
         e = store_article_ref_ids(c->db, c->a, new_id, &new_tags, &n_new_tags, &new_depts,
                                   &n_new_depts);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "admin/admin_internal.h"
+#include "sign/seal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "http/multipart.h"
@@ -163,6 +164,8 @@ void admin__documents_upload(struct admin_ctx *c)
                     (unsigned long long)info.bytes,
                     info.pages > 0 ? arena_printf(c->a, ", %d pages", info.pages) : "")),
                 utc_now());
+        if (e == ERR_OK) /* the article's files are part of what is signed */
+            e = sign_seal_article(c->db, c->a, id, utc_now());
         if (e == ERR_OK)
             e = store_commit(c->db);
         if (e != ERR_OK) {
@@ -238,6 +241,8 @@ void admin__documents_arrange(struct admin_ctx *c)
                             str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id,
                                                        STR_FMT(art.title))),
                             summary, utc_now());
+    if (e == ERR_OK)
+        e = sign_seal_article(c->db, c->a, id, utc_now()); /* files are signed too */
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e == ERR_TOO_LARGE || e == ERR_INVALID) {

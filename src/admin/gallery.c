@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "admin/admin_internal.h"
+#include "sign/seal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "http/multipart.h"
@@ -126,6 +127,8 @@ void admin__photos_upload(struct admin_ctx *c)
                 str_from_cstr(arena_printf(c->a, "%s %s %dx%d", label, enc.image.hash,
                                            enc.image.width, enc.image.height)),
                 utc_now());
+        if (e == ERR_OK) /* the article's files are part of what is signed */
+            e = sign_seal_article(c->db, c->a, id, utc_now());
         if (e == ERR_OK)
             e = store_commit(c->db);
         media_encoded_free(&enc);

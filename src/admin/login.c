@@ -12,6 +12,7 @@
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/utf8.h"
 
 #define LOGIN_COOKIE_TLS "__Host-visnyk_login"
@@ -250,6 +251,7 @@ void admin__login(struct admin_ctx *c)
             admin__db_error(c, e, "login record");
             return;
         }
+        metrics_inc(&metrics_g.login_failures); /* /metrics */
         log_msg(LOG_INFO, c->req->id, "login failed from %.*s", STR_FMT(c->ip));
         login_page(c, 401, "admin.login.failed", name, next);
         return;

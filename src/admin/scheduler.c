@@ -10,6 +10,7 @@
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define TICK_MS 1000
 
@@ -38,6 +39,9 @@ static void tick(struct admin *ad, struct store *db, struct arena *a, int64_t *l
     }
     for (size_t i = 0; i < n; i++) {
         invalidate(ad, "article:%lld", (long long)ids[i]);
+        int64_t at; /* /metrics: how late after its time the article went live */
+        if (store_article_published_at(db, ids[i], &at) == ERR_OK)
+            metrics_scheduler_lag(now > at ? now - at : 0);
         if (store_article_ref_ids(db, a, ids[i], &tags, &nt, &depts, &nd) != ERR_OK)
             continue;
         for (size_t k = 0; k < nt; k++)

@@ -656,6 +656,22 @@ static void h_article(struct http_request *req, struct http_response *res)
         send_error(req, res, 500, NULL, "internal error");
         return;
     }
+    /* the signed revision (docs/OPERATIONS.md, "Verifying a site") */
+    struct store_signature sig;
+    if (store_signature_latest(st, req->arena, "article", art.id, &sig) == ERR_OK) {
+        json_t *sg = json_object();
+        json_object_set_new(sg, "alg", json_string("Ed25519"));
+        json_object_set_new(sg, "key_id", jstr(sig.key_id));
+        json_object_set_new(sg, "revision", json_integer(sig.revision));
+        json_object_set_new(sg, "signature", jstr(sig.signature));
+        json_object_set_new(sg, "canonical", jstr(sig.canonical));
+        json_t *page = jurl_path(api->base_url, "/news/", art.slug);
+        const char *page_url = json_string_value(page);
+        json_object_set_new(sg, "manifest",
+                            jprintf("%s/signature.json", page_url != NULL ? page_url : ""));
+        json_decref(page);
+        json_object_set_new(doc, "signature", sg);
+    }
     struct store_attachment *docs;
     size_t n_docs;
     e = store_attachments_of(st, req->arena, art.id, &docs, &n_docs);

@@ -126,6 +126,7 @@ void cli_apply_log_level(const struct config *c)
         log_set_level(LOG_ERROR);
     else
         log_set_level(LOG_INFO);
+    log_set_format(strcmp(c->log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
 }
 
 int cli_ensure_dir(const char *path)

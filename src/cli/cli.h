@@ -45,6 +45,11 @@ int cli_ensure_dir(const char *path);
  * returns 1 on failure. The caller closes *out. */
 int cli_open_migrated(const struct config *c, struct store **out);
 
+/* cli_ensure_signing_key makes the site's first signing key when the database has none
+ * (init, serve); prints and returns 1 on failure. (cmd_key.c) */
+int cli_ensure_signing_key(const struct config *c);
+
+extern const struct cli_command cli_cmd_key, cli_cmd_verify, cli_cmd_verify_site;
 extern const struct cli_command cli_cmd_init, cli_cmd_import, cli_cmd_serve;
 extern const struct cli_command cli_cmd_digest;
 extern const struct cli_command cli_cmd_user;

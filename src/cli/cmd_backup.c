@@ -770,6 +770,24 @@ static int cmd_check(const struct config *c, const struct cli_flags *f, int argc
     }
     for (size_t i = 0; i < n_problems; i++)
         printf("%.*s\n", STR_FMT(problems[i]));
+    /* the audit log's hash chain (store/signing_sqlite.c): the first broken link */
+    struct store_audit_check chain;
+    e = store_audit_chain_check(s, &chain);
+    if (e != ERR_OK) {
+        fprintf(stderr, "visnyk check: cannot read the audit log: %s\n", store_errmsg(s));
+        goto out;
+    }
+    if (!chain.ok) {
+        char when[64];
+        time_t t = (time_t)chain.bad_at;
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        printf("audit log: chain broken at entry %lld (%s): %s\n", (long long)chain.bad_id,
+               when, chain.reason);
+        n_problems++;
+    } else {
+        printf("audit log: %lld entries, hash chain ok\n", (long long)chain.entries);
+    }
     struct store_media_ref *refs;
     size_t n_refs, missing = 0;
     e = store_media_refs(s, a, &refs, &n_refs);

@@ -109,8 +109,8 @@ static int cmd_init(const struct config *c, const struct cli_flags *f, int argc,
     struct store *s = NULL;
     if (cli_open_migrated(c, &s) != 0)
         return 1;
-    int rc = 0;
-    if (f->demo) {
+    int rc = cli_ensure_signing_key(c); /* cmd_key.c */
+    if (rc == 0 && f->demo) {
         if (cli_ensure_dir(c->media) != 0 || media_init() != ERR_OK) {
             rc = 1;
             goto out;

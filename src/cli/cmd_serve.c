@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "cdn/purge.h"
 #include "cli/cli.h"
+#include "cli/sd.h"
 #include "core/log.h"
 #include "export/export.h"
 #include "http/http.h"
@@ -34,11 +35,13 @@ static void serve_on_start(struct http_server *srv, void *app)
     if (serve_admin != NULL)
         admin_on_start(serve_admin, srv);
     cdn_purge_start(serve_purge);
+    cli_sd_ready(); /* systemd Type=notify: listening and serving (nothing outside a unit) */
 }
 
 static void serve_on_stop(void *app)
 {
     (void)app;
+    cli_sd_stopping();
     mail_service_stop(serve_mail);
     serve_mail = NULL;
     if (serve_admin != NULL)
@@ -65,6 +68,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                         "--db %s --demo' or 'visnyk init --db %s'\n", c->db, c->db, c->db);
         return 1;
     }
+    if (cli_ensure_signing_key(c) != 0) /* cmd_key.c: a database from before keys */
+        return 1;
     char base_url[CONFIG_MAX_VALUE_BYTES + 80];
     if (c->base_url[0] != '\0')
         snprintf(base_url, sizeof(base_url), "%s", c->base_url);
@@ -110,6 +115,10 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     struct str bad_proxy;
     if (http_proxies_parse(str_from_cstr(c->trusted_proxies), &proxies, &bad_proxy) != ERR_OK)
         proxies.n = 0;
+    /* who may read /metrics (the socket peer; validated by config_set too) */
+    struct http_proxies metrics_allow;
+    if (http_proxies_parse(str_from_cstr(c->metrics_allow), &metrics_allow, &bad_proxy) != ERR_OK)
+        metrics_allow.n = 0;
     size_t n_headers = 0;
     struct http_config http_cfg = {
         .host = c->listen_host,
@@ -133,6 +142,10 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
         .cache_swr = c->cache_swr,
         .cache_sie = c->cache_sie,
         .trusted_proxies = &proxies,
+        .metrics_allow = &metrics_allow, /* health and metrics (site/health.c) */
+        .ready = site_ready,
+        .metrics_write = site_metrics_write,
+        .access_log = c->access_log,
         .router = router,
         .app = site,
         .thread_init = site_thread_init,
@@ -229,6 +242,9 @@ static const char *const serve_options[] = {"db",
                                             "cache_stale_if_error",
                                             "purge_url",
                                             "purge_auth",
+                                            "log_format",
+                                            "access_log",
+                                            "metrics_allow",
                                             NULL};
 
 const struct cli_command cli_cmd_serve = {

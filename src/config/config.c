@@ -26,6 +26,7 @@ static const char *const known_keys[] = {"db",       "listen",    "theme",    "m
                                          "cache_max_age", "cache_s_maxage",
                                          "cache_stale_while_revalidate",
                                          "cache_stale_if_error", "purge_url", "purge_auth",
+                                         "log_format", "access_log", "metrics_allow",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -96,6 +97,9 @@ void config_defaults(struct config *c)
     c->upload_spool_max = (unsigned)(HTTP_BODY_SPOOL_MAX >> 20);
     c->response_memory_max = (unsigned)(HTTP_RESPONSE_MEMORY_MAX >> 20);
     snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "%s", "127.0.0.1, ::1");
+    /* health and metrics: /metrics answers the same host's Prometheus only */
+    snprintf(c->log_format, sizeof(c->log_format), "%s", "text");
+    snprintf(c->metrics_allow, sizeof(c->metrics_allow), "%s", "127.0.0.1, ::1");
 }
 
 /* parse_hhmm reads "HH:MM" (00:00 .. 23:59). */
@@ -372,6 +376,27 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
               str_eq_cstr(value, "warn") || str_eq_cstr(value, "error")) ||
             !copy_value(c->log_level, sizeof(c->log_level), value))
             expected = "debug, info, warn or error";
+    } else if (str_eq_cstr(key, "log_format")) {
+        if (!(str_eq_cstr(value, "text") || str_eq_cstr(value, "json")) ||
+            !copy_value(c->log_format, sizeof(c->log_format), value))
+            expected = "text or json";
+    } else if (str_eq_cstr(key, "access_log")) {
+        if (!parse_bool(value, &c->access_log))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "metrics_allow")) {
+        struct http_proxies table;
+        struct str bad;
+        enum err pe = http_proxies_parse(value, &table, &bad);
+        if (pe != ERR_OK) {
+            snprintf(err, err_size, "%s: metrics_allow: %s '%.*s'; expected IPv4 or IPv6 "
+                     "addresses and CIDR ranges separated by commas, e.g. 127.0.0.1, ::1, "
+                     "10.0.0.0/8 (at most %d), or empty for nobody", origin,
+                     pe == ERR_TOO_LARGE ? "too many entries from" : "bad entry",
+                     (int)(bad.len > 64 ? 64 : bad.len), bad.ptr, HTTP_MAX_TRUSTED_PROXIES);
+            return ERR_INVALID;
+        }
+        if (!copy_value(c->metrics_allow, sizeof(c->metrics_allow), value))
+            expected = "a list of at most 1023 bytes";
     } else {
         snprintf(err, err_size, "%s: unknown setting '%.*s'; known settings: db, listen, theme, "
                  "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level, "
@@ -382,7 +407,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "upload_spool_max, "
                  "response_memory_max, static_links, "
                  "static_mirror, tls_proxy, trusted_proxies, cache_max_age, cache_s_maxage, "
-                 "cache_stale_while_revalidate, cache_stale_if_error, purge_url, purge_auth",
+                 "cache_stale_while_revalidate, cache_stale_if_error, purge_url, purge_auth, "
+                 "log_format, access_log, metrics_allow",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

@@ -61,6 +61,12 @@ struct config {
     unsigned cache_sie;      /* stale-if-error, default 86400 */
     char purge_url[CONFIG_MAX_VALUE_BYTES];  /* where purges are POSTed; "" = none */
     char purge_auth[CONFIG_MAX_VALUE_BYTES]; /* "Name: value" header sent with them; secret */
+    /* health and metrics (docs/OPERATIONS.md): log lines as "text" (default) or "json";
+     * one info line per request; socket peers that may read /metrics, as written
+     * (validated like trusted_proxies), default "127.0.0.1, ::1", empty = nobody */
+    char log_format[8];
+    bool access_log;
+    char metrics_allow[CONFIG_MAX_VALUE_BYTES];
 };
 
 /* config_defaults fills c with the built-in defaults. */

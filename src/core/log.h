@@ -9,7 +9,12 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+
 void log_set_level(enum log_level level);
+/* log_set_format: text lines (the default) or one JSON object per line, {"time",
+ * "level", "req" (when there is a request id), "msg"}, for log shippers. */
+void log_set_format(enum log_format format);
 enum log_level log_get_level(void);
 /* log_msg writes one line: time, level, request id (0 = none), message. Thread-safe. */
 void log_msg(enum log_level level, uint64_t request_id, const char *fmt, ...)

@@ -31,8 +31,13 @@ void metrics_histogram_observe(struct metrics_histogram *h, uint64_t ns);
 /* metrics_now_ns: CLOCK_MONOTONIC in nanoseconds (vDSO: no system call). */
 uint64_t metrics_now_ns(void);
 
-enum metrics_mail { METRICS_MAIL_SENT, METRICS_MAIL_DEFERRED, METRICS_MAIL_BOUNCED,
-                    METRICS_MAIL_FAILED, METRICS_MAIL_N };
+enum metrics_mail {
+    METRICS_MAIL_SENT,
+    METRICS_MAIL_DEFERRED,
+    METRICS_MAIL_BOUNCED,
+    METRICS_MAIL_FAILED,
+    METRICS_MAIL_N
+};
 
 /* The process-wide values; bump them with the helpers below. */
 struct metrics_global {
@@ -42,9 +47,9 @@ struct metrics_global {
     atomic_uint_fast64_t mail[METRICS_MAIL_N];
     atomic_int_fast64_t scheduler_lag_s; /* last value */
     atomic_bool scheduler_lag_set;
-    struct metrics_histogram search;       /* store_search as the search page calls it */
-    atomic_bool mirror_on;                 /* the static mirror runs */
-    atomic_int_fast64_t mirror_caught_up;  /* UTC second it was last up to date; 0 never */
+    struct metrics_histogram search;      /* store_search as the search page calls it */
+    atomic_bool mirror_on;                /* the static mirror runs */
+    atomic_int_fast64_t mirror_caught_up; /* UTC second it was last up to date (or started) */
 };
 extern struct metrics_global metrics_g;
 
@@ -57,6 +62,8 @@ static inline uint64_t metrics_get(atomic_uint_fast64_t *c)
     return (uint64_t)atomic_load_explicit(c, memory_order_relaxed);
 }
 void metrics_scheduler_lag(int64_t seconds);
+/* metrics_mirror_start: the static mirror runs from utc (its lag counts from there). */
+void metrics_mirror_start(int64_t utc);
 void metrics_mirror_caught_up(int64_t utc);
 
 /* ---- exposition (text format 0.0.4) ---- */

@@ -690,6 +690,15 @@ enum err export_static_run(const struct export_config *cfg, struct export_stats 
         if (e != ERR_OK)
             goto out;
     }
+    /* the site's public keys, for `visnyk verify DIR` and anyone checking the mirror
+     * (a hidden folder, which rel_of refuses for crawled links) */
+    if (http_local_get(router, tctx, STR_LIT("/.well-known/visnyk.pub"), a, &res) == ERR_OK &&
+        res.status == 200) {
+        e = put_file(&x, ".well-known/visnyk.pub", res.body.data, res.body.len);
+        arena_reset(a);
+        if (e != ERR_OK)
+            goto out;
+    }
     prune(&x, cfg->out_dir, "");
 out:
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -6,6 +6,7 @@
 
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "export/export.h"
 #include "store/store.h"
 
@@ -32,17 +33,21 @@ static char *dup_or_empty(const char *s)
     return d;
 }
 
-static void run_once(struct export_watch *w)
+/* run_once exports once; false when it failed. */
+static bool run_once(struct export_watch *w)
 {
     struct export_stats st;
     char err[1024];
     enum err e = export_static_run(&w->cfg, &st, err, sizeof err);
+    if (e == ERR_OK)
+        metrics_mirror_caught_up(utc_now()); /* /metrics: static-mirror lag */
     if (e != ERR_OK)
         log_error("static mirror update failed: %s", err);
     else if (st.written || st.removed)
         log_info("static mirror %s updated: %zu files written, %zu removed, %zu unchanged, "
                  "%.2f s",
                  w->cfg.out_dir, st.written, st.removed, st.unchanged, st.seconds);
+    return e == ERR_OK;
 }
 
 /* wait_or_stop sleeps interval_s unless stopped first; true when stopping. */
@@ -66,6 +71,7 @@ static void *watch_thread(void *arg)
     struct export_watch *w = arg;
     struct store *s = NULL;
     int64_t seen = -1, due = 0;
+    bool fresh = false; /* the last export succeeded (metrics) */
 
     for (;;) {
         if (s == NULL && store_open(w->cfg.db_path, STORE_READ, &s) != ERR_OK)
@@ -78,9 +84,11 @@ static void *watch_thread(void *arg)
                 s = NULL;
             } else if (v != seen || (due > 0 && now >= due)) {
                 seen = v;
-                run_once(w);
+                fresh = run_once(w);
                 int64_t at;
                 due = store_next_visible_at(s, &at) == ERR_OK ? at : 0;
+            } else if (fresh) {
+                metrics_mirror_caught_up(now); /* nothing changed: still up to date */
             }
         }
         if (wait_or_stop(w))
@@ -107,6 +115,7 @@ struct export_watch *export_watch_start(const struct export_config *cfg, unsigne
     w->cfg.base_url = w->base_url;
     w->cfg.out_dir = w->out;
     w->interval_s = interval_s ? interval_s : 5;
+    metrics_mirror_start(utc_now()); /* /metrics: its lag counts from now */
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     if (pthread_create(&w->thread, NULL, watch_thread, w) != 0) {

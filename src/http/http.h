@@ -173,6 +173,17 @@ struct http_config {
      * page max_age, shared caches (a CDN) s_maxage, and serve it stale while they
      * revalidate (swr) or while the origin fails (sie). All 0 = 0, 60, 60, 86400. */
     unsigned cache_max_age, cache_s_maxage, cache_swr, cache_sie;
+    /* Health and metrics (metrics.c), answered by the server before the page cache and
+     * the per-address request limit: /healthz (the process answers), /readyz (ready says
+     * so and the page cache is warm) and /metrics (Prometheus text) to socket peers in
+     * metrics_allow (NULL or empty: nobody; others get the 404 of any unknown path).
+     * ready runs on the loop thread with its context: false with a plain-text reason
+     * appended to reason. metrics_write appends the application's own metrics (gauges
+     * read from the database) to out. Either may be NULL. */
+    const struct http_proxies *metrics_allow;
+    bool (*ready)(void *thread_ctx, struct buf *reason);
+    void (*metrics_write)(void *thread_ctx, struct buf *out);
+    bool access_log; /* one info line per request (otherwise only at log level debug) */
 };
 
 /* Trusted proxies (proxy.c): addresses and CIDR ranges whose X-Forwarded-For is believed.

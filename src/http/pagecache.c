@@ -22,6 +22,7 @@ struct http_pagecache {
     size_t bytes[2], max_bytes[2];
     struct http_page *lru_head[2], *lru_tail[2]; /* head = most recently used */
     size_t n_stale;
+    uint64_t evictions; /* pages dropped for room (metrics), under mu */
     atomic_uint_fast64_t epoch;
     _Atomic int64_t invalidated_at; /* wall-clock seconds */
 };
@@ -267,8 +268,10 @@ bool http__pagecache_put(struct http_pagecache *pc, struct http_page *p, uint64_
     struct http_page *old = find_locked(pc, str_make(p->key, p->key_len), p->hash);
     if (old)
         remove_locked(pc, old);
-    while (pc->bytes[part] + p->cost > pc->max_bytes[part] && pc->lru_tail[part])
+    while (pc->bytes[part] + p->cost > pc->max_bytes[part] && pc->lru_tail[part]) {
         remove_locked(pc, pc->lru_tail[part]);
+        pc->evictions++;
+    }
     if (pc->n_pages >= pc->n_buckets)
         grow_locked(pc);
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
@@ -333,6 +336,14 @@ size_t http__pagecache_bytes(struct http_pagecache *pc)
     size_t b = pc->bytes[0] + pc->bytes[1];
     pthread_mutex_unlock(&pc->mu);
     return b;
+}
+
+uint64_t http__pagecache_evictions(struct http_pagecache *pc)
+{
+    pthread_mutex_lock(&pc->mu);
+    uint64_t n = pc->evictions;
+    pthread_mutex_unlock(&pc->mu);
+    return n;
 }
 
 size_t http__pagecache_count(struct http_pagecache *pc)

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "media/media.h"
+#include "sign/seal.h"
 
 enum key {
     KEY_TYPE,
@@ -464,6 +465,12 @@ static enum err save(struct job *j, struct store *s, const struct store_article_
     int64_t id;
     e = page ? store_page_upsert(s, in->slug, in->title, in->body_md)
              : store_article_upsert(s, in, &id);
+    if (e == ERR_OK && !page) { /* an imported article is published: sign it */
+        bool created;
+        e = sign_ensure_key(s, utc_now(), &created);
+        if (e == ERR_OK)
+            e = sign_seal_article(s, j->arena, id, utc_now());
+    }
     if (e == ERR_OK)
         e = store_commit(s);
     if (e != ERR_OK) {

@@ -16,6 +16,7 @@
 
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "mail/mail_internal.h"
 #include "net/url.h"
@@ -253,6 +254,7 @@ enum err mail_sender_step(struct mail_sender *ms, struct store *w, bool *sent)
         ms->accepted_id = m.id;
         ms->accepted_at = now;
         *sent = true;
+        metrics_inc(&metrics_g.mail[METRICS_MAIL_SENT]); /* /metrics */
         log_debug("outbox: message %lld (%.*s) sent to %s", (long long)m.id, STR_FMT(m.kind), who);
     } else {
         char why[CURL_ERROR_SIZE + 64];
@@ -263,6 +265,7 @@ enum err mail_sender_step(struct mail_sender *ms, struct store *w, bool *sent)
         bool permanent =
             code >= 500 && code <= 599 && code != 530 && code != 535 && code != 534 && code != 538;
         if (permanent) {
+            metrics_inc(&metrics_g.mail[METRICS_MAIL_BOUNCED]); /* /metrics */
             log_warn("outbox: message %lld to %s refused for good: %s", (long long)m.id, who, why);
             e = store_begin(w);
             if (e == ERR_OK)
@@ -274,11 +277,13 @@ enum err mail_sender_step(struct mail_sender *ms, struct store *w, bool *sent)
             if (e != ERR_OK)
                 store_rollback(w);
         } else if (m.attempts >= MAIL_MAX_ATTEMPTS) {
+            metrics_inc(&metrics_g.mail[METRICS_MAIL_FAILED]); /* /metrics */
             log_warn("outbox: message %lld to %s given up after %d attempts: %s", (long long)m.id,
                      who, m.attempts, why);
             e = mark(w, STORE_OUTBOX_FAILED, m.id, now, str_from_cstr(why));
         } else {
             int64_t d = retry_after(ms, m.attempts);
+            metrics_inc(&metrics_g.mail[METRICS_MAIL_DEFERRED]); /* /metrics */
             log_warn("outbox: message %lld to %s will be retried in %lld s (via %s): %s",
                      (long long)m.id, who, (long long)d, ms->log_url, why);
             e = mark(w, STORE_OUTBOX_QUEUED, m.id, now + d, str_from_cstr(why));

@@ -45,6 +45,9 @@ void site_error_page(struct http_request *req, struct http_response *res)
 
     error = value_obj(a);
     value_set_int(a, error, "status", status);
+    /* a reader quoting it lets the operator find the request in the log */
+    if (status >= 500 && req->id != 0)
+        value_set_int(a, error, "request_id", (int64_t)req->id);
     snprintf(key, sizeof key, "error.%d.title", status);
     struct str title = i18n_get(lang, str_from_cstr(key));
     if (str_eq_cstr(title, key)) /* a status the catalog does not know */

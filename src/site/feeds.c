@@ -124,6 +124,7 @@ static void item_write(struct site_page *p, struct buf *b, enum feed_kind kind,
         buf_append_cstr(b, "</summary>\n<content type=\"html\">");
         xml(b, buf_str(&html));
         buf_append_cstr(b, "</content>\n");
+        site__feed_signature(p, b, art); /* signing.c */
         for (size_t i = 0; i < art->n_tags; i++) {
             buf_append_cstr(b, "<category term=\"");
             xml(b, art->tags[i].name);
@@ -207,7 +208,8 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
         xml(b, self_url);
         buf_append_cstr(b, "\"/>\n");
     } else {
-        buf_append_cstr(b, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"uk\">\n<title>");
+        buf_append_cstr(b, "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+                           "xmlns:visnyk=\"" SITE_SIGNATURE_NS "\" xml:lang=\"uk\">\n<title>");
         xml(b, title);
         buf_append_cstr(b, "</title>\n<id>");
         xml(b, self_url);

@@ -6,6 +6,7 @@
 #include "core/buf.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "render/escape.h"
 #include "search/search.h"
 #include "site/site_search.h"
@@ -157,7 +158,9 @@ void site__search(struct http_request *req, struct http_response *res)
     bool more = false;
     int64_t total = 0;
     if (q.len > 0) {
+        uint64_t t0 = metrics_now_ns(); /* /metrics: search latency */
         e = store_search(p.ctx->store, p.a, &sq, &hits, &n, &more, &total);
+        metrics_histogram_observe(&metrics_g.search, metrics_now_ns() - t0);
         if (e != ERR_OK) {
             site__fail(&p, e, "search");
             return;

@@ -207,6 +207,8 @@ void site_routes(struct site *s, struct http_router *r)
     http_router_add(r, HTTP_M_GET, "/", site__home);
     add_with_query(r, "/news", site__news, "after");
     http_router_add(r, HTTP_M_GET, "/news/:slug", site__article);
+    http_router_add(r, HTTP_M_GET, "/news/:slug/signature.json", site__article_signature);
+    http_router_add(r, HTTP_M_GET, "/.well-known/visnyk.pub", site__well_known_keys);
     http_router_add(r, HTTP_M_GET, "/tags", site__tags);
     add_with_query(r, "/tags/:slug", site__tag, "after");
     http_router_add(r, HTTP_M_GET, "/departments", site__depts);
@@ -715,6 +717,7 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
         menu_mark_current(a, p->root, p->req->path);
     site__key(p, "settings");
     site__key(p, "banner");
+    site__head_key(p); /* signing.c */
 
     name = value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("name")));
     if (title.len > 0) {

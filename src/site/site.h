@@ -89,6 +89,12 @@ void site_thread_done(void *thread_ctx);
  * .error_page). It never touches the database: the footer comes from the settings the
  * thread saw last, else from the catalog. */
 void site_error_page(struct http_request *req, struct http_response *res);
+/* Health and metrics (health.c), for http_config.ready and .metrics_write: site_ready is
+ * true when this loop's database connection answers a trivial read and a theme is
+ * loaded, else false with the reason appended; site_metrics_write appends the gauges read
+ * from the database at scrape time (outbox depth and the age of its oldest message). */
+bool site_ready(void *thread_ctx, struct buf *reason);
+void site_metrics_write(void *thread_ctx, struct buf *out);
 
 /* site_security_headers: the headers every response carries (CSP and friends); static
  * storage, *n receives the count. */

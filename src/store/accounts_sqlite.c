@@ -52,9 +52,14 @@ static const char sql_login_ip[] =
 static const char sql_login_known[] =
     "SELECT count(*) FROM login_attempts WHERE name = ?1 AND at >= ?2 AND ok = 1 AND ip = ?3";
 
+/* Each entry is chained to the one before (migration 9, signing_sqlite.c): the new id
+ * and the previous hash come from the same statement, under the write lock. */
 static const char sql_audit_add[] =
-    "INSERT INTO audit_log (at, user_id, user_name, ip, action, object, detail) "
-    "VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7)";
+    "WITH last (id, hash) AS (SELECT coalesce(max(id), 0), "
+    "coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '') FROM audit_log) "
+    "INSERT INTO audit_log (id, at, user_id, user_name, ip, action, object, detail, prev_hash, "
+    "hash) SELECT last.id + 1, ?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, last.hash, "
+    "visnyk_audit_hash(last.id + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, last.hash) FROM last";
 /* ?1 user ('' = any), ?2 action prefix, ?3 from, ?4 until, ?5 before id, ?6 limit */
 static const char sql_audit_list[] =
     "SELECT id, at, coalesce(user_id, 0), user_name, ip, action, object, detail FROM audit_log "

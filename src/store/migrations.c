@@ -382,6 +382,52 @@ const char *const store__migrations[] = {
     ");\n"
     "CREATE INDEX cdn_purge_due ON cdn_purge (next_attempt_at, id);\n"
     "PRAGMA user_version = 8;\n",
+    /* 9: signed publications and the hash-chained audit log (store/signing_sqlite.c).
+     * signing_keys holds the site's Ed25519 keys: the current one has valid_until = 0;
+     * the secret never leaves this table. signatures keeps every signed revision (the
+     * newest row of an article is the one served), with the exact canonical text.
+     * audit_log gains prev_hash (the hash of the entry before, '' for the first) and
+     * hash (visnyk_audit_hash() over the entry's fields and prev_hash); the rows already
+     * there are chained here in id order, the update trigger lifted for that only. */
+    "CREATE TABLE signing_keys (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    key_id TEXT NOT NULL UNIQUE,\n"
+    "    public_key BLOB NOT NULL CHECK (length(public_key) = 32),\n"
+    "    secret_key BLOB NOT NULL CHECK (length(secret_key) = 64),\n"
+    "    valid_from INTEGER NOT NULL,\n"
+    "    valid_until INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE TABLE signatures (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    kind TEXT NOT NULL CHECK (kind IN ('article', 'page')),\n"
+    "    object_id INTEGER NOT NULL,\n"
+    "    revision INTEGER NOT NULL,\n"
+    "    key_id TEXT NOT NULL,\n"
+    "    canonical TEXT NOT NULL,\n"
+    "    signature TEXT NOT NULL,\n"
+    "    signed_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX signatures_object ON signatures (kind, object_id, id);\n"
+    "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';\n"
+    "DROP TRIGGER audit_log_no_update;\n"
+    "CREATE TEMP TABLE audit_chain (id INTEGER PRIMARY KEY, prev TEXT, hash TEXT);\n"
+    "WITH RECURSIVE c (id, prev, hash) AS (\n"
+    "    SELECT a.id, '', visnyk_audit_hash(a.id, a.at, coalesce(a.user_id, 0), a.user_name,\n"
+    "        a.ip, a.action, a.object, a.detail, '')\n"
+    "    FROM audit_log a WHERE a.id = (SELECT min(id) FROM audit_log)\n"
+    "    UNION ALL\n"
+    "    SELECT a.id, c.hash, visnyk_audit_hash(a.id, a.at, coalesce(a.user_id, 0),\n"
+    "        a.user_name, a.ip, a.action, a.object, a.detail, c.hash)\n"
+    "    FROM c JOIN audit_log a ON a.id = (SELECT min(id) FROM audit_log WHERE id > c.id)\n"
+    ")\n"
+    "INSERT INTO audit_chain (id, prev, hash) SELECT id, prev, hash FROM c;\n"
+    "UPDATE audit_log SET prev_hash = audit_chain.prev, hash = audit_chain.hash\n"
+    "    FROM audit_chain WHERE audit_chain.id = audit_log.id;\n"
+    "DROP TABLE audit_chain;\n"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;\n"
+    "PRAGMA user_version = 9;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

@@ -62,4 +62,8 @@ void store__summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary
 /* store__grow returns an arena array with room for n+1 items, copying the n in old. */
 void *store__grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size);
 
+/* store__signing_register: the visnyk_audit_hash() SQL function (signing_sqlite.c). */
+ERR_MUST_USE
+enum err store__signing_register(struct store *s);
+
 #endif

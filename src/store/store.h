@@ -896,4 +896,74 @@ enum err store_purge_rewind(struct store *s, int64_t now, int64_t *n);
 ERR_MUST_USE
 enum err store_purge_next_due(struct store *s, int64_t *at);
 
+/* ---- signed publications and the audit chain (signing_sqlite.c, migration 9) ----
+ * Keys are made by the caller (sign/sign.h); the store keeps them. The secret key is
+ * read only by store_key_current and never listed. */
+
+struct store_signing_key {
+    struct str key_id;              /* 16 hex digits */
+    unsigned char public_key[32];
+    int64_t valid_from, valid_until; /* valid_until 0 = the current key */
+};
+/* store_key_add makes pk/sk the current key from now: the current one, if any, gets
+ * valid_until = now. Needs a STORE_WRITE connection. */
+ERR_MUST_USE
+enum err store_key_add(struct store *s, struct str key_id, const unsigned char pk[32],
+                       const unsigned char sk[64], int64_t now);
+/* store_key_list: every key, oldest first, into the arena (public parts only). */
+ERR_MUST_USE
+enum err store_key_list(struct store *s, struct arena *a, struct store_signing_key **items,
+                        size_t *n);
+/* store_key_current copies the current key's id into key_id[17] and its secret into sk;
+ * ERR_NOTFOUND when the site has no key yet. */
+ERR_MUST_USE
+enum err store_key_current(struct store *s, char key_id[17], unsigned char sk[64]);
+
+struct store_signature {
+    int64_t object_id, revision, signed_at;
+    struct str kind, key_id, canonical, signature; /* signature: base64 */
+};
+/* store_signature_add records a signed revision. */
+ERR_MUST_USE
+enum err store_signature_add(struct store *s, const struct store_signature *sig);
+/* store_signature_latest: the newest signature of (kind, object_id) into the arena;
+ * ERR_NOTFOUND when there is none. */
+ERR_MUST_USE
+enum err store_signature_latest(struct store *s, struct arena *a, const char *kind,
+                                int64_t object_id, struct store_signature *out);
+
+/* store_audit_hash writes into hex[65] the chain hash of an audit entry: lowercase hex
+ * SHA-256 of "visnyk-audit-v1\n" then, for id, at, user_id (0 = nobody), user_name,
+ * ip, action, object, detail and prev_hash, "<byte length>:<bytes>\n" (integers in
+ * decimal). */
+void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_name,
+                      struct str ip, struct str action, struct str object, struct str detail,
+                      struct str prev_hash, char hex[65]);
+struct store_audit_check {
+    bool ok;
+    int64_t entries;        /* entries read */
+    int64_t bad_id, bad_at; /* the first broken link when !ok */
+    char reason[160];
+};
+/* store_audit_chain_check reads the whole audit log in id order, recomputing each
+ * entry's hash and its link to the entry before. */
+ERR_MUST_USE
+enum err store_audit_chain_check(struct store *s, struct store_audit_check *out);
+
+/* ---- health and metrics (metrics_sqlite.c) ---- */
+
+/* store_ping makes a trivial read of the database file (its schema page): ERR_OK when the
+ * database answers, the mapped error otherwise. For /readyz. */
+ERR_MUST_USE
+enum err store_ping(struct store *s);
+/* store_outbox_queue_stats: how many outbox messages wait (queued or being sent) and how
+ * old the oldest of them is at now (0 when none), in seconds. For /metrics. */
+ERR_MUST_USE
+enum err store_outbox_queue_stats(struct store *s, int64_t now, int64_t *depth,
+                                  int64_t *oldest_age);
+/* store_article_published_at: the article's publication time (UTC seconds);
+ * ERR_NOTFOUND when there is no such article. For the scheduler's lag. */
+ERR_MUST_USE
+enum err store_article_published_at(struct store *s, int64_t id, int64_t *at);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/kyiv_time.h"
+#include "core/metrics.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "store/sqlite_internal.h"
@@ -270,14 +271,16 @@ enum err store__db_fail(struct store *s, int rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_PROTOCOL: /* WAL lock contention that outlasted SQLite's own retries */
+        metrics_inc(&metrics_g.db_errors_busy); /* /metrics */
         return ERR_BUSY;
     case SQLITE_CONSTRAINT:
-        return ERR_CONFLICT;
+        return ERR_CONFLICT; /* the caller's input (a slug taken), not a failing database */
     case SQLITE_TOOBIG:
         return ERR_TOO_LARGE;
     case SQLITE_NOMEM:
         abort(); /* allocation failure aborts, as everywhere in visnyk */
     default:
+        metrics_inc(&metrics_g.db_errors_other); /* /metrics */
         return ERR_DB;
     }
 }
@@ -418,6 +421,9 @@ enum err store_open(const char *path, enum store_mode mode, struct store **out)
         goto out;
     }
     e = store__search_register(s); /* search_sqlite.c: tokenizer for the FTS index */
+    if (e != ERR_OK)
+        goto out;
+    e = store__signing_register(s); /* signing_sqlite.c: the audit chain hash */
     if (e != ERR_OK)
         goto out;
     /* journal_mode=WAL is stored in the file, so only the writer sets it; the others

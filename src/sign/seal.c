@@ -1,0 +1,118 @@
+/* seal.c: sign a published article's current revision (see seal.h). */
+#include "sign/seal.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "render/markdown.h"
+#include "sign/sign.h"
+
+enum err sign_body_sha256(struct str body_md, char hex[65])
+{
+    struct buf body;
+    buf_init(&body, 4 * MARKDOWN_MAX_INPUT_BYTES);
+    enum err e = markdown_to_html(body_md, &body);
+    if (e == ERR_OK) {
+        struct str html = buf_str(&body);
+        sign_sha256_hex(html.ptr, html.len, hex);
+    }
+    buf_free(&body);
+    return e;
+}
+
+enum err sign_seal_article(struct store *s, struct arena *a, int64_t id, int64_t now)
+{
+    struct store_article art;
+    struct store_article_meta meta;
+    struct str *related;
+    size_t n_related;
+    struct store_attachment *docs = NULL;
+    size_t n_docs = 0;
+    char body_hex[65], key_id[17], b64[SIGN_B64_MAX];
+    unsigned char sk[64], sig[SIGN_BYTES];
+    struct buf canon;
+
+    enum err e = store_article_admin_get(s, a, id, &art, &meta, &related, &n_related);
+    if (e != ERR_OK)
+        return e;
+    if (meta.status != STORE_PUBLISHED && meta.status != STORE_SCHEDULED)
+        return ERR_OK;
+    e = store_attachments_of(s, a, id, &docs, &n_docs);
+    if (e != ERR_OK)
+        return e;
+    e = sign_body_sha256(art.body_md, body_hex);
+    if (e != ERR_OK)
+        return e;
+    struct str *photos = arena_alloc_array(a, art.n_photos + 1, sizeof *photos);
+    for (size_t i = 0; i < art.n_photos; i++)
+        photos[i] = art.photos[i].hash;
+    struct str *atts = arena_alloc_array(a, n_docs + 1, sizeof *atts);
+    for (size_t i = 0; i < n_docs; i++)
+        atts[i] = docs[i].hash;
+    struct sign_content c = {
+        .kind = STR_LIT("article"),
+        .slug = art.slug,
+        .title = art.title,
+        .published_at = art.published_at,
+        .body_sha256 = str_make(body_hex, 64),
+        .photos = photos,
+        .n_photos = art.n_photos,
+        .attachments = atts,
+        .n_attachments = n_docs,
+    };
+    buf_init(&canon, SIGN_MAX_CANONICAL_BYTES);
+    e = sign_canonical(&c, &canon);
+    if (e == ERR_OK)
+        e = store_key_current(s, key_id, sk);
+    if (e == ERR_OK) {
+        sign_detached(sk, buf_str(&canon), sig);
+        sodium_memzero(sk, sizeof sk);
+        sign_b64(sig, sizeof sig, b64);
+        struct store_signature row = {
+            .object_id = id,
+            .revision = meta.version,
+            .signed_at = now,
+            .kind = STR_LIT("article"),
+            .key_id = str_make(key_id, 16),
+            .canonical = buf_str(&canon),
+            .signature = str_from_cstr(b64),
+        };
+        e = store_signature_add(s, &row);
+    }
+    buf_free(&canon);
+    return e;
+}
+
+enum err sign_new_key(struct store *s, int64_t now, char key_id[17])
+{
+    unsigned char pk[SIGN_PUBLIC_BYTES], sk[SIGN_SECRET_BYTES];
+    sign_keypair(pk, sk);
+    sign_key_id(pk, key_id);
+    enum err e = store_key_add(s, str_make(key_id, 16), pk, sk, now);
+    sodium_memzero(sk, sizeof sk);
+    return e;
+}
+
+enum err sign_ensure_key(struct store *s, int64_t now, bool *created)
+{
+    char key_id[17];
+    unsigned char sk[64];
+    *created = false;
+    bool own = !store_in_transaction(s);
+    enum err e = own ? store_begin(s) : ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    e = store_key_current(s, key_id, sk);
+    sodium_memzero(sk, sizeof sk);
+    if (e == ERR_NOTFOUND) {
+        e = sign_new_key(s, now, key_id);
+        *created = e == ERR_OK;
+    }
+    if (own) {
+        if (e == ERR_OK)
+            e = store_commit(s);
+        else
+            store_rollback(s);
+    }
+    return e;
+}

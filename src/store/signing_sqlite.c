@@ -1,0 +1,252 @@
+/* signing_sqlite.c: the site's signing keys, the signatures of published revisions and
+ * the hash chain of the audit log (migration 9). The visnyk_audit_hash() SQL function
+ * registered here is what store_audit_add and migration 9 chain entries with; the check
+ * recomputes it in C. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+#include "store/store.h"
+
+static const char sql_key_retire[] =
+    "UPDATE signing_keys SET valid_until = ?1 WHERE valid_until = 0";
+static const char sql_key_add[] = "INSERT INTO signing_keys (key_id, public_key, secret_key, "
+                                  "valid_from) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_key_list[] =
+    "SELECT key_id, public_key, valid_from, valid_until FROM signing_keys ORDER BY id";
+static const char sql_key_current[] = "SELECT key_id, secret_key FROM signing_keys "
+                                      "WHERE valid_until = 0 ORDER BY id DESC LIMIT 1";
+static const char sql_sig_add[] =
+    "INSERT INTO signatures (kind, object_id, revision, key_id, canonical, signature, "
+    "signed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_sig_latest[] =
+    "SELECT object_id, revision, signed_at, kind, key_id, canonical, signature FROM "
+    "signatures WHERE kind = ?1 AND object_id = ?2 ORDER BY id DESC LIMIT 1";
+static const char sql_audit_all[] =
+    "SELECT id, at, coalesce(user_id, 0), user_name, ip, action, object, detail, prev_hash, "
+    "hash FROM audit_log ORDER BY id";
+
+static void hash_field(crypto_hash_sha256_state *h, struct str v)
+{
+    char len[24];
+    int n = snprintf(len, sizeof len, "%zu:", v.len);
+    crypto_hash_sha256_update(h, (const unsigned char *)len, (unsigned long long)n);
+    if (v.len > 0)
+        crypto_hash_sha256_update(h, (const unsigned char *)v.ptr, v.len);
+    crypto_hash_sha256_update(h, (const unsigned char *)"\n", 1);
+}
+
+static void hash_int(crypto_hash_sha256_state *h, int64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%lld", (long long)v);
+    hash_field(h, str_make(num, (size_t)n));
+}
+
+void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_name, struct str ip,
+                      struct str action, struct str object, struct str detail, struct str prev_hash,
+                      char hex[65])
+{
+    crypto_hash_sha256_state h;
+    unsigned char out[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)"visnyk-audit-v1\n", 16);
+    hash_int(&h, id);
+    hash_int(&h, at);
+    hash_int(&h, user_id);
+    hash_field(&h, user_name);
+    hash_field(&h, ip);
+    hash_field(&h, action);
+    hash_field(&h, object);
+    hash_field(&h, detail);
+    hash_field(&h, prev_hash);
+    crypto_hash_sha256_final(&h, out);
+    sodium_bin2hex(hex, 65, out, sizeof out);
+}
+
+static struct str arg_str(sqlite3_value *v)
+{
+    const unsigned char *p = sqlite3_value_text(v);
+    size_t n = (size_t)sqlite3_value_bytes(v);
+    return p != NULL ? str_make((const char *)p, n) : str_make("", 0);
+}
+
+static void audit_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char hex[65];
+    (void)argc;
+    store_audit_hash(sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]),
+                     sqlite3_value_int64(argv[2]), arg_str(argv[3]), arg_str(argv[4]),
+                     arg_str(argv[5]), arg_str(argv[6]), arg_str(argv[7]), arg_str(argv[8]), hex);
+    sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
+}
+
+enum err store__signing_register(struct store *s)
+{
+    int rc = sqlite3_create_function_v2(store__db(s), "visnyk_audit_hash", 9,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, audit_hash_fn,
+                                        NULL, NULL, NULL);
+    return rc == SQLITE_OK ? ERR_OK : store__db_fail(s, rc);
+}
+
+enum err store_key_add(struct store *s, struct str key_id, const unsigned char pk[32],
+                       const unsigned char sk[64], int64_t now)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_key_retire, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, now);
+    e = store__step_done(s, st);
+    if (e != ERR_OK)
+        return e;
+    e = store__prepare(s, sql_key_add, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, key_id);
+    sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, sk, 64, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    return store__step_done(s, st);
+}
+
+enum err store_key_list(struct store *s, struct arena *a, struct store_signing_key **items,
+                        size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc;
+    *items = NULL;
+    *n = 0;
+    enum err e = store__prepare(s, sql_key_list, &st);
+    if (e != ERR_OK)
+        return e;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 1) != 32)
+            continue;
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        struct store_signing_key *k = &(*items)[(*n)++];
+        k->key_id = store__col_str(a, st, 0);
+        memcpy(k->public_key, sqlite3_column_blob(st, 1), 32);
+        k->valid_from = sqlite3_column_int64(st, 2);
+        k->valid_until = sqlite3_column_int64(st, 3);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_key_current(struct store *s, char key_id[17], unsigned char sk[64])
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_key_current, &st);
+    if (e != ERR_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 16 &&
+        sqlite3_column_bytes(st, 1) == 64) {
+        memcpy(key_id, sqlite3_column_text(st, 0), 16);
+        key_id[16] = '\0';
+        memcpy(sk, sqlite3_column_blob(st, 1), 64);
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        e = ERR_NOTFOUND;
+    } else {
+        e = store__db_fail(s, rc);
+    }
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_signature_add(struct store *s, const struct store_signature *sig)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_sig_add, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, sig->kind);
+    sqlite3_bind_int64(st, 2, sig->object_id);
+    sqlite3_bind_int64(st, 3, sig->revision);
+    store__bind_str(st, 4, sig->key_id);
+    store__bind_str(st, 5, sig->canonical);
+    store__bind_str(st, 6, sig->signature);
+    sqlite3_bind_int64(st, 7, sig->signed_at);
+    return store__step_done(s, st);
+}
+
+enum err store_signature_latest(struct store *s, struct arena *a, const char *kind,
+                                int64_t object_id, struct store_signature *out)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_sig_latest, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, object_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->object_id = sqlite3_column_int64(st, 0);
+        out->revision = sqlite3_column_int64(st, 1);
+        out->signed_at = sqlite3_column_int64(st, 2);
+        out->kind = store__col_str(a, st, 3);
+        out->key_id = store__col_str(a, st, 4);
+        out->canonical = store__col_str(a, st, 5);
+        out->signature = store__col_str(a, st, 6);
+    } else if (rc == SQLITE_DONE) {
+        e = ERR_NOTFOUND;
+    } else {
+        e = store__db_fail(s, rc);
+    }
+    store__stmt_done(st);
+    return e;
+}
+
+static struct str col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *p = sqlite3_column_text(st, i);
+    size_t n = (size_t)sqlite3_column_bytes(st, i);
+    return p != NULL ? str_make((const char *)p, n) : str_make("", 0);
+}
+
+enum err store_audit_chain_check(struct store *s, struct store_audit_check *out)
+{
+    sqlite3_stmt *st;
+    char prev[65] = "", hex[65];
+    int rc;
+    memset(out, 0, sizeof *out);
+    out->ok = true;
+    enum err e = store__prepare(s, sql_audit_all, &st);
+    if (e != ERR_OK)
+        return e;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
+        struct str prev_hash = col(st, 8), hash = col(st, 9);
+        out->entries++;
+        if (!str_eq(prev_hash, str_from_cstr(prev))) {
+            out->ok = false;
+            snprintf(out->reason, sizeof out->reason,
+                     "its link to the entry before does not match (an entry before it was "
+                     "removed or altered)");
+        } else {
+            store_audit_hash(id, at, sqlite3_column_int64(st, 2), col(st, 3), col(st, 4),
+                             col(st, 5), col(st, 6), col(st, 7), prev_hash, hex);
+            if (!str_eq(hash, str_make(hex, 64))) {
+                out->ok = false;
+                snprintf(out->reason, sizeof out->reason,
+                         "its content does not match its hash (the entry was altered)");
+            }
+        }
+        if (!out->ok) {
+            out->bad_id = id;
+            out->bad_at = at;
+            break;
+        }
+        memcpy(prev, hash.ptr, hash.len < 64 ? hash.len : 64);
+        prev[hash.len < 64 ? hash.len : 64] = '\0';
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
