@@ -99,7 +99,14 @@ enum err sign_ensure_key(struct store *s, int64_t now, bool *created)
     unsigned char sk[64];
     *created = false;
     bool own = !store_in_transaction(s);
-    enum err e = own ? store_begin(s) : ERR_OK;
+    /* Every start asks; almost always the key is there. Asking outside a write
+     * transaction keeps a restarting server from queueing behind busy writers for a
+     * lock it does not need (a start under a stream of imports timed out on it). */
+    enum err e = store_key_current(s, key_id, sk);
+    sodium_memzero(sk, sizeof sk);
+    if (e != ERR_NOTFOUND)
+        return e;
+    e = own ? store_begin(s) : ERR_OK;
     if (e != ERR_OK)
         return e;
     e = store_key_current(s, key_id, sk);
