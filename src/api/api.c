@@ -388,16 +388,8 @@ static bool parse_time(struct str v, int64_t *utc, bool *date_only)
 {
     *date_only = false;
     if (v.len == 10) {
-        if (v.ptr[4] != '-' || v.ptr[7] != '-')
-            return false;
-        for (size_t i = 0; i < 10; i++)
-            if (i != 4 && i != 7 && (v.ptr[i] < '0' || v.ptr[i] > '9'))
-                return false;
-        char tmp[20];
-        memcpy(tmp, v.ptr, 10);
-        memcpy(tmp + 10, " 00:00", 6);
         *date_only = true;
-        return kyiv_parse(str_make(tmp, 16), utc);
+        return kyiv_parse_day(v, utc);
     }
     return v.len <= 19 && kyiv_parse(v, utc);
 }

@@ -55,9 +55,7 @@ static int parse_args(int argc, char **argv, struct digest_args *d)
     if (d->action == NULL)
         return cli_usage_error("digest", "%s", "needs an action: preview, send or test");
     if (d->since_text != NULL) {
-        char when[32];
-        snprintf(when, sizeof when, "%s 00:00", d->since_text);
-        if (strlen(d->since_text) != 10 || !kyiv_parse(str_from_cstr(when), &d->since))
+        if (!kyiv_parse_day(str_from_cstr(d->since_text), &d->since))
             return cli_usage_error("digest", "--since wants a date YYYY-MM-DD, not %s",
                                    d->since_text);
     }

@@ -1,5 +1,6 @@
 #include "kyiv_time.h"
 
+#include <string.h>
 #include <time.h>
 
 /* Howard Hinnant's civil-from-days algorithms (public domain). */
@@ -93,6 +94,16 @@ static bool digits(struct str s, size_t at, size_t n, int *out)
     }
     *out = v;
     return true;
+}
+
+bool kyiv_parse_day(struct str s, int64_t *utc)
+{
+    if (s.len != 10)
+        return false;
+    char tmp[16];
+    memcpy(tmp, s.ptr, 10);
+    memcpy(tmp + 10, " 00:00", 6);
+    return kyiv_parse(str_make(tmp, 16), utc);
 }
 
 bool kyiv_parse(struct str s, int64_t *utc)

@@ -22,6 +22,8 @@ struct kyiv_tm kyiv_from_utc(int64_t utc);
 int64_t kyiv_to_utc(int year, int month, int day, int hour, int minute, int second);
 /* kyiv_parse accepts "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DDTHH:MM[:SS]" in Kyiv time. */
 bool kyiv_parse(struct str s, int64_t *utc);
+/* kyiv_parse_day accepts "YYYY-MM-DD": the start of that day in Kyiv. */
+bool kyiv_parse_day(struct str s, int64_t *utc);
 /* days_from_civil: days since 1970-01-01 for a proleptic Gregorian date. */
 int64_t days_from_civil(int year, int month, int day);
 /* utc_now: current UTC seconds. */

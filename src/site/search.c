@@ -13,20 +13,6 @@
 
 #define SEARCH_SUGGEST_BELOW 3 /* fewer results than this: propose a spelling too */
 
-/* parse_day reads YYYY-MM-DD as the start of that day in Kyiv; false when malformed. */
-static bool parse_day(struct str v, int64_t *utc)
-{
-    if (v.len != 10 || v.ptr[4] != '-' || v.ptr[7] != '-')
-        return false;
-    for (size_t i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (v.ptr[i] < '0' || v.ptr[i] > '9'))
-            return false;
-    char tmp[20];
-    memcpy(tmp, v.ptr, 10);
-    memcpy(tmp + 10, " 00:00", 6);
-    return kyiv_parse(str_make(tmp, 16), utc);
-}
-
 /* param gives a query parameter, trimmed; false (and *bad) when it is not valid UTF-8. */
 static bool param(struct site_page *p, const char *name, struct str *v, bool *bad)
 {
@@ -119,8 +105,8 @@ void site__search(struct http_request *req, struct http_response *res)
     if (param(&p, "page", &page_s, &bad) &&
         (!str_to_i64(page_s, &page) || page < 1 || page > SITE_SEARCH_MAX_PAGE))
         bad = true;
-    if ((from_s.len > 0 && !parse_day(from_s, &sq.from)) ||
-        (to_s.len > 0 && !parse_day(to_s, &sq.until)))
+    if ((from_s.len > 0 && !kyiv_parse_day(from_s, &sq.from)) ||
+        (to_s.len > 0 && !kyiv_parse_day(to_s, &sq.until)))
         bad = true;
     if (bad) {
         site__fail(&p, ERR_INVALID, "search parameters");

@@ -126,24 +126,6 @@ static const char sql_tag_unlink_all[] = "DELETE FROM article_tags WHERE tag_id 
 static const char sql_tag_delete[] = "DELETE FROM tags WHERE id = ?1";
 static const char sql_page_delete[] = "DELETE FROM pages WHERE slug = ?1";
 
-/* step_int runs a statement returning at most one integer; *found says whether it did. */
-static enum err step_int(struct store *s, sqlite3_stmt *st, int64_t *v, bool *found)
-{
-    enum err e = ERR_OK;
-    *v = 0;
-    *found = false;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *v = sqlite3_column_int64(st, 0);
-        *found = true;
-        rc = sqlite3_step(st); /* RETURNING writes complete when the statement ends */
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
-}
-
 static enum err exec_id(struct store *s, const char *sql, int64_t id)
 {
     sqlite3_stmt *st;
@@ -265,7 +247,7 @@ static enum err ref_create(struct store *s, bool is_tag, struct str name, struct
             if (e != ERR_OK)
                 break;
             store__bind_str(st, 1, buf_str(&b));
-            e = step_int(s, st, &taken, &found);
+            e = store__opt_i64(s, st, &taken, &found);
             if (e != ERR_OK || !found)
                 break;
             b.len = base;
@@ -277,7 +259,7 @@ static enum err ref_create(struct store *s, bool is_tag, struct str name, struct
     if (e == ERR_OK) {
         store__bind_str(st, 1, buf_str(&b));
         store__bind_str(st, 2, name);
-        e = step_int(s, st, id, &found);
+        e = store__opt_i64(s, st, id, &found);
     }
     buf_free(&b);
     return e;
@@ -292,7 +274,7 @@ static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, name);
-    e = step_int(s, st, id, &found);
+    e = store__opt_i64(s, st, id, &found);
     if (e != ERR_OK || found)
         return e;
     return ref_create(s, is_tag, name, STR_NULL, id);
@@ -356,7 +338,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, in->slug);
-    e = step_int(s, st, &owner, &found);
+    e = store__opt_i64(s, st, &owner, &found);
     if (e != ERR_OK)
         return e;
     if (found && owner != id) {
@@ -377,7 +359,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
         sqlite3_bind_int64(st, 7, store__published_ym(in->published_at));
         sqlite3_bind_int64(st, 8, now);
         sqlite3_bind_int64(st, 9, user_id);
-        e = step_int(s, st, &id, &found);
+        e = store__opt_i64(s, st, &id, &found);
         if (e != ERR_OK)
             return e;
     } else {
@@ -405,7 +387,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
             if (e != ERR_OK)
                 return e;
             sqlite3_bind_int64(st, 1, id);
-            e = step_int(s, st, &v, &found);
+            e = store__opt_i64(s, st, &v, &found);
             if (e != ERR_OK)
                 return e;
             if (!found)
@@ -441,7 +423,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, id);
-    e = step_int(s, st, out_version, &found);
+    e = store__opt_i64(s, st, out_version, &found);
     if (e == ERR_OK)
         *out_id = id;
     return e;
@@ -549,7 +531,7 @@ enum err store_photo_append(struct store *s, int64_t article_id,
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, article_id);
-    e = step_int(s, st, &count, &found);
+    e = store__opt_i64(s, st, &count, &found);
     if (e != ERR_OK)
         return e;
     if (count >= STORE_MAX_PHOTOS) {
@@ -565,7 +547,7 @@ enum err store_photo_append(struct store *s, int64_t article_id,
     sqlite3_bind_int(st, 4, p->height);
     store__bind_str(st, 5, p->caption);
     store__bind_str(st, 6, p->alt);
-    return step_int(s, st, photo_id, &found);
+    return store__opt_i64(s, st, photo_id, &found);
 }
 
 struct arranged {
@@ -745,7 +727,7 @@ enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id)
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, into_id);
-    e = step_int(s, st, &count, &found);
+    e = store__opt_i64(s, st, &count, &found);
     if (e != ERR_OK)
         return e;
     if (count == 0)

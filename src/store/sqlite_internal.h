@@ -44,6 +44,11 @@ enum err store__step_done(struct store *s, sqlite3_stmt *st);
  * the step gave no row. */
 ERR_MUST_USE
 enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out);
+/* store__opt_i64 steps a bound statement returning at most one integer (RETURNING id,
+ * SELECT id) to its end, then store__stmt_done: *v is 0 and *found (when not NULL)
+ * false when it returned no row. */
+ERR_MUST_USE
+enum err store__opt_i64(struct store *s, sqlite3_stmt *st, int64_t *v, bool *found);
 /* store__article_touch stamps the article's updated_at (feeds, sitemaps and caches
  * follow it); ERR_NOTFOUND when there is no such article. (editorial_sqlite.c) */
 ERR_MUST_USE

@@ -319,6 +319,25 @@ enum err store__step_done(struct store *s, sqlite3_stmt *st)
     return e;
 }
 
+enum err store__opt_i64(struct store *s, sqlite3_stmt *st, int64_t *v, bool *found)
+{
+    enum err e = ERR_OK;
+    *v = 0;
+    if (found != NULL)
+        *found = false;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *v = sqlite3_column_int64(st, 0);
+        if (found != NULL)
+            *found = true;
+        rc = sqlite3_step(st); /* RETURNING writes complete when the statement ends */
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
 enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out)
 {
     enum err e = ERR_OK;
@@ -1162,23 +1181,6 @@ enum err store_data_version(struct store *s, int64_t *version)
 
 /* ---- writes ---- */
 
-/* step_id runs a bound statement returning one id (RETURNING id or SELECT id). *id is
- * 0 and ERR_OK when it returns no row. */
-static enum err step_id(struct store *s, sqlite3_stmt *st, int64_t *id)
-{
-    enum err e = ERR_OK;
-    *id = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st); /* finish the statement so RETURNING writes complete */
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
-}
-
 /* ref_ensure finds the tag or department called name, creating it when missing with
  * a slug made unique by -2, -3, ... */
 static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_t *id)
@@ -1189,7 +1191,7 @@ static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, name);
-    e = step_id(s, st, id);
+    e = store__opt_i64(s, st, id, NULL);
     if (e != ERR_OK || *id != 0)
         return e;
 
@@ -1211,7 +1213,7 @@ static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_
         if (e != ERR_OK)
             goto out;
         store__bind_str(st, 1, buf_str(&slug));
-        e = step_id(s, st, &taken);
+        e = store__opt_i64(s, st, &taken, NULL);
         if (e != ERR_OK)
             goto out;
         if (taken == 0)
@@ -1222,7 +1224,7 @@ static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_
         goto out;
     store__bind_str(st, 1, buf_str(&slug));
     store__bind_str(st, 2, name);
-    e = step_id(s, st, id);
+    e = store__opt_i64(s, st, id, NULL);
 out:
     buf_free(&slug);
     return e;
@@ -1315,7 +1317,7 @@ enum err store_article_upsert(struct store *s, const struct store_article_input 
     sqlite3_bind_int64(st, 6, in->published_at);
     sqlite3_bind_int64(st, 7, store__published_ym(in->published_at));
     sqlite3_bind_int64(st, 8, now);
-    e = step_id(s, st, id);
+    e = store__opt_i64(s, st, id, NULL);
     if (e != ERR_OK)
         return e;
     e = exec_id(s, ST_ARTICLE_UNLINK_DEPTS, *id);

@@ -273,7 +273,7 @@ async function scenario(page, base) {
 
 main().then(() => {
   console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  process.exit(failed || !passed ? 1 : 0);
 }).catch((e) => {
   console.error(e);
   console.log(`${passed} passed, ${failed + 1} failed`);

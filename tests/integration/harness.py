@@ -28,7 +28,11 @@ def check(cond, what):
 
 
 def done():
+    """Report and exit; a run that checked nothing fails (its cases never ran)."""
     print(f"{_passes} passed, {_failures} failed")
+    if _passes + _failures == 0:
+        print("FAIL: this test ran no checks", file=sys.stderr, flush=True)
+        sys.exit(1)
     sys.exit(1 if _failures else 0)
 
 

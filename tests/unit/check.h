@@ -34,9 +34,15 @@ static int check_passed, check_failed;
         }                                                                                 \
     } while (0)
 
+/* check_done also fails a run that checked nothing: a test whose loop never ran or
+ * whose cases were all skipped must not pass silently. */
 static inline int check_done(void)
 {
     printf("%d passed, %d failed\n", check_passed, check_failed);
+    if (check_passed + check_failed == 0) {
+        fprintf(stderr, "FAIL: this test ran no checks\n");
+        return 1;
+    }
     return check_failed == 0 ? 0 : 1;
 }
 

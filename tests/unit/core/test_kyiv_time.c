@@ -39,5 +39,13 @@ int main(void)
     CHECK(!kyiv_parse(STR_LIT("2024-8-1 10:00"), &t));
     CHECK(!kyiv_parse(STR_LIT("garbage"), &t));
     CHECK(days_from_civil(1970, 1, 1) == 0);
+
+    /* a day alone starts at Kyiv midnight: 2024-08-01 00:00 +03:00 = 07-31 21:00 UTC */
+    CHECK(kyiv_parse_day(STR_LIT("2024-08-01"), &t));
+    CHECK(t == 1722459600);
+    CHECK(!kyiv_parse_day(STR_LIT("2024-08-1"), &t));
+    CHECK(!kyiv_parse_day(STR_LIT("2024-08-01 10:00"), &t));
+    CHECK(!kyiv_parse_day(STR_LIT("2024-13-01"), &t));
+    CHECK(!kyiv_parse_day(STR_LIT("2024/08/01"), &t));
     return check_done();
 }
