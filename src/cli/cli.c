@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
@@ -31,6 +32,7 @@ int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc
                          struct cli_flags *flags)
 {
     char err[600];
+    bool config_given = false;
     /* --config first, so the command line can override what the file says. */
     for (int i = 0; i < *argc; i++) {
         const char *path = NULL;
@@ -41,11 +43,22 @@ int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc
         } else if (strncmp(argv[i], "--config=", 9) == 0) {
             path = argv[i] + 9;
         }
+        config_given = config_given || path != NULL;
         if (path != NULL && config_load_file(c, path, err, sizeof(err)) != ERR_OK) {
             fprintf(stderr, "visnyk: %s\n", err);
             return CLI_EXIT_USAGE;
         }
     }
+#ifdef VISNYK_DEFAULT_CONFIG
+    /* An installed binary (the Debian package) reads the system's configuration unless
+     * told otherwise, so `visnyk key list` on the server means the server's site. */
+    if (!config_given && access(VISNYK_DEFAULT_CONFIG, F_OK) == 0 &&
+        config_load_file(c, VISNYK_DEFAULT_CONFIG, err, sizeof(err)) != ERR_OK) {
+        fprintf(stderr, "visnyk: %s (the installed default; run as root or the visnyk user, "
+                        "or pass --config FILE)\n", err);
+        return CLI_EXIT_USAGE;
+    }
+#endif
     if (config_load_env(c, err, sizeof(err)) != ERR_OK) {
         fprintf(stderr, "visnyk: %s\n", err);
         return CLI_EXIT_USAGE;

@@ -48,15 +48,24 @@ static bool copy_value(char *dst, size_t dst_size, struct str v)
     return true;
 }
 
-static void default_path(char *dst, size_t dst_size, const char *relative)
+/* default_path: where a folder the binary ships with is by default. An installed build
+ * (VISNYK_DATA_DIR, set by -DVISNYK_INSTALLED=ON as the Debian package does) looks only in
+ * its data folder, never in the tree it was built from. Otherwise prefer the folder
+ * beside the working directory (an unpacked release or the source tree), then the
+ * source tree the binary was built from. */
+static void default_path(char *dst, size_t dst_size, const char *relative, const char *installed)
 {
-    /* Prefer the folder beside the working directory (an unpacked release or the
-     * source tree); fall back to the source tree the binary was built from. */
+#ifdef VISNYK_DATA_DIR
+    (void)relative;
+    snprintf(dst, dst_size, "%s/%s", VISNYK_DATA_DIR, installed);
+#else
+    (void)installed;
     if (access(relative, F_OK) == 0 || strcmp(VISNYK_SOURCE_DIR, ".") == 0) {
         snprintf(dst, dst_size, "%s", relative);
         return;
     }
     snprintf(dst, dst_size, "%s/%s", VISNYK_SOURCE_DIR, relative);
+#endif
 }
 
 void config_defaults(struct config *c)
@@ -65,8 +74,8 @@ void config_defaults(struct config *c)
     snprintf(c->db, sizeof(c->db), "%s", "visnyk.db");
     snprintf(c->listen_host, sizeof(c->listen_host), "%s", "127.0.0.1");
     c->listen_port = 8080;
-    default_path(c->theme, sizeof(c->theme), "templates/themes/default");
-    default_path(c->demo, sizeof(c->demo), "demo");
+    default_path(c->theme, sizeof(c->theme), "templates/themes/default", "themes/default");
+    default_path(c->demo, sizeof(c->demo), "demo", "demo");
     snprintf(c->media, sizeof(c->media), "%s", "media");
     c->threads = 0;
     c->page_cache = true;

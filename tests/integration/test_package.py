@@ -61,9 +61,19 @@ def clean_leftovers():
         run("deluser", "--system", "visnyk")
 
 
+def newest_source():
+    """The newest change to what goes into the package: a .deb older than it is stale."""
+    newest = os.path.getmtime(os.path.join(SOURCE, "CMakeLists.txt"))
+    for top in ["src", "debian", "templates", "demo", "cmake"]:
+        for root, _, files in os.walk(os.path.join(SOURCE, top)):
+            for f in files:
+                newest = max(newest, os.path.getmtime(os.path.join(root, f)))
+    return newest
+
+
 def find_or_build_deb():
     debs = [d for d in glob.glob(os.path.join(SOURCE, "build/package/visnyk_*.deb"))]
-    if debs:
+    if debs and os.path.getmtime(max(debs, key=os.path.getmtime)) > newest_source():
         return max(debs, key=os.path.getmtime)
     env = dict(os.environ)
     # CI installed the build dependencies already (scripts/install-deps.sh); ask apt
@@ -213,6 +223,15 @@ def run_service(port):
     st = os.stat(DATA + "/visnyk.db") if os.path.exists(DATA + "/visnyk.db") else None
     check(st is not None and st.st_uid == pwd.getpwnam("visnyk").pw_uid,
           "the database is created in /var/lib/visnyk, owned by visnyk")
+    # without --config, from a folder with no theme of its own, the installed binary
+    # reads /etc/visnyk/visnyk.ini: the site's database and the installed theme, never
+    # the tree it was built from
+    r = run(*as_visnyk("/usr/bin/visnyk", "key", "list"), cwd="/")
+    check(r.returncode == 0 and "ed25519" in r.stdout.lower(),
+          f"'visnyk key list' without --config lists the site's key: {r.stdout}{r.stderr}")
+    r = run("strings", "/usr/bin/visnyk")
+    check(SOURCE not in r.stdout,
+          f"the packaged binary names no path of the build tree ({SOURCE})")
 
     notify = NotifySocket()
     # WATCHDOG_USEC as systemd sets it for WatchdogSec=: here 2 s, so a ping each second
