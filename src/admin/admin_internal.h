@@ -91,7 +91,14 @@ struct str admin__t(struct admin_ctx *c, const char *key);
 struct str admin__date(struct admin_ctx *c, int64_t utc);
 /* "YYYY-MM-DDTHH:MM" in Kyiv time, for <input type="datetime-local">. */
 struct str admin__date_input(struct admin_ctx *c, int64_t utc);
+/* admin__audit records an action in a transaction of its own (after the change committed);
+ * admin__audit_in applies it inside the caller's write transaction, so the change and its
+ * entry commit together. Both name the signed-in user (or nobody), the client's address
+ * and the request id. */
 void admin__audit(struct admin_ctx *c, const char *action, struct str object, struct str detail);
+ERR_MUST_USE
+enum err admin__audit_in(struct admin_ctx *c, const char *action, struct str object,
+                         struct str detail);
 void admin__invalidate(struct admin_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void admin__db_error(struct admin_ctx *c, enum err e, const char *what);

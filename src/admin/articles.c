@@ -548,8 +548,7 @@ void admin__article_save(struct admin_ctx *c)
             arena_printf(c->a, "article:%lld %.*s", (long long)new_id, STR_FMT(in.title)));
         struct str detail = str_from_cstr(arena_printf(
             c->a, "version %lld, %s", (long long)new_version, store_status_text(status)));
-        e = store_audit_add(c->db, c->user.id, c->user.name, c->ip,
-                            id == 0 ? "article.create" : audit_action, object, detail, utc_now());
+        e = admin__audit_in(c, id == 0 ? "article.create" : audit_action, object, detail);
     }
     if (e == ERR_OK) /* a published revision is signed in the same transaction */
         e = sign_seal_article(c->db, c->a, new_id, utc_now());
@@ -832,12 +831,10 @@ void admin__restore(struct admin_ctx *c)
         return;
     }
     if (e == ERR_OK)
-        e = store_audit_add(
-            c->db, c->user.id, c->user.name, c->ip, "article.restore",
+        e = admin__audit_in(c, "article.restore",
             str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(r.title))),
             str_from_cstr(arena_printf(c->a, "version %lld from %lld", (long long)new_version,
-                                       (long long)rev)),
-            utc_now());
+                                       (long long)rev)));
     if (e == ERR_OK)
         e = store_article_ref_ids(c->db, c->a, id, &new_tags, &n_new_tags, &new_depts,
                                   &n_new_depts);

@@ -473,14 +473,20 @@ void admin__redirect(struct admin_ctx *c, const char *fmt, ...)
     http_response_redirect(c->res, c->req, 303, str_make(tmp, (size_t)n));
 }
 
+enum err admin__audit_in(struct admin_ctx *c, const char *action, struct str object,
+                         struct str detail)
+{
+    return store_audit_add(c->db, c->logged_in ? c->user.id : 0,
+                           c->logged_in ? c->user.name : STR_NULL, c->ip, (int64_t)c->req->id,
+                           action, object, detail, utc_now());
+}
+
 void admin__audit(struct admin_ctx *c, const char *action, struct str object, struct str detail)
 {
     struct admin_ctx *cc = c;
     bool was_locked = cc->locked;
     admin__lock(cc);
-    enum err e = store_audit_add(cc->db, c->logged_in ? c->user.id : 0,
-                                 c->logged_in ? c->user.name : STR_NULL, c->ip, action, object,
-                                 detail, utc_now());
+    enum err e = admin__audit_in(cc, action, object, detail);
     if (e != ERR_OK)
         log_msg(LOG_ERROR, c->req->id, "audit write failed: %s: %s: %s", action, err_str(e),
                 store_errmsg(cc->db));

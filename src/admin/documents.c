@@ -157,13 +157,11 @@ void admin__documents_upload(struct admin_ctx *c)
         if (e == ERR_OK)
             e = store_attachment_append(c->db, id, &in, &doc_id);
         if (e == ERR_OK)
-            e = store_audit_add(
-                c->db, c->user.id, c->user.name, c->ip, "document.upload", object,
+            e = admin__audit_in(c, "document.upload", object,
                 str_from_cstr(arena_printf(
                     c->a, "«%.*s» %s %s %llu bytes%s", STR_FMT(title), label, info.hash,
                     (unsigned long long)info.bytes,
-                    info.pages > 0 ? arena_printf(c->a, ", %d pages", info.pages) : "")),
-                utc_now());
+                    info.pages > 0 ? arena_printf(c->a, ", %d pages", info.pages) : "")));
         if (e == ERR_OK) /* the article's files are part of what is signed */
             e = sign_seal_article(c->db, c->a, id, utc_now());
         if (e == ERR_OK)
@@ -236,11 +234,10 @@ void admin__documents_arrange(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_attachments_arrange(c->db, id, edits, n_docs);
     if (e == ERR_OK)
-        e = store_audit_add(c->db, c->user.id, c->user.name, c->ip,
-                            removed > 0 ? "document.remove" : "document.arrange",
+        e = admin__audit_in(c, removed > 0 ? "document.remove" : "document.arrange",
                             str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id,
                                                        STR_FMT(art.title))),
-                            summary, utc_now());
+                            summary);
     if (e == ERR_OK)
         e = sign_seal_article(c->db, c->a, id, utc_now()); /* files are signed too */
     if (e == ERR_OK)

@@ -120,13 +120,11 @@ void admin__photos_upload(struct admin_ctx *c)
         if (e == ERR_OK)
             e = store_photo_append(c->db, id, &in, &photo_id);
         if (e == ERR_OK)
-            e = store_audit_add(
-                c->db, c->user.id, c->user.name, c->ip, "photo.upload",
+            e = admin__audit_in(c, "photo.upload",
                 str_from_cstr(
                     arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
                 str_from_cstr(arena_printf(c->a, "%s %s %dx%d", label, enc.image.hash,
-                                           enc.image.width, enc.image.height)),
-                utc_now());
+                                           enc.image.width, enc.image.height)));
         if (e == ERR_OK) /* the article's files are part of what is signed */
             e = sign_seal_article(c->db, c->a, id, utc_now());
         if (e == ERR_OK)
@@ -177,11 +175,10 @@ void admin__photos_arrange(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_photos_arrange(c->db, id, edits, n);
     if (e == ERR_OK)
-        e = store_audit_add(
-            c->db, c->user.id, c->user.name, c->ip, "photo.arrange",
+        e = admin__audit_in(c, "photo.arrange",
             str_from_cstr(
                 arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
-            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed", n, removed)), utc_now());
+            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed", n, removed)));
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e == ERR_TOO_LARGE) {

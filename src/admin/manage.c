@@ -24,8 +24,7 @@ static bool commit_audit(struct admin_ctx *c, enum err e, const char *action, st
                          struct str detail)
 {
     if (e == ERR_OK)
-        e = store_audit_add(c->db, c->user.id, c->user.name, c->ip, action, object, detail,
-                            utc_now());
+        e = admin__audit_in(c, action, object, detail);
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {
@@ -825,6 +824,9 @@ void admin__audit_view(struct admin_ctx *c)
         value_set_str(c->a, v, "action", items[i].action);
         value_set_str(c->a, v, "object", items[i].object);
         value_set_str(c->a, v, "detail", items[i].detail);
+        if (items[i].request_id != 0) /* the same id as the request's log lines */
+            value_set_cstr(c->a, v, "request",
+                           arena_printf(c->a, "%lld", (long long)items[i].request_id));
         value_push(c->a, list, v);
     }
     value_set(c->a, c->root, "entries", list);

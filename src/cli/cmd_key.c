@@ -67,7 +67,7 @@ static int cmd_key(const struct config *c, const struct cli_flags *f, int argc, 
         if (e == ERR_OK)
             e = sign_new_key(s, utc_now(), id);
         if (e == ERR_OK)
-            e = store_audit_add(s, 0, STR_LIT("cli"), STR_NULL, "key.rotate", str_from_cstr(id),
+            e = store_audit_add(s, 0, STR_LIT("cli"), STR_NULL, 0, "key.rotate", str_from_cstr(id),
                                 STR_LIT("new signing key"), utc_now());
         if (e == ERR_OK)
             e = store_commit(s);

@@ -85,7 +85,7 @@ static void lower(char *s)
 
 static int audit(struct store *s, const char *action, const char *name, const char *detail)
 {
-    enum err e = store_audit_add(s, 0, STR_LIT("command line"), STR_LIT("local"), action,
+    enum err e = store_audit_add(s, 0, STR_LIT("command line"), STR_LIT("local"), 0, action,
                                  str_from_cstr(name), str_from_cstr(detail), utc_now());
     if (e != ERR_OK)
         fprintf(stderr, "visnyk user: audit log write failed: %s\n", store_errmsg(s));

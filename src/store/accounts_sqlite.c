@@ -58,11 +58,12 @@ static const char sql_audit_add[] =
     "WITH last (id, hash) AS (SELECT coalesce(max(id), 0), "
     "coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '') FROM audit_log) "
     "INSERT INTO audit_log (id, at, user_id, user_name, ip, action, object, detail, prev_hash, "
-    "hash) SELECT last.id + 1, ?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, last.hash, "
-    "visnyk_audit_hash(last.id + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, last.hash) FROM last";
+    "hash, request_id) SELECT last.id + 1, ?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, last.hash, "
+    "visnyk_audit_hash(last.id + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, last.hash, ?8), ?8 FROM last";
 /* ?1 user ('' = any), ?2 action prefix, ?3 from, ?4 until, ?5 before id, ?6 limit */
 static const char sql_audit_list[] =
-    "SELECT id, at, coalesce(user_id, 0), user_name, ip, action, object, detail FROM audit_log "
+    "SELECT id, at, coalesce(user_id, 0), user_name, ip, action, object, detail, request_id "
+    "FROM audit_log "
     "WHERE (?1 = '' OR user_name = ?1) AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) "
     "AND at >= ?3 AND at < ?4 AND id < ?5 ORDER BY id DESC LIMIT ?6";
 
@@ -422,7 +423,8 @@ static struct str cut(struct str s, size_t max)
 }
 
 enum err store_audit_add(struct store *s, int64_t user_id, struct str user_name, struct str ip,
-                         const char *action, struct str object, struct str detail, int64_t now)
+                         int64_t request_id, const char *action, struct str object,
+                         struct str detail, int64_t now)
 {
     sqlite3_stmt *st;
     enum err e = store__prepare(s, sql_audit_add, &st);
@@ -435,6 +437,7 @@ enum err store_audit_add(struct store *s, int64_t user_id, struct str user_name,
     sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
     store__bind_str(st, 6, cut(object, STORE_MAX_AUDIT_TEXT_BYTES));
     store__bind_str(st, 7, cut(detail, STORE_MAX_AUDIT_TEXT_BYTES));
+    sqlite3_bind_int64(st, 8, request_id);
     return run(s, st, false);
 }
 
@@ -473,6 +476,7 @@ enum err store_audit_list(struct store *s, struct arena *a, const struct store_a
         x->action = store__col_str(a, st, 5);
         x->object = store__col_str(a, st, 6);
         x->detail = store__col_str(a, st, 7);
+        x->request_id = sqlite3_column_int64(st, 8);
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         e = store__db_fail(s, rc);

@@ -428,6 +428,11 @@ const char *const store__migrations[] = {
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\n"
     "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;\n"
     "PRAGMA user_version = 9;\n",
+    /* 10: each audit entry names the HTTP request that made it (0 = the command line
+     * and every entry before this migration), as its log lines and error page do. The
+     * chain covers the id from here on (store_audit_hash's v2 form). */
+    "ALTER TABLE audit_log ADD COLUMN request_id INTEGER NOT NULL DEFAULT 0;\n"
+    "PRAGMA user_version = 10;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

@@ -25,7 +25,7 @@ static const char sql_sig_latest[] =
     "signatures WHERE kind = ?1 AND object_id = ?2 ORDER BY id DESC LIMIT 1";
 static const char sql_audit_all[] =
     "SELECT id, at, coalesce(user_id, 0), user_name, ip, action, object, detail, prev_hash, "
-    "hash FROM audit_log ORDER BY id";
+    "hash, request_id FROM audit_log ORDER BY id";
 
 static void hash_field(crypto_hash_sha256_state *h, struct str v)
 {
@@ -45,13 +45,15 @@ static void hash_int(crypto_hash_sha256_state *h, int64_t v)
 }
 
 void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_name, struct str ip,
-                      struct str action, struct str object, struct str detail, struct str prev_hash,
-                      char hex[65])
+                      struct str action, struct str object, struct str detail, int64_t request_id,
+                      struct str prev_hash, char hex[65])
 {
     crypto_hash_sha256_state h;
     unsigned char out[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, (const unsigned char *)"visnyk-audit-v1\n", 16);
+    crypto_hash_sha256_update(
+        &h, (const unsigned char *)(request_id != 0 ? "visnyk-audit-v2\n" : "visnyk-audit-v1\n"),
+        16);
     hash_int(&h, id);
     hash_int(&h, at);
     hash_int(&h, user_id);
@@ -60,6 +62,8 @@ void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_n
     hash_field(&h, action);
     hash_field(&h, object);
     hash_field(&h, detail);
+    if (request_id != 0)
+        hash_int(&h, request_id);
     hash_field(&h, prev_hash);
     crypto_hash_sha256_final(&h, out);
     sodium_bin2hex(hex, 65, out, sizeof out);
@@ -72,19 +76,23 @@ static struct str arg_str(sqlite3_value *v)
     return p != NULL ? str_make((const char *)p, n) : str_make("", 0);
 }
 
+/* visnyk_audit_hash(id, at, user_id, user_name, ip, action, object, detail, prev_hash
+ * [, request_id]): nine arguments as migration 9 chains the old rows, ten for new ones. */
 static void audit_hash_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     char hex[65];
-    (void)argc;
     store_audit_hash(sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]),
                      sqlite3_value_int64(argv[2]), arg_str(argv[3]), arg_str(argv[4]),
-                     arg_str(argv[5]), arg_str(argv[6]), arg_str(argv[7]), arg_str(argv[8]), hex);
+                     arg_str(argv[5]), arg_str(argv[6]), arg_str(argv[7]),
+                     argc > 9 ? sqlite3_value_int64(argv[9]) : 0, arg_str(argv[8]), hex);
     sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
 }
 
 enum err store__signing_register(struct store *s)
 {
-    int rc = sqlite3_create_function_v2(store__db(s), "visnyk_audit_hash", 9,
+    int rc = SQLITE_OK;
+    for (int args = 9; args <= 10 && rc == SQLITE_OK; args++)
+        rc = sqlite3_create_function_v2(store__db(s), "visnyk_audit_hash", args,
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, audit_hash_fn,
                                         NULL, NULL, NULL);
     return rc == SQLITE_OK ? ERR_OK : store__db_fail(s, rc);
@@ -230,7 +238,8 @@ enum err store_audit_chain_check(struct store *s, struct store_audit_check *out)
                      "removed or altered)");
         } else {
             store_audit_hash(id, at, sqlite3_column_int64(st, 2), col(st, 3), col(st, 4),
-                             col(st, 5), col(st, 6), col(st, 7), prev_hash, hex);
+                             col(st, 5), col(st, 6), col(st, 7), sqlite3_column_int64(st, 10),
+                             prev_hash, hex);
             if (!str_eq(hash, str_make(hex, 64))) {
                 out->ok = false;
                 snprintf(out->reason, sizeof out->reason,

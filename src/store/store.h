@@ -391,12 +391,15 @@ enum err store_login_counts(struct store *s, struct str name, struct str ip, int
 struct store_audit_entry {
     int64_t id, at, user_id;
     struct str user_name, ip, action, object, detail;
+    int64_t request_id; /* the HTTP request that made it (its log lines and error page
+                         * carry the same id); 0 = the command line or before migration 10 */
 };
 /* store_audit_add appends an entry at now; texts over STORE_MAX_AUDIT_TEXT_BYTES are
  * cut at a character boundary. user_id 0 = nobody (failed logins, the command line). */
 ERR_MUST_USE
 enum err store_audit_add(struct store *s, int64_t user_id, struct str user_name, struct str ip,
-                         const char *action, struct str object, struct str detail, int64_t now);
+                         int64_t request_id, const char *action, struct str object,
+                         struct str detail, int64_t now);
 struct store_audit_query {
     struct str user_name; /* exact, empty = any */
     struct str action;    /* prefix ("article." matches every article action), empty = any */
@@ -935,10 +938,11 @@ enum err store_signature_latest(struct store *s, struct arena *a, const char *ki
 /* store_audit_hash writes into hex[65] the chain hash of an audit entry: lowercase hex
  * SHA-256 of "visnyk-audit-v1\n" then, for id, at, user_id (0 = nobody), user_name,
  * ip, action, object, detail and prev_hash, "<byte length>:<bytes>\n" (integers in
- * decimal). */
+ * decimal). An entry with a request id (migration 10) starts "visnyk-audit-v2\n" and
+ * has the request id after detail; entries without one hash as they did before. */
 void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_name,
                       struct str ip, struct str action, struct str object, struct str detail,
-                      struct str prev_hash, char hex[65]);
+                      int64_t request_id, struct str prev_hash, char hex[65]);
 struct store_audit_check {
     bool ok;
     int64_t entries;        /* entries read */

@@ -6,6 +6,7 @@ move with the requests that should move them, and a peer outside metrics_allow g
 import json
 import os
 import re
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -163,7 +164,7 @@ def main_server():
         lines = [ln for ln in log.split("\n")
                  if ln.strip() and not any(w in ln for w in worker)]
         check(len(lines) > 5, f"json log has lines ({len(lines)})")
-        bad, with_req = 0, 0
+        bad, with_req, login_req = 0, 0, None
         for ln in lines:
             try:
                 o = json.loads(ln)
@@ -171,11 +172,19 @@ def main_server():
                     bad += 1
                 if "req" in o:
                     with_req += 1
+                    if str(o.get("msg", "")).startswith("POST /admin/login 401"):
+                        login_req = o["req"]
             except ValueError:
                 bad += 1
                 print(f"not JSON: {ln!r}", file=sys.stderr)
         check(bad == 0, f"every log line is a JSON object with time, level, msg ({bad} bad)")
         check(with_req >= 5, f"access lines carry the request id ({with_req})")
+        # the failed login's audit entry names the request its access line names
+        with sqlite3.connect(srv.db) as db:
+            rows = db.execute("SELECT request_id FROM audit_log WHERE action = 'login.failed'"
+                              ).fetchall()
+        check(login_req is not None and rows == [(int(login_req),)],
+              f"the audit entry carries the request id of the access line ({rows} vs {login_req})")
         srv.cleanup()
 
 

@@ -156,15 +156,16 @@ static void test_audit(struct store *s, struct arena *a)
     size_t n;
     bool more;
     int64_t now = utc_now();
-    CHECK(store_audit_add(s, 1, STR_LIT("boss"), STR_LIT("::1"), "article.publish",
+    CHECK(store_audit_add(s, 1, STR_LIT("boss"), STR_LIT("::1"), 11, "article.publish",
                           STR_LIT("article:1"), STR_LIT("v2"), now) == ERR_OK);
-    CHECK(store_audit_add(s, 1, STR_LIT("boss"), STR_LIT("::1"), "login", STR_LIT("boss"),
+    CHECK(store_audit_add(s, 1, STR_LIT("boss"), STR_LIT("::1"), 12, "login", STR_LIT("boss"),
                           STR_NULL, now) == ERR_OK);
-    CHECK(store_audit_add(s, 0, STR_LIT("anon"), STR_LIT("::1"), "login.failed", STR_LIT("x"),
-                          STR_NULL, now) == ERR_OK);
+    CHECK(store_audit_add(s, 0, STR_LIT("anon"), STR_LIT("::1"), 13, "login.failed",
+                          STR_LIT("x"), STR_NULL, now) == ERR_OK);
     struct store_audit_query q = {.action = STR_LIT("login"), .limit = 10};
     CHECK(store_audit_list(s, a, &q, &items, &n, &more) == ERR_OK && n == 2 && !more);
     CHECK(str_eq_cstr(items[0].action, "login.failed")); /* newest first */
+    CHECK(items[0].request_id == 13 && items[1].request_id == 12);
     q = (struct store_audit_query){.user_name = STR_LIT("boss"), .limit = 1};
     CHECK(store_audit_list(s, a, &q, &items, &n, &more) == ERR_OK && n == 1 && more);
     /* append-only: the schema refuses changes whoever asks */

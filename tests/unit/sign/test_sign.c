@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "sign/seal.h"
 #include "sign/sign.h"
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 
 #define H1 "0000000000000000000000000000000000000000000000000000000000000001"
@@ -136,17 +137,29 @@ static void test_store(void)
     CHECK(store_signature_latest(s, a, "article", 7, &got) == ERR_OK && got.revision == 3);
     CHECK(store_signature_latest(s, a, "article", 8, &got) == ERR_NOTFOUND);
 
-    for (int i = 0; i < 3; i++)
-        CHECK(store_audit_add(s, i, STR_LIT("ed"), STR_LIT("127.0.0.1"), "test.add", STR_LIT("obj"),
-                              STR_LIT("detail\nline"), 3000 + i) == ERR_OK);
+    /* entries with and without a request id (the command line) chain alike */
+    for (int i = 0; i < 4; i++)
+        CHECK(store_audit_add(s, i, STR_LIT("ed"), STR_LIT("127.0.0.1"), i % 2 ? 0 : 900 + i,
+                              "test.add", STR_LIT("obj"), STR_LIT("detail\nline"),
+                              3000 + i) == ERR_OK);
     struct store_audit_check chk;
-    CHECK(store_audit_chain_check(s, &chk) == ERR_OK && chk.ok && chk.entries == 3);
-    char h1[65], h2[65];
+    CHECK(store_audit_chain_check(s, &chk) == ERR_OK && chk.ok && chk.entries == 4);
+    /* the request id is covered: changing it breaks the link of that entry */
+    sqlite3 *db = store__db(s);
+    CHECK(sqlite3_exec(db,
+                       "DROP TRIGGER audit_log_no_update; "
+                       "UPDATE audit_log SET request_id = 77 WHERE id = 3",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_audit_chain_check(s, &chk) == ERR_OK && !chk.ok && chk.bad_id == 3);
+    char h1[65], h2[65], h3[65];
     store_audit_hash(1, 3000, 0, STR_LIT("ed"), STR_LIT("127.0.0.1"), STR_LIT("test.add"),
-                     STR_LIT("obj"), STR_LIT("detail\nline"), STR_LIT(""), h1);
+                     STR_LIT("obj"), STR_LIT("detail\nline"), 0, STR_LIT(""), h1);
     store_audit_hash(1, 3000, 0, STR_LIT("ed"), STR_LIT("127.0.0.1"), STR_LIT("test.add"),
-                     STR_LIT("ob"), STR_LIT("jdetail\nline"), STR_LIT(""), h2);
+                     STR_LIT("ob"), STR_LIT("jdetail\nline"), 0, STR_LIT(""), h2);
     CHECK(strcmp(h1, h2) != 0); /* fields are length-prefixed: no shifting bytes across */
+    store_audit_hash(1, 3000, 0, STR_LIT("ed"), STR_LIT("127.0.0.1"), STR_LIT("test.add"),
+                     STR_LIT("obj"), STR_LIT("detail\nline"), 5, STR_LIT(""), h3);
+    CHECK(strcmp(h1, h3) != 0);
     store_close(s);
     arena_free(a);
     unlink(path);
