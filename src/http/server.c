@@ -233,14 +233,9 @@ static void server_free(struct http_server *srv)
     free(srv);
 }
 
-enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *app),
-                         struct http_server **started)
+/* apply_defaults fills what the caller left 0 in the server's copy of its config. */
+static void apply_defaults(struct http_server *srv)
 {
-    enum err e = ERR_OK;
-    struct http_server *srv = calloc(1, sizeof(*srv));
-    if (!srv)
-        abort();
-    srv->cfg = *cfg;
     struct http_config *c = &srv->cfg;
     if (!c->host)
         c->host = "127.0.0.1";
@@ -254,10 +249,6 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         c->keepalive_timeout_ms = HTTP_KEEPALIVE_TIMEOUT_MS;
     srv->max_header_bytes = c->max_header_bytes ? c->max_header_bytes : HTTP_MAX_HEADER_BYTES;
     srv->max_connections = c->max_connections ? c->max_connections : HTTP_MAX_CONNECTIONS;
-    srv->on_reload = on_reload;
-    atomic_init(&srv->stop_requested, 0);
-    if (c->page_cache)
-        srv->cache = http__pagecache_new(c->page_cache_max_bytes);
     if (!c->stale_max_seconds)
         c->stale_max_seconds = HTTP_STALE_MAX_S;
     if (!c->body_memory_max)
@@ -275,6 +266,60 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         c->cache_s_maxage = c->cache_swr = 60;
         c->cache_sie = 86400;
     }
+}
+
+/* bind_loops gives each loop its own listening socket on the address (SO_REUSEPORT: the
+ * kernel spreads connections); with port 0, the port the first one got. ERR_IO when a
+ * socket cannot be opened or bound; the loops made so far are freed by the caller. */
+static enum err bind_loops(struct http_server *srv, struct sockaddr_storage *ss, socklen_t sslen)
+{
+    const struct http_config *c = &srv->cfg;
+    for (unsigned i = 0; i < srv->n_loops; i++) {
+        struct http_loop *lp = calloc(1, sizeof(*lp));
+        if (!lp)
+            abort();
+        lp->fd = -1;
+        lp->srv = srv;
+        lp->date_sec = -1;
+        srv->loops[i] = lp;
+        lp->fd = open_listener((struct sockaddr *)ss, sslen);
+        if (lp->fd < 0) {
+            log_error("cannot bind %s:%u: %s", c->host, (unsigned)c->port, strerror(errno));
+            return ERR_IO;
+        }
+        if (i == 0) {
+            /* port 0: every further socket must join the port the kernel chose */
+            struct sockaddr_storage got;
+            socklen_t gl = sizeof(got);
+            if (getsockname(lp->fd, (struct sockaddr *)&got, &gl) != 0)
+                return ERR_IO;
+            uint16_t port = got.ss_family == AF_INET6
+                                ? ntohs(((struct sockaddr_in6 *)&got)->sin6_port)
+                                : ntohs(((struct sockaddr_in *)&got)->sin_port);
+            srv->port = port;
+            if (ss->ss_family == AF_INET6)
+                ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+            else
+                ((struct sockaddr_in *)ss)->sin_port = htons(port);
+        }
+    }
+    return ERR_OK;
+}
+
+enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *app),
+                         struct http_server **started)
+{
+    enum err e = ERR_OK;
+    struct http_server *srv = calloc(1, sizeof(*srv));
+    if (!srv)
+        abort();
+    srv->cfg = *cfg;
+    struct http_config *c = &srv->cfg;
+    apply_defaults(srv);
+    srv->on_reload = on_reload;
+    atomic_init(&srv->stop_requested, 0);
+    if (c->page_cache)
+        srv->cache = http__pagecache_new(c->page_cache_max_bytes);
     atomic_init(&srv->body_mem, 0);
     atomic_init(&srv->body_spool, 0);
     atomic_init(&srv->resp_mem, 0);
@@ -308,38 +353,9 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         e = ERR_IO;
         goto out_free;
     }
-    for (unsigned i = 0; i < n; i++) {
-        struct http_loop *lp = calloc(1, sizeof(*lp));
-        if (!lp)
-            abort();
-        lp->fd = -1;
-        lp->srv = srv;
-        lp->date_sec = -1;
-        srv->loops[i] = lp;
-        lp->fd = open_listener((struct sockaddr *)&ss, sslen);
-        if (lp->fd < 0) {
-            log_error("cannot bind %s:%u: %s", c->host, (unsigned)c->port, strerror(errno));
-            e = ERR_IO;
-            goto out_free;
-        }
-        if (i == 0) {
-            /* port 0: every further socket must join the port the kernel chose */
-            struct sockaddr_storage got;
-            socklen_t gl = sizeof(got);
-            if (getsockname(lp->fd, (struct sockaddr *)&got, &gl) != 0) {
-                e = ERR_IO;
-                goto out_free;
-            }
-            uint16_t port = got.ss_family == AF_INET6
-                                ? ntohs(((struct sockaddr_in6 *)&got)->sin6_port)
-                                : ntohs(((struct sockaddr_in *)&got)->sin_port);
-            srv->port = port;
-            if (ss.ss_family == AF_INET6)
-                ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-            else
-                ((struct sockaddr_in *)&ss)->sin_port = htons(port);
-        }
-    }
+    e = bind_loops(srv, &ss, sslen);
+    if (e != ERR_OK)
+        goto out_free;
 
     uv_loop_init(&srv->main_loop);
     uv_async_init(&srv->main_loop, &srv->main_async, on_main_async);
