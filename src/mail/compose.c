@@ -266,6 +266,101 @@ static struct str buf_take(struct arena *a, struct buf *b)
     return s;
 }
 
+/* digest_item appends one article to both bodies: title, date, lead and link in the
+ * text; the lead photo (when there is one), date, linked title and lead in the HTML. tmp
+ * is scratch space. */
+static enum err digest_item(struct buf *text, struct buf *html, struct buf *tmp, struct arena *a,
+                            const struct mail_site *site, const struct store_summary *it)
+{
+    enum err e;
+    struct str date;
+    buf_reset(tmp);
+    e = i18n_format_date(site->lang, it->published_at, true, tmp);
+    date = arena_str(a, buf_str(tmp));
+    buf_reset(tmp);
+    if (e == ERR_OK)
+        e = article_url(tmp, site, it->slug);
+    struct str url = arena_str(a, buf_str(tmp));
+    buf_reset(tmp);
+    if (e == ERR_OK)
+        e = buf_appendf(text, "* %.*s\n  %.*s\n", STR_FMT(it->title), STR_FMT(date));
+    if (e == ERR_OK && it->lead.len > 0)
+        e = buf_appendf(text, "  %.*s\n", STR_FMT(it->lead));
+    if (e == ERR_OK)
+        e = buf_appendf(text, "  %.*s\n\n", STR_FMT(url));
+
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "<tr><td style=\"padding:16px 24px;"
+                                   "border-bottom:1px solid #e1e5ea;\">\n");
+    if (e == ERR_OK && it->lead_photo != NULL) {
+        const struct store_photo *ph = it->lead_photo;
+        struct str alt = ph->alt.len > 0       ? ph->alt
+                         : ph->caption.len > 0 ? ph->caption
+                                               : it->title;
+        e = buf_append_cstr(html, "<a href=\"");
+        if (e == ERR_OK)
+            e = mail__html_text(html, url);
+        if (e == ERR_OK)
+            e = buf_append_cstr(html, "\"><img src=\"");
+        if (e == ERR_OK)
+            e = photo_url(tmp, site, ph);
+        if (e == ERR_OK)
+            e = mail__html_text(html, buf_str(tmp));
+        buf_reset(tmp);
+        if (e == ERR_OK)
+            e = buf_append_cstr(html, "\" alt=\"");
+        if (e == ERR_OK)
+            e = mail__html_text(html, alt);
+        if (e == ERR_OK)
+            e = buf_append_cstr(
+                html, "\" width=\"552\" style=\"display:block;width:100%;"
+                       "max-width:552px;height:auto;border:0;border-radius:4px;\"></a>\n");
+    }
+    if (e == ERR_OK)
+        e = para(html, "margin:10px 0 4px;font-size:13px;color:#555f69;", date);
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "<p style=\"margin:0;font-size:17px;line-height:1.35;"
+                                   "font-weight:bold;\">");
+    if (e == ERR_OK)
+        e = link(html, "color:#0b3d91;text-decoration:none;", url, it->title);
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "</p>\n");
+    if (e == ERR_OK && it->lead.len > 0)
+        e = para(html, "margin:6px 0 0;font-size:15px;line-height:1.5;", it->lead);
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "</td></tr>\n");
+    return e;
+}
+
+/* digest_footer: why the message came, and the two links every message must carry
+ * (preferences and unsubscribe), in both bodies. */
+static enum err digest_footer(struct buf *text, struct buf *html, const struct mail_site *site,
+                              struct str prefs, struct str unsub)
+{
+    enum err e = buf_appendf(
+        text, "-- \n%.*s\n%.*s: %.*s\n%.*s: %.*s\n", STR_FMT(mail__t(site, "mail.digest.why")),
+            STR_FMT(mail__t(site, "mail.digest.prefs")), STR_FMT(prefs),
+            STR_FMT(mail__t(site, "mail.digest.unsubscribe")), STR_FMT(unsub));
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "<tr><td style=\"padding:18px 24px;font-size:13px;"
+                                   "line-height:1.5;color:#555f69;background:#f6f8fa;"
+                                   "border-radius:0 0 6px 6px;\">\n");
+    if (e == ERR_OK)
+        e = para(html, "margin:0 0 8px;", mail__t(site, "mail.digest.why"));
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "<p style=\"margin:0;\">");
+    if (e == ERR_OK)
+        e = link(html, "color:#0b3d91;", prefs, mail__t(site, "mail.digest.prefs"));
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, " &middot; ");
+    if (e == ERR_OK)
+        e = link(html, "color:#0b3d91;", unsub,
+                 mail__t(site, "mail.digest.unsubscribe"));
+    if (e == ERR_OK)
+        e = buf_append_cstr(html, "</p>\n</td></tr>\n");
+    return e;
+}
+
 enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail_site *site,
                              const struct store_subscriber *sub, int64_t since, int64_t until,
                              struct mail_composed *out, size_t *n_articles)
@@ -333,65 +428,8 @@ enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail
     if (e == ERR_OK)
         e = buf_append_cstr(&html, "</td></tr>\n");
 
-    for (size_t i = 0; e == ERR_OK && i < n; i++) {
-        const struct store_summary *it = &items[i];
-        struct str date;
-        buf_reset(&tmp);
-        e = i18n_format_date(site->lang, it->published_at, true, &tmp);
-        date = arena_str(a, buf_str(&tmp));
-        buf_reset(&tmp);
-        if (e == ERR_OK)
-            e = article_url(&tmp, site, it->slug);
-        struct str url = arena_str(a, buf_str(&tmp));
-        buf_reset(&tmp);
-        if (e == ERR_OK)
-            e = buf_appendf(&text, "* %.*s\n  %.*s\n", STR_FMT(it->title), STR_FMT(date));
-        if (e == ERR_OK && it->lead.len > 0)
-            e = buf_appendf(&text, "  %.*s\n", STR_FMT(it->lead));
-        if (e == ERR_OK)
-            e = buf_appendf(&text, "  %.*s\n\n", STR_FMT(url));
-
-        if (e == ERR_OK)
-            e = buf_append_cstr(&html, "<tr><td style=\"padding:16px 24px;"
-                                       "border-bottom:1px solid #e1e5ea;\">\n");
-        if (e == ERR_OK && it->lead_photo != NULL) {
-            const struct store_photo *ph = it->lead_photo;
-            struct str alt = ph->alt.len > 0       ? ph->alt
-                             : ph->caption.len > 0 ? ph->caption
-                                                   : it->title;
-            e = buf_append_cstr(&html, "<a href=\"");
-            if (e == ERR_OK)
-                e = mail__html_text(&html, url);
-            if (e == ERR_OK)
-                e = buf_append_cstr(&html, "\"><img src=\"");
-            if (e == ERR_OK)
-                e = photo_url(&tmp, site, ph);
-            if (e == ERR_OK)
-                e = mail__html_text(&html, buf_str(&tmp));
-            buf_reset(&tmp);
-            if (e == ERR_OK)
-                e = buf_append_cstr(&html, "\" alt=\"");
-            if (e == ERR_OK)
-                e = mail__html_text(&html, alt);
-            if (e == ERR_OK)
-                e = buf_append_cstr(
-                    &html, "\" width=\"552\" style=\"display:block;width:100%;"
-                           "max-width:552px;height:auto;border:0;border-radius:4px;\"></a>\n");
-        }
-        if (e == ERR_OK)
-            e = para(&html, "margin:10px 0 4px;font-size:13px;color:#555f69;", date);
-        if (e == ERR_OK)
-            e = buf_append_cstr(&html, "<p style=\"margin:0;font-size:17px;line-height:1.35;"
-                                       "font-weight:bold;\">");
-        if (e == ERR_OK)
-            e = link(&html, "color:#0b3d91;text-decoration:none;", url, it->title);
-        if (e == ERR_OK)
-            e = buf_append_cstr(&html, "</p>\n");
-        if (e == ERR_OK && it->lead.len > 0)
-            e = para(&html, "margin:6px 0 0;font-size:15px;line-height:1.5;", it->lead);
-        if (e == ERR_OK)
-            e = buf_append_cstr(&html, "</td></tr>\n");
-    }
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        e = digest_item(&text, &html, &tmp, a, site, &items[i]);
     if (e == ERR_OK && more) {
         buf_reset(&tmp);
         e = mail__url(&tmp, site, "/news");
@@ -408,27 +446,7 @@ enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail
     }
     /* footer: why this came, and the two links every message must carry */
     if (e == ERR_OK)
-        e = buf_appendf(
-            &text, "-- \n%.*s\n%.*s: %.*s\n%.*s: %.*s\n", STR_FMT(mail__t(site, "mail.digest.why")),
-            STR_FMT(mail__t(site, "mail.digest.prefs")), STR_FMT(buf_str(&prefs)),
-            STR_FMT(mail__t(site, "mail.digest.unsubscribe")), STR_FMT(buf_str(&unsub)));
-    if (e == ERR_OK)
-        e = buf_append_cstr(&html, "<tr><td style=\"padding:18px 24px;font-size:13px;"
-                                   "line-height:1.5;color:#555f69;background:#f6f8fa;"
-                                   "border-radius:0 0 6px 6px;\">\n");
-    if (e == ERR_OK)
-        e = para(&html, "margin:0 0 8px;", mail__t(site, "mail.digest.why"));
-    if (e == ERR_OK)
-        e = buf_append_cstr(&html, "<p style=\"margin:0;\">");
-    if (e == ERR_OK)
-        e = link(&html, "color:#0b3d91;", buf_str(&prefs), mail__t(site, "mail.digest.prefs"));
-    if (e == ERR_OK)
-        e = buf_append_cstr(&html, " &middot; ");
-    if (e == ERR_OK)
-        e = link(&html, "color:#0b3d91;", buf_str(&unsub),
-                 mail__t(site, "mail.digest.unsubscribe"));
-    if (e == ERR_OK)
-        e = buf_append_cstr(&html, "</p>\n</td></tr>\n");
+        e = digest_footer(&text, &html, site, buf_str(&prefs), buf_str(&unsub));
     if (e == ERR_OK)
         e = mail__html_close(&html);
 
