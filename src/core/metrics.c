@@ -163,6 +163,13 @@ void metrics_global_write(struct buf *out, int64_t now_utc)
         c[i] = metrics_get(&g->search.count[i]);
     metrics_histogram_write(out, "visnyk_search_seconds", NULL, c, metrics_get(&g->search.sum_ns));
 
+    metrics_head(out, "visnyk_database_seconds", "histogram",
+                 "Time in the database: from a statement being handed out to its reset, "
+                 "statements run inside another counting in the outer one.");
+    for (unsigned i = 0; i <= METRICS_N_BUCKETS; i++)
+        c[i] = metrics_get(&g->db.count[i]);
+    metrics_histogram_write(out, "visnyk_database_seconds", NULL, c, metrics_get(&g->db.sum_ns));
+
     if (atomic_load_explicit(&g->mirror_on, memory_order_relaxed)) {
         int64_t at = atomic_load_explicit(&g->mirror_caught_up, memory_order_relaxed);
         metrics_head(out, "visnyk_static_mirror_lag_seconds", "gauge",

@@ -48,6 +48,7 @@ struct metrics_global {
     atomic_int_fast64_t scheduler_lag_s; /* last value */
     atomic_bool scheduler_lag_set;
     struct metrics_histogram search;      /* store_search as the search page calls it */
+    struct metrics_histogram db;          /* store statements, outermost first to last */
     atomic_bool mirror_on;                /* the static mirror runs */
     atomic_int_fast64_t mirror_caught_up; /* UTC second it was last up to date (or started) */
 };

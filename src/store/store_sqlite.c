@@ -238,6 +238,26 @@ char *store__errbuf(struct store *s, size_t *size)
     return s->errmsg;
 }
 
+/* Database time for /metrics: a thread's statements are timed from the first one
+ * handed out to the last one reset, so a statement run while another iterates counts
+ * once, inside the outer. Thread-local because a connection is used by one thread at a
+ * time and store__stmt_done does not know its connection; store_begin resets the depth
+ * in case an error path skipped a reset. */
+static _Thread_local unsigned stmt_depth;
+static _Thread_local uint64_t stmt_t0;
+
+static void stmt_timer_start(void)
+{
+    if (stmt_depth++ == 0)
+        stmt_t0 = metrics_now_ns();
+}
+
+static void stmt_timer_stop(void)
+{
+    if (stmt_depth > 0 && --stmt_depth == 0)
+        metrics_histogram_observe(&metrics_g.db, metrics_now_ns() - stmt_t0);
+}
+
 enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
 {
     *out = NULL;
@@ -248,6 +268,7 @@ enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
         size_t at = (h + k) % STORE__STMT_CACHE_SIZE;
         if (c->sql[at] == sql) {
             *out = c->stmt[at];
+            stmt_timer_start();
             return ERR_OK;
         }
         if (c->sql[at] == NULL) {
@@ -257,6 +278,7 @@ enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
                 return store__db_fail(s, rc);
             c->sql[at] = sql;
             *out = c->stmt[at];
+            stmt_timer_start();
             return ERR_OK;
         }
     }
@@ -296,6 +318,7 @@ static enum err stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **out)
             return store__db_fail(s, rc);
     }
     *out = s->stmts[id];
+    stmt_timer_start();
     return ERR_OK;
 }
 
@@ -306,6 +329,7 @@ void store__stmt_done(sqlite3_stmt *st)
     if (st != NULL) {
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
+        stmt_timer_stop();
     }
 }
 
@@ -551,6 +575,7 @@ bool store_in_transaction(struct store *s)
 
 enum err store_begin(struct store *s)
 {
+    stmt_depth = 0;
     return exec_simple(s, s->mode == STORE_WRITE ? ST_BEGIN_WRITE : ST_BEGIN_READ);
 }
 

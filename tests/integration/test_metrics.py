@@ -112,6 +112,7 @@ def main_server():
                      "visnyk_mail_outbox_depth", "visnyk_mail_outbox_oldest_age_seconds",
                      "visnyk_mail_messages_total", "visnyk_scheduler_lag_seconds",
                      "visnyk_search_seconds_bucket", "visnyk_login_failures_total",
+                     "visnyk_database_seconds_bucket",
                      "visnyk_database_up"):
             check(want in names, f"/metrics has {want}")
         check(val(before, "visnyk_page_cache_pages") >= 1, "the home page is cached")
@@ -144,6 +145,8 @@ def main_server():
         check(d("visnyk_http_requests_total", **{"class": "search", "status": "2xx"}) >= 1,
               "a search counts as 2xx of class search")
         check(d("visnyk_search_seconds_count") >= 1, "the search latency histogram moves")
+        check(d("visnyk_database_seconds_count") >= 2,
+              "database time counts the statements of the uncached pages")
         check(d("visnyk_render_seconds_count") >= 2, "render time counts the misses")
         check(d("visnyk_http_rate_limited_total") >= 1, "a 429 counts as a refusal")
         check(d("visnyk_login_failures_total") == 1, "a failed login counts once")
