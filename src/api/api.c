@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "core/utf8.h"
 #include "media/document.h"
+#include "render/escape.h"
 #include "render/i18n.h"
 #include "render/markdown.h"
 #include "search/search.h"
@@ -153,14 +154,7 @@ static json_t *jurl_path(const char *base_url, const char *prefix, struct str sl
     struct buf b;
     buf_init(&b, 4096);
     buf_appendf(&b, "%s%s", base_url, prefix);
-    for (size_t i = 0; i < slug.len; i++) {
-        unsigned char c = (unsigned char)slug.ptr[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~')
-            buf_append_char(&b, (char)c);
-        else
-            buf_appendf(&b, "%%%02X", c);
-    }
+    buf_set_error(&b, escape_url_component(&b, slug));
     return jbuf(&b);
 }
 

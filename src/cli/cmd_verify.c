@@ -475,7 +475,7 @@ static int walk_news(struct verifier *v, const char *dir)
         }
         if (names == NULL)
             abort();
-        names[n++] = strdup(de->d_name);
+        names[n++] = str_cstr_dup(de->d_name);
     }
     closedir(d);
     qsort(names, n, sizeof *names, strcmp_ptr);
@@ -580,7 +580,7 @@ static void sitemap_locs(struct str xml, char ***list, size_t *n, size_t max)
         *list = realloc(*list, (*n + 1) * sizeof **list);
         if (*list == NULL)
             abort();
-        (*list)[(*n)++] = strndup(rest.ptr, b);
+        (*list)[(*n)++] = str_dup(str_make(rest.ptr, b));
         rest = str_make(rest.ptr + b, rest.len - b);
     }
 }

@@ -147,12 +147,18 @@ uint64_t str_hash(struct str s)
     return h;
 }
 
-char *str_cstr_dup(const char *s)
+char *str_dup(struct str s)
 {
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
+    char *d = malloc(s.len + 1);
     if (d == NULL)
         abort(); /* house rule: allocation failure aborts */
-    memcpy(d, s, n + 1);
+    if (s.len > 0)
+        memcpy(d, s.ptr, s.len);
+    d[s.len] = '\0';
     return d;
+}
+
+char *str_cstr_dup(const char *s)
+{
+    return str_dup(str_make(s, strlen(s)));
 }

@@ -43,7 +43,9 @@ bool str_to_i64(struct str s, int64_t *out);
 uint64_t str_hash(struct str s);
 
 /* str_cstr_dup returns a malloc'd copy of the NUL-terminated s (not NULL), which the
- * caller frees. Allocation failure aborts, so it never returns NULL. */
+ * caller frees; str_dup the same for a slice (NUL-terminated; an empty or null slice
+ * gives ""). Allocation failure aborts, so neither returns NULL. */
 char *str_cstr_dup(const char *s);
+char *str_dup(struct str s);
 
 #endif

@@ -39,15 +39,6 @@ struct strset {
     size_t cap, n;
 };
 
-static char *xstrndup(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
 
 static void strset_free(struct strset *s)
 {
@@ -94,7 +85,7 @@ static bool strset_add_raw(struct strset *s, char *owned)
 
 static bool strset_add(struct strset *s, struct str v)
 {
-    return strset_add_raw(s, xstrndup(v.ptr, v.len));
+    return strset_add_raw(s, str_dup(v));
 }
 
 static bool strset_has(const struct strset *s, const char *v)
@@ -140,7 +131,7 @@ static void enqueue(struct exporter *x, struct str target)
         if (x->queue == NULL)
             abort();
     }
-    x->queue[x->q_len++] = xstrndup(target.ptr, target.len);
+    x->queue[x->q_len++] = str_dup(target);
 }
 
 static void enqueue_c(struct exporter *x, const char *target)
@@ -276,9 +267,9 @@ static enum err gzip_of(struct exporter *x, const char *data, size_t len, struct
 /* rel_of maps a decoded site path to the file that stands for it. */
 static bool rel_of(struct arena *a, struct str path, bool html, const char **rel)
 {
-    struct str p = str_make(path.ptr + 1, path.len - 1);
     if (path.len == 0 || path.ptr[0] != '/')
         return false;
+    struct str p = str_make(path.ptr + 1, path.len - 1);
     /* no empty, "." or ".." segments, nothing hidden: the file stays inside out_dir */
     struct str rest = p, seg;
     while (rest.len > 0 && str_split_next(&rest, '/', &seg)) {

@@ -23,14 +23,7 @@ struct export_watch {
 
 static char *dup_or_empty(const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
-    char *d = malloc(n + 1);
-    if (d == NULL)
-        abort();
-    if (n)
-        memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
+    return str_cstr_dup(s != NULL ? s : "");
 }
 
 /* run_once exports once; false when it failed. */

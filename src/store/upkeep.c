@@ -71,7 +71,7 @@ struct store_upkeep *store_upkeep_start(const char *db_path)
     struct store_upkeep *u = calloc(1, sizeof *u);
     if (u == NULL)
         return NULL;
-    u->db_path = strdup(db_path);
+    u->db_path = str_cstr_dup(db_path);
     pthread_mutex_init(&u->lock, NULL);
     pthread_cond_init(&u->wake, NULL);
     if (u->db_path == NULL || pthread_create(&u->thread, NULL, run, u) != 0) {

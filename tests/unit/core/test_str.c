@@ -1,3 +1,6 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -83,5 +86,15 @@ int main(void)
     test_misc();
     test_buf_bounds();
     test_arena();
+
+    char *d = str_dup(STR_LIT("ab\0c")); /* a slice may hold a NUL: copied as is */
+    CHECK(memcmp(d, "ab\0c", 5) == 0);
+    free(d);
+    d = str_dup(STR_NULL);
+    CHECK(d != NULL && d[0] == '\0');
+    free(d);
+    d = str_cstr_dup("Полтава");
+    CHECK(strcmp(d, "Полтава") == 0);
+    free(d);
     return check_done();
 }
