@@ -311,7 +311,7 @@ static enum err form_from_db(struct admin_ctx *c, int64_t id, struct art_form *f
     f->id = id;
     f->version = meta->version;
     f->author_id = meta->author_id;
-    f->status = art->status;
+    f->status = meta->status; /* as readers see it: a scheduled article past its time is published */
     f->title = art->title;
     f->slug = art->slug;
     f->lead = art->lead;
@@ -493,6 +493,13 @@ void admin__article_save(struct admin_ctx *c)
         edit_page(c, 422, &f);
         return;
     }
+    /* A draft's date field holds the time it was started. Publishing it unchanged dates
+     * the news now: a morning draft published in the afternoon must not sort below the
+     * news of the day (issue 12). A date the editor typed, or a future one, stands. */
+    bool never_public = id == 0 || meta.status == STORE_DRAFT || meta.status == STORE_REVIEW;
+    if (str_eq_cstr(action, "publish") && editor && never_public && id > 0 &&
+        str_eq(f.date, admin__date_input(c, art.published_at)) && when <= utc_now())
+        when = utc_now();
     in.published_at = when;
     if (f.title.len == 0) {
         f.error_key = "admin.article.no_title";

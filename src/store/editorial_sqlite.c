@@ -18,15 +18,23 @@
 
 #define MAX_REVISIONS_LISTED 500
 
+/* The status an editor sees: a scheduled article whose time has come is published (it
+ * is visible to readers since then; nothing is written at that moment, see
+ * admin/scheduler.c), so the list, its «опубліковано» filter and the edit page agree
+ * with the site. */
+#define STATUS_NOW                                                                                 \
+    "(CASE WHEN a.status = 'scheduled' AND a.published_at <= unixepoch() THEN 'published' "      \
+    "ELSE a.status END)"
+
 #define META_COLS                                                                                  \
-    "a.id, a.slug, a.title, a.status, a.published_at, a.updated_at, a.version, "                  \
+    "a.id, a.slug, a.title, " STATUS_NOW ", a.published_at, a.updated_at, a.version, "                  \
     "coalesce(a.author_id, 0), coalesce(u.name, ''), "                                             \
     "(SELECT count(*) FROM photos p WHERE p.article_id = a.id)"
 
 /* ?1 any status, ?2 status, ?3 author (0 any), ?4 title text, ?5 limit, ?6 offset */
 static const char sql_admin_list[] =
     "SELECT " META_COLS " FROM articles a LEFT JOIN users u ON u.id = a.author_id "
-    "WHERE (?1 OR a.status = ?2) AND (?3 = 0 OR a.author_id = ?3) "
+    "WHERE (?1 OR " STATUS_NOW " = ?2) AND (?3 = 0 OR a.author_id = ?3) "
     "AND (?4 = '' OR instr(lower(a.title), lower(?4)) > 0) "
     "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?5 OFFSET ?6";
 static const char sql_admin_meta[] =
@@ -70,7 +78,7 @@ static const char sql_dept_insert[] =
 
 #define REVISION_SELECT(user)                                                                      \
     "SELECT a.id, a.version, " user ", a.updated_at, a.slug, a.title, a.lead, a.body_md, "         \
-    "a.status, a.published_at, "                                                                   \
+    STATUS_NOW ", a.published_at, "                                                              \
     "coalesce((SELECT group_concat(name, char(10)) FROM (SELECT d.name FROM article_departments "  \
     "l JOIN departments d ON d.id = l.department_id WHERE l.article_id = a.id ORDER BY l.pos)), "  \
     "''), "                                                                                        \

@@ -339,6 +339,46 @@ def check_schedule(srv, editor):
     time.sleep(max(0, when - time.time()) + 2.5)
     st, _, home = srv.get("/")
     check(title.encode() in home, "scheduled article appears at its time (cache invalidated)")
+    # the workspace agrees with the site: live means «опубліковано» in the list, its
+    # filter and the edit page (issue 12, bug 1)
+    st, _, body = editor.get("/admin/articles?status=published")
+    check(title in body, "a scheduled article past its time is under «опубліковано»")
+    st, _, body = editor.get("/admin/articles?status=scheduled")
+    check(title not in body, "and no longer under «заплановано»")
+    st, _, body = editor.get(f"/admin/articles/{aid}")
+    check('status-published">опубліковано' in body,
+          "its edit page says «опубліковано»")
+
+
+def check_publish_date(srv, editor):
+    """A draft published with its date field unchanged is dated when it is published; a
+    date the editor typed stands (issue 12, bug 3)."""
+    ecsrf = editor.csrf()
+    dates = {}
+    for title, typed in (("Ранкова чернетка, опублікована вдень", False),
+                         ("Чернетка з навмисною датою", True)):
+        st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, title))
+        aid = article_id_from(h)
+        # the draft was started three hours ago
+        with sqlite3.connect(srv.db) as db:
+            db.execute("UPDATE articles SET published_at = published_at - 3 * 3600 "
+                       "WHERE id = ?", (aid,))
+        st, _, body = editor.get(f"/admin/articles/{aid}")
+        v = re.search(r'name="version" value="(\d+)"', body).group(1)
+        shown = re.search(r'name="date"[^>]*value="([^"]*)"', body)
+        date = shown.group(1) if shown else ""
+        if typed:
+            date = kyiv(time.time() - 2 * 86400)
+        st, h, _ = editor.post(f"/admin/articles/{aid}", article_form(
+            ecsrf, title, version=v, action="publish", date=date))
+        check(st == 303 and "m=published" in h.get("location", ""), f"publish «{title}»")
+        with sqlite3.connect(srv.db) as db:
+            dates[typed] = db.execute("SELECT published_at FROM articles WHERE id = ?",
+                                      (aid,)).fetchone()[0]
+    check(abs(dates[False] - time.time()) < 120,
+          f"a draft published with its date unchanged is dated now ({time.time() - dates[False]:.0f} s ago)")
+    check(abs(dates[True] - (time.time() - 2 * 86400)) < 120,
+          "a date the editor typed stands")
 
 
 def check_banner(srv, editor):
@@ -519,6 +559,7 @@ def main():
         t = time.time()
         check_schedule(srv, editor)
         print(f"check_schedule: {time.time() - t:.1f} s")
+        check_publish_date(srv, editor)
     done()
 
 
