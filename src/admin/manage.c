@@ -310,6 +310,10 @@ static void feed_health(struct admin_ctx *c, bool manual)
     value_set_bool(c->a, f, "alert", st.shown == ALERT_BANNER_ALERT);
     /* the editors' banner hides the automatic one; say so where it matters */
     value_set_bool(c->a, f, "hidden", manual && st.shown != ALERT_BANNER_NONE);
+    if (!manual && st.shown != ALERT_BANNER_NONE) /* "no banner" would be untrue then */
+        value_set_str(c->a, c->root, "auto_shown",
+                      admin__t(c, st.shown == ALERT_BANNER_ALERT ? "admin.feed.shown_alert"
+                                                                 : "admin.feed.shown_clear"));
     value_set(c->a, c->root, "feed", f);
 }
 

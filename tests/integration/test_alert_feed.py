@@ -213,6 +213,10 @@ def run(srv, feed):
     editor = Client(srv)
     editor.login("redaktor")
     csrf = editor.csrf("/admin/banner")
+    st, _, admin = editor.get("/admin/banner")
+    check("зараз показано автоматичний: «Повітряна тривога»" in admin and
+          "Банер не показано" not in admin,
+          "the workspace says the automatic alert is shown, not that no banner is")
     st, _, _ = editor.post("/admin/banner", {"csrf": csrf, "level": "info",
                                              "text": "Зміна графіка прийому громадян"})
     check(st == 303, "the editor sets a banner")
