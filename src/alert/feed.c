@@ -262,7 +262,10 @@ static void *poller_main(void *arg)
         if (r == ALERT_POLL_FAILED) {
             f->st.errors++;
             f->st.last_error_at = utc_now();
-            snprintf(f->st.last_error, sizeof f->st.last_error, "%s", why);
+            /* cut to what the workspace shows (a whole curl error fits) */
+            size_t n = strnlen(why, sizeof f->st.last_error - 1);
+            memcpy(f->st.last_error, why, n);
+            f->st.last_error[n] = '\0';
         } else {
             f->st.last_ok = utc_now();
             f->st.last_error[0] = '\0';

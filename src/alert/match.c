@@ -115,7 +115,9 @@ enum err alert_match(const char *body, size_t len, const struct alert_mapping *m
     *active = false;
     json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL) {
-        snprintf(why, why_size, "the answer is not JSON (line %d: %s)", jerr.line, jerr.text);
+        /* not jerr.text: it quotes the answer, whose bytes may be anything */
+        snprintf(why, why_size, "the answer is not JSON (line %d, column %d)", jerr.line,
+                 jerr.column);
         return ERR_PARSE;
     }
     json_t *list = pointer_get(doc, m->list);
