@@ -284,6 +284,14 @@ def run(srv, feed):
     errors = metric(srv, "visnyk_alert_feed_errors_total")
     check(errors is not None and errors >= 6, f"/metrics counts the feed's errors: {errors}")
     check(metric(srv, "visnyk_alert_banner") == 0, "/metrics: visnyk_alert_banner 0")
+    st, _, body = srv.get("/metrics")
+    for name, kind in (("visnyk_alert_banner", "gauge"), ("visnyk_alert_feed_polls_total", "counter"),
+                       ("visnyk_alert_feed_errors_total", "counter"),
+                       ("visnyk_alert_feed_last_success_timestamp_seconds", "gauge")):
+        check(f"# TYPE {name} {kind}\n".encode() in body and f"\n{name} ".encode() in body,
+              f"/metrics declares and gives {name} as a {kind}")
+    last = metric(srv, "visnyk_alert_feed_last_success_timestamp_seconds")
+    check(last is not None and abs(last - time.time()) < 10, f"the last success is recent: {last}")
     check(all(h.get("authorization") == f"Bearer {KEY}" for _, h in feed.requests),
           "every poll carries the key")
 
