@@ -19,7 +19,7 @@ declare -A layer=(
     [http]=1 [render]=1 [media]=1
     [search]=2 [config]=2
     [store]=3
-    [cdn]=4 [mail]=4 [sign]=4
+    [cdn]=4 [mail]=4 [sign]=4 [alert]=4
     [site]=5 [api]=5 [import]=5
     [admin]=6 [export]=6
     [cli]=7

@@ -58,9 +58,11 @@ struct admin_config {
     bool tls;          /* served over HTTPS or behind a TLS proxy: Secure __Host- cookie,
                         * HSTS; X-Forwarded-For from a loopback proxy names the client */
     bool start_worker; /* start the confined media worker (uploads need it) */
+    struct alert_feed *alert; /* the automatic banner's feed, for its health; or NULL */
 };
 
 struct admin;
+struct alert_feed;
 
 /* admin_new opens the workspace's database connection and (when asked) starts the media
  * worker. The caller owns *out (admin_free). ERR_IO/ERR_DB with a message in err. */

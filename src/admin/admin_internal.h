@@ -35,6 +35,7 @@ struct media_worker;
 struct admin {
     char *db_path, *media_dir;
     struct site *site;
+    struct alert_feed *alert; /* NULL: no automatic banner configured */
     bool tls;
     pthread_mutex_t lock; /* guards db */
     struct store *db;

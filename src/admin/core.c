@@ -48,6 +48,7 @@ enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err
     ad->db_path = str_cstr_dup(cfg->db_path);
     ad->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
     ad->site = cfg->site;
+    ad->alert = cfg->alert;
     ad->tls = cfg->tls;
     pthread_mutex_init(&ad->lock, NULL);
     pthread_mutex_init(&ad->sched_lock, NULL);

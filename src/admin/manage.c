@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin/admin_internal.h"
+#include "alert/alert.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "render/markdown.h"
@@ -282,6 +283,39 @@ static struct str setting(struct admin_ctx *c, const char *key)
     return v;
 }
 
+/* feed_health shows the automatic banner's feed: configured or not, region, last good
+ * answer and last error (texts the feed module already cleared of the key). */
+static void feed_health(struct admin_ctx *c, bool manual)
+{
+    struct alert_feed_status st;
+    if (c->ad->alert == NULL)
+        return;
+    alert_feed_status(c->ad->alert, &st);
+    struct value *f = value_obj(c->a);
+    value_set_str(c->a, f, "url", arena_str(c->a, str_from_cstr(st.url)));
+    value_set_str(c->a, f, "region", arena_str(c->a, str_from_cstr(st.region)));
+    if (st.last_ok != 0)
+        value_set_str(c->a, f, "last_ok", admin__date(c, st.last_ok));
+    if (st.last_error[0] != '\0') {
+        value_set_str(c->a, f, "last_error", arena_str(c->a, str_from_cstr(st.last_error)));
+        value_set_str(c->a, f, "last_error_at", admin__date(c, st.last_error_at));
+    }
+    value_set_int(c->a, f, "errors", (int64_t)st.errors);
+    const char *state = st.shown == ALERT_BANNER_ALERT       ? "admin.feed.state_alert"
+                        : st.shown == ALERT_BANNER_ALL_CLEAR ? "admin.feed.state_clear"
+                        : st.known == 0                      ? "admin.feed.state_unknown"
+                                                             : "admin.feed.state_none";
+    value_set_str(c->a, f, "state", admin__t(c, state));
+    value_set_bool(c->a, f, "alert", st.shown == ALERT_BANNER_ALERT);
+    /* the editors' banner hides the automatic one; say so where it matters */
+    value_set_bool(c->a, f, "hidden", manual && st.shown != ALERT_BANNER_NONE);
+    if (!manual && st.shown != ALERT_BANNER_NONE) /* "no banner" would be untrue then */
+        value_set_str(c->a, c->root, "auto_shown",
+                      admin__t(c, st.shown == ALERT_BANNER_ALERT ? "admin.feed.shown_alert"
+                                                                 : "admin.feed.shown_clear"));
+    value_set(c->a, c->root, "feed", f);
+}
+
 static void banner_page(struct admin_ctx *c, int status, const char *error_key)
 {
     struct str level = setting(c, "banner_level");
@@ -295,6 +329,7 @@ static void banner_page(struct admin_ctx *c, int status, const char *error_key)
     if (error_key != NULL)
         value_set_str(c->a, c->root, "error", admin__t(c, error_key));
     value_set_bool(c->a, c->root, "nav_banner", true);
+    feed_health(c, setting(c, "banner_text").len > 0);
     admin__render(c, status, "admin-banner");
 }
 

@@ -4,6 +4,7 @@
 
 #include "admin/admin.h"
 #include "admin/admin_mail.h"
+#include "alert/alert.h"
 #include "api/api.h"
 #include "cdn/purge.h"
 #include "cli/cli.h"
@@ -24,6 +25,15 @@ static struct mail_service *serve_mail;
 static struct admin *serve_admin;
 /* The CDN purge queue's worker (purge_url set); the hook queues keys while it runs. */
 static struct cdn_purge *serve_purge;
+/* The automatic air-raid banner's poller (alert_feed_url set). */
+static struct alert_feed *serve_alert;
+
+/* on_alert_change: the automatic banner changed; drop the pages showing it, exactly as
+ * the workspace does for the editors' banner (page cache and CDN purge of "banner"). */
+static void on_alert_change(void *ctx)
+{
+    http_cache_invalidate(ctx, STR_LIT("banner"));
+}
 
 static void serve_on_start(struct http_server *srv, void *app)
 {
@@ -35,6 +45,7 @@ static void serve_on_start(struct http_server *srv, void *app)
     if (serve_admin != NULL)
         admin_on_start(serve_admin, srv);
     cdn_purge_start(serve_purge);
+    alert_feed_start(serve_alert, on_alert_change, srv);
     cli_sd_ready(); /* systemd Type=notify: listening and serving (nothing outside a unit) */
 }
 
@@ -46,6 +57,7 @@ static void serve_on_stop(void *app)
     serve_mail = NULL;
     if (serve_admin != NULL)
         admin_on_stop(serve_admin);
+    alert_feed_stop(serve_alert); /* before the server it invalidates goes away */
     cdn_purge_stop(serve_purge);
 }
 
@@ -78,13 +90,39 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     else
         snprintf(base_url, sizeof(base_url), "http://%s:%u", c->listen_host, c->listen_port);
 
+    /* the automatic air-raid banner: a feed without a region would follow nothing */
+    if (c->alert_feed_url[0] != '\0') {
+        if (c->alert_region[0] == '\0') {
+            fprintf(stderr, "visnyk serve: alert_feed_url is set but alert_region is not; name "
+                            "the region as the feed writes it, e.g. alert_region = Полтавська "
+                            "область\n");
+            return 1;
+        }
+        char filter[sizeof c->alert_feed_filter];
+        snprintf(filter, sizeof filter, "%s", c->alert_feed_filter);
+        char *eq = strchr(filter, '=');
+        if (eq != NULL)
+            *eq = '\0';
+        struct alert_feed_config acfg = {
+            .url = c->alert_feed_url, .key = c->alert_feed_key,
+            .key_header = c->alert_feed_key_header, .region = c->alert_region,
+            .map = {.list = c->alert_feed_list, .region_field = c->alert_feed_region_field,
+                    .filter_field = eq != NULL ? filter : "",
+                    .filter_value = eq != NULL ? eq + 1 : ""},
+            .interval_s = c->alert_poll_interval, .stale_after_s = c->alert_stale_after,
+            .all_clear_s = c->alert_all_clear_for};
+        if (alert_feed_new(&acfg, &serve_alert) != ERR_OK)
+            serve_alert = NULL;
+    }
     struct site_config site_cfg = {
         .db_path = c->db, .theme_dir = c->theme, .media_dir = c->media, .base_url = base_url,
-        .static_links = c->static_links};
+        .static_links = c->static_links, .alert = serve_alert};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
         fprintf(stderr, "visnyk serve: %s\n", err);
+        alert_feed_free(serve_alert);
+        serve_alert = NULL;
         return 1;
     }
     struct http_router *router = http_router_new();
@@ -92,11 +130,13 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     /* the workspace: behind TLS when told so or when the public address is https */
     bool tls = c->tls_proxy || strncmp(base_url, "https://", 8) == 0;
     struct admin_config admin_cfg = {.db_path = c->db, .media_dir = c->media, .site = site,
-                                     .tls = tls, .start_worker = true};
+                                     .tls = tls, .start_worker = true, .alert = serve_alert};
     if (admin_new(&admin_cfg, &serve_admin, err, sizeof(err)) != ERR_OK) {
         fprintf(stderr, "visnyk serve: %s\n", err);
         http_router_free(router);
         site_free(site);
+        alert_feed_free(serve_alert);
+        serve_alert = NULL;
         return 1;
     }
     /* the digest's workspace pages go before admin_routes' catch-all */
@@ -203,6 +243,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     admin_mail_free();
     api_free(api);
     site_free(site);
+    alert_feed_free(serve_alert); /* after the site that reads it */
+    serve_alert = NULL;
     return e == ERR_OK ? 0 : 1;
 }
 
@@ -245,6 +287,16 @@ static const char *const serve_options[] = {"db",
                                             "log_format",
                                             "access_log",
                                             "metrics_allow",
+                                            "alert_feed_url",
+                                            "alert_feed_key",
+                                            "alert_feed_key_header",
+                                            "alert_region",
+                                            "alert_feed_list",
+                                            "alert_feed_region_field",
+                                            "alert_feed_filter",
+                                            "alert_poll_interval",
+                                            "alert_stale_after",
+                                            "alert_all_clear_for",
                                             NULL};
 
 const struct cli_command cli_cmd_serve = {

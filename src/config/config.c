@@ -27,6 +27,11 @@ static const char *const known_keys[] = {"db",       "listen",    "theme",    "m
                                          "cache_stale_while_revalidate",
                                          "cache_stale_if_error", "purge_url", "purge_auth",
                                          "log_format", "access_log", "metrics_allow",
+                                         "alert_feed_url", "alert_feed_key",
+                                         "alert_feed_key_header", "alert_region",
+                                         "alert_feed_list", "alert_feed_region_field",
+                                         "alert_feed_filter", "alert_poll_interval",
+                                         "alert_stale_after", "alert_all_clear_for",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -109,6 +114,16 @@ void config_defaults(struct config *c)
     /* health and metrics: /metrics answers the same host's Prometheus only */
     snprintf(c->log_format, sizeof(c->log_format), "%s", "text");
     snprintf(c->metrics_allow, sizeof(c->metrics_allow), "%s", "127.0.0.1, ::1");
+    /* the automatic banner: alerts.in.ua's format, a poll every 10 s, a silent feed
+     * trusted for 5 minutes, «Відбій тривоги» shown for 15 */
+    snprintf(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), "%s", "Authorization");
+    snprintf(c->alert_feed_list, sizeof(c->alert_feed_list), "%s", "/alerts");
+    snprintf(c->alert_feed_region_field, sizeof(c->alert_feed_region_field), "%s",
+             "location_title");
+    snprintf(c->alert_feed_filter, sizeof(c->alert_feed_filter), "%s", "alert_type=air_raid");
+    c->alert_poll_interval = 10;
+    c->alert_stale_after = 300;
+    c->alert_all_clear_for = 900;
 }
 
 /* parse_hhmm reads "HH:MM" (00:00 .. 23:59). */
@@ -226,6 +241,75 @@ static bool is_header_line(struct str v)
         return false;
     for (size_t i = colon + 1; i < v.len; i++)
         if (((unsigned char)v.ptr[i] < 0x20 && v.ptr[i] != '\t') || v.ptr[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* is_alert_feed_url: https:// with a host, or http:// to a loopback host (127.x, ::1,
+ * localhost) only, for a feed on the same machine and for tests: an alert feed's answer
+ * decides what every reader sees, so it is not taken in clear text from the network. */
+static bool is_alert_feed_url(struct str v)
+{
+    if (!is_purge_url(v))
+        return false;
+    if (str_starts_with(v, STR_LIT("https://")))
+        return true;
+    struct str auth = str_sub(v, 7, SIZE_MAX);
+    for (size_t i = 0; i < auth.len; i++) {
+        if (auth.ptr[i] == '/' || auth.ptr[i] == '?' || auth.ptr[i] == '#') {
+            auth.len = i;
+            break;
+        }
+    }
+    if (str_find_char(auth, '@') != SIZE_MAX) /* http://127.0.0.1@elsewhere/ */
+        return false;
+    struct str host = auth;
+    if (str_starts_with(auth, STR_LIT("["))) {
+        size_t close = str_find_char(auth, ']');
+        if (close == SIZE_MAX)
+            return false;
+        host = str_sub(auth, 1, close - 1);
+        return str_eq_cstr(host, "::1");
+    }
+    size_t colon = str_find_char(auth, ':');
+    if (colon != SIZE_MAX)
+        host = str_sub(auth, 0, colon);
+    if (str_eq_nocase(host, STR_LIT("localhost")))
+        return true;
+    if (!str_starts_with(host, STR_LIT("127.")))
+        return false;
+    int dots = 0;
+    for (size_t i = 0; i < host.len; i++) {
+        if (host.ptr[i] == '.')
+            dots++;
+        else if (host.ptr[i] < '0' || host.ptr[i] > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
+/* is_token: visible ASCII without spaces (an API key or a header name's characters). */
+static bool is_token(struct str v, bool name)
+{
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned char ch = (unsigned char)v.ptr[i];
+        if (ch <= 0x20 || ch >= 0x7f)
+            return false;
+        if (name && !((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+            return false;
+    }
+    return v.len > 0;
+}
+
+/* is_json_field: a field name of the feed's entries (a non-empty string, no '=' nor
+ * control characters). */
+static bool is_json_field(struct str v)
+{
+    if (v.len == 0 || str_find_char(v, '=') != SIZE_MAX)
+        return false;
+    for (size_t i = 0; i < v.len; i++)
+        if ((unsigned char)v.ptr[i] < 0x20)
             return false;
     return true;
 }
@@ -406,6 +490,47 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
         }
         if (!copy_value(c->metrics_allow, sizeof(c->metrics_allow), value))
             expected = "a list of at most 1023 bytes";
+    } else if (str_eq_cstr(key, "alert_feed_url")) {
+        if ((value.len > 0 && !is_alert_feed_url(value)) ||
+            !copy_value(c->alert_feed_url, sizeof(c->alert_feed_url), value))
+            expected = "an https:// address of the alert feed, e.g. "
+                       "https://api.alerts.in.ua/v1/alerts/active.json (http:// only on a "
+                       "loopback host), or empty for none";
+    } else if (str_eq_cstr(key, "alert_feed_key")) {
+        if ((value.len > 0 && !is_token(value, false)) ||
+            !copy_value(c->alert_feed_key, sizeof(c->alert_feed_key), value))
+            expected = "the feed's API key (visible characters, no spaces), or empty for none";
+    } else if (str_eq_cstr(key, "alert_feed_key_header")) {
+        if (!is_token(value, true) ||
+            !copy_value(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), value))
+            expected = "a header name, e.g. Authorization (sent as 'Bearer KEY') or X-API-Key";
+    } else if (str_eq_cstr(key, "alert_region")) {
+        if (!copy_value(c->alert_region, sizeof(c->alert_region), str_trim(value)))
+            expected = "the region's name as the feed writes it, e.g. Полтавська область";
+    } else if (str_eq_cstr(key, "alert_feed_list")) {
+        if ((value.len > 0 && value.ptr[0] != '/') ||
+            !copy_value(c->alert_feed_list, sizeof(c->alert_feed_list), value))
+            expected = "a JSON pointer to the list of active alerts, e.g. /alerts, or empty "
+                       "when the answer is the list";
+    } else if (str_eq_cstr(key, "alert_feed_region_field")) {
+        if (!is_json_field(value) ||
+            !copy_value(c->alert_feed_region_field, sizeof(c->alert_feed_region_field), value))
+            expected = "the field of an alert that names its region, e.g. location_title";
+    } else if (str_eq_cstr(key, "alert_feed_filter")) {
+        size_t eq = str_find_char(value, '=');
+        if ((value.len > 0 && (eq == SIZE_MAX || !is_json_field(str_sub(value, 0, eq)))) ||
+            !copy_value(c->alert_feed_filter, sizeof(c->alert_feed_filter), value))
+            expected = "FIELD=VALUE an alert must have to count, e.g. alert_type=air_raid, or "
+                       "empty for every alert";
+    } else if (str_eq_cstr(key, "alert_poll_interval")) {
+        if (!parse_range(value, 1, 3600, &c->alert_poll_interval))
+            expected = "seconds between two polls of the alert feed, from 1 to 3600";
+    } else if (str_eq_cstr(key, "alert_stale_after")) {
+        if (!parse_range(value, 1, 86400, &c->alert_stale_after))
+            expected = "seconds a silent alert feed keeps its last state, from 1 to 86400";
+    } else if (str_eq_cstr(key, "alert_all_clear_for")) {
+        if (!parse_range(value, 0, 86400, &c->alert_all_clear_for))
+            expected = "seconds the all-clear banner is shown, from 0 to 86400";
     } else {
         snprintf(err, err_size, "%s: unknown setting '%.*s'; known settings: db, listen, theme, "
                  "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level, "
@@ -417,7 +542,10 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "response_memory_max, static_links, "
                  "static_mirror, tls_proxy, trusted_proxies, cache_max_age, cache_s_maxage, "
                  "cache_stale_while_revalidate, cache_stale_if_error, purge_url, purge_auth, "
-                 "log_format, access_log, metrics_allow",
+                 "log_format, access_log, metrics_allow, alert_feed_url, alert_feed_key, "
+                 "alert_feed_key_header, alert_region, alert_feed_list, "
+                 "alert_feed_region_field, alert_feed_filter, alert_poll_interval, "
+                 "alert_stale_after, alert_all_clear_for",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

@@ -67,6 +67,18 @@ struct config {
     char log_format[8];
     bool access_log;
     char metrics_allow[CONFIG_MAX_VALUE_BYTES];
+    /* the automatic air-raid banner (src/alert/alert.h, docs/OPERATIONS.md): off while
+     * alert_feed_url is empty; the defaults of the mapping are alerts.in.ua's format */
+    char alert_feed_url[CONFIG_MAX_VALUE_BYTES]; /* https://, or http:// on loopback */
+    char alert_feed_key[CONFIG_MAX_VALUE_BYTES]; /* secret: never logged or shown */
+    char alert_feed_key_header[64];              /* default Authorization (Bearer) */
+    char alert_region[256];                      /* e.g. Полтавська область */
+    char alert_feed_list[256];                   /* JSON pointer, default /alerts */
+    char alert_feed_region_field[128];           /* default location_title */
+    char alert_feed_filter[256];                 /* field=value, default alert_type=air_raid */
+    unsigned alert_poll_interval;                /* seconds, default 10 */
+    unsigned alert_stale_after;                  /* seconds, default 300 */
+    unsigned alert_all_clear_for;                /* seconds, default 900 */
 };
 
 /* config_defaults fills c with the built-in defaults. */

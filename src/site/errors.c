@@ -41,7 +41,7 @@ void site_error_page(struct http_request *req, struct http_response *res)
     for (size_t i = 0; i < SITE_N_SETTINGS; i++)
         settings[i] = ctx != NULL ? str_from_cstr(ctx->last[i]) : STR_NULL;
     root = value_obj(a);
-    site__layout_values(a, root, lang, theme, settings);
+    site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert));
 
     error = value_obj(a);
     value_set_int(a, error, "status", status);

@@ -32,9 +32,35 @@ bool site_ready(void *thread_ctx, struct buf *reason)
     return true;
 }
 
+/* alert_metrics: the automatic banner's state and its feed's health (only when a feed
+ * is configured: an absent series says "not configured" better than a 0). */
+static void alert_metrics(struct alert_feed *f, struct buf *out)
+{
+    struct alert_feed_status st;
+    if (f == NULL)
+        return;
+    alert_feed_status(f, &st);
+    metrics_head(out, "visnyk_alert_banner", "gauge",
+                 "The automatic banner shown: 0 none, 1 air-raid alert, 2 all clear.");
+    metrics_sample(out, "visnyk_alert_banner", NULL, (double)st.shown);
+    metrics_head(out, "visnyk_alert_feed_polls_total", "counter",
+                 "Polls of the alert feed since the start.");
+    metrics_sample(out, "visnyk_alert_feed_polls_total", NULL, (double)st.polls);
+    metrics_head(out, "visnyk_alert_feed_errors_total", "counter",
+                 "Polls of the alert feed without a usable answer (errors, timeouts, non-2xx, "
+                 "bad JSON).");
+    metrics_sample(out, "visnyk_alert_feed_errors_total", NULL, (double)st.errors);
+    metrics_head(out, "visnyk_alert_feed_last_success_timestamp_seconds", "gauge",
+                 "When the alert feed last answered usably (Unix time; 0 = not yet).");
+    metrics_sample(out, "visnyk_alert_feed_last_success_timestamp_seconds", NULL,
+                   (double)st.last_ok);
+}
+
 void site_metrics_write(void *thread_ctx, struct buf *out)
 {
     struct site_thread *ctx = thread_ctx;
+    if (ctx != NULL && ctx->site != NULL)
+        alert_metrics(ctx->site->alert, out);
     int64_t depth = 0, age = 0;
     bool ok = ctx != NULL && ctx->store != NULL &&
               store_outbox_queue_stats(ctx->store, utc_now(), &depth, &age) == ERR_OK;

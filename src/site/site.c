@@ -132,6 +132,7 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
     s->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
     s->base_url = str_cstr_dup(cfg->base_url != NULL ? cfg->base_url : "");
     s->static_links = cfg->static_links;
+    s->alert = cfg->alert;
     /* "http://host/" + "/news/x" would give a double slash in canonical links */
     {
         size_t n = strlen(s->base_url);
@@ -604,7 +605,8 @@ static void menu_mark_current(struct arena *a, struct value *root, struct str pa
 /* site__layout_values fills what head, header and footer show. settings[i].ptr NULL = unset.
  * Shared by pages and error pages (which pass the thread's last-known settings). */
 void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
-                         const struct site_theme *theme, const struct str *settings)
+                         const struct site_theme *theme, const struct str *settings,
+                         enum alert_banner automatic)
 {
     struct value *site = value_obj(a), *footer = value_obj(a), *asset = value_obj(a);
     struct str name = settings[SITE_SET_NAME], tagline = settings[SITE_SET_TAGLINE];
@@ -664,6 +666,19 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
              str_starts_with(link, STR_LIT("http://"))))
             value_set_str(a, banner, "link", link);
         value_set(a, root, "banner", banner);
+    } else if (automatic != ALERT_BANNER_NONE) {
+        /* the editors' banner, when set, wins: they may know more than the feed */
+        bool alert = automatic == ALERT_BANNER_ALERT;
+        struct value *banner = value_obj(a);
+        value_set_str(a, banner, "headline",
+                      i18n_get(lang, alert ? STR_LIT("banner.alert.title")
+                                           : STR_LIT("banner.all_clear.title")));
+        value_set_str(a, banner, "text",
+                      i18n_get(lang, alert ? STR_LIT("banner.alert.text")
+                                           : STR_LIT("banner.all_clear.text")));
+        value_set_cstr(a, banner, "level", alert ? "danger" : "allclear");
+        value_set_cstr(a, banner, "role", alert ? "alert" : "status");
+        value_set(a, root, "banner", banner);
     }
     menu_values(a, root, lang, settings[SITE_SET_MENU]);
 
@@ -712,7 +727,8 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
     } else {
         remember_settings(p->ctx, p->settings);
     }
-    site__layout_values(a, p->root, p->lang, p->theme, p->settings);
+    site__layout_values(a, p->root, p->lang, p->theme, p->settings,
+                        alert_feed_banner(p->site->alert));
     if (p->req != NULL)
         menu_mark_current(a, p->root, p->req->path);
     site__key(p, "settings");

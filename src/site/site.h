@@ -58,6 +58,9 @@ struct site_config {
      * (?after=...), so a static mirror can hold every list page as a file. The live site
      * answers both forms either way. */
     bool static_links;
+    /* The automatic air-raid banner (alert/alert.h), or NULL: shown on every page while
+     * no editor's banner is set. Owned by the caller; outlives the site's use of it. */
+    struct alert_feed *alert;
 };
 
 struct site;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alert/alert.h"
 #include "core/arena.h"
 #include "core/str.h"
 #include "http/http.h"
@@ -44,6 +45,7 @@ struct site {
     pthread_mutex_t lock; /* guards theme (the pointer, not what it points to) */
     struct site_theme *theme;
     bool static_links; /* pagination links as paths, see site_config */
+    struct alert_feed *alert; /* see site_config; NULL = no automatic banner */
 };
 
 /* Settings the layout shows; the order matches site__setting_keys. */
@@ -119,9 +121,11 @@ const struct site_asset *site__asset_find(const struct site_theme *t, struct str
 /* site__last: the site created last (for error pages without a thread context). */
 struct site *site__last(void);
 /* site__layout_values fills what head, header and footer show from settings
- * (settings[i].ptr NULL = unset; catalog defaults then). Touches no database. */
+ * (settings[i].ptr NULL = unset; catalog defaults then) and, when no editor's banner is
+ * set, the automatic one (alert/alert.h) from the catalog. Touches no database. */
 void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
-                         const struct site_theme *theme, const struct str *settings);
+                         const struct site_theme *theme, const struct str *settings,
+                         enum alert_banner automatic);
 
 /* site__begin prepares p for a page: the thread context, the theme, the database.
  * Returns false when it has already answered (503 without a database). */

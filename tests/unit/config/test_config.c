@@ -42,6 +42,26 @@ static const struct ini_case cases[] = {
     {"purge_auth = Bearer secretpw\n", ERR_INVALID, "t.ini:1: purge_auth: expected"},
     {"purge_auth = X Auth: secretpw\n", ERR_INVALID, "purge_auth"},
     {"purge_auth = Fastly-Key:\n", ERR_INVALID, "purge_auth"},
+    /* the automatic air-raid banner: https anywhere, http on loopback hosts only */
+    {"alert_feed_url = https://api.alerts.in.ua/v1/alerts/active.json\n"
+     "alert_feed_key = secretpw\nalert_region = Полтавська область\n"
+     "alert_feed_key_header = X-API-Key\nalert_feed_list =\nalert_feed_filter =\n"
+     "alert_poll_interval = 1\nalert_stale_after = 5\nalert_all_clear_for = 0\n",
+     ERR_OK, ""},
+    {"alert_feed_url = http://127.0.0.1:8089/feed\n", ERR_OK, ""},
+    {"alert_feed_url = http://localhost/feed\n", ERR_OK, ""},
+    {"alert_feed_url = http://[::1]:80/feed\n", ERR_OK, ""},
+    {"alert_feed_url = http://alerts.example/feed\n", ERR_INVALID, "t.ini:1: alert_feed_url"},
+    {"alert_feed_url = http://127.0.0.1@alerts.example/\n", ERR_INVALID, "alert_feed_url"},
+    {"alert_feed_url = http://127.0.0.1.example/\n", ERR_INVALID, "alert_feed_url"},
+    {"alert_feed_url = http://[::2]/\n", ERR_INVALID, "alert_feed_url"},
+    {"alert_feed_url = ftp://127.0.0.1/\n", ERR_INVALID, "alert_feed_url"},
+    {"alert_feed_key = secret pw\n", ERR_INVALID, "t.ini:1: alert_feed_key: expected"},
+    {"alert_feed_key_header = X Key\n", ERR_INVALID, "alert_feed_key_header"},
+    {"alert_feed_list = alerts\n", ERR_INVALID, "alert_feed_list"},
+    {"alert_feed_filter = air_raid\n", ERR_INVALID, "alert_feed_filter"},
+    {"alert_feed_region_field =\n", ERR_INVALID, "alert_feed_region_field"},
+    {"alert_poll_interval = 0\n", ERR_INVALID, "alert_poll_interval"},
 };
 
 int main(void)
@@ -68,6 +88,13 @@ int main(void)
     CHECK(strcmp(c.trusted_proxies, "127.0.0.1, ::1") == 0);
     CHECK(c.cache_max_age == 0 && c.cache_s_maxage == 60 && c.cache_swr == 60 &&
           c.cache_sie == 86400 && c.purge_url[0] == '\0' && c.purge_auth[0] == '\0');
+    /* no feed by default; the mapping is alerts.in.ua's, polled every 10 s */
+    CHECK(c.alert_feed_url[0] == '\0' && c.alert_poll_interval == 10 &&
+          c.alert_stale_after == 300 && c.alert_all_clear_for == 900 &&
+          strcmp(c.alert_feed_list, "/alerts") == 0 &&
+          strcmp(c.alert_feed_region_field, "location_title") == 0 &&
+          strcmp(c.alert_feed_filter, "alert_type=air_raid") == 0 &&
+          strcmp(c.alert_feed_key_header, "Authorization") == 0);
     char err[512] = "";
     CHECK(config_parse_text(&c, "t.ini", STR_LIT("listen = [::1]:8081\nbase_url = https://a.gov.ua/\n"),
                             err, sizeof(err)) == ERR_OK);
