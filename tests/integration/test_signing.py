@@ -4,6 +4,7 @@ that the running server follows (new key served and used, old signatures verifyi
 tampering caught in the database and in a static mirror, the audit log's hash chain
 checked by `visnyk check`, and `visnyk key sign-all` / `init` signing a database whose
 publications have no signatures (docs/OPERATIONS.md, "Verifying a site")."""
+import hashlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import xml.etree.ElementTree as ET
 
 from harness import Server, check, done
 from test_admin import Client, add_user, article_form
+from test_attachments import pdf, upload
 
 SEED = "na-poltavshchyni-realizovuvatymut-proiekty-spilno-z-konsultatyvnoiu-misiieiu-yevropeiskoho-soiuzu"
 
@@ -144,6 +146,25 @@ def main():
         check("<strong>обласна</strong>" in page.decode(), "the saved page is served")
         rc, out = verify(srv, url_of("/pages/about"))
         check(rc == 0 and f"revision {pm2['revision']}" in out, f"saved page verifies: {out}")
+
+        # documents are the article's attachments: attaching one signs the article again,
+        # with the file's hash in its canonical form
+        with sqlite3.connect(srv.db) as db:
+            aid = db.execute("SELECT id FROM articles WHERE slug = ?", (SEED,)).fetchone()[0]
+        doc = pdf(pages=1)
+        m_before = manifest(srv)
+        st, h, _ = upload(editor, aid, [("csrf", None, editor.csrf().encode()),
+                                        ("title", None, "Підписаний документ".encode()),
+                                        ("document", "signed.pdf", doc)])
+        check(st == 303, f"editor attaches a document ({st})")
+        m_doc = manifest(srv)
+        # (an attachment is not an article revision: the number stays, the signature is new)
+        check(m_doc["signature"] != m_before["signature"]
+              and hashlib.sha256(doc).hexdigest() in m_doc["attachments_sha256"]
+              and f"attachment_sha256: {hashlib.sha256(doc).hexdigest()}\n" in m_doc["canonical"],
+              f"the attached document's hash is signed: {m_doc['attachments_sha256']}")
+        rc, out = verify(srv, url)
+        check(rc == 0, f"the article with its document verifies: {out}")
         m2 = manifest(srv)
         check(m2["revision"] > rev1 and m2["signature"] != m["signature"],
               f"new revision signed ({rev1} -> {m2['revision']})")
