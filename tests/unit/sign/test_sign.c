@@ -190,6 +190,35 @@ static void test_store(void)
     store_audit_hash(1, 3000, 0, STR_LIT("ed"), STR_LIT("127.0.0.1"), STR_LIT("test.add"),
                      STR_LIT("ob"), STR_LIT("jdetail\nline"), STR_LIT(""), h2);
     CHECK(strcmp(h1, h2) != 0); /* fields are length-prefixed: no shifting bytes across */
+
+    /* pages: each save is a new revision; sign_seal_missing signs each one once */
+    int64_t gen0, gen1;
+    CHECK(store_key_generation(s, &gen0) == ERR_OK && gen0 > 0);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("about"), STR_LIT("Про нас"), STR_LIT("*Текст*")) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    struct store_page pg;
+    CHECK(store_page_by_slug(s, a, STR_LIT("about"), &pg) == ERR_OK && pg.version == 1);
+    size_t signed_n = 0;
+    CHECK(sign_seal_missing(s, 4000, &signed_n) == ERR_OK && signed_n == 1);
+    CHECK(store_signature_latest(s, a, "page", pg.id, &got) == ERR_OK && got.revision == 1);
+    CHECK(str_starts_with(got.canonical, STR_LIT("visnyk-sig-v1\nkind: page\nslug: about\n")));
+    CHECK(sign_seal_missing(s, 4001, &signed_n) == ERR_OK && signed_n == 0);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("about"), STR_LIT("Про нас"), STR_LIT("Нове")) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(store_page_by_id(s, a, pg.id, &pg) == ERR_OK && pg.version == 2);
+    CHECK(sign_seal_missing(s, 4002, &signed_n) == ERR_OK && signed_n == 1);
+    CHECK(store_signature_latest(s, a, "page", pg.id, &got) == ERR_OK && got.revision == 2);
+    int64_t *ids;
+    CHECK(store_unsigned_ids(s, a, "page", 0, 10, &ids, &n) == ERR_OK && n == 0);
+    CHECK(store_unsigned_ids(s, a, "banner", 0, 10, &ids, &n) == ERR_INVALID);
+    /* a rotation changes the generation a running server watches */
+    CHECK(store_key_generation(s, &gen1) == ERR_OK && gen1 == gen0);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(sign_new_key(s, 5000, id2) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(store_key_generation(s, &gen1) == ERR_OK && gen1 != gen0);
     store_close(s);
     arena_free(a);
     unlink(path);
