@@ -67,7 +67,7 @@ static void watch_keys(struct admin *ad, struct store *db, int64_t *generation)
         return; /* asked again next tick */
     if (*generation >= 0 && now != *generation) {
         http_cache_clear(ad->srv);
-        log_info("signing key changed: cached pages dropped");
+        log_info("signing keys or signatures changed by another process: cached pages dropped");
     }
     *generation = now;
 }
