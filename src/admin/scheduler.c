@@ -3,7 +3,7 @@
  * article's time comes; what must happen is that cached pages which do not show it yet
  * are dropped. Once a second this thread asks which articles became visible since the
  * last look and invalidates their keys, whether or not anyone visits the site. The same
- * tick notices a signing key rotated by another process (watch_keys). */
+ * tick notices a key rotation or a sign-all made by another process (watch_keys). */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>

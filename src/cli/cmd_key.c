@@ -95,9 +95,9 @@ static int cmd_key(const struct config *c, const struct cli_flags *f, int argc, 
     if (cli_open_migrated(c, &s) != 0)
         return 1;
     if (strcmp(argv[0], "sign-all") == 0) {
-        int src = cli_sign_missing(s, false);
+        int signed_rc = cli_sign_missing(s, false);
         store_close(s);
-        return src;
+        return signed_rc;
     }
     int rc = 0;
     if (strcmp(argv[0], "rotate") == 0) {
