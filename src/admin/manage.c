@@ -9,6 +9,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "render/markdown.h"
+#include "sign/seal.h"
 #include "site/site_settings.h"
 
 static bool param_id(struct admin_ctx *c, int64_t *id)
@@ -245,6 +246,8 @@ void admin__page_save(struct admin_ctx *c)
     }
     if (e == ERR_OK)
         e = store_page_by_slug(c->db, c->a, slug, &pg);
+    if (e == ERR_OK)
+        e = sign_seal_page(c->db, c->a, pg.id, utc_now()); /* every saved revision is signed */
     if (!commit_audit(c, e, is_new ? "page.create" : "page.save", slug, title))
         return;
     admin__invalidate(c, "page:%lld", (long long)pg.id);

@@ -2,7 +2,8 @@
  * (status scheduled and published_at <= now), so nothing has to be written when an
  * article's time comes; what must happen is that cached pages which do not show it yet
  * are dropped. Once a second this thread asks which articles became visible since the
- * last look and invalidates their keys, whether or not anyone visits the site. */
+ * last look and invalidates their keys, whether or not anyone visits the site. The same
+ * tick notices a key rotation or a sign-all made by another process (watch_keys). */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
@@ -53,12 +54,36 @@ static void tick(struct admin *ad, struct store *db, struct arena *a, int64_t *l
     *last = now;
 }
 
+/* watch_keys: `visnyk key rotate` and `visnyk key sign-all` run in another process,
+ * which cannot reach this server's page cache, and every cached page names the current
+ * key in its head (/.well-known/visnyk.pub lists the keys; sign-all gives unsigned pages
+ * their signature header). When either has run, every cached page is dropped (and, with
+ * purge_url, the whole site purged at the CDN). New signatures need nothing: sealing
+ * reads the current key at each save. */
+static void watch_keys(struct admin *ad, struct store *db, int64_t *generation)
+{
+    int64_t now;
+    if (store_key_generation(db, &now) != ERR_OK)
+        return; /* asked again next tick */
+    if (*generation >= 0 && now != *generation) {
+        http_cache_clear(ad->srv);
+        log_info("signing keys or signatures changed by another process: cached pages dropped");
+    }
+    *generation = now;
+}
+
 static void *run(void *arg)
 {
     struct admin *ad = arg;
     struct store *db = NULL;
     struct arena *a = arena_new(16 * 1024);
-    int64_t last = utc_now();
+    int64_t last = utc_now(), key_generation = -1;
+
+    /* the key the server started with, so a rotation in the first second counts too */
+    if (store_open(ad->db_path, STORE_READ, &db) != ERR_OK)
+        db = NULL;
+    if (db != NULL)
+        watch_keys(ad, db, &key_generation);
 
     pthread_mutex_lock(&ad->sched_lock);
     while (!ad->sched_stop) {
@@ -71,8 +96,10 @@ static void *run(void *arg)
         pthread_mutex_unlock(&ad->sched_lock);
         if (db == NULL && store_open(ad->db_path, STORE_READ, &db) != ERR_OK)
             db = NULL;
-        if (db != NULL)
+        if (db != NULL) {
             tick(ad, db, a, &last);
+            watch_keys(ad, db, &key_generation);
+        }
         arena_reset(a);
         pthread_mutex_lock(&ad->sched_lock);
     }

@@ -48,6 +48,11 @@ int cli_open_migrated(const struct config *c, struct store **out);
 /* cli_ensure_signing_key makes the site's first signing key when the database has none
  * (init, serve); prints and returns 1 on failure. (cmd_key.c) */
 int cli_ensure_signing_key(const struct config *c);
+/* cli_sign_missing signs every published revision that has no signature (a database
+ * from before signing, or from before pages were signed) in batches, printing how many
+ * (nothing when none and quiet); prints and returns 1 on failure. s: a STORE_WRITE
+ * connection outside a transaction. (cmd_key.c; `visnyk key sign-all` and init) */
+int cli_sign_missing(struct store *s, bool quiet);
 
 extern const struct cli_command cli_cmd_key, cli_cmd_verify, cli_cmd_verify_site;
 extern const struct cli_command cli_cmd_init, cli_cmd_import, cli_cmd_serve;

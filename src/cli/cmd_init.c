@@ -110,6 +110,11 @@ static int cmd_init(const struct config *c, const struct cli_flags *f, int argc,
     if (cli_open_migrated(c, &s) != 0)
         return 1;
     int rc = cli_ensure_signing_key(c); /* cmd_key.c */
+    /* init is what runs after an upgrade or a restore of an older database: whatever it
+     * holds unsigned gets signed here, once (serve does not: a start stays fast and
+     * takes no write lock; see docs/OPERATIONS.md) */
+    if (rc == 0)
+        rc = cli_sign_missing(s, true);
     if (rc == 0 && f->demo) {
         if (cli_ensure_dir(c->media) != 0 || media_init() != ERR_OK) {
             rc = 1;

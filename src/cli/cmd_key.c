@@ -1,5 +1,6 @@
-/* cmd_key.c: `visnyk key list|rotate`, the site's signing keys (sign/, store/
- * signing_sqlite.c). The secret key stays in the database: nothing here prints it. */
+/* cmd_key.c: `visnyk key list|rotate|sign-all`, the site's signing keys and the
+ * signing of published revisions that have none (sign/, store/signing_sqlite.c). The
+ * secret key stays in the database: nothing here prints it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -52,14 +53,52 @@ static int key_list(struct store *s)
     return 0;
 }
 
+int cli_sign_missing(struct store *s, bool quiet)
+{
+    size_t n = 0;
+    enum err e = sign_seal_missing(s, utc_now(), &n);
+    if (e != ERR_OK) {
+        fprintf(stderr, "visnyk: signing the unsigned revisions failed after %zu: %s\n", n,
+                store_errmsg(s));
+        return 1;
+    }
+    /* audited, which is also how a running server hears of it (store_key_generation):
+     * its cached pages go, and the signatures are served */
+    if (n > 0) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "signed %zu published revisions", n);
+        e = store_begin(s);
+        if (e == ERR_OK)
+            e = store_audit_add(s, 0, STR_LIT("cli"), STR_NULL, 0, "key.sign-all", STR_NULL,
+                                str_from_cstr(detail), utc_now());
+        if (e == ERR_OK)
+            e = store_commit(s);
+        if (e != ERR_OK) {
+            store_rollback(s);
+            fprintf(stderr, "visnyk: signed %zu revisions but the audit entry failed: %s\n", n,
+                    store_errmsg(s));
+            return 1;
+        }
+    }
+    if (!quiet || n > 0)
+        printf("signed %zu published revision%s that had no signature\n", n, n == 1 ? "" : "s");
+    return 0;
+}
+
 static int cmd_key(const struct config *c, const struct cli_flags *f, int argc, char **argv)
 {
     (void)f;
-    if (argc != 1 || (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "rotate") != 0))
-        return cli_usage_error("key", "%s", "say 'list' or 'rotate'");
+    if (argc != 1 || (strcmp(argv[0], "list") != 0 && strcmp(argv[0], "rotate") != 0 &&
+                      strcmp(argv[0], "sign-all") != 0))
+        return cli_usage_error("key", "%s", "say 'list', 'rotate' or 'sign-all'");
     struct store *s = NULL;
     if (cli_open_migrated(c, &s) != 0)
         return 1;
+    if (strcmp(argv[0], "sign-all") == 0) {
+        int signed_rc = cli_sign_missing(s, false);
+        store_close(s);
+        return signed_rc;
+    }
     int rc = 0;
     if (strcmp(argv[0], "rotate") == 0) {
         char id[17];
@@ -89,8 +128,8 @@ static const char *const key_options[] = {"db", NULL};
 
 const struct cli_command cli_cmd_key = {
     .name = "key",
-    .summary = "list the site's signing keys, or rotate to a new one",
-    .usage = "visnyk key list|rotate [--db PATH] [--config FILE]",
+    .summary = "list the site's signing keys, rotate to a new one, or sign what has no signature",
+    .usage = "visnyk key list|rotate|sign-all [--db PATH] [--config FILE]",
     .options = key_options,
     .run = cmd_key,
 };

@@ -1,6 +1,7 @@
 /* cmd_verify.c: `visnyk verify URL|DIR` and `visnyk verify-site BASE_URL`: check that
  * what a site (or a static mirror of it) serves matches a revision the site signed.
- * For each article page: read its manifest (/news/<slug>/signature.json) and the
+ * For each article or static page: read its manifest (/news/<slug>/signature.json,
+ * /pages/<slug>/signature.json) and the
  * site's public keys (/.well-known/visnyk.pub, or --keys FILE|URL), rebuild the
  * canonical form from the manifest's fields, check the Ed25519 signature with the key
  * valid when it was made, then check that the page shows what the manifest claims: the
@@ -231,10 +232,13 @@ static const char *check_page(const struct verifier *v, struct str page, struct 
     buf_init(&canon, SIGN_MAX_CANONICAL_BYTES);
     buf_init(&esc, 64 * 1024);
     json_t *m = json_loadb(manifest.ptr, manifest.len, 0, &jerr);
-    const char *kind = jfield(m, "kind"), *slug = jfield(m, "slug"), *title = jfield(m, "title"),
-               *date = jfield(m, "published_at"), *body = jfield(m, "body_sha256"),
-               *key_id = jfield(m, "key_id"), *sig64 = jfield(m, "signature"),
-               *signed_at = jfield(m, "signed_at");
+    const char *kind = jfield(m, "kind"), *time_field = NULL;
+    if (kind != NULL)
+        time_field = sign_time_field(str_from_cstr(kind)); /* published_at, updated_at */
+    const char *slug = jfield(m, "slug"), *title = jfield(m, "title"),
+               *date = time_field != NULL ? jfield(m, time_field) : NULL,
+               *body = jfield(m, "body_sha256"), *key_id = jfield(m, "key_id"),
+               *sig64 = jfield(m, "signature"), *signed_at = jfield(m, "signed_at");
     json_t *ph = json_object_get(m, "photos_sha256"),
            *at = json_object_get(m, "attachments_sha256");
     struct sign_content c = {.photos = photos, .attachments = atts};
@@ -243,7 +247,7 @@ static const char *check_page(const struct verifier *v, struct str page, struct 
         body == NULL || key_id == NULL || sig64 == NULL || signed_at == NULL ||
         !json_is_array(ph) || !json_is_array(at) ||
         json_array_size(ph) + json_array_size(at) > SIGN_MAX_FILES ||
-        !sign_iso_utc_parse(str_from_cstr(date), &c.published_at) ||
+        !sign_iso_utc_parse(str_from_cstr(date), &c.at) ||
         !sign_iso_utc_parse(str_from_cstr(signed_at), &when)) {
         snprintf(why, why_size, "the signature manifest is malformed");
         goto out;
@@ -321,7 +325,7 @@ static const char *check_page(const struct verifier *v, struct str page, struct 
     }
     buf_reset(&esc);
     buf_append_cstr(&esc, "datetime=\"");
-    if (i18n_format_iso(c.published_at, &esc) != ERR_OK) {
+    if (i18n_format_iso(c.at, &esc) != ERR_OK) {
         snprintf(why, why_size, "the signed date cannot be shown");
         goto out;
     }
@@ -452,14 +456,15 @@ static int strcmp_ptr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* walk_news verifies every <dir>/news/<slug>/index.html of a mirror. */
-static int walk_news(struct verifier *v, const char *dir)
+/* walk_folder verifies every <dir>/<sub>/<slug>/index.html of a mirror (sub: news or
+ * pages, the signed kinds). */
+static int walk_folder(struct verifier *v, const char *dir, const char *sub)
 {
     char news[4096];
-    snprintf(news, sizeof news, "%s/news", dir);
+    snprintf(news, sizeof news, "%s/%s", dir, sub);
     DIR *d = opendir(news);
     if (d == NULL) {
-        fprintf(stderr, "visnyk verify: %s has no news/ folder: is it a visnyk mirror?\n", dir);
+        fprintf(stderr, "visnyk verify: %s has no %s/ folder: is it a visnyk mirror?\n", dir, sub);
         return 1;
     }
     /* sorted output: collect names, then sort */
@@ -558,7 +563,12 @@ static int cmd_verify(const struct config *c, const struct cli_flags *f, int arg
             snprintf(where, sizeof where, "%s/.well-known/visnyk.pub", argv[0]);
             keys = where;
         }
-        if (keys_from(v, keys) && walk_news(v, argv[0]) == 0)
+        /* a site without static pages has no pages/ folder: only news/ is required */
+        char pages[4200];
+        struct stat pst;
+        snprintf(pages, sizeof pages, "%s/pages", argv[0]);
+        if (keys_from(v, keys) && walk_folder(v, argv[0], "news") == 0 &&
+            (stat(pages, &pst) != 0 || walk_folder(v, argv[0], "pages") == 0))
             rc = finish(v);
     }
     free(v);
@@ -634,10 +644,11 @@ static int cmd_verify_site(const struct config *c, const struct cli_flags *f, in
     for (size_t i = 0; i < n_pages; i++) {
         if (i > 0 && strcmp(pages[i], pages[i - 1]) == 0)
             continue;
-        /* articles are what is signed: /news/<slug> */
+        /* articles and static pages are what is signed: /news/<slug>, /pages/<slug> */
         const char *path = strstr(pages[i], "://");
         path = path != NULL ? path + 3 + strcspn(path + 3, "/") : pages[i];
-        if (strncmp(path, "/news/", 6) != 0 || strchr(path + 6, '/') != NULL || path[6] == '\0')
+        size_t at = strncmp(path, "/news/", 6) == 0 ? 6 : strncmp(path, "/pages/", 7) == 0 ? 7 : 0;
+        if (at == 0 || strchr(path + at, '/') != NULL || path[at] == '\0')
             continue;
         verify_url(v, pages[i]);
     }
@@ -667,7 +678,7 @@ const struct cli_command cli_cmd_verify = {
 
 const struct cli_command cli_cmd_verify_site = {
     .name = "verify-site",
-    .summary = "crawl a site's sitemap and list every article page that does not verify",
+    .summary = "crawl a site's sitemap and list every article or page that does not verify",
     .usage = "visnyk verify-site [--keys FILE|URL] BASE_URL",
     .options = verify_options,
     .run = cmd_verify_site,

@@ -462,14 +462,20 @@ static enum err save(struct job *j, struct store *s, const struct store_article_
     enum err e = store_begin(s);
     if (e != ERR_OK)
         return fail(j, 0, e, "cannot start a transaction: %s", store_errmsg(s));
-    int64_t id;
+    int64_t id = 0;
+    struct store_page pg;
     e = page ? store_page_upsert(s, in->slug, in->title, in->body_md)
              : store_article_upsert(s, in, &id);
-    if (e == ERR_OK && !page) { /* an imported article is published: sign it */
+    if (e == ERR_OK && page) {
+        e = store_page_by_slug(s, j->arena, in->slug, &pg);
+        id = pg.id;
+    }
+    if (e == ERR_OK) { /* an imported article or page is published: sign it */
         bool created;
         e = sign_ensure_key(s, utc_now(), &created);
         if (e == ERR_OK)
-            e = sign_seal_article(s, j->arena, id, utc_now());
+            e = page ? sign_seal_page(s, j->arena, id, utc_now())
+                     : sign_seal_article(s, j->arena, id, utc_now());
     }
     if (e == ERR_OK)
         e = store_commit(s);

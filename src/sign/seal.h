@@ -1,7 +1,8 @@
-/* seal.h: signing what the site publishes. Reads an article through store/, renders its
- * body as the site serves it (render/markdown.h) and records the signature of its
- * canonical form (sign.h) with the site's current key. Callers: the editors' save, the
- * gallery and documents handlers, the importer. */
+/* seal.h: signing what the site publishes. Reads an article or a static page through
+ * store/, renders its body as the site serves it (render/markdown.h) and records the
+ * signature of its canonical form (sign.h) with the site's current key. Callers: the
+ * editors' saves (articles, galleries, documents, pages), the importer, and
+ * `visnyk key sign-all` for what was published before signing existed. */
 #ifndef VISNYK_SIGN_SEAL_H
 #define VISNYK_SIGN_SEAL_H
 
@@ -17,6 +18,23 @@
  * key (run `visnyk init` or `visnyk key rotate`). */
 ERR_MUST_USE
 enum err sign_seal_article(struct store *s, struct arena *a, int64_t id, int64_t now);
+
+/* sign_seal_page signs the static page id's current revision (pages are public from
+ * their first save). Same connection, transaction and errors as sign_seal_article. */
+ERR_MUST_USE
+enum err sign_seal_page(struct store *s, struct arena *a, int64_t id, int64_t now);
+
+/* Objects signed per transaction by sign_seal_missing: each batch holds the write lock
+ * for a few milliseconds, so a running server's saves wait no longer than that. */
+#define SIGN_SEAL_BATCH 100
+
+/* sign_seal_missing signs every published article and page whose current revision has
+ * no signature (a database from before signing, an older visnyk's saves), making the
+ * first key if there is none. Idempotent: a second run signs nothing. Needs a
+ * STORE_WRITE connection outside a transaction; commits every SIGN_SEAL_BATCH objects,
+ * so on failure what was signed before stays signed. *n_signed counts the signatures. */
+ERR_MUST_USE
+enum err sign_seal_missing(struct store *s, int64_t now, size_t *n_signed);
 
 /* sign_ensure_key makes the site's first key when it has none (*created says so). Needs
  * a STORE_WRITE connection; runs in its own transaction unless one is open. */

@@ -35,9 +35,22 @@ static void line(struct buf *out, const char *name, struct str value)
     buf_append_cstr(out, "\n");
 }
 
+const char *sign_time_field(struct str kind)
+{
+    if (str_eq_cstr(kind, "article"))
+        return "published_at";
+    if (str_eq_cstr(kind, "page"))
+        return "updated_at";
+    return NULL;
+}
+
 enum err sign_canonical(const struct sign_content *c, struct buf *out)
 {
-    if (!is_hash(c->body_sha256) || c->n_photos + c->n_attachments > SIGN_MAX_FILES)
+    const char *time_field = sign_time_field(c->kind);
+    if (time_field == NULL || !is_hash(c->body_sha256) ||
+        c->n_photos + c->n_attachments > SIGN_MAX_FILES)
+        return ERR_INVALID;
+    if (str_eq_cstr(c->kind, "page") && c->n_photos + c->n_attachments > 0)
         return ERR_INVALID;
     for (size_t i = 0; i < c->n_photos; i++)
         if (!is_hash(c->photos[i]))
@@ -46,12 +59,12 @@ enum err sign_canonical(const struct sign_content *c, struct buf *out)
         if (!is_hash(c->attachments[i]))
             return ERR_INVALID;
     char iso[21];
-    sign_iso_utc(c->published_at, iso);
+    sign_iso_utc(c->at, iso);
     buf_append_cstr(out, SIGN_VERSION "\n");
     line(out, "kind", c->kind);
     line(out, "slug", c->slug);
     line(out, "title", c->title);
-    line(out, "published_at", str_from_cstr(iso));
+    line(out, time_field, str_from_cstr(iso));
     line(out, "body_sha256", c->body_sha256);
     for (size_t i = 0; i < c->n_photos; i++)
         line(out, "photo_sha256", c->photos[i]);
@@ -200,9 +213,10 @@ bool sign_canonical_parse(struct str text, struct sign_content *c, struct str *p
     if (!str_starts_with(rest, STR_LIT(SIGN_VERSION "\n")))
         return false;
     rest = str_make(rest.ptr + sizeof SIGN_VERSION, rest.len - sizeof SIGN_VERSION);
-    if (!take(&rest, "kind", &c->kind) || !take(&rest, "slug", &c->slug) ||
-        !take(&rest, "title", &c->title) || !take(&rest, "published_at", &date) ||
-        !take(&rest, "body_sha256", &c->body_sha256) || !sign_iso_utc_parse(date, &c->published_at))
+    if (!take(&rest, "kind", &c->kind) || sign_time_field(c->kind) == NULL ||
+        !take(&rest, "slug", &c->slug) || !take(&rest, "title", &c->title) ||
+        !take(&rest, sign_time_field(c->kind), &date) ||
+        !take(&rest, "body_sha256", &c->body_sha256) || !sign_iso_utc_parse(date, &c->at))
         return false;
     c->photos = photos;
     c->attachments = attachments;
@@ -211,5 +225,5 @@ bool sign_canonical_parse(struct str text, struct sign_content *c, struct str *p
         photos[c->n_photos++] = h;
     while (c->n_photos + c->n_attachments < SIGN_MAX_FILES && take(&rest, "attachment_sha256", &h))
         attachments[c->n_attachments++] = h;
-    return rest.len == 0;
+    return rest.len == 0 && (!str_eq_cstr(c->kind, "page") || c->n_photos + c->n_attachments == 0);
 }

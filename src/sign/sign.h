@@ -25,11 +25,13 @@
 #define SIGN_BODY_BEGIN "<!--visnyk-body-->"
 #define SIGN_BODY_END "<!--/visnyk-body-->"
 
-/* What is signed. Strings are borrowed. Hashes are 64 lowercase hex digits. */
+/* What is signed. Strings are borrowed. Hashes are 64 lowercase hex digits. One form
+ * for every kind; the kind decides the name of its time line (sign_time_field) and
+ * whether it may list files (articles only: a page has no gallery or documents). */
 struct sign_content {
-    struct str kind; /* "article" */
+    struct str kind; /* "article" or "page" */
     struct str slug, title;
-    int64_t published_at;     /* UTC seconds */
+    int64_t at;               /* UTC seconds: an article's published_at, a page's updated_at */
     struct str body_sha256;   /* SHA-256 of the body HTML as served */
     const struct str *photos; /* photo file hashes in gallery order */
     size_t n_photos;
@@ -37,12 +39,16 @@ struct sign_content {
     size_t n_attachments;
 };
 
+/* sign_time_field names the time line of kind: "published_at" (article), "updated_at"
+ * (page); NULL for a kind the form does not know. */
+const char *sign_time_field(struct str kind);
+
 /* sign_canonical appends the canonical form of c to out:
- *   visnyk-sig-v1\n kind: K\n slug: S\n title: T\n published_at: YYYY-MM-DDTHH:MM:SSZ\n
+ *   visnyk-sig-v1\n kind: K\n slug: S\n title: T\n <time field>: YYYY-MM-DDTHH:MM:SSZ\n
  *   body_sha256: H\n then photo_sha256: H\n per photo and attachment_sha256: H\n per
  * attachment. A line break (CR or LF) inside slug or title is written as a space.
- * ERR_INVALID when a hash is not 64 lowercase hex digits or there are too many files,
- * ERR_TOO_LARGE past SIGN_MAX_CANONICAL_BYTES (out's own limit). */
+ * ERR_INVALID for an unknown kind, a page with files, a hash that is not 64 lowercase hex
+ * digits or too many files; ERR_TOO_LARGE past SIGN_MAX_CANONICAL_BYTES (out's own limit). */
 ERR_MUST_USE
 enum err sign_canonical(const struct sign_content *c, struct buf *out);
 

@@ -85,7 +85,7 @@ void site__article(struct http_request *req, struct http_response *res)
         site__fail(&p, e, "article");
         return;
     }
-    site__signature_mark(&p, &art); /* signing.c */
+    site__signature_mark(&p, "article", art.id, art.slug); /* signing.c */
     site__article_page(&p, &art);
 }
 

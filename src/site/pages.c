@@ -37,6 +37,10 @@ void site__page(struct http_request *req, struct http_response *res)
     else if (str_eq_cstr(pg.slug, "contacts"))
         value_set_bool(p.a, p.root, "nav_contacts", true);
     value_set(p.a, p.root, "body", render_raw(p.a, buf_str(&body)));
+    /* the revision signed: its time is shown, as a verifier checks it */
+    value_set_str(p.a, p.root, "updated", site__date(&p, pg.updated_at, false));
+    value_set_str(p.a, p.root, "updated_iso", site__date_iso(&p, pg.updated_at));
+    site__signature_mark(&p, "page", pg.id, pg.slug); /* signing.c */
     buf_free(&body);
     names[0] = pg.title;
     site__crumbs(&p, 1, names, NULL);

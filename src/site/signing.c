@@ -1,7 +1,8 @@
 /* signing.c: what readers and verifiers see of the site's signatures: the
- * Visnyk-Signature header and the manifest link on an article page, the manifest
- * itself (/news/<slug>/signature.json), the public keys (/.well-known/visnyk.pub) and
- * the current key in every page's head. docs/OPERATIONS.md, "Verifying a site". */
+ * Visnyk-Signature header and the manifest link on an article or static page, the
+ * manifest itself (/news/<slug>/signature.json, /pages/<slug>/signature.json), the
+ * public keys (/.well-known/visnyk.pub) and the current key in every page's head.
+ * docs/OPERATIONS.md, "Verifying a site". */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,24 @@ static void send_json(struct site_page *p, json_t *j)
     p->res->cacheable = true;
 }
 
-void site__signature_mark(struct site_page *p, const struct store_article *art)
+/* prefix: where pages of kind live on the site ("/news/" or "/pages/"). */
+static const char *prefix(const char *kind)
+{
+    return strcmp(kind, "page") == 0 ? "/pages/" : "/news/";
+}
+
+static struct str manifest_path(struct arena *a, const char *kind, struct str slug)
+{
+    return str_from_cstr(arena_printf(a, "%s%.*s/signature.json", prefix(kind), STR_FMT(slug)));
+}
+
+void site__signature_mark(struct site_page *p, const char *kind, int64_t id, struct str slug)
 {
     struct store_signature sig;
-    if (store_signature_latest(p->ctx->store, p->a, "article", art->id, &sig) != ERR_OK)
+    if (store_signature_latest(p->ctx->store, p->a, kind, id, &sig) != ERR_OK)
         return; /* unsigned (or the read failed): the page is served without */
     struct value *v = value_obj(p->a);
-    value_set_str(
-        p->a, v, "manifest",
-        str_from_cstr(arena_printf(p->a, "/news/%.*s/signature.json", STR_FMT(art->slug))));
+    value_set_str(p->a, v, "manifest", manifest_path(p->a, kind, slug));
     value_set(p->a, p->root, "signature", v);
     http_response_header(
         p->res, p->req, "Visnyk-Signature",
@@ -81,28 +91,37 @@ void site__head_key(struct site_page *p)
     }
 }
 
-void site__article_signature(struct http_request *req, struct http_response *res)
+/* manifest answers /news/<slug>/signature.json or /pages/<slug>/signature.json: the
+ * newest signature of the article or page, with its canonical fields spelled out. */
+static void manifest(struct http_request *req, struct http_response *res, const char *kind)
 {
     struct site_page p;
     struct store_article art;
+    struct store_page pg;
     struct store_signature sig;
     struct sign_content c;
-    struct str photos[SIGN_MAX_FILES], atts[SIGN_MAX_FILES];
+    struct str photos[SIGN_MAX_FILES], atts[SIGN_MAX_FILES], slug = STR_NULL;
+    int64_t id = 0;
+    bool is_page = strcmp(kind, "page") == 0;
 
     if (!site__begin(&p, req, res))
         return;
     if (req->n_params < 1 || req->params[0].len == 0 || req->params[0].len > STORE_MAX_SLUG_BYTES) {
-        site__fail(&p, ERR_NOTFOUND, "article slug");
+        site__fail(&p, ERR_NOTFOUND, "slug");
         return;
     }
-    enum err e = store_article_by_slug(p.ctx->store, p.a, req->params[0], &art);
-    if (e == ERR_OK)
-        e = store_signature_latest(p.ctx->store, p.a, "article", art.id, &sig);
+    enum err e = is_page ? store_page_by_slug(p.ctx->store, p.a, req->params[0], &pg)
+                         : store_article_by_slug(p.ctx->store, p.a, req->params[0], &art);
+    if (e == ERR_OK) {
+        id = is_page ? pg.id : art.id;
+        slug = is_page ? pg.slug : art.slug;
+        e = store_signature_latest(p.ctx->store, p.a, kind, id, &sig);
+    }
     if (e != ERR_OK) {
-        site__fail(&p, e, "article signature");
+        site__fail(&p, e, "signature");
         return;
     }
-    site__key(&p, "article:%lld", (long long)art.id);
+    site__key(&p, "%s:%lld", kind, (long long)id);
     if (!sign_canonical_parse(sig.canonical, &c, photos, atts)) {
         site__fail(&p, ERR_PARSE, "stored canonical form");
         return;
@@ -114,10 +133,10 @@ void site__article_signature(struct http_request *req, struct http_response *res
         json_array_append_new(at, jstr(c.attachments[i]));
     json_object_set_new(o, "format", json_string(SIGN_VERSION));
     json_object_set_new(o, "kind", jstr(c.kind));
-    json_object_set_new(o, "page", jstr(site__path(&p, "/news/", art.slug)));
+    json_object_set_new(o, "page", jstr(site__path(&p, prefix(kind), slug)));
     json_object_set_new(o, "slug", jstr(c.slug));
     json_object_set_new(o, "title", jstr(c.title));
-    json_object_set_new(o, "published_at", jtime(c.published_at));
+    json_object_set_new(o, sign_time_field(c.kind), jtime(c.at));
     json_object_set_new(o, "body_sha256", jstr(c.body_sha256));
     json_object_set_new(o, "photos_sha256", ph);
     json_object_set_new(o, "attachments_sha256", at);
@@ -129,6 +148,16 @@ void site__article_signature(struct http_request *req, struct http_response *res
     json_object_set_new(o, "canonical", jstr(sig.canonical));
     json_object_set_new(o, "keys", json_string("/.well-known/visnyk.pub"));
     send_json(&p, o);
+}
+
+void site__article_signature(struct http_request *req, struct http_response *res)
+{
+    manifest(req, res, "article");
+}
+
+void site__page_signature(struct http_request *req, struct http_response *res)
+{
+    manifest(req, res, "page");
 }
 
 void site__well_known_keys(struct http_request *req, struct http_response *res)
@@ -172,7 +201,6 @@ void site__feed_signature(struct site_page *p, struct buf *b, const struct store
         "<visnyk:signature keyid=\"%.*s\" revision=\"%lld\" manifest=\"%.*s\">%.*s"
         "</visnyk:signature>\n",
         STR_FMT(sig.key_id), (long long)sig.revision,
-        STR_FMT(site__absolute(
-            p, str_from_cstr(arena_printf(p->a, "/news/%.*s/signature.json", STR_FMT(art->slug))))),
+        STR_FMT(site__absolute(p, manifest_path(p->a, "article", art->slug))),
         STR_FMT(sig.signature));
 }

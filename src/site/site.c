@@ -218,6 +218,7 @@ void site_routes(struct site *s, struct http_router *r)
     http_router_add(r, HTTP_M_GET, "/archive/:year", site__archive_year);
     add_with_query(r, "/archive/:year/:month", site__archive_month, "after");
     http_router_add(r, HTTP_M_GET, "/pages/:slug", site__page);
+    http_router_add(r, HTTP_M_GET, "/pages/:slug/signature.json", site__page_signature);
     http_router_add(r, HTTP_M_GET, "/sitemap", site__sitemap);
     /* pagination as a path (static_links): the cursor is the route's last param */
     http_router_add_ctx(r, HTTP_M_GET, "/news/after/:cursor", site__news, &site__cursor_route);

@@ -189,11 +189,13 @@ void site__home(struct http_request *req, struct http_response *res);
 void site__article(struct http_request *req, struct http_response *res);
 /* site__article_page renders art as the article page (after site__begin). */
 void site__article_page(struct site_page *p, const struct store_article *art);
-/* signing.c: the signature header and manifest link of a published article, the
- * current key in the head, the manifest and the public keys. */
-void site__signature_mark(struct site_page *p, const struct store_article *art);
+/* signing.c: the signature header and manifest link of a published article or a static
+ * page (kind "article" or "page"), the current key in the head, the manifests and the
+ * public keys. */
+void site__signature_mark(struct site_page *p, const char *kind, int64_t id, struct str slug);
 void site__head_key(struct site_page *p);
 void site__article_signature(struct http_request *req, struct http_response *res);
+void site__page_signature(struct http_request *req, struct http_response *res);
 void site__well_known_keys(struct http_request *req, struct http_response *res);
 /* site__feed_signature writes an Atom entry's <visnyk:signature> (nothing if unsigned). */
 #define SITE_SIGNATURE_NS "urn:visnyk:signature:1"

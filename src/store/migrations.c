@@ -433,6 +433,14 @@ const char *const store__migrations[] = {
      * chain covers the id from here on (store_audit_hash's v2 form). */
     "ALTER TABLE audit_log ADD COLUMN request_id INTEGER NOT NULL DEFAULT 0;\n"
     "PRAGMA user_version = 10;\n",
+    /* 11: static pages get a revision number like articles (pages.version, one more on
+     * every save), so each saved page is signed once as (kind 'page', id, version) and
+     * `visnyk key sign-all` can tell which revisions have no signature yet. The audit
+     * log is indexed by action: a running server looks up the newest key.* entry once
+     * a second to notice a rotation or a sign-all made by another process. */
+    "ALTER TABLE pages ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
+    "CREATE INDEX audit_log_action ON audit_log (action);\n"
+    "PRAGMA user_version = 11;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

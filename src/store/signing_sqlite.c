@@ -1,7 +1,7 @@
-/* signing_sqlite.c: the site's signing keys, the signatures of published revisions and
- * the hash chain of the audit log (migration 9). The visnyk_audit_hash() SQL function
- * registered here is what store_audit_add and migration 9 chain entries with; the check
- * recomputes it in C. */
+/* signing_sqlite.c: the site's signing keys, the signatures of published revisions (and
+ * which revisions have none yet) and the hash chain of the audit log (migrations 9 and
+ * 10). The visnyk_audit_hash() SQL function registered here is what store_audit_add and
+ * migration 9 chain entries with; the check recomputes it in C. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +23,21 @@ static const char sql_sig_add[] =
 static const char sql_sig_latest[] =
     "SELECT object_id, revision, signed_at, kind, key_id, canonical, signature FROM "
     "signatures WHERE kind = ?1 AND object_id = ?2 ORDER BY id DESC LIMIT 1";
+/* Both terms only grow, so their sum changes when either does: a new key, or a
+ * sign-all (audited as key.sign-all; the index audit_log_action finds its newest). */
+static const char sql_key_generation[] =
+    "SELECT (SELECT coalesce(max(id), 0) FROM signing_keys) + "
+    "(SELECT coalesce(max(id), 0) FROM audit_log WHERE action = 'key.sign-all')";
+/* The current revision of each published object without its signature; the index
+ * signatures_object (kind, object_id, id) answers each NOT EXISTS. */
+static const char sql_unsigned_articles[] =
+    "SELECT a.id FROM articles a WHERE a.id > ?1 AND a.status IN ('published', 'scheduled') "
+    "AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.kind = 'article' AND "
+    "s.object_id = a.id AND s.revision = a.version) ORDER BY a.id LIMIT ?2";
+static const char sql_unsigned_pages[] =
+    "SELECT p.id FROM pages p WHERE p.id > ?1 AND NOT EXISTS (SELECT 1 FROM signatures s "
+    "WHERE s.kind = 'page' AND s.object_id = p.id AND s.revision = p.version) "
+    "ORDER BY p.id LIMIT ?2";
 static const char sql_audit_all[] =
     "SELECT id, at, coalesce(user_id, 0), user_name, ip, action, object, detail, prev_hash, "
     "hash, request_id FROM audit_log ORDER BY id";
@@ -163,6 +178,48 @@ enum err store_key_current(struct store *s, char key_id[17], unsigned char sk[64
     } else {
         e = store__db_fail(s, rc);
     }
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_key_generation(struct store *s, int64_t *generation)
+{
+    sqlite3_stmt *st;
+    *generation = 0;
+    enum err e = store__prepare(s, sql_key_generation, &st);
+    if (e != ERR_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *generation = sqlite3_column_int64(st, 0);
+    else
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_unsigned_ids(struct store *s, struct arena *a, const char *kind, int64_t after,
+                            size_t limit, int64_t **ids, size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc;
+    *ids = NULL;
+    *n = 0;
+    bool pages = strcmp(kind, "page") == 0;
+    if (!pages && strcmp(kind, "article") != 0)
+        return ERR_INVALID;
+    enum err e = store__prepare(s, pages ? sql_unsigned_pages : sql_unsigned_articles, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *ids = store__grow(a, *ids, *n, &cap, sizeof **ids);
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }

@@ -145,6 +145,7 @@ struct store_page {
     int64_t id;
     struct str slug, title, body_md;
     int64_t updated_at;
+    int64_t version; /* 1 when created, one more on every save (the signed revision) */
 };
 
 /* Reads of published content: status published or scheduled, and published_at <= now
@@ -218,6 +219,9 @@ enum err store_archive_months(struct store *s, struct arena *a, struct store_mon
 ERR_MUST_USE
 enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
                             struct store_page *out);
+/* store_page_by_id: as store_page_by_slug, by id. */
+ERR_MUST_USE
+enum err store_page_by_id(struct store *s, struct arena *a, int64_t id, struct store_page *out);
 ERR_MUST_USE
 enum err store_pages_all(struct store *s, struct arena *a, struct store_page **items, size_t *n);
 /* Site settings: key/value text (site_name, address, phone, email, hotline,
@@ -926,6 +930,11 @@ struct store_signature {
     int64_t object_id, revision, signed_at;
     struct str kind, key_id, canonical, signature; /* signature: base64 */
 };
+/* store_key_generation: a number that changes whenever a key is added (a rotation) or
+ * a key.sign-all audit entry is written, in any process. Cheap (two index lookups); a
+ * running server polls it to notice `visnyk key rotate` and `visnyk key sign-all`. */
+ERR_MUST_USE
+enum err store_key_generation(struct store *s, int64_t *generation);
 /* store_signature_add records a signed revision. */
 ERR_MUST_USE
 enum err store_signature_add(struct store *s, const struct store_signature *sig);
@@ -934,6 +943,13 @@ enum err store_signature_add(struct store *s, const struct store_signature *sig)
 ERR_MUST_USE
 enum err store_signature_latest(struct store *s, struct arena *a, const char *kind,
                                 int64_t object_id, struct store_signature *out);
+/* store_unsigned_ids lists into ids (at most limit, ascending, allocated in a) the
+ * objects of kind ("article" or "page") with id > after whose current revision has no
+ * signature: published and scheduled articles (revision = articles.version) and every
+ * page (revision = pages.version). ERR_INVALID for another kind. */
+ERR_MUST_USE
+enum err store_unsigned_ids(struct store *s, struct arena *a, const char *kind, int64_t after,
+                            size_t limit, int64_t **ids, size_t *n);
 
 /* store_audit_hash writes into hex[65] the chain hash of an audit entry: lowercase hex
  * SHA-256 of "visnyk-audit-v1\n" then, for id, at, user_id (0 = nobody), user_name,

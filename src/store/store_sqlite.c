@@ -93,6 +93,7 @@ enum stmt_id {
     ST_DEPTS_PUBLISHED,
     ST_MONTHS,
     ST_PAGE_BY_SLUG,
+    ST_PAGE_BY_ID,
     ST_PAGES_ALL,
     ST_SETTING_GET,
     ST_SETTING_SET,
@@ -170,8 +171,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_MONTHS] = "SELECT a.published_ym, count(*) FROM articles a WHERE " VISIBLE
                   " AND a.published_at <= ?1 GROUP BY a.published_ym "
                   "ORDER BY a.published_ym DESC",
-    [ST_PAGE_BY_SLUG] = "SELECT id, slug, title, body_md, updated_at FROM pages WHERE slug = ?1",
-    [ST_PAGES_ALL] = "SELECT id, slug, title, body_md, updated_at FROM pages "
+    [ST_PAGE_BY_SLUG] = "SELECT id, slug, title, body_md, updated_at, version FROM pages "
+                        "WHERE slug = ?1",
+    [ST_PAGE_BY_ID] = "SELECT id, slug, title, body_md, updated_at, version FROM pages "
+                      "WHERE id = ?1",
+    [ST_PAGES_ALL] = "SELECT id, slug, title, body_md, updated_at, version FROM pages "
                      "ORDER BY title COLLATE uk",
     [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
     [ST_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2) "
@@ -206,7 +210,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PAGE_UPSERT] = "INSERT INTO pages (slug, title, body_md, created_at, updated_at) "
                        "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (slug) DO UPDATE SET "
                        "title = excluded.title, body_md = excluded.body_md, "
-                       "updated_at = excluded.updated_at",
+                       "updated_at = excluded.updated_at, version = pages.version + 1",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
@@ -1112,6 +1116,7 @@ static void page_read(struct arena *a, sqlite3_stmt *st, struct store_page *out)
     out->title = store__col_str(a, st, 2);
     out->body_md = store__col_str(a, st, 3);
     out->updated_at = sqlite3_column_int64(st, 4);
+    out->version = sqlite3_column_int64(st, 5);
 }
 
 enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
@@ -1123,6 +1128,23 @@ enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, slug);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        page_read(a, st, out);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_page_by_id(struct store *s, struct arena *a, int64_t id, struct store_page *out)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    enum err e = stmt_get(s, ST_PAGE_BY_ID, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         page_read(a, st, out);

@@ -21,7 +21,7 @@ static void test_canonical(void)
     struct sign_content c = {.kind = STR_LIT("article"),
                              .slug = STR_LIT("na-poltavshchyni"),
                              .title = STR_LIT("На Полтавщині\nрядок"),
-                             .published_at = 1722520260, /* 2024-08-01 13:51 UTC */
+                             .at = 1722520260, /* 2024-08-01 13:51 UTC */
                              .body_sha256 = STR_LIT(H2),
                              .photos = photos,
                              .n_photos = 2,
@@ -43,7 +43,7 @@ static void test_canonical(void)
     struct sign_content back;
     struct str p2[SIGN_MAX_FILES], a2[SIGN_MAX_FILES];
     CHECK(sign_canonical_parse(buf_str(&b), &back, p2, a2));
-    CHECK(back.published_at == c.published_at && back.n_photos == 2 && back.n_attachments == 1);
+    CHECK(back.at == c.at && back.n_photos == 2 && back.n_attachments == 1);
     CHECK_STR(back.photos[1], H2);
     CHECK_STR(back.title, "На Полтавщині рядок");
     struct buf again;
@@ -59,6 +59,49 @@ static void test_canonical(void)
     CHECK(sign_canonical(&bad, &again) == ERR_INVALID);
     buf_free(&b);
     buf_free(&again);
+}
+
+/* A page: the same form with its own kind and time line, and no files. */
+static void test_canonical_page(void)
+{
+    struct str photos[] = {STR_LIT(H1)};
+    struct sign_content c = {.kind = STR_LIT("page"),
+                             .slug = STR_LIT("about"),
+                             .title = STR_LIT("Про нас"),
+                             .at = 1764720000, /* 2025-12-03 00:00 UTC */
+                             .body_sha256 = STR_LIT(H1)};
+    struct buf b;
+    buf_init(&b, SIGN_MAX_CANONICAL_BYTES);
+    CHECK(sign_canonical(&c, &b) == ERR_OK);
+    CHECK_STR(buf_str(&b), "visnyk-sig-v1\n"
+                           "kind: page\n"
+                           "slug: about\n"
+                           "title: Про нас\n"
+                           "updated_at: 2025-12-03T00:00:00Z\n"
+                           "body_sha256: " H1 "\n");
+    struct sign_content back;
+    struct str p2[SIGN_MAX_FILES], a2[SIGN_MAX_FILES];
+    CHECK(sign_canonical_parse(buf_str(&b), &back, p2, a2));
+    CHECK(back.at == c.at && str_eq_cstr(back.kind, "page") && back.n_photos == 0);
+    /* a page's form with an article's time line, or with a photo, is not a page's form */
+    CHECK(!sign_canonical_parse(STR_LIT("visnyk-sig-v1\nkind: page\nslug: a\ntitle: b\n"
+                                        "published_at: 2025-12-03T00:00:00Z\nbody_sha256: " H1
+                                        "\n"),
+                                &back, p2, a2));
+    CHECK(!sign_canonical_parse(STR_LIT("visnyk-sig-v1\nkind: page\nslug: a\ntitle: b\n"
+                                        "updated_at: 2025-12-03T00:00:00Z\nbody_sha256: " H1
+                                        "\nphoto_sha256: " H1 "\n"),
+                                &back, p2, a2));
+    struct sign_content bad = c;
+    bad.photos = photos;
+    bad.n_photos = 1;
+    buf_reset(&b);
+    CHECK(sign_canonical(&bad, &b) == ERR_INVALID);
+    bad = c;
+    bad.kind = STR_LIT("banner");
+    buf_reset(&b);
+    CHECK(sign_canonical(&bad, &b) == ERR_INVALID);
+    buf_free(&b);
 }
 
 static void test_sign_check(void)
@@ -160,6 +203,35 @@ static void test_store(void)
     store_audit_hash(1, 3000, 0, STR_LIT("ed"), STR_LIT("127.0.0.1"), STR_LIT("test.add"),
                      STR_LIT("obj"), STR_LIT("detail\nline"), 5, STR_LIT(""), h3);
     CHECK(strcmp(h1, h3) != 0);
+
+    /* pages: each save is a new revision; sign_seal_missing signs each one once */
+    int64_t gen0, gen1;
+    CHECK(store_key_generation(s, &gen0) == ERR_OK && gen0 > 0);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("about"), STR_LIT("Про нас"), STR_LIT("*Текст*")) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    struct store_page pg;
+    CHECK(store_page_by_slug(s, a, STR_LIT("about"), &pg) == ERR_OK && pg.version == 1);
+    size_t signed_n = 0;
+    CHECK(sign_seal_missing(s, 4000, &signed_n) == ERR_OK && signed_n == 1);
+    CHECK(store_signature_latest(s, a, "page", pg.id, &got) == ERR_OK && got.revision == 1);
+    CHECK(str_starts_with(got.canonical, STR_LIT("visnyk-sig-v1\nkind: page\nslug: about\n")));
+    CHECK(sign_seal_missing(s, 4001, &signed_n) == ERR_OK && signed_n == 0);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_page_upsert(s, STR_LIT("about"), STR_LIT("Про нас"), STR_LIT("Нове")) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(store_page_by_id(s, a, pg.id, &pg) == ERR_OK && pg.version == 2);
+    CHECK(sign_seal_missing(s, 4002, &signed_n) == ERR_OK && signed_n == 1);
+    CHECK(store_signature_latest(s, a, "page", pg.id, &got) == ERR_OK && got.revision == 2);
+    int64_t *ids;
+    CHECK(store_unsigned_ids(s, a, "page", 0, 10, &ids, &n) == ERR_OK && n == 0);
+    CHECK(store_unsigned_ids(s, a, "banner", 0, 10, &ids, &n) == ERR_INVALID);
+    /* a rotation changes the generation a running server watches */
+    CHECK(store_key_generation(s, &gen1) == ERR_OK && gen1 == gen0);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(sign_new_key(s, 5000, id2) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(store_key_generation(s, &gen1) == ERR_OK && gen1 != gen0);
     store_close(s);
     arena_free(a);
     unlink(path);
@@ -173,6 +245,7 @@ static void test_store(void)
 int main(void)
 {
     test_canonical();
+    test_canonical_page();
     test_sign_check();
     test_store();
     return check_done();
