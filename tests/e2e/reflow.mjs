@@ -99,6 +99,15 @@ async function gallery(page, base) {
   const box2 = await page.locator('.gallery .slide-nav a[href="#photo-3"]').first().boundingBox();
   check(box2 && Math.abs(box2.y - box.y) < 2,
     `the next «Наступне» is where the first one was (${box && box.y}, ${box2 && box2.y})`);
+  // by keyboard: Enter on «Наступне», then one Tab reaches the new slide's «Наступне»
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.getAttribute('href')) === '#photo-3',
+    'one Tab after «Наступне» reaches the next «Наступне»');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  const third = await visible();
+  check(third[2] === true && third.filter(Boolean).length === 1,
+    `Enter shows the third photo alone (${JSON.stringify(third)})`);
 }
 
 async function main() {
