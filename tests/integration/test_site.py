@@ -268,7 +268,7 @@ def check_layout_fixes(srv):
     for card in cards:
         url = re.search(r'href="(/news/[^"]+)"', card).group(1)
         _, _, art = srv.get(url)
-        has_photo = b'id="photo-1"' in art
+        has_photo = b'class="photo-full"' in art
         imgs = tags_of(card.encode(), "img")
         check(len(imgs) == (1 if has_photo else 0),
               f"{url}: thumbnail {len(imgs)} for an article {'with' if has_photo else 'without'} a photo")
