@@ -39,3 +39,9 @@ add_test(NAME e2e_admin
   COMMAND ${CMAKE_COMMAND} -E env VISNYK_BIN=$<TARGET_FILE:visnyk> VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR}
           ${VISNYK_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/run.mjs)
 set_tests_properties(e2e_admin PROPERTIES WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e TIMEOUT 900)
+# Every public page type at 320, 360 and 1280 px: no sideways scrolling, axe-core's WCAG
+# A/AA rules, the Nu Html Checker (npm vnu-jar, run by Debian's default-jre-headless).
+add_test(NAME e2e_reflow
+  COMMAND ${CMAKE_COMMAND} -E env VISNYK_BIN=$<TARGET_FILE:visnyk> VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR}
+          ${VISNYK_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/reflow.mjs)
+set_tests_properties(e2e_reflow PROPERTIES WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e TIMEOUT 900)

@@ -11,6 +11,7 @@ libs=(libuv1-dev libhttp-parser-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm
       libcurl4-openssl-dev libseccomp-dev libsystemd-dev)
 tests=(python3 python3-aiosmtpd python3-feedparser sqlite3 libxml2-utils nginx wrk curl
        chromium varnish varnish-modules
+       default-jre-headless  # the Nu Html Checker (npm vnu-jar) in tests/e2e/reflow.mjs
        systemd)  # systemd-analyze verify/security on the package's units (test_package.py)
 # the Debian package (scripts/package.sh, which asks for --package: build, libs and these)
 pkg=(debhelper dpkg-dev lintian)

@@ -6,8 +6,9 @@
 
 #define META_DESCRIPTION_BYTES 300
 
-/* gallery: every photo a <figure id="photo-N"> in a scroll-snap strip; previous/next
- * are plain links to the neighbouring figure, so they work without JavaScript. */
+/* gallery: every photo a slide with an anchor #photo-N; previous/next are plain links to
+ * the neighbouring anchor, so they work without JavaScript (the theme's CSS shows the
+ * slide whose anchor is the :target), and each photo links to its largest file. */
 static struct value *gallery(struct site_page *p, const struct store_article *art)
 {
     struct arena *a = p->a;

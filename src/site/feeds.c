@@ -318,6 +318,11 @@ void site__feed_rss(struct http_request *req, struct http_response *res)
     all_feed(req, res, FEED_RSS);
 }
 
+void site__feed_guess(struct http_request *req, struct http_response *res)
+{
+    http_response_redirect(res, req, 301, STR_LIT("/feed.xml"));
+}
+
 void site__feed_atom(struct http_request *req, struct http_response *res)
 {
     all_feed(req, res, FEED_ATOM);

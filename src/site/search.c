@@ -249,7 +249,7 @@ void site__search(struct http_request *req, struct http_response *res)
                     a, pager, "next_url",
                     url_with(&p, q, tag, dept, from_s, to_s, sq.by_date, (size_t)page + 1));
             value_set_int(a, pager, "page", page);
-            value_set(a, p.root, "search_pager", pager);
+            value_set(a, p.root, "pager", pager);
         }
         if (sq.by_date)
             value_set_str(a, p.root, "sort_relevance_url",

@@ -236,6 +236,7 @@ void site_routes(struct site *s, struct http_router *r)
     /* finding the news (site_search.h) */
     add_with_query(r, "/search", site__search, "q tag dept from to sort page");
     http_router_add(r, HTTP_M_GET, "/feed.xml", site__feed_rss);
+    http_router_add(r, HTTP_M_GET, "/feed", site__feed_guess);
     http_router_add(r, HTTP_M_GET, "/atom.xml", site__feed_atom);
     http_router_add(r, HTTP_M_GET, "/tags/:slug/feed.xml", site__tag_feed_rss);
     http_router_add(r, HTTP_M_GET, "/tags/:slug/atom.xml", site__tag_feed_atom);
@@ -819,6 +820,99 @@ void site__fail(struct site_page *p, enum err e, const char *what)
 
 /* ---- shared values -------------------------------------------------------------------- */
 
+/* Variant widths the media module writes next to each original (media.h MEDIA_WIDTHS):
+ * <hash>-<w>.webp and .jpg for every width smaller than <hash>.jpg itself. */
+static const int variant_widths[] = {480, 960, 1600};
+#define N_VARIANTS (sizeof variant_widths / sizeof variant_widths[0])
+
+static bool variant_exists(const struct store_photo *ph, size_t i)
+{
+    return ph->width <= 0 || variant_widths[i] < ph->width;
+}
+
+/* photo_alt: what a photo says to someone who cannot see it: its own alt text, else its
+ * caption, else fallback (the article's title). */
+static struct str photo_alt(const struct store_photo *ph, struct str fallback)
+{
+    if (ph->alt.len > 0)
+        return ph->alt;
+    if (ph->caption.len > 0)
+        return ph->caption;
+    return fallback;
+}
+
+/* thumb: {src, webp, width, height, alt} of the smallest file of a photo, for the list
+ * items (the lists show a small picture, so the smallest variant is the right one). */
+static struct value *thumb(struct site_page *p, const struct store_photo *ph, struct str title)
+{
+    struct arena *a = p->a;
+    struct value *v = value_obj(a);
+    int w = ph->width > 0 ? ph->width : variant_widths[0];
+    int h = ph->height > 0 ? ph->height : variant_widths[0] * 2 / 3;
+
+    if (variant_exists(ph, 0)) {
+        /* the variant keeps the aspect ratio; the attributes only reserve the space */
+        h = (int)(((int64_t)h * variant_widths[0] + w / 2) / w);
+        w = variant_widths[0];
+        value_set_cstr(a, v, "src", arena_printf(a, "/media/%.*s-%d.jpg", STR_FMT(ph->hash), w));
+        value_set_cstr(a, v, "webp",
+                       arena_printf(a, "/media/%.*s-%d.webp", STR_FMT(ph->hash), w));
+    } else {
+        value_set_cstr(a, v, "src", arena_printf(a, "/media/%.*s.jpg", STR_FMT(ph->hash)));
+    }
+    value_set_int(a, v, "width", w);
+    value_set_int(a, v, "height", h > 0 ? h : 1);
+    value_set_str(a, v, "alt", photo_alt(ph, title));
+    return v;
+}
+
+struct value *site__picture(struct site_page *p, const struct store_photo *ph, struct str alt,
+                            const char *sizes, bool lazy)
+{
+    struct arena *a = p->a;
+    struct value *v = value_obj(a);
+    struct buf webp, jpg;
+    struct str src = STR_NULL, full = STR_NULL, last = STR_NULL;
+
+    buf_init(&webp, 1024);
+    buf_init(&jpg, 1024);
+    for (size_t i = 0; i < N_VARIANTS; i++) {
+        if (!variant_exists(ph, i))
+            continue;
+        buf_appendf(&webp, "%s/media/%.*s-%d.webp %dw", webp.len > 0 ? ", " : "", STR_FMT(ph->hash),
+                    variant_widths[i], variant_widths[i]);
+        buf_appendf(&jpg, "%s/media/%.*s-%d.jpg %dw", jpg.len > 0 ? ", " : "", STR_FMT(ph->hash),
+                    variant_widths[i], variant_widths[i]);
+        last = str_from_cstr(
+            arena_printf(a, "/media/%.*s-%d.jpg", STR_FMT(ph->hash), variant_widths[i]));
+        /* the fallback src: a middle size, as most screens want */
+        if (src.ptr == NULL || variant_widths[i] <= 960)
+            src = last;
+    }
+    if (ph->width > 0) {
+        buf_appendf(&jpg, "%s/media/%.*s.jpg %dw", jpg.len > 0 ? ", " : "", STR_FMT(ph->hash),
+                    ph->width);
+        full = str_from_cstr(arena_printf(a, "/media/%.*s.jpg", STR_FMT(ph->hash)));
+        if (src.ptr == NULL)
+            src = full;
+    }
+    value_set_str(a, v, "src", src);
+    /* the largest file, for a link that opens the photo full size */
+    value_set_str(a, v, "full", full.ptr != NULL ? full : last);
+    if (webp.len > 0)
+        value_set_str(a, v, "webp_srcset", buf_to_arena(p, &webp, "srcset"));
+    else
+        buf_free(&webp);
+    value_set_str(a, v, "jpg_srcset", buf_to_arena(p, &jpg, "srcset"));
+    value_set_cstr(a, v, "sizes", sizes);
+    /* width/height reserve the space (no layout shift); CSS scales the image */
+    value_set_int(a, v, "width", ph->width > 0 ? ph->width : 1600);
+    value_set_int(a, v, "height", ph->height > 0 ? ph->height : 1067);
+    value_set_str(a, v, "alt", photo_alt(ph, alt));
+    value_set_bool(a, v, "lazy", lazy);
+    return v;
+}
+
 struct value *site__summary(struct site_page *p, const struct store_summary *s)
 {
     struct arena *a = p->a;
@@ -831,6 +925,8 @@ struct value *site__summary(struct site_page *p, const struct store_summary *s)
     value_set_str(a, v, "date", site__date(p, s->published_at, true));
     value_set_str(a, v, "date_short", site__date_short(p, s->published_at));
     value_set_str(a, v, "iso", site__date_iso(p, s->published_at));
+    if (s->lead_photo != NULL)
+        value_set(a, v, "thumb", thumb(p, s->lead_photo, s->title));
     return v;
 }
 
@@ -840,63 +936,6 @@ struct value *site__summaries(struct site_page *p, const struct store_summary *i
     for (size_t i = 0; i < n; i++)
         value_push(p->a, list, site__summary(p, &items[i]));
     return list;
-}
-
-/* Variant widths the media module writes next to each original (media.h MEDIA_WIDTHS):
- * <hash>-<w>.webp and .jpg for every width smaller than <hash>.jpg itself. */
-static const int variant_widths[] = {480, 960, 1600};
-#define N_VARIANTS (sizeof variant_widths / sizeof variant_widths[0])
-
-static bool variant_exists(const struct store_photo *ph, size_t i)
-{
-    return ph->width <= 0 || variant_widths[i] < ph->width;
-}
-
-struct value *site__picture(struct site_page *p, const struct store_photo *ph, struct str alt,
-                            const char *sizes, bool lazy)
-{
-    struct arena *a = p->a;
-    struct value *v = value_obj(a);
-    struct buf webp, jpg;
-    struct str src = STR_NULL;
-
-    buf_init(&webp, 1024);
-    buf_init(&jpg, 1024);
-    for (size_t i = 0; i < N_VARIANTS; i++) {
-        if (!variant_exists(ph, i))
-            continue;
-        buf_appendf(&webp, "%s/media/%.*s-%d.webp %dw", webp.len > 0 ? ", " : "", STR_FMT(ph->hash),
-                    variant_widths[i], variant_widths[i]);
-        buf_appendf(&jpg, "%s/media/%.*s-%d.jpg %dw", jpg.len > 0 ? ", " : "", STR_FMT(ph->hash),
-                    variant_widths[i], variant_widths[i]);
-        /* the fallback src: a middle size, as most screens want */
-        if (src.ptr == NULL || variant_widths[i] <= 960)
-            src = str_from_cstr(
-                arena_printf(a, "/media/%.*s-%d.jpg", STR_FMT(ph->hash), variant_widths[i]));
-    }
-    if (ph->width > 0) {
-        buf_appendf(&jpg, "%s/media/%.*s.jpg %dw", jpg.len > 0 ? ", " : "", STR_FMT(ph->hash),
-                    ph->width);
-        if (src.ptr == NULL)
-            src = str_from_cstr(arena_printf(a, "/media/%.*s.jpg", STR_FMT(ph->hash)));
-    }
-    value_set_str(a, v, "src", src);
-    if (webp.len > 0)
-        value_set_str(a, v, "webp_srcset", buf_to_arena(p, &webp, "srcset"));
-    else
-        buf_free(&webp);
-    value_set_str(a, v, "jpg_srcset", buf_to_arena(p, &jpg, "srcset"));
-    value_set_cstr(a, v, "sizes", sizes);
-    /* width/height reserve the space (no layout shift); CSS scales the image */
-    value_set_int(a, v, "width", ph->width > 0 ? ph->width : 1600);
-    value_set_int(a, v, "height", ph->height > 0 ? ph->height : 1067);
-    if (ph->alt.len > 0)
-        alt = ph->alt;
-    else if (ph->caption.len > 0)
-        alt = ph->caption;
-    value_set_str(a, v, "alt", alt);
-    value_set_bool(a, v, "lazy", lazy);
-    return v;
 }
 
 struct value *site__ref(struct site_page *p, const struct store_ref *r, const char *prefix)
@@ -974,18 +1013,32 @@ bad:
     return false;
 }
 
+/* page_url: base_path with the cursor of a page, as a query or, for a static mirror, as a
+ * path (static_links). */
+static struct str page_url(struct site_page *p, struct str base_path, struct store_cursor c)
+{
+    return str_from_cstr(arena_printf(p->a,
+                                      p->site->static_links ? "%.*s/after/%lld.%lld"
+                                                            : "%.*s?after=%lld.%lld",
+                                      STR_FMT(base_path), (long long)c.published_at,
+                                      (long long)c.id));
+}
+
 bool site__list_page(struct site_page *p, struct store_list_query *q, struct str base_path)
 {
     struct arena *a = p->a;
     struct store_summary *items;
+    struct store_cursor before;
     size_t n;
-    bool more;
+    bool more, first;
     enum err e;
 
     if (!site__parse_after(p, &q->after))
         return false;
     q->limit = SITE_PAGE_SIZE;
     e = store_article_list(p->ctx->store, a, q, &items, &n, &more);
+    if (e == ERR_OK)
+        e = store_article_page_before(p->ctx->store, q, &before, &first);
     if (e != ERR_OK) {
         site__fail(p, e, "article list");
         return false;
@@ -995,17 +1048,16 @@ bool site__list_page(struct site_page *p, struct store_list_query *q, struct str
         value_set_bool(a, p->root, "empty", true);
     if (more || q->after.id != 0) {
         struct value *pager = value_obj(a);
-        if (q->after.id != 0)
-            value_set_str(a, pager, "first_url", base_path);
-        if (more && n > 0)
-            value_set_str(a, pager, "older_url",
-                          str_from_cstr(arena_printf(a,
-                                                     p->site->static_links
-                                                         ? "%.*s/after/%lld.%lld"
-                                                         : "%.*s?after=%lld.%lld",
-                                                     STR_FMT(base_path),
-                                                     (long long)items[n - 1].published_at,
-                                                     (long long)items[n - 1].id)));
+        if (q->after.id != 0) {
+            /* «Найновіші» only where «Попередня» does not already lead there */
+            if (!first)
+                value_set_str(a, pager, "first_url", base_path);
+            value_set_str(a, pager, "prev_url", first ? base_path : page_url(p, base_path, before));
+        }
+        if (more && n > 0) {
+            struct store_cursor last = {items[n - 1].published_at, items[n - 1].id};
+            value_set_str(a, pager, "next_url", page_url(p, base_path, last));
+        }
         value_set(a, p->root, "pager", pager);
     }
     return true;

@@ -164,10 +164,12 @@ struct str site__absolute(struct site_page *p, struct str path);
  * words when possible) from Markdown, for meta descriptions. */
 struct str site__plain_excerpt(struct site_page *p, struct str md, size_t max);
 
-/* Values for templates. Each summary also records "article:<id>". */
+/* Values for templates. Each summary also records "article:<id>"; one with a lead photo
+ * has a thumb {src, webp, width, height, alt}: its smallest file. */
 struct value *site__summary(struct site_page *p, const struct store_summary *s);
 struct value *site__summaries(struct site_page *p, const struct store_summary *items, size_t n);
-/* site__picture: {src, webp_srcset, jpg_srcset, sizes, width, height, alt, lazy}. */
+/* site__picture: {src, full, webp_srcset, jpg_srcset, sizes, width, height, alt, lazy};
+ * full is the largest file (the photo's own size), for a link to it. */
 struct value *site__picture(struct site_page *p, const struct store_photo *ph, struct str alt,
                             const char *sizes, bool lazy);
 struct value *site__ref(struct site_page *p, const struct store_ref *r, const char *prefix);

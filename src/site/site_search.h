@@ -29,6 +29,8 @@
 void site__search(struct http_request *req, struct http_response *res);
 
 void site__feed_rss(struct http_request *req, struct http_response *res);
+/* site__feed_guess answers /feed, the address people type, with a 301 to /feed.xml. */
+void site__feed_guess(struct http_request *req, struct http_response *res);
 void site__feed_atom(struct http_request *req, struct http_response *res);
 void site__tag_feed_rss(struct http_request *req, struct http_response *res);
 void site__tag_feed_atom(struct http_request *req, struct http_response *res);

@@ -167,6 +167,14 @@ enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str 
 ERR_MUST_USE
 enum err store_article_list(struct store *s, struct arena *a, const struct store_list_query *q,
                             struct store_summary **items, size_t *n, bool *has_more);
+/* store_article_page_before: where the page before q's page starts, for a link back
+ * ("previous page") in the keyset order: the page of q->limit rows that ends with the
+ * cursor q->after itself (same filters and bounds as store_article_list). *first is true
+ * (and *before zero) when that page is the first one, including when q->after is zero.
+ * ERR_INVALID for a limit out of 1..STORE_MAX_LIST_LIMIT. */
+ERR_MUST_USE
+enum err store_article_page_before(struct store *s, const struct store_list_query *q,
+                                   struct store_cursor *before, bool *first);
 /* store_article_related: other visible articles sharing tags or departments with
  * article_id, ranked by score (2 per shared tag, 1 per shared department), then newest,
  * then highest id. Candidates are the newest STORE__RELATED_PER_REF (300) articles of

@@ -49,6 +49,17 @@
 #define LIST_LINK(range)                                                                           \
     "SELECT " SUMMARY_COLS " FROM (SELECT l.article_id AS id " range ORDER_LINK ") k "             \
     "CROSS JOIN articles a ON a.id = k.id " LEAD_PHOTO "ORDER BY a.published_at DESC, a.id DESC"
+/* The way back (store_article_page_before): ?1/?2 the cursor (exclusive lower bound),
+ * ?3 upper bound on published_at (exclusive), ?4 how many newer rows to step over, ?5 and
+ * ?6 as above. Walks the same indexes upwards. */
+#define BACK_ALL                                                                                   \
+    "SELECT a.published_at, a.id FROM articles a WHERE " VISIBLE                                   \
+    " AND (a.published_at, a.id) > (?1, ?2) AND a.published_at < ?3 "                             \
+    "ORDER BY a.published_at, a.id LIMIT 1 OFFSET ?4"
+#define BACK_LINK(tbl, col, more)                                                                  \
+    "SELECT l.published_at, l.article_id FROM " tbl " l WHERE l." col " = ?5 AND l.visible = 1 "  \
+    "AND (l.published_at, l.article_id) > (?1, ?2) AND l.published_at < ?3 " more                 \
+    "ORDER BY l.published_at, l.article_id LIMIT 1 OFFSET ?4"
 
 /* The published links of a tag or department (?9 = now): the link rows' copies of the
  * visibility rule (VISIBLE, via migration 1's trigger) and of published_at <= now, the
@@ -79,6 +90,10 @@ enum stmt_id {
     ST_COUNT_TAG,
     ST_COUNT_DEPT,
     ST_COUNT_TAG_DEPT,
+    ST_BACK_ALL,
+    ST_BACK_TAG,
+    ST_BACK_DEPT,
+    ST_BACK_TAG_DEPT,
     ST_SUMMARY_BY_ID,
     ST_OLDER,
     ST_NEXT_VISIBLE,
@@ -142,6 +157,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_COUNT_TAG] = "SELECT count(*) " LINK_RANGE("article_tags", "tag_id"),
     [ST_COUNT_DEPT] = "SELECT count(*) " LINK_RANGE("article_departments", "department_id"),
     [ST_COUNT_TAG_DEPT] = "SELECT count(*) " LINK_RANGE("article_tags", "tag_id") IN_DEPT,
+    [ST_BACK_ALL] = BACK_ALL,
+    [ST_BACK_TAG] = BACK_LINK("article_tags", "tag_id", ""),
+    [ST_BACK_DEPT] = BACK_LINK("article_departments", "department_id", ""),
+    [ST_BACK_TAG_DEPT] = BACK_LINK("article_tags", "tag_id", IN_DEPT),
     [ST_SUMMARY_BY_ID] = "SELECT " SUMMARY_COLS " FROM articles a " LEAD_PHOTO
                          "WHERE a.id = ?1 AND " VISIBLE " AND a.published_at <= ?2",
     [ST_NEXT_VISIBLE] =
@@ -766,6 +785,17 @@ static void list_bind(sqlite3_stmt *st, const struct store_list_query *q, int64_
     }
 }
 
+static enum stmt_id back_stmt(const struct store_list_query *q)
+{
+    if (q->tag_id != 0 && q->dept_id != 0)
+        return ST_BACK_TAG_DEPT;
+    if (q->tag_id != 0)
+        return ST_BACK_TAG;
+    if (q->dept_id != 0)
+        return ST_BACK_DEPT;
+    return ST_BACK_ALL;
+}
+
 static enum stmt_id list_stmt(const struct store_list_query *q, bool count)
 {
     if (q->tag_id != 0 && q->dept_id != 0)
@@ -803,6 +833,47 @@ enum err store_article_list(struct store *s, struct arena *a, const struct store
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_article_page_before(struct store *s, const struct store_list_query *q,
+                                   struct store_cursor *before, bool *first)
+{
+    memset(before, 0, sizeof *before);
+    *first = true;
+    if (q->limit == 0 || q->limit > STORE_MAX_LIST_LIMIT)
+        return ERR_INVALID;
+    if (q->after.published_at == 0 && q->after.id == 0)
+        return ERR_OK;
+    sqlite3_stmt *st;
+    enum err e = stmt_get(s, back_stmt(q), &st);
+    if (e != ERR_OK)
+        return e;
+    int64_t up = utc_now() + 1; /* the lists' own bound: published_at <= now, before until */
+    if (q->until != 0 && q->until < up)
+        up = q->until;
+    sqlite3_bind_int64(st, 1, q->after.published_at);
+    sqlite3_bind_int64(st, 2, q->after.id);
+    sqlite3_bind_int64(st, 3, up);
+    /* the page before holds the cursor's own row and limit - 1 newer ones; its cursor is
+     * the next newer row after them */
+    sqlite3_bind_int64(st, 4, (int64_t)q->limit - 1);
+    if (q->tag_id != 0) {
+        sqlite3_bind_int64(st, 5, q->tag_id);
+        if (q->dept_id != 0)
+            sqlite3_bind_int64(st, 6, q->dept_id);
+    } else if (q->dept_id != 0) {
+        sqlite3_bind_int64(st, 5, q->dept_id);
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        before->published_at = sqlite3_column_int64(st, 0);
+        before->id = sqlite3_column_int64(st, 1);
+        *first = false;
+    } else if (rc != SQLITE_DONE) {
+        e = store__db_fail(s, rc);
+    }
     store__stmt_done(st);
     return e;
 }

@@ -5,30 +5,13 @@
 // department pages; the emergency banner appears and is cleared; the withdrawn article
 // leaves the lists. Everything is done through the pages, by labels, as a user would.
 //
-// Environment: VISNYK_BIN (the visnyk binary), VISNYK_SOURCE_DIR (the source tree),
-// CHROMIUM (default /usr/bin/chromium).
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+// Environment: as server.mjs says.
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { Tally, World } from './server.mjs';
 
-const BIN = process.env.VISNYK_BIN || 'build/visnyk';
-const SOURCE = process.env.VISNYK_SOURCE_DIR || process.cwd();
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PW = 'correct horse battery staple';
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) passed++;
-  else {
-    failed++;
-    console.error(`FAIL: ${what}`);
-  }
-}
+const tally = new Tally();
+const check = (cond, what) => tally.check(cond, what);
 
 // ---- a photo: a PNG made here (no image library needed) ----
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -68,76 +51,21 @@ function photo(w, h, seed) {
     chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-// ---- the server ----
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function cli(args, input) {
-  const r = spawnSync(BIN, args, { cwd: SOURCE, input, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`visnyk ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function waitForPort(port, proc) {
-  for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) throw new Error('server exited');
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
-
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visnyk-e2e-'));
-  const db = path.join(dir, 'visnyk.db');
-  const media = path.join(dir, 'media');
-  cli(['init', '--db', db, '--media', media]);
+  const world = new World();
   // one command each; the password comes from stdin, never from the command line
-  cli(['user', 'add', 'boss', '--role', 'admin', '--db', db], PW + '\n');
-  cli(['user', 'add', 'editor', '--role', 'editor', '--db', db], PW + '\n');
-  cli(['user', 'add', 'writer', '--role', 'author', '--db', db], PW + '\n');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  // search stems with hunspell's Ukrainian dictionary, which loads for a minute under ASan;
-  // this test is not about search, so the server gets a one-word dictionary
-  fs.writeFileSync(path.join(dir, 't.aff'), 'SET UTF-8\n');
-  fs.writeFileSync(path.join(dir, 't.dic'), '1\nтест\n');
-  // the browser and this script are one loopback client: no per-address limits for them
-  const env = { ...process.env, VISNYK_HUNSPELL_AFF: path.join(dir, 't.aff'),
-    VISNYK_HUNSPELL_DIC: path.join(dir, 't.dic'), VISNYK_LIMIT_LOOPBACK: 'off',
-    VISNYK_QUERY_RENDERS_PER_SECOND: '0' };
-  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
-  const server = spawn(BIN, ['serve', '--db', db, '--media', media, '--listen', `127.0.0.1:${port}`,
-    '--threads', '2'], { cwd: SOURCE, env, stdio: ['ignore', log, log] });
-  let context;
+  world.cli(['user', 'add', 'boss', '--role', 'admin', '--db', world.db], PW + '\n');
+  world.cli(['user', 'add', 'editor', '--role', 'editor', '--db', world.db], PW + '\n');
+  world.cli(['user', 'add', 'writer', '--role', 'author', '--db', world.db], PW + '\n');
+  let finished = false;
   try {
-    await waitForPort(port, server);
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context.setDefaultTimeout(30000);
+    const base = await world.start();
+    const context = await world.browser();
     const page = context.pages()[0] || await context.newPage();
     await scenario(page, base);
+    finished = true;
   } finally {
-    if (context) await context.close();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    if (failed) console.error(fs.readFileSync(path.join(dir, 'server.log'), 'utf8').slice(-3000));
-    fs.rmSync(dir, { recursive: true, force: true });
+    await world.stop(!finished || tally.failed > 0);
   }
 }
 
@@ -271,11 +199,4 @@ async function scenario(page, base) {
   await logout(page);
 }
 
-main().then(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed || !passed ? 1 : 0);
-}).catch((e) => {
-  console.error(e);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+tally.run(main);

@@ -206,6 +206,113 @@ def check_errors(srv):
     check(st == 200 and body == b"" and int(hdr["content-length"]) > 1000, "HEAD has headers only")
 
 
+def tags_of(body, tag, cls=None):
+    """The attribute dicts of every <tag> (with class cls, if given) in an HTML page."""
+    out = []
+
+    class P(html.parser.HTMLParser):
+        def handle_starttag(self, t, attrs):
+            a = dict(attrs)
+            if t == tag and (cls is None or cls in (a.get("class") or "").split()):
+                out.append(a)
+
+    P(convert_charrefs=True).feed(body.decode("utf-8"))
+    return out
+
+
+def pager_links(body):
+    """{rel or text: href} of the links in the pager."""
+    nav = re.search(r'<nav class="pager".*?</nav>', body.decode(), re.S)
+    links = {}
+    for attrs, text in re.findall(r"<a ([^>]*)>([^<]*)</a>", nav.group(0) if nav else ""):
+        href = re.search(r'href="([^"]*)"', attrs).group(1).replace("&amp;", "&")
+        rel = re.search(r'rel="([^"]*)"', attrs)
+        links[text] = href
+        if rel:
+            links[rel.group(1)] = href
+    return links
+
+
+def check_layout_fixes(srv):
+    # the address people guess for the feed
+    st, hdr, _ = srv.get("/feed")
+    check(st == 301 and hdr.get("location") == "/feed.xml",
+          f"/feed gives 301 to /feed.xml, got {st} {hdr.get('location')}")
+    st, hdr, _ = srv.get("/feed.xml")
+    check(st == 200 and "xml" in hdr.get("content-type", ""), f"/feed.xml answers 200 ({st})")
+
+    # paging back: page 2 leads to page 1, page 3 to page 2 and to the newest
+    _, _, p1 = srv.get("/news")
+    page2 = pager_links(p1).get("next")
+    check(page2 is not None and "after=" in page2, f"/news links to page 2 ({page2})")
+    _, _, p2 = srv.get(page2 or "/news")
+    links2 = pager_links(p2)
+    check(links2.get("Попередня сторінка") == "/news" and links2.get("prev") == "/news",
+          f"page 2 has «Попередня» to page 1: {links2}")
+    page3 = links2.get("next")
+    _, _, p3 = srv.get(page3 or "/news")
+    links3 = pager_links(p3)
+    check(links3.get("prev") == page2, f"page 3's «Попередня» is page 2 ({links3}, {page2})")
+    check(links3.get("Найновіші") == "/news", f"page 3 links the newest: {links3}")
+    # the search pager is the same partial
+    st, _, s2 = srv.get("/search?q=" + urllib.parse.quote("Полтава") + "&page=2")
+    links = pager_links(s2)
+    check(st == 200 and "prev" in links and "Попередня сторінка" in links,
+          f"search page 2 has «Попередня»: {links}")
+    check('<li aria-current="page">Сторінка 2</li>' in s2.decode(), "search pager says page 2")
+
+    # thumbnails: a card has one exactly when its article has a photo
+    cards = re.findall(r'<article class="card[^"]*">.*?</article>', p1.decode(), re.S)
+    check(len(cards) == 20, f"20 cards on /news ({len(cards)})")
+    with_photo = 0
+    for card in cards:
+        url = re.search(r'href="(/news/[^"]+)"', card).group(1)
+        _, _, art = srv.get(url)
+        has_photo = b'class="photo-full"' in art
+        imgs = tags_of(card.encode(), "img")
+        check(len(imgs) == (1 if has_photo else 0),
+              f"{url}: thumbnail {len(imgs)} for an article {'with' if has_photo else 'without'} a photo")
+        if not (has_photo and imgs):
+            continue
+        with_photo += 1
+        img = imgs[0]
+        check(img.get("loading") == "lazy" and img.get("alt") and img.get("width", "").isdigit()
+              and img.get("height", "").isdigit(), f"{url}: thumbnail attributes {img}")
+        # the smallest file of the photo: the first entry of the article's srcset
+        big = tags_of(art, "img")
+        srcsets = [i["srcset"] for i in big if "srcset" in i]
+        smallest = srcsets[0].split(",")[0].split()[0] if srcsets else None
+        check(img.get("src") == smallest, f"{url}: thumbnail is the smallest file ({img.get('src')}, {smallest})")
+        st, hdr, _ = srv.get(img.get("src", "/"))
+        check(st == 200 and hdr.get("content-type", "").startswith("image/"),
+              f"thumbnail {img.get('src')} answers 200 image/*, got {st}")
+    check(with_photo > 0, f"some cards on /news have a photo ({with_photo})")
+    _, _, month = srv.get("/archive/2024/08")
+    seed_card = re.search(r'<article class="card[^"]*">(?:(?!</article>).)*' + re.escape(SEED) +
+                          r'.*?</article>', month.decode(), re.S)
+    check(seed_card is not None and "<img " in seed_card.group(0),
+          "the seed article's list item has a thumbnail")
+
+    # the featured card keeps a photo column only when it has a photo
+    _, _, home = srv.get("/")
+    featured = re.search(r'<article class="(featured[^"]*)">(.*?)</article>', home.decode(), re.S)
+    check(featured is not None and ("with-photo" in featured.group(1)) == ("<img " in featured.group(2)),
+          f"featured card class {featured and featured.group(1)} matches its photo")
+
+    # every gallery photo opens its largest file
+    _, _, art = srv.get(SEED)
+    fulls = [a["href"] for a in tags_of(art, "a", "photo-full")]
+    imgs = [i for i in tags_of(art, "img") if "srcset" in i and "/media/" in i.get("src", "")]
+    check(len(fulls) == 4 and len(imgs) == 4, f"four photo links ({len(fulls)}, {len(imgs)} photos)")
+    for href, img in zip(fulls, imgs):
+        entries = [e.split() for e in img["srcset"].split(",")]
+        largest = max(entries, key=lambda e: int(e[1].rstrip("w")))[0]
+        check(href == largest, f"photo link {href} is the largest file {largest}")
+        st, hdr, body = srv.get(href)
+        check(st == 200 and hdr.get("content-type", "").startswith("image/") and len(body) > 0,
+              f"{href} answers 200 image/*, got {st} {hdr.get('content-type')}")
+
+
 def check_caching(srv):
     st, hdr, body = srv.get("/")
     p = parse(body)
@@ -235,6 +342,7 @@ def main():
         check_pagination(srv)
         check_errors(srv)
         check_caching(srv)
+        check_layout_fixes(srv)
         check_links_resolve(srv, ["/", SEED, "/sitemap", "/tags", "/departments", "/archive"])
     done()
 

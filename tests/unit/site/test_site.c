@@ -249,7 +249,11 @@ static void test_article(void)
     CHECK(has(&r, ">Департамент економічного розвитку, торгівлі та залучення інвестицій</a>"));
     CHECK(has(&r, "href=\"/departments/"));
     CHECK(has(&r, "Загальне Фото (4)"));
-    CHECK(count_of(&r, "<figure id=\"photo-") == 4);
+    CHECK(count_of(&r, "<span id=\"photo-") == 4);
+    /* each photo opens full size: its own file, or the largest variant */
+    CHECK(count_of(&r, "<a class=\"photo-full\" href=\"/media/") == 4);
+    CHECK(has(&r, "<a class=\"photo-full\" href=\"/media/" HASH("a") ".jpg\">"));
+    CHECK(has(&r, "<a class=\"photo-full\" href=\"/media/" HASH("d") ".jpg\">"));
     CHECK(has(&r, "<figcaption><span class=\"caption\">Василенко Касянов</span>"));
     CHECK(has(&r, "href=\"#photo-2\""));
     CHECK(has(&r, "href=\"#photo-4\"")); /* the first photo's «previous» wraps round */
@@ -382,9 +386,16 @@ static void test_lists(void)
     reply_free(&r);
     r = call(site__news, "/news", NULL, NULL, after);
     CHECK(r.status == 200);
-    CHECK(count_of(&r, "<article class=\"card\">") == 27 - SITE_PAGE_SIZE);
-    CHECK(has(&r, "Найновіші"));
+    CHECK(count_of(&r, "<article class=\"card") == 27 - SITE_PAGE_SIZE);
+    /* the page before is the first: «Попередня» leads there, «Найновіші» would repeat it */
+    CHECK(has(&r, "<a href=\"/news\" rel=\"prev\">Попередня сторінка</a>"));
+    CHECK(lacks(&r, "Найновіші"));
     CHECK(lacks(&r, "rel=\"next\""));
+    /* the one article with a photo shows its smallest file as a thumbnail */
+    CHECK(count_of(&r, "<article class=\"card with-thumb\">") == 1);
+    CHECK(has(&r, "<source type=\"image/webp\" srcset=\"/media/" HASH("a") "-480.webp\">"
+                  "<img src=\"/media/" HASH("a") "-480.jpg\" width=\"480\" height=\"320\" "
+                  "alt=\"Василенко Касянов\" loading=\"lazy\""));
     reply_free(&r);
 
     r = call(site__news, "/news", NULL, NULL, "after=zzz");
@@ -393,7 +404,7 @@ static void test_lists(void)
 
     r = call(site__home, "/", NULL, NULL, "");
     CHECK(r.status == 200);
-    CHECK(has(&r, "class=\"featured\""));
+    CHECK(has(&r, "class=\"featured\"")); /* the newest has no photo: one column */
     CHECK(has(&r, "Більше новин"));
     CHECK(count_of(&r, "<h1") == 1);
     reply_free(&r);
@@ -401,7 +412,7 @@ static void test_lists(void)
     r = call(site__tag, "/tags/bezpeka", "bezpeka", NULL, "");
     CHECK(r.status == 200);
     CHECK(has(&r, "<h1>безпека</h1>"));
-    CHECK(count_of(&r, "<article class=\"card\">") == 2);
+    CHECK(count_of(&r, "<article class=\"card") == 2);
     CHECK(has_key(&r, "tag:1"));
     reply_free(&r);
 
@@ -440,7 +451,7 @@ static void test_archive_pages(void)
     r = call(site__archive_month, "/archive/2024/08", "2024", "08", "");
     CHECK(r.status == 200);
     CHECK(has(&r, "<h1>Серпень 2024</h1>"));
-    CHECK(count_of(&r, "<article class=\"card\">") == 1);
+    CHECK(count_of(&r, "<article class=\"card") == 1);
     reply_free(&r);
     r = call(site__archive_month, "/archive/2024/13", "2024", "13", "");
     CHECK(r.status == 400);

@@ -250,16 +250,21 @@ static int cmp_item(const void *pa, const void *pb)
     return x->id > y->id ? -1 : x->id < y->id;
 }
 
-/* page_all walks every page of q and checks the ids against want (n_want of them). */
+/* page_all walks every page of q and checks the ids against want (n_want of them); then
+ * walks back: store_article_page_before of each page gives the cursor the walk forward
+ * used for the page before it. */
 static void page_all(struct store *s, struct store_list_query q, const int64_t *want, size_t n_want)
 {
+    enum { MAX_PAGES = 100 };
     struct arena *a = arena_new(4096);
+    struct store_cursor starts[MAX_PAGES];
     size_t got = 0;
     bool ok = true, has_more = true;
     int pages = 0;
-    while (has_more && pages < 100) {
+    while (has_more && pages < MAX_PAGES) {
         struct store_summary *items;
         size_t n;
+        starts[pages] = q.after;
         CHECK(store_article_list(s, a, &q, &items, &n, &has_more) == ERR_OK);
         pages++;
         for (size_t i = 0; i < n; i++) {
@@ -274,6 +279,19 @@ static void page_all(struct store *s, struct store_list_query q, const int64_t *
     }
     CHECK(ok);
     CHECK(got == n_want);
+    bool back_ok = true;
+    for (int k = 0; k < pages; k++) {
+        struct store_cursor before;
+        bool first;
+        q.after = starts[k];
+        CHECK(store_article_page_before(s, &q, &before, &first) == ERR_OK);
+        if (k <= 1)
+            back_ok = back_ok && first && before.id == 0;
+        else
+            back_ok = back_ok && !first && before.id == starts[k - 1].id &&
+                      before.published_at == starts[k - 1].published_at;
+    }
+    CHECK(back_ok);
     int64_t count = -1;
     q.after = (struct store_cursor){0, 0};
     CHECK(store_article_count(s, &q, &count) == ERR_OK);
@@ -359,6 +377,9 @@ static void test_lists(void)
     CHECK(store_article_list(s, a, &q, &list, &n, &more) == ERR_INVALID);
     q.limit = STORE_MAX_LIST_LIMIT + 1;
     CHECK(store_article_list(s, a, &q, &list, &n, &more) == ERR_INVALID);
+    struct store_cursor before;
+    bool first;
+    CHECK(store_article_page_before(s, &q, &before, &first) == ERR_INVALID);
 
     /* Neighbours follow the same order. */
     size_t vis = 0;
