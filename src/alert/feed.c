@@ -220,14 +220,7 @@ static const char *banner_name(enum alert_banner b)
 /* wait_locked waits up to ms for stop (lock held). */
 static void wait_locked(struct alert_feed *f, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = realtime_in_ms(ms);
     if (!f->stop)
         pthread_cond_timedwait(&f->wake, &f->lock, &ts);
 }

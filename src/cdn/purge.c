@@ -183,14 +183,7 @@ void cdn_purge_key(void *ctx, struct str key)
 /* wait_locked waits up to ms milliseconds for a kick or stop (lock held). */
 static void wait_locked(struct cdn_purge *p, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = realtime_in_ms(ms);
     if (!p->stop && !p->kick)
         pthread_cond_timedwait(&p->wake, &p->lock, &ts);
 }

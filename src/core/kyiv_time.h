@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "str.h"
 
@@ -28,5 +29,8 @@ bool kyiv_parse_day(struct str s, int64_t *utc);
 int64_t days_from_civil(int year, int month, int day);
 /* utc_now: current UTC seconds. */
 int64_t utc_now(void);
+/* realtime_in_ms: CLOCK_REALTIME ms from now, the deadline pthread_cond_timedwait takes
+ * (the background threads' naps: a stop or a kick wakes them sooner). */
+struct timespec realtime_in_ms(int64_t ms);
 
 #endif

@@ -46,9 +46,7 @@ static bool run_once(struct export_watch *w)
 /* wait_or_stop sleeps interval_s unless stopped first; true when stopping. */
 static bool wait_or_stop(struct export_watch *w)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += w->interval_s;
+    struct timespec until = realtime_in_ms((int64_t)w->interval_s * 1000);
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0)

@@ -308,14 +308,7 @@ struct mail_service {
 /* nap waits up to ms milliseconds or until stop; returns true when stopping. */
 static bool nap(struct mail_service *svc, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = realtime_in_ms(ms);
     pthread_mutex_lock(&svc->lock);
     if (!svc->stop)
         pthread_cond_timedwait(&svc->wake, &svc->lock, &ts);

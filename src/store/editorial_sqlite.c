@@ -651,8 +651,8 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
     return e;
 }
 
-static enum err ids_of(struct store *s, struct arena *a, const char *sql, int64_t arg1,
-                       int64_t arg2, bool two, int64_t **ids, size_t *n)
+enum err store__ids(struct store *s, struct arena *a, const char *sql, int64_t arg1, int64_t arg2,
+                    bool two, int64_t **ids, size_t *n)
 {
     sqlite3_stmt *st;
     size_t cap = 0;
@@ -679,16 +679,16 @@ enum err store_article_ref_ids(struct store *s, struct arena *a, int64_t article
                                int64_t **tag_ids, size_t *n_tags, int64_t **dept_ids,
                                size_t *n_depts)
 {
-    enum err e = ids_of(s, a, sql_tag_ids, article_id, 0, false, tag_ids, n_tags);
+    enum err e = store__ids(s, a, sql_tag_ids, article_id, 0, false, tag_ids, n_tags);
     if (e == ERR_OK)
-        e = ids_of(s, a, sql_dept_ids, article_id, 0, false, dept_ids, n_depts);
+        e = store__ids(s, a, sql_dept_ids, article_id, 0, false, dept_ids, n_depts);
     return e;
 }
 
 enum err store_articles_became_visible(struct store *s, struct arena *a, int64_t after,
                                        int64_t until, int64_t **ids, size_t *n)
 {
-    return ids_of(s, a, sql_became_visible, after, until, true, ids, n);
+    return store__ids(s, a, sql_became_visible, after, until, true, ids, n);
 }
 
 static enum err name_check(struct store *s, struct str name)

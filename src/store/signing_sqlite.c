@@ -201,27 +201,13 @@ enum err store_key_generation(struct store *s, int64_t *generation)
 enum err store_unsigned_ids(struct store *s, struct arena *a, const char *kind, int64_t after,
                             size_t limit, int64_t **ids, size_t *n)
 {
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc;
     *ids = NULL;
     *n = 0;
     bool pages = strcmp(kind, "page") == 0;
     if (!pages && strcmp(kind, "article") != 0)
         return ERR_INVALID;
-    enum err e = store__prepare(s, pages ? sql_unsigned_pages : sql_unsigned_articles, &st);
-    if (e != ERR_OK)
-        return e;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *ids = store__grow(a, *ids, *n, &cap, sizeof **ids);
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-    }
-    if (rc != SQLITE_DONE)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__ids(s, a, pages ? sql_unsigned_pages : sql_unsigned_articles, after,
+                      (int64_t)limit, true, ids, n);
 }
 
 enum err store_signature_add(struct store *s, const struct store_signature *sig)

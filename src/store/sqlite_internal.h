@@ -49,6 +49,11 @@ enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out);
  * false when it returned no row. */
 ERR_MUST_USE
 enum err store__opt_i64(struct store *s, sqlite3_stmt *st, int64_t *v, bool *found);
+/* store__ids runs sql with one integer parameter (two when two) and collects the first
+ * column of every row (arena memory). */
+ERR_MUST_USE
+enum err store__ids(struct store *s, struct arena *a, const char *sql, int64_t arg1, int64_t arg2,
+                    bool two, int64_t **ids, size_t *n);
 /* store__article_touch stamps the article's updated_at (feeds, sitemaps and caches
  * follow it); ERR_NOTFOUND when there is no such article. (editorial_sqlite.c) */
 ERR_MUST_USE

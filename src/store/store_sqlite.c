@@ -1190,6 +1190,20 @@ static void page_read(struct arena *a, sqlite3_stmt *st, struct store_page *out)
     out->version = sqlite3_column_int64(st, 5);
 }
 
+/* page_one steps a bound statement for one page into out; ERR_NOTFOUND without a row. */
+static enum err page_one(struct store *s, struct arena *a, sqlite3_stmt *st,
+                         struct store_page *out)
+{
+    enum err e = ERR_OK;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        page_read(a, st, out);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
 enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
                             struct store_page *out)
 {
@@ -1199,13 +1213,7 @@ enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
     if (e != ERR_OK)
         return e;
     store__bind_str(st, 1, slug);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        page_read(a, st, out);
-    else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return page_one(s, a, st, out);
 }
 
 enum err store_page_by_id(struct store *s, struct arena *a, int64_t id, struct store_page *out)
@@ -1216,13 +1224,7 @@ enum err store_page_by_id(struct store *s, struct arena *a, int64_t id, struct s
     if (e != ERR_OK)
         return e;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        page_read(a, st, out);
-    else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return page_one(s, a, st, out);
 }
 
 enum err store_pages_all(struct store *s, struct arena *a, struct store_page **items, size_t *n)

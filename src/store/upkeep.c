@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/kyiv_time.h"
 #include "core/log.h"
 #include "store/store.h"
 
@@ -48,9 +49,7 @@ static void *run(void *arg)
     struct store *db = NULL;
     pthread_mutex_lock(&u->lock);
     while (!u->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += UPKEEP_INTERVAL_S;
+        struct timespec ts = realtime_in_ms(UPKEEP_INTERVAL_S * 1000);
         pthread_cond_timedwait(&u->wake, &u->lock, &ts);
         if (u->stop)
             break;
