@@ -412,6 +412,173 @@ static const struct store_ref *find_ref(const struct store_ref *r, size_t n, str
 
 /* ---- handlers ------------------------------------------------------------------------ */
 
+/* A list request of /api/v1/articles, read from its query. */
+struct list_request {
+    struct store_list_query lq;
+    struct str q;          /* a search when not empty */
+    int64_t limit, offset; /* offset: of a search's cursor */
+};
+
+/* read_times reads from and to (a date "to" includes that whole day); false when it
+ * answered 400. */
+static bool read_times(struct http_request *req, struct http_response *res,
+                       struct list_request *lr)
+{
+    struct arena *a = req->arena;
+    struct str v;
+    bool bad = false;
+    const char *const time_params[2] = {"from", "to"};
+    for (int i = 0; i < 2; i++) {
+        int64_t t;
+        bool date_only;
+        if (!http_form_get(a, req->query, time_params[i], &v, &bad)) {
+            if (bad) {
+                send_error(req, res, 400, time_params[i], "not valid UTF-8 or a bad %-escape");
+                return false;
+            }
+            continue;
+        }
+        if (!parse_time(v, &t, &date_only)) {
+            send_error(req, res, 400, time_params[i],
+                       "expected a date YYYY-MM-DD or a Kyiv time YYYY-MM-DDTHH:MM[:SS]");
+            return false;
+        }
+        if (i == 0) {
+            lr->lq.from = t;
+        } else {
+            /* a date "to" includes that whole day */
+            if (date_only) {
+                struct kyiv_tm next = kyiv_from_utc(t + 30 * 3600);
+                t = kyiv_to_utc(next.year, next.month, next.day, 0, 0, 0);
+            } else {
+                t += 1;
+            }
+            lr->lq.until = t;
+        }
+    }
+    return true;
+}
+
+/* read_refs reads tag and department (slug or name) and names them as the answer's
+ * cache keys; false when it answered. */
+static bool read_refs(struct http_request *req, struct http_response *res, struct store *st,
+                      struct list_request *lr)
+{
+    struct arena *a = req->arena;
+    struct str v;
+    bool bad = false;
+    const char *const ref_params[2] = {"tag", "department"};
+    for (int i = 0; i < 2; i++) {
+        if (!http_form_get(a, req->query, ref_params[i], &v, &bad)) {
+            if (bad) {
+                send_error(req, res, 400, ref_params[i], "not valid UTF-8 or a bad %-escape");
+                return false;
+            }
+            continue;
+        }
+        struct store_ref *refs;
+        size_t n;
+        enum err e = i == 0 ? store_tags_published(st, a, &refs, &n)
+                            : store_depts_published(st, a, &refs, &n);
+        if (e != ERR_OK) {
+            store_failed(req, res, st, e, "refs");
+            return false;
+        }
+        const struct store_ref *r = find_ref(refs, n, v);
+        if (r == NULL) {
+            send_error(req, res, 400, ref_params[i],
+                       i == 0 ? "no such tag (give its slug or name; see /api/v1/tags)"
+                              : "no such department (give its slug or name; see "
+                                "/api/v1/departments)");
+            return false;
+        }
+        if (i == 0)
+            lr->lq.tag_id = r->id;
+        else
+            lr->lq.dept_id = r->id;
+        key(req, res, "%s:%lld", i == 0 ? "tag" : "dept", (long long)r->id);
+    }
+    return true;
+}
+
+/* read_cursor reads cursor: "<published_at>.<id>" for lists, "s<offset>" for searches;
+ * false when it answered 400. */
+static bool read_cursor(struct http_request *req, struct http_response *res,
+                        struct list_request *lr)
+{
+    struct str v;
+    bool bad = false;
+    if (http_form_get(req->arena, req->query, "cursor", &v, &bad) && v.len > 0) {
+        bool ok;
+        if (lr->q.len > 0) {
+            ok = v.ptr[0] == 's' && str_to_i64(str_sub(v, 1, v.len - 1), &lr->offset) && lr->offset >= 0 &&
+                 lr->offset <= STORE_MAX_SEARCH_OFFSET;
+        } else {
+            size_t dot = str_find_char(v, '.');
+            ok = dot != SIZE_MAX && str_to_i64(str_sub(v, 0, dot), &lr->lq.after.published_at) &&
+                 str_to_i64(str_sub(v, dot + 1, v.len - dot - 1), &lr->lq.after.id) &&
+                 lr->lq.after.published_at >= 0 && lr->lq.after.id > 0;
+        }
+        if (!ok) {
+            send_error(req, res, 400, "cursor",
+                       "not a cursor this API gave (use next_cursor of the previous page "
+                       "with the same parameters)");
+            return false;
+        }
+    } else if (bad) {
+        send_error(req, res, 400, "cursor", "not valid UTF-8 or a bad %-escape");
+        return false;
+    }
+    return true;
+}
+
+/* list_ids finds the ids of the page lr asks for (a search or a list) and the cursor of
+ * the next page (JSON null on the last). */
+static enum err list_ids(struct store *st, struct arena *a, struct list_request *lr,
+                         int64_t **ids_out, size_t *n_out, json_t **next_out)
+{
+    int64_t limit = lr->limit, offset = lr->offset;
+    int64_t *ids = arena_alloc_array(a, (size_t)limit, sizeof *ids);
+    size_t n_ids = 0;
+    bool more = false;
+    json_t *next = json_null();
+    enum err e;
+    if (lr->q.len > 0) {
+        struct store_search_query sq = {.text = lr->q,
+                                        .tag_id = lr->lq.tag_id,
+                                        .dept_id = lr->lq.dept_id,
+                                        .from = lr->lq.from,
+                                        .until = lr->lq.until,
+                                        .offset = (size_t)offset,
+                                        .limit = (size_t)limit};
+        struct store_search_hit *hits;
+        e = store_search(st, a, &sq, &hits, &n_ids, &more, NULL);
+        for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
+            ids[i] = hits[i].summary.id;
+        if (e == ERR_OK && more && offset + limit <= STORE_MAX_SEARCH_OFFSET) {
+            next = jprintf("s%lld", (long long)(offset + limit));
+            if (next == NULL)
+                e = ERR_NOMEM; /* its buffer failed: no list without its cursor */
+        }
+    } else {
+        struct store_summary *items;
+        lr->lq.limit = (size_t)limit;
+        e = store_article_list(st, a, &lr->lq, &items, &n_ids, &more);
+        for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
+            ids[i] = items[i].id;
+        if (e == ERR_OK && more && n_ids > 0) {
+            next = jprintf("%lld.%lld", (long long)items[n_ids - 1].published_at,
+                           (long long)items[n_ids - 1].id);
+            if (next == NULL)
+                e = ERR_NOMEM; /* its buffer failed: no list without its cursor */
+        }
+    }
+    *ids_out = ids;
+    *n_out = n_ids;
+    *next_out = next;
+    return e;
+}
+
 static void h_articles(struct http_request *req, struct http_response *res)
 {
     struct api *api;
@@ -430,12 +597,9 @@ static void h_articles(struct http_request *req, struct http_response *res)
     }
     struct str v;
     bool bad = false;
-    int64_t limit = API_DEFAULT_LIMIT;
-    struct store_list_query lq = {0};
-    struct str q = STR_NULL;
-
+    struct list_request lr = {.limit = API_DEFAULT_LIMIT};
     if (http_form_get(a, req->query, "limit", &v, &bad) &&
-        (!str_to_i64(v, &limit) || limit < 1 || limit > API_MAX_LIMIT)) {
+        (!str_to_i64(v, &lr.limit) || lr.limit < 1 || lr.limit > API_MAX_LIMIT)) {
         send_error(req, res, 400, "limit", "limit must be a whole number from 1 to 100");
         return;
     }
@@ -443,136 +607,25 @@ static void h_articles(struct http_request *req, struct http_response *res)
         send_error(req, res, 400, "limit", "not valid UTF-8 or a bad %-escape");
         return;
     }
-    const char *const time_params[2] = {"from", "to"};
-    for (int i = 0; i < 2; i++) {
-        int64_t t;
-        bool date_only;
-        if (!http_form_get(a, req->query, time_params[i], &v, &bad)) {
-            if (bad) {
-                send_error(req, res, 400, time_params[i], "not valid UTF-8 or a bad %-escape");
-                return;
-            }
-            continue;
-        }
-        if (!parse_time(v, &t, &date_only)) {
-            send_error(req, res, 400, time_params[i],
-                       "expected a date YYYY-MM-DD or a Kyiv time YYYY-MM-DDTHH:MM[:SS]");
-            return;
-        }
-        if (i == 0) {
-            lq.from = t;
-        } else {
-            /* a date "to" includes that whole day */
-            if (date_only) {
-                struct kyiv_tm next = kyiv_from_utc(t + 30 * 3600);
-                t = kyiv_to_utc(next.year, next.month, next.day, 0, 0, 0);
-            } else {
-                t += 1;
-            }
-            lq.until = t;
-        }
-    }
-    const char *const ref_params[2] = {"tag", "department"};
-    for (int i = 0; i < 2; i++) {
-        if (!http_form_get(a, req->query, ref_params[i], &v, &bad)) {
-            if (bad) {
-                send_error(req, res, 400, ref_params[i], "not valid UTF-8 or a bad %-escape");
-                return;
-            }
-            continue;
-        }
-        struct store_ref *refs;
-        size_t n;
-        enum err e = i == 0 ? store_tags_published(st, a, &refs, &n)
-                            : store_depts_published(st, a, &refs, &n);
-        if (e != ERR_OK) {
-            store_failed(req, res, st, e, "refs");
-            return;
-        }
-        const struct store_ref *r = find_ref(refs, n, v);
-        if (r == NULL) {
-            send_error(req, res, 400, ref_params[i],
-                       i == 0 ? "no such tag (give its slug or name; see /api/v1/tags)"
-                              : "no such department (give its slug or name; see "
-                                "/api/v1/departments)");
-            return;
-        }
-        if (i == 0)
-            lq.tag_id = r->id;
-        else
-            lq.dept_id = r->id;
-        key(req, res, "%s:%lld", i == 0 ? "tag" : "dept", (long long)r->id);
-    }
+    if (!read_times(req, res, &lr) || !read_refs(req, res, st, &lr))
+        return;
     if (http_form_get(a, req->query, "q", &v, &bad))
-        q = str_trim(v);
+        lr.q = str_trim(v);
     else if (bad) {
         send_error(req, res, 400, "q", "not valid UTF-8 or a bad %-escape");
         return;
     }
-    if (q.len > SEARCH_MAX_QUERY_BYTES) {
+    if (lr.q.len > SEARCH_MAX_QUERY_BYTES) {
         send_error(req, res, 400, "q", "the query is too long (at most 512 bytes)");
         return;
     }
-
-    /* cursors: "<published_at>.<id>" for lists, "s<offset>" for searches */
-    int64_t offset = 0;
-    if (http_form_get(a, req->query, "cursor", &v, &bad) && v.len > 0) {
-        bool ok;
-        if (q.len > 0) {
-            ok = v.ptr[0] == 's' && str_to_i64(str_sub(v, 1, v.len - 1), &offset) && offset >= 0 &&
-                 offset <= STORE_MAX_SEARCH_OFFSET;
-        } else {
-            size_t dot = str_find_char(v, '.');
-            ok = dot != SIZE_MAX && str_to_i64(str_sub(v, 0, dot), &lq.after.published_at) &&
-                 str_to_i64(str_sub(v, dot + 1, v.len - dot - 1), &lq.after.id) &&
-                 lq.after.published_at >= 0 && lq.after.id > 0;
-        }
-        if (!ok) {
-            send_error(req, res, 400, "cursor",
-                       "not a cursor this API gave (use next_cursor of the previous page "
-                       "with the same parameters)");
-            return;
-        }
-    } else if (bad) {
-        send_error(req, res, 400, "cursor", "not valid UTF-8 or a bad %-escape");
+    if (!read_cursor(req, res, &lr))
         return;
-    }
 
-    int64_t *ids = arena_alloc_array(a, (size_t)limit, sizeof *ids);
-    size_t n_ids = 0;
-    bool more = false;
-    json_t *next = json_null();
-    enum err e;
-    if (q.len > 0) {
-        struct store_search_query sq = {.text = q,
-                                        .tag_id = lq.tag_id,
-                                        .dept_id = lq.dept_id,
-                                        .from = lq.from,
-                                        .until = lq.until,
-                                        .offset = (size_t)offset,
-                                        .limit = (size_t)limit};
-        struct store_search_hit *hits;
-        e = store_search(st, a, &sq, &hits, &n_ids, &more, NULL);
-        for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
-            ids[i] = hits[i].summary.id;
-        if (e == ERR_OK && more && offset + limit <= STORE_MAX_SEARCH_OFFSET) {
-            next = jprintf("s%lld", (long long)(offset + limit));
-            if (next == NULL)
-                e = ERR_NOMEM; /* its buffer failed: no list without its cursor */
-        }
-    } else {
-        struct store_summary *items;
-        lq.limit = (size_t)limit;
-        e = store_article_list(st, a, &lq, &items, &n_ids, &more);
-        for (size_t i = 0; e == ERR_OK && i < n_ids; i++)
-            ids[i] = items[i].id;
-        if (e == ERR_OK && more && n_ids > 0) {
-            next = jprintf("%lld.%lld", (long long)items[n_ids - 1].published_at,
-                           (long long)items[n_ids - 1].id);
-            if (next == NULL)
-                e = ERR_NOMEM; /* its buffer failed: no list without its cursor */
-        }
-    }
+    int64_t *ids;
+    size_t n_ids;
+    json_t *next;
+    enum err e = list_ids(st, a, &lr, &ids, &n_ids, &next);
     if (e != ERR_OK) {
         json_decref(next);
         store_failed(req, res, st, e, "article list");
