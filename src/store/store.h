@@ -162,6 +162,21 @@ enum err store_article_by_id(struct store *s, struct arena *a, int64_t id,
 ERR_MUST_USE
 enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str slug,
                                    struct store_article *out);
+/* store_article_slug_current: the current slug of the visible article that had
+ * old_slug before a rename (slugs_sqlite.c), copied into a. ERR_NOTFOUND when no
+ * visible article had it. */
+ERR_MUST_USE
+enum err store_article_slug_current(struct store *s, struct arena *a, struct str old_slug,
+                                    struct str *current);
+/* An earlier slug of a visible article and the slug it answers with now. */
+struct store_slug_move {
+    struct str old_slug, slug;
+};
+/* store_article_slug_history: every earlier slug of a visible article (the static
+ * export writes a redirect page for each), ordered by old slug, in a. */
+ERR_MUST_USE
+enum err store_article_slug_history(struct store *s, struct arena *a,
+                                    struct store_slug_move **out, size_t *n);
 /* store_article_list fills items (newest first) and *has_more when another page
  * follows. Keyset pagination: cost does not grow with the depth of the page. */
 ERR_MUST_USE

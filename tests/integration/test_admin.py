@@ -381,6 +381,86 @@ def check_publish_date(srv, editor):
           "a date the editor typed stands")
 
 
+def check_slug_history(srv, editor):
+    """A published article renamed keeps its old address as a 301 to the new one; a
+    new article that takes an old slug wins it; taking a slug back drops its history
+    (issue 12, bug 4)."""
+    ecsrf = editor.csrf()
+    title = "Новина, яку перейменують"
+
+    def save(aid, slug, action="publish"):
+        st, _, body = editor.get(f"/admin/articles/{aid}")
+        v = re.search(r'name="version" value="(\d+)"', body).group(1)
+        return editor.post(f"/admin/articles/{aid}", article_form(
+            ecsrf, title, version=v, action=action, slug=slug))
+
+    st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, title, slug="stara-adresa"))
+    aid = article_id_from(h)
+    # a slug changed while the article was a draft was never shared: no history
+    st, h, _ = save(aid, "pershyi-chernetok", action="save")
+    st, h, _ = save(aid, "stara-adresa")
+    check(st == 303 and "m=published" in h.get("location", ""), f"published ({st})")
+    st, _, _ = srv.get("/news/stara-adresa")
+    check(st == 200, f"the first address answers ({st})")
+    st, h, _ = save(aid, "nova-adresa")
+    check(st == 303, f"slug changed ({st})")
+    st, hdrs, _ = srv.get("/news/stara-adresa")
+    check(st == 301 and hdrs.get("location", "").endswith("/news/nova-adresa"),
+          f"the old address answers 301 to the new one ({st} {hdrs.get('location')})")
+    st, _, _ = srv.get("/news/pershyi-chernetok")
+    check(st == 404, f"a slug the article had only as a draft is not kept ({st})")
+    st, _, _ = srv.get("/news/nova-adresa")
+    check(st == 200, f"the new address answers ({st})")
+    st, _, index = srv.get("/sitemap.xml")
+    maps = [urllib.parse.urlsplit(u).path
+            for u in re.findall(r"<loc>([^<]+)</loc>", index.decode())]
+    check(st == 200 and maps, f"sitemap index ({st}, {maps})")
+    found = []
+    for path in ["/feed.xml", "/sitemap"] + maps:
+        st, _, body = srv.get(path)
+        check(st == 200 and b"stara-adresa" not in body, f"{path} does not list the old address")
+        if b"nova-adresa" in body:
+            found.append(path)
+    check("/feed.xml" in found and any(p.startswith("/sitemaps/") for p in found),
+          f"the feed and a sitemap list the new address ({found})")
+    # a new article that takes the old slug wins it
+    st, h, _ = editor.post("/admin/articles/new", article_form(
+        ecsrf, "Інша новина на старій адресі", slug="stara-adresa", action="publish"))
+    st, _, body = srv.get("/news/stara-adresa")
+    check(st == 200 and "Інша новина на старій адресі".encode() in body,
+          f"a new article on an old slug wins it ({st})")
+    # the renamed article takes back a slug it had: its history row goes
+    st, h, _ = save(aid, "druha-adresa")
+    st, hdrs, _ = srv.get("/news/nova-adresa")
+    check(st == 301 and hdrs.get("location", "").endswith("/news/druha-adresa"),
+          f"a second rename: the first new address follows too ({st})")
+    st, h, _ = save(aid, "nova-adresa")
+    st, _, _ = srv.get("/news/nova-adresa")
+    check(st == 200, f"taking a slug back serves the article there ({st})")
+    with sqlite3.connect(srv.db) as db:
+        rows = db.execute("SELECT slug FROM article_slug_history WHERE article_id = ? "
+                          "ORDER BY slug", (aid,)).fetchall()
+    check([r[0] for r in rows] == ["druha-adresa"],
+          f"history holds the earlier public slugs only: {rows}")
+    st, hdrs, _ = srv.get("/news/druha-adresa")
+    check(st == 301 and hdrs.get("location", "").endswith("/news/nova-adresa"),
+          f"and the one it left answers 301 ({st})")
+    # the static mirror cannot answer 301: the old address is a redirect page there
+    out = tempfile.mkdtemp(prefix="visnyk-export-")
+    p = srv.run_cli("export-static", out, "--db", srv.db, "--media", srv.media,
+                    "--base-url", "https://news.example.gov.ua")
+    check(p.returncode == 0, f"export-static ({p.returncode}): {p.stderr}")
+    page = os.path.join(out, "news", "druha-adresa", "index.html")
+    html = open(page, encoding="utf-8").read() if os.path.exists(page) else ""
+    check('http-equiv="refresh" content="0; url=/news/nova-adresa"' in html
+          and 'rel="canonical" href="https://news.example.gov.ua/news/nova-adresa"' in html
+          and '<a href="/news/nova-adresa">' in html,
+          f"the mirror's old address is a redirect page: {html[:300]!r}")
+    check("Інша новина на старій адресі" in open(
+        os.path.join(out, "news", "stara-adresa", "index.html"), encoding="utf-8").read(),
+          "the article that took an old slug keeps its page in the mirror")
+
+
 def check_banner(srv, editor):
     ecsrf = editor.csrf()
     srv.get("/")
@@ -560,6 +640,9 @@ def main():
         check_schedule(srv, editor)
         print(f"check_schedule: {time.time() - t:.1f} s")
         check_publish_date(srv, editor)
+        t = time.time()
+        check_slug_history(srv, editor)
+        print(f"check_slug_history: {time.time() - t:.1f} s")
     done()
 
 
