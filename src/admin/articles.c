@@ -720,12 +720,17 @@ static struct str lines_joined(struct admin_ctx *c, struct str lines)
 static struct str revision_text(struct admin_ctx *c, const struct store_revision *r)
 {
     struct arena *a = c->a;
+    /* the status by the catalog's name, as the list and the revisions page show it,
+     * never the stored code word («scheduled») */
+    enum store_status st;
+    if (!store_status_parse(r->status, &st))
+        st = STORE_DRAFT;
     return str_from_cstr(arena_printf(
         a, "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
            "%.*s: %.*s\n\n%.*s",
         STR_FMT(admin__t(c, "admin.article.title")), STR_FMT(r->title),
         STR_FMT(admin__t(c, "admin.article.slug")), STR_FMT(r->slug),
-        STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(r->status),
+        STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(admin__t(c, status_key(st))),
         STR_FMT(admin__t(c, "admin.article.date")), STR_FMT(admin__date(c, r->published_at)),
         STR_FMT(admin__t(c, "admin.article.departments")),
         STR_FMT(lines_joined(c, r->departments)), STR_FMT(admin__t(c, "admin.article.tags")),

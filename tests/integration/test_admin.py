@@ -461,6 +461,34 @@ def check_slug_history(srv, editor):
           "the article that took an old slug keeps its page in the mirror")
 
 
+def check_words(srv, editor):
+    """The diff names statuses as the catalog does, not by their code words; a tag typed
+    in another case or with another apostrophe is the tag that exists (issue 12, bug 6)."""
+    ecsrf = editor.csrf()
+    title = "Новина про укриття в громадах"
+    st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, title, tags="укриття, пам’ять"))
+    aid = article_id_from(h)
+    st, _, body = editor.get(f"/admin/articles/{aid}")
+    v = re.search(r'name="version" value="(\d+)"', body).group(1)
+    st, h, _ = editor.post(f"/admin/articles/{aid}", article_form(
+        ecsrf, title, version=v, action="publish", tags="Укриття, ПАМ'ЯТЬ",
+        date=kyiv(time.time() + 3600)))
+    check(st == 303 and "m=scheduled" in h.get("location", ""), f"scheduled ({st})")
+    with sqlite3.connect(srv.db) as db:
+        tags = db.execute("SELECT t.name, t.slug FROM tags t WHERE t.name LIKE '%крит%' "
+                          "OR t.slug LIKE 'ukryttia%' OR t.slug LIKE 'pam%' ORDER BY t.id").fetchall()
+        linked = db.execute("SELECT t.name FROM article_tags l JOIN tags t ON t.id = l.tag_id "
+                            "WHERE l.article_id = ? ORDER BY l.pos", (aid,)).fetchall()
+    check(len(tags) == 2 and not any(s.endswith("-2") for _, s in tags),
+          f"«Укриття» and «ПАМ'ЯТЬ» reuse «укриття» and «пам’ять»: {tags}")
+    check([n for (n,) in linked] == ["укриття", "пам’ять"], f"the article keeps those tags: {linked}")
+    st, _, body = editor.get(f"/admin/articles/{aid}/diff?a=1&b=2")
+    check(st == 200 and "Стан: чернетка" in body and "Стан: заплановано" in body,
+          f"the diff names statuses in Ukrainian ({st})")
+    check("scheduled" not in body and "draft" not in re.sub(r"<[^>]+>", "", body),
+          "and no code words")
+
+
 def check_banner(srv, editor):
     ecsrf = editor.csrf()
     srv.get("/")
@@ -643,6 +671,7 @@ def main():
         t = time.time()
         check_slug_history(srv, editor)
         print(f"check_slug_history: {time.time() - t:.1f} s")
+        check_words(srv, editor)
     done()
 
 
