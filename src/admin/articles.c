@@ -26,6 +26,10 @@ struct art_form {
     size_t n_depts;
     const struct store_photo *photos;
     size_t n_photos;
+    int64_t gallery_version;
+    /* a refused gallery save: what the editor typed, shown instead of the stored values */
+    const struct store_photo_edit *gallery_typed;
+    size_t n_gallery_typed;
     const char *error_key;
     struct str error_detail;
 };
@@ -247,13 +251,24 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
         }
     }
     value_set(a, v, "departments", depts);
+    value_set_int(a, v, "gallery_version", f->gallery_version);
     for (size_t i = 0; i < f->n_photos; i++) {
         const struct store_photo *p = &f->photos[i];
         struct value *ph = value_obj(a);
         value_set_int(a, ph, "id", p->id);
         value_set_int(a, ph, "n", (int64_t)(i + 1));
+        value_set_int(a, ph, "order", (int64_t)(i + 1));
         value_set_str(a, ph, "caption", p->caption);
         value_set_str(a, ph, "alt", p->alt);
+        for (size_t j = 0; j < f->n_gallery_typed; j++) {
+            const struct store_photo_edit *t = &f->gallery_typed[j];
+            if (t->id != p->id)
+                continue;
+            value_set_int(a, ph, "order", t->order);
+            value_set_str(a, ph, "caption", t->caption);
+            value_set_str(a, ph, "alt", t->alt);
+            value_set_bool(a, ph, "remove", t->remove);
+        }
         value_set_str(a, ph, "thumb",
                       str_from_cstr(arena_printf(a, "/media/%.*s-480.jpg", STR_FMT(p->hash))));
         if (p->width <= 480)
@@ -308,8 +323,13 @@ static enum err form_from_db(struct admin_ctx *c, int64_t id, struct art_form *f
     enum err e = store_article_admin_get(c->db, c->a, id, art, meta, &related, &n_related);
     if (e != ERR_OK)
         return e;
+    struct store_gallery_state g;
+    e = store_gallery_state(c->db, c->a, id, &g);
+    if (e != ERR_OK)
+        return e;
     f->id = id;
     f->version = meta->version;
+    f->gallery_version = g.version;
     f->author_id = meta->author_id;
     f->status = meta->status; /* as readers see it: a scheduled article past its time is published */
     f->title = art->title;
@@ -352,6 +372,32 @@ void admin__article_edit(struct admin_ctx *c)
         return;
     }
     edit_page(c, 200, &f);
+}
+
+void admin__article_gallery_stale(struct admin_ctx *c, int64_t id,
+                                  const struct store_photo_edit *typed, size_t n_typed)
+{
+    struct art_form f;
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_gallery_state g;
+
+    enum err e = form_from_db(c, id, &f, &meta, &art);
+    if (e == ERR_OK)
+        e = store_gallery_state(c->db, c->a, id, &g);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article load");
+        return;
+    }
+    f.gallery_typed = typed;
+    f.n_gallery_typed = n_typed;
+    f.error_key = "admin.photo.stale";
+    /* who saved since the form was loaded, and when: to ask them, or to compare */
+    if (g.saved_by.len > 0)
+        f.error_detail = str_from_cstr(arena_printf(
+            c->a, "%.*s %.*s, %.*s", STR_FMT(admin__t(c, "admin.photo.stale_by")),
+            STR_FMT(g.saved_by), STR_FMT(admin__date(c, g.saved_at))));
+    edit_page(c, 409, &f);
 }
 
 /* ---- saving ------------------------------------------------------------------------- */

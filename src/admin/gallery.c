@@ -171,14 +171,27 @@ void admin__photos_arrange(struct admin_ctx *c)
         if (ed->remove)
             removed++;
     }
+    /* the form's gallery version: a save from a form loaded before someone else's save
+     * would put back their captions, so it is refused and shown again (issue 12) */
+    int64_t expected = 0, new_version = 0;
+    if (!admin__field_i64(c, body, "gallery_version", &expected))
+        expected = 0;
     enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_gallery_claim(c->db, id, expected, c->user.name, utc_now(), &new_version);
+    if (e == ERR_CONFLICT) {
+        store_rollback(c->db);
+        admin__article_gallery_stale(c, id, edits, n);
+        return;
+    }
     if (e == ERR_OK)
         e = store_photos_arrange(c->db, id, edits, n);
     if (e == ERR_OK)
         e = admin__audit_in(c, "photo.arrange",
             str_from_cstr(
                 arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
-            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed", n, removed)));
+            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed, gallery version %lld", n,
+                                       removed, (long long)new_version)));
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e == ERR_TOO_LARGE) {

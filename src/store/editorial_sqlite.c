@@ -822,3 +822,47 @@ enum err store_page_delete(struct store *s, struct str slug)
         e = ERR_NOTFOUND;
     return e;
 }
+
+static const char sql_gallery_state[] =
+    "SELECT gallery_version, gallery_saved_by, gallery_saved_at FROM articles WHERE id = ?1";
+static const char sql_gallery_claim[] =
+    "UPDATE articles SET gallery_version = gallery_version + 1, gallery_saved_by = ?3, "
+    "gallery_saved_at = ?4 WHERE id = ?1 AND gallery_version = ?2 RETURNING gallery_version";
+
+enum err store_gallery_state(struct store *s, struct arena *a, int64_t article_id,
+                             struct store_gallery_state *out)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_gallery_state, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->version = sqlite3_column_int64(st, 0);
+        out->saved_by = store__col_str(a, st, 1);
+        out->saved_at = sqlite3_column_int64(st, 2);
+    } else {
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+    }
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_gallery_claim(struct store *s, int64_t article_id, int64_t expected_version,
+                             struct str user_name, int64_t now, int64_t *new_version)
+{
+    sqlite3_stmt *st;
+    bool found;
+    enum err e = store__prepare(s, sql_gallery_claim, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    sqlite3_bind_int64(st, 2, expected_version);
+    store__bind_str(st, 3, user_name);
+    sqlite3_bind_int64(st, 4, now);
+    e = store__opt_i64(s, st, new_version, &found);
+    if (e == ERR_OK && !found)
+        e = ERR_CONFLICT;
+    return e;
+}

@@ -441,7 +441,7 @@ const char *const store__migrations[] = {
     "ALTER TABLE pages ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
     "CREATE INDEX audit_log_action ON audit_log (action);\n"
     "PRAGMA user_version = 11;\n",
-    /* 12: the earlier slugs of articles that were public (issue 12): an address shared
+    /* 12 (issue 12): the earlier slugs of articles that were public: an address shared
      * before a rename answers 301 to the current one (store/slugs_sqlite.c). The
      * trigger records the old slug when the article had been public (published, or
      * scheduled and past its time, or withdrawn after either); a slug taken again, by
@@ -465,6 +465,12 @@ const char *const store__migrations[] = {
     "END;\n"
     "CREATE TRIGGER articles_slug_taken AFTER INSERT ON articles\n"
     "BEGIN DELETE FROM article_slug_history WHERE slug = NEW.slug; END;\n"
+    /* ... and the gallery's own version (one more on every save of captions, alt texts
+     * and order), who saved it last and when: a save from a form older than that is
+     * refused, as a stale article save is (store_gallery_claim). */
+    "ALTER TABLE articles ADD COLUMN gallery_version INTEGER NOT NULL DEFAULT 1;\n"
+    "ALTER TABLE articles ADD COLUMN gallery_saved_by TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE articles ADD COLUMN gallery_saved_at INTEGER NOT NULL DEFAULT 0;\n"
     "PRAGMA user_version = 12;\n",
 };
 

@@ -489,6 +489,59 @@ def check_words(srv, editor):
           "and no code words")
 
 
+def check_gallery_conflict(srv, editor, boss):
+    """Two editors change different captions from forms loaded at the same time: the
+    second save is refused, names who saved and when, and shows what was typed; saved
+    again, it goes through (issue 12, bug 2)."""
+    ecsrf = editor.csrf()
+    st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, "Новина з двома редакторами"))
+    aid = article_id_from(h)
+    files = [("photo", f"p{i}.png", png(200 + 20 * i, 150), "image/png") for i in range(2)]
+    st, h, _ = editor.post_multipart(f"/admin/articles/{aid}/photos",
+                                     {"csrf": ecsrf, "caption": "Спільний підпис", "alt": "Опис"}, files)
+    check(st == 303, f"two photos uploaded ({st})")
+
+    def form(client):
+        st, _, body = client.get(f"/admin/articles/{aid}")
+        ids = re.findall(r'name="order_(\d+)"', body)
+        gv = re.search(r'name="gallery_version" value="(\d+)"', body)
+        f = {"csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1),
+             "gallery_version": gv.group(1) if gv else ""}
+        for i, pid in enumerate(ids):
+            f.update({f"order_{pid}": str(i + 1), f"caption_{pid}": "Спільний підпис",
+                      f"alt_{pid}": "Опис"})
+        return ids, f
+
+    ids, first = form(editor)
+    _, second = form(boss)
+    first[f"caption_{ids[0]}"] = "Підпис першого редактора"
+    second[f"caption_{ids[1]}"] = "Підпис другого редактора"
+    st, _, _ = editor.post(f"/admin/articles/{aid}/gallery", first)
+    check(st == 303, f"the first save goes through ({st})")
+    st, _, body = boss.post(f"/admin/articles/{aid}/gallery", second)
+    check(st == 409, f"the second save, from an older form, is refused ({st})")
+    check("Галерею змінив хтось інший" in body and "editor1" in body,
+          "the refusal says the gallery changed and who saved it")
+    check('value="Підпис другого редактора"' in body,
+          "the refused page keeps what the second editor typed")
+    with sqlite3.connect(srv.db) as db:
+        caps = [r[0] for r in db.execute("SELECT caption FROM photos WHERE article_id = ? "
+                                         "ORDER BY pos", (aid,))]
+    check(caps == ["Підпис першого редактора", "Спільний підпис"],
+          f"the first editor's caption is not reverted: {caps}")
+    # saved again from the refused page (it carries the current gallery version)
+    again = dict(second)
+    again["gallery_version"] = re.search(r'name="gallery_version" value="(\d+)"', body).group(1)
+    again[f"caption_{ids[0]}"] = "Підпис першого редактора"
+    st, _, _ = boss.post(f"/admin/articles/{aid}/gallery", again)
+    check(st == 303, f"saved again after looking, it goes through ({st})")
+    with sqlite3.connect(srv.db) as db:
+        caps = [r[0] for r in db.execute("SELECT caption FROM photos WHERE article_id = ? "
+                                         "ORDER BY pos", (aid,))]
+    check(caps == ["Підпис першого редактора", "Підпис другого редактора"],
+          f"both captions kept: {caps}")
+
+
 def check_banner(srv, editor):
     ecsrf = editor.csrf()
     srv.get("/")
@@ -548,7 +601,8 @@ def check_uploads(srv, editor, author):
     # reorder, caption, remove
     st, _, body = editor.get(f"/admin/articles/{aid}")
     ids = re.findall(r'name="order_(\d+)"', body)
-    fields = {"csrf": ecsrf}
+    gv = re.search(r'name="gallery_version" value="(\d+)"', body)
+    fields = {"csrf": ecsrf, "gallery_version": gv.group(1) if gv else ""}
     for i, pid in enumerate(ids):
         fields[f"order_{pid}"] = str(len(ids) - i)
         fields[f"caption_{pid}"] = f"Підпис {pid}"
@@ -672,6 +726,7 @@ def main():
         check_slug_history(srv, editor)
         print(f"check_slug_history: {time.time() - t:.1f} s")
         check_words(srv, editor)
+        check_gallery_conflict(srv, editor, boss)
     done()
 
 
