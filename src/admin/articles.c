@@ -291,6 +291,11 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
     value_set_bool(a, actions, "to_draft",
                    editor && f->id > 0 && f->status != STORE_DRAFT);
     value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
+    /* an author's article with the editors: shown read-only, with a way to take it back,
+     * and no controls the server would refuse (issue 12) */
+    value_set_bool(a, v, "readonly", !(editor || own_draft));
+    value_set_bool(a, actions, "takeback",
+                   !editor && f->id > 0 && f->author_id == c->user.id && f->status == STORE_REVIEW);
     admin__documents_values(c, v, f->id, f->id > 0 && (editor || own_draft));
     value_set(a, v, "can", actions);
     value_set(a, c->root, "article", v);
@@ -374,8 +379,9 @@ void admin__article_edit(struct admin_ctx *c)
     edit_page(c, 200, &f);
 }
 
-void admin__article_gallery_stale(struct admin_ctx *c, int64_t id,
-                                  const struct store_photo_edit *typed, size_t n_typed)
+void admin__article_gallery_refused(struct admin_ctx *c, int64_t id,
+                                    const struct store_photo_edit *typed, size_t n_typed,
+                                    int status, const char *error_key)
 {
     struct art_form f;
     struct store_article_meta meta;
@@ -391,13 +397,13 @@ void admin__article_gallery_stale(struct admin_ctx *c, int64_t id,
     }
     f.gallery_typed = typed;
     f.n_gallery_typed = n_typed;
-    f.error_key = "admin.photo.stale";
+    f.error_key = error_key;
     /* who saved since the form was loaded, and when: to ask them, or to compare */
-    if (g.saved_by.len > 0)
+    if (status == 409 && g.saved_by.len > 0)
         f.error_detail = str_from_cstr(arena_printf(
             c->a, "%.*s %.*s, %.*s", STR_FMT(admin__t(c, "admin.photo.stale_by")),
             STR_FMT(g.saved_by), STR_FMT(admin__date(c, g.saved_at))));
-    edit_page(c, 409, &f);
+    edit_page(c, status, &f);
 }
 
 /* ---- saving ------------------------------------------------------------------------- */
@@ -512,6 +518,14 @@ void admin__article_save(struct admin_ctx *c)
             return;
         }
         if (!may_edit(c, &meta)) {
+            if (meta.author_id == c->user.id) {
+                /* their own article, sent to the editors from another tab: what they
+                 * typed is shown back, read-only, to copy, never dropped silently */
+                form_from_post(c, &f, &in, tags, related);
+                f.error_key = "admin.article.in_review";
+                edit_page(c, 403, &f);
+                return;
+            }
             admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
             return;
         }
@@ -834,29 +848,20 @@ void admin__diff(struct admin_ctx *c)
     admin__render(c, 200, "admin-diff");
 }
 
-void admin__restore(struct admin_ctx *c)
+/* resave stores revision rev of article id again as a new version with status, from a
+ * form that saw version expected (restore, take-back), audits it as action and sends
+ * the editor back to the article with the flash message msg. */
+static void resave(struct admin_ctx *c, int64_t id, int64_t rev, int64_t expected,
+                   enum store_status status, const char *action, const char *msg)
 {
-    struct store_article_meta meta;
-    struct store_article art;
     struct store_revision r;
     struct store_article_input in;
     struct str depts[STORE_MAX_REFS], tags[STORE_MAX_REFS], related[STORE_MAX_RELATED];
-    int64_t id, rev, expected, new_id, new_version;
+    int64_t new_id, new_version;
     int64_t *old_tags, *old_depts, *new_tags, *new_depts;
     size_t n_old_tags, n_old_depts, n_new_tags, n_new_depts;
     bool stale = false;
 
-    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
-        return;
-    if (!may_edit(c, &meta)) {
-        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
-        return;
-    }
-    if (!admin__field_i64(c, c->req->body, "rev", &rev) ||
-        !admin__field_i64(c, c->req->body, "version", &expected)) {
-        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
-        return;
-    }
     enum err e = store_revision_get(c->db, c->a, id, rev, &r);
     if (e == ERR_OK)
         e = store_article_ref_ids(c->db, c->a, id, &old_tags, &n_old_tags, &old_depts,
@@ -871,7 +876,7 @@ void admin__restore(struct admin_ctx *c)
     in.lead = r.lead;
     in.body_md = r.body_md;
     in.published_at = r.published_at;
-    in.status = meta.status; /* restoring the text does not publish or withdraw */
+    in.status = status;
     in.n_departments = split_names(r.departments, '\n', depts, STORE_MAX_REFS);
     in.departments = depts;
     in.n_tags = split_names(r.tags, '\n', tags, STORE_MAX_REFS);
@@ -889,7 +894,7 @@ void admin__restore(struct admin_ctx *c)
         return;
     }
     if (e == ERR_OK)
-        e = admin__audit_in(c, "article.restore",
+        e = admin__audit_in(c, action,
             str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(r.title))),
             str_from_cstr(arena_printf(c->a, "version %lld from %lld", (long long)new_version,
                                        (long long)rev)));
@@ -899,10 +904,52 @@ void admin__restore(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {
-        admin__db_error(c, e, "restore");
+        admin__db_error(c, e, action);
         return;
     }
     admin__article_invalidate(c, id, old_tags, n_old_tags, old_depts, n_old_depts);
     admin__article_invalidate(c, id, new_tags, n_new_tags, new_depts, n_new_depts);
-    admin__redirect(c, "/admin/articles/%lld?m=restored", (long long)id);
+    admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)id, msg);
+}
+
+void admin__restore(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    int64_t id, rev, expected;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    if (!may_edit(c, &meta)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    if (!admin__field_i64(c, c->req->body, "rev", &rev) ||
+        !admin__field_i64(c, c->req->body, "version", &expected)) {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    /* restoring the text does not publish or withdraw */
+    resave(c, id, rev, expected, meta.status, "article.restore", "restored");
+}
+
+void admin__article_takeback(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    int64_t id, expected;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    /* the author of an article waiting for review takes it back to work on it (issue
+     * 12's workflow); editors have «На доопрацювання» for any article */
+    if (meta.author_id != c->user.id || meta.status != STORE_REVIEW) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    if (!admin__field_i64(c, c->req->body, "version", &expected)) {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    resave(c, id, meta.version, expected, STORE_DRAFT, "article.takeback", "taken_back");
 }

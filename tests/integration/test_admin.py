@@ -542,6 +542,59 @@ def check_gallery_conflict(srv, editor, boss):
           f"both captions kept: {caps}")
 
 
+def check_author_after_submit(srv, author):
+    """After submitting, the author sees the article read-only with no gallery controls
+    and can take it back; a save from a tab opened before is refused (403) with what was
+    typed shown back, never dropped silently (issue 12, bug 5)."""
+    acsrf = author.csrf()
+    title = "Чернетка автора з фото"
+    st, h, _ = author.post("/admin/articles/new", article_form(acsrf, title))
+    aid = article_id_from(h)
+    st, h, _ = author.post_multipart(f"/admin/articles/{aid}/photos",
+                                     {"csrf": acsrf, "caption": "Перший підпис", "alt": "Опис"},
+                                     [("photo", "a.png", png(200, 150), "image/png")])
+    check(st == 303, f"the author adds a photo to the draft ({st})")
+    st, _, before = author.get(f"/admin/articles/{aid}")
+    check('name="title"' in before and 'name="caption_' in before, "the draft is editable")
+    v = re.search(r'name="version" value="(\d+)"', before).group(1)
+    pid = re.search(r'name="order_(\d+)"', before).group(1)
+    gv = re.search(r'name="gallery_version" value="(\d+)"', before)
+    gv = gv.group(1) if gv else ""
+    st, h, _ = author.post(f"/admin/articles/{aid}", article_form(acsrf, title, version=v,
+                                                                    action="submit"))
+    check(st == 303 and "m=submitted" in h.get("location", ""), f"submitted ({st})")
+    st, _, body = author.get(f"/admin/articles/{aid}")
+    check(st == 200 and 'name="title"' not in body and "<textarea" not in body,
+          "after submitting, the author sees no editable fields")
+    check('name="caption_' not in body and "/gallery" not in body and 'name="photo"' not in body,
+          "and no gallery controls")
+    check("Новина в редакторів на перевірці" in body and "Забрати на доопрацювання" in body
+          and "Перший підпис" in body, "but the article, a note and the take-back button")
+    # the tab opened before submitting: the gallery save is refused, the caption shown back
+    st, _, body = author.post(f"/admin/articles/{aid}/gallery", {
+        "csrf": acsrf, "gallery_version": gv, f"order_{pid}": "1",
+        f"caption_{pid}": "Підпис, набраний у старій вкладці", f"alt_{pid}": "Опис"})
+    check(st == 403 and "Підпис, набраний у старій вкладці" in body,
+          f"a gallery save after submitting is refused with the typed caption shown ({st})")
+    st, _, body = author.post(f"/admin/articles/{aid}", article_form(
+        acsrf, title, version=str(int(v) + 1), body="Абзац, набраний у старій вкладці."))
+    check(st == 403 and "Абзац, набраний у старій вкладці." in body,
+          f"a text save after submitting is refused with the typed text shown ({st})")
+    with sqlite3.connect(srv.db) as db:
+        cap = db.execute("SELECT caption FROM photos WHERE id = ?", (int(pid),)).fetchone()[0]
+    check(cap == "Перший підпис", "nothing of it was stored")
+    # take it back
+    st, _, body = author.get(f"/admin/articles/{aid}")
+    tv = re.search(r'takeback.*?name="version" value="(\d+)"', body, re.S).group(1)
+    st, h, _ = author.post(f"/admin/articles/{aid}/takeback", {"csrf": acsrf, "version": tv})
+    check(st == 303 and "m=taken_back" in h.get("location", ""), f"taken back ({st})")
+    st, _, body = author.get(f"/admin/articles/{aid}")
+    check('name="title"' in body and 'name="caption_' in body and "чернетка" in body,
+          "the article is the author's editable draft again")
+    st, _, _ = author.post(f"/admin/articles/{aid}/takeback", {"csrf": acsrf, "version": tv})
+    check(st == 403, f"a draft cannot be taken back ({st})")
+
+
 def check_banner(srv, editor):
     ecsrf = editor.csrf()
     srv.get("/")
@@ -727,6 +780,7 @@ def main():
         print(f"check_slug_history: {time.time() - t:.1f} s")
         check_words(srv, editor)
         check_gallery_conflict(srv, editor, boss)
+        check_author_after_submit(srv, author)
     done()
 
 
