@@ -2,6 +2,7 @@
 // demo content (issue 12, bug 7):
 // - reflow (WCAG 1.4.10): at 360 and 1280 CSS px the page is no wider than the window;
 // - axe-core with the WCAG 2.x A and AA rules finds no violation (each one is printed).
+// Last, an author's article sent for review, as the author sees it: read-only (bug 5).
 // With WS_SHOTS=DIR it also saves a screenshot of each page at each width there.
 //
 // Environment: as server.mjs says.
@@ -30,13 +31,13 @@ async function runAxe(page) {
   }, AXE_TAGS);
 }
 
-async function signIn(page, base) {
+async function signIn(page, base, name = 'boss') {
   await page.goto(`${base}/admin/login`);
-  await page.fill('input[name=name]', 'boss');
+  await page.fill('input[name=name]', name);
   await page.fill('input[name=password]', PW);
   await Promise.all([page.waitForNavigation(), page.click('form button[type=submit]')]);
   check(page.url().startsWith(`${base}/admin`) && !page.url().includes('/login'),
-    `signed in as an admin (${page.url()})`);
+    `signed in as ${name} (${page.url()})`);
 }
 
 // The pages; the article's comes from the list, and one save through its form gives it a
@@ -67,7 +68,24 @@ async function pageList(page, base) {
     ['banner', '/admin/banner'],
     ['settings', '/admin/settings'],
     ['account', '/admin/account'],
+    ['author-review', null],
   ];
+}
+
+// An author's article sent for review: the read-only page the author sees (bug 5).
+async function authorPage(page, base) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/admin`);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/logout"] button')]);
+  await signIn(page, base, 'olena.kovalenko-pres-sluzhba');
+  await page.goto(`${base}/admin/articles/new`);
+  await page.fill('#title', 'Новина автора, передана на перевірку');
+  await page.fill('#body', 'Перший абзац.\n\nДругий абзац.');
+  await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=save]')]);
+  await Promise.all([page.waitForNavigation(), page.click('button[name=action][value=submit]')]);
+  const url = new URL(page.url()).pathname;
+  check(await page.locator('#title').count() === 0, 'after submitting, the author has no title field');
+  return url;
 }
 
 async function main() {
@@ -85,7 +103,8 @@ async function main() {
     await signIn(page, base);
     const pages = await pageList(page, base);
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
-    for (const [name, url] of pages) {
+    for (let [name, url] of pages) {
+      if (name === 'author-review') url = await authorPage(page, base); // signs the admin out
       const seen = new Set();
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: width < 1000 ? 740 : 900 });
