@@ -45,3 +45,9 @@ add_test(NAME e2e_reflow
   COMMAND ${CMAKE_COMMAND} -E env VISNYK_BIN=$<TARGET_FILE:visnyk> VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR}
           ${VISNYK_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/reflow.mjs)
 set_tests_properties(e2e_reflow PROPERTIES WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e TIMEOUT 900)
+# Every page of the editors' workspace, signed in as an admin, at 360 and 1280 px: no
+# sideways scrolling and axe-core's WCAG A/AA rules (issue 12).
+add_test(NAME e2e_workspace
+  COMMAND ${CMAKE_COMMAND} -E env VISNYK_BIN=$<TARGET_FILE:visnyk> VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR}
+          ${VISNYK_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/workspace.mjs)
+set_tests_properties(e2e_workspace PROPERTIES WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e TIMEOUT 900)

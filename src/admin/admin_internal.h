@@ -161,6 +161,16 @@ void admin__upload_finish(struct admin_ctx *c, int64_t id, struct str title, str
 /* gallery.c */
 void admin__photos_upload(struct admin_ctx *c);
 void admin__photos_arrange(struct admin_ctx *c);
+/* admin__article_gallery_refused answers a gallery save that was not made (status 409:
+ * from a form older than the gallery; 403: by an author whose article is with the
+ * editors): the edit page with error_key, what the editor typed in the gallery in place
+ * of the stored values, and for 409 the current gallery version (so saving again goes
+ * through) and who saved the gallery last and when. (articles.c) */
+void admin__article_gallery_refused(struct admin_ctx *c, int64_t id,
+                                    const struct store_photo_edit *typed, size_t n_typed,
+                                    int status, const char *error_key);
+/* admin__article_takeback: an author takes their article back from review to a draft. */
+void admin__article_takeback(struct admin_ctx *c);
 
 /* documents.c: PDF documents attached to an article. */
 void admin__documents_upload(struct admin_ctx *c);

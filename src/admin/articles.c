@@ -26,6 +26,10 @@ struct art_form {
     size_t n_depts;
     const struct store_photo *photos;
     size_t n_photos;
+    int64_t gallery_version;
+    /* a refused gallery save: what the editor typed, shown instead of the stored values */
+    const struct store_photo_edit *gallery_typed;
+    size_t n_gallery_typed;
     const char *error_key;
     struct str error_detail;
 };
@@ -247,13 +251,24 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
         }
     }
     value_set(a, v, "departments", depts);
+    value_set_int(a, v, "gallery_version", f->gallery_version);
     for (size_t i = 0; i < f->n_photos; i++) {
         const struct store_photo *p = &f->photos[i];
         struct value *ph = value_obj(a);
         value_set_int(a, ph, "id", p->id);
         value_set_int(a, ph, "n", (int64_t)(i + 1));
+        value_set_int(a, ph, "order", (int64_t)(i + 1));
         value_set_str(a, ph, "caption", p->caption);
         value_set_str(a, ph, "alt", p->alt);
+        for (size_t j = 0; j < f->n_gallery_typed; j++) {
+            const struct store_photo_edit *t = &f->gallery_typed[j];
+            if (t->id != p->id)
+                continue;
+            value_set_int(a, ph, "order", t->order);
+            value_set_str(a, ph, "caption", t->caption);
+            value_set_str(a, ph, "alt", t->alt);
+            value_set_bool(a, ph, "remove", t->remove);
+        }
         value_set_str(a, ph, "thumb",
                       str_from_cstr(arena_printf(a, "/media/%.*s-480.jpg", STR_FMT(p->hash))));
         if (p->width <= 480)
@@ -276,6 +291,11 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
     value_set_bool(a, actions, "to_draft",
                    editor && f->id > 0 && f->status != STORE_DRAFT);
     value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
+    /* an author's article with the editors: shown read-only, with a way to take it back,
+     * and no controls the server would refuse (issue 12) */
+    value_set_bool(a, v, "readonly", !(editor || own_draft));
+    value_set_bool(a, actions, "takeback",
+                   !editor && f->id > 0 && f->author_id == c->user.id && f->status == STORE_REVIEW);
     admin__documents_values(c, v, f->id, f->id > 0 && (editor || own_draft));
     value_set(a, v, "can", actions);
     value_set(a, c->root, "article", v);
@@ -308,8 +328,13 @@ static enum err form_from_db(struct admin_ctx *c, int64_t id, struct art_form *f
     enum err e = store_article_admin_get(c->db, c->a, id, art, meta, &related, &n_related);
     if (e != ERR_OK)
         return e;
+    struct store_gallery_state g;
+    e = store_gallery_state(c->db, c->a, id, &g);
+    if (e != ERR_OK)
+        return e;
     f->id = id;
     f->version = meta->version;
+    f->gallery_version = g.version;
     f->author_id = meta->author_id;
     f->status = meta->status; /* as readers see it: a scheduled article past its time is published */
     f->title = art->title;
@@ -352,6 +377,33 @@ void admin__article_edit(struct admin_ctx *c)
         return;
     }
     edit_page(c, 200, &f);
+}
+
+void admin__article_gallery_refused(struct admin_ctx *c, int64_t id,
+                                    const struct store_photo_edit *typed, size_t n_typed,
+                                    int status, const char *error_key)
+{
+    struct art_form f;
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_gallery_state g;
+
+    enum err e = form_from_db(c, id, &f, &meta, &art);
+    if (e == ERR_OK)
+        e = store_gallery_state(c->db, c->a, id, &g);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article load");
+        return;
+    }
+    f.gallery_typed = typed;
+    f.n_gallery_typed = n_typed;
+    f.error_key = error_key;
+    /* who saved since the form was loaded, and when: to ask them, or to compare */
+    if (status == 409 && g.saved_by.len > 0)
+        f.error_detail = str_from_cstr(arena_printf(
+            c->a, "%.*s %.*s, %.*s", STR_FMT(admin__t(c, "admin.photo.stale_by")),
+            STR_FMT(g.saved_by), STR_FMT(admin__date(c, g.saved_at))));
+    edit_page(c, status, &f);
 }
 
 /* ---- saving ------------------------------------------------------------------------- */
@@ -466,6 +518,14 @@ void admin__article_save(struct admin_ctx *c)
             return;
         }
         if (!may_edit(c, &meta)) {
+            if (meta.author_id == c->user.id) {
+                /* their own article, sent to the editors from another tab: what they
+                 * typed is shown back, read-only, to copy, never dropped silently */
+                form_from_post(c, &f, &in, tags, related);
+                f.error_key = "admin.article.in_review";
+                edit_page(c, 403, &f);
+                return;
+            }
             admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
             return;
         }
@@ -720,12 +780,17 @@ static struct str lines_joined(struct admin_ctx *c, struct str lines)
 static struct str revision_text(struct admin_ctx *c, const struct store_revision *r)
 {
     struct arena *a = c->a;
+    /* the status by the catalog's name, as the list and the revisions page show it,
+     * never the stored code word («scheduled») */
+    enum store_status st;
+    if (!store_status_parse(r->status, &st))
+        st = STORE_DRAFT;
     return str_from_cstr(arena_printf(
         a, "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
            "%.*s: %.*s\n\n%.*s",
         STR_FMT(admin__t(c, "admin.article.title")), STR_FMT(r->title),
         STR_FMT(admin__t(c, "admin.article.slug")), STR_FMT(r->slug),
-        STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(r->status),
+        STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(admin__t(c, status_key(st))),
         STR_FMT(admin__t(c, "admin.article.date")), STR_FMT(admin__date(c, r->published_at)),
         STR_FMT(admin__t(c, "admin.article.departments")),
         STR_FMT(lines_joined(c, r->departments)), STR_FMT(admin__t(c, "admin.article.tags")),
@@ -783,29 +848,20 @@ void admin__diff(struct admin_ctx *c)
     admin__render(c, 200, "admin-diff");
 }
 
-void admin__restore(struct admin_ctx *c)
+/* resave stores revision rev of article id again as a new version with status, from a
+ * form that saw version expected (restore, take-back), audits it as action and sends
+ * the editor back to the article with the flash message msg. */
+static void resave(struct admin_ctx *c, int64_t id, int64_t rev, int64_t expected,
+                   enum store_status status, const char *action, const char *msg)
 {
-    struct store_article_meta meta;
-    struct store_article art;
     struct store_revision r;
     struct store_article_input in;
     struct str depts[STORE_MAX_REFS], tags[STORE_MAX_REFS], related[STORE_MAX_RELATED];
-    int64_t id, rev, expected, new_id, new_version;
+    int64_t new_id, new_version;
     int64_t *old_tags, *old_depts, *new_tags, *new_depts;
     size_t n_old_tags, n_old_depts, n_new_tags, n_new_depts;
     bool stale = false;
 
-    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
-        return;
-    if (!may_edit(c, &meta)) {
-        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
-        return;
-    }
-    if (!admin__field_i64(c, c->req->body, "rev", &rev) ||
-        !admin__field_i64(c, c->req->body, "version", &expected)) {
-        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
-        return;
-    }
     enum err e = store_revision_get(c->db, c->a, id, rev, &r);
     if (e == ERR_OK)
         e = store_article_ref_ids(c->db, c->a, id, &old_tags, &n_old_tags, &old_depts,
@@ -820,7 +876,7 @@ void admin__restore(struct admin_ctx *c)
     in.lead = r.lead;
     in.body_md = r.body_md;
     in.published_at = r.published_at;
-    in.status = meta.status; /* restoring the text does not publish or withdraw */
+    in.status = status;
     in.n_departments = split_names(r.departments, '\n', depts, STORE_MAX_REFS);
     in.departments = depts;
     in.n_tags = split_names(r.tags, '\n', tags, STORE_MAX_REFS);
@@ -838,7 +894,7 @@ void admin__restore(struct admin_ctx *c)
         return;
     }
     if (e == ERR_OK)
-        e = admin__audit_in(c, "article.restore",
+        e = admin__audit_in(c, action,
             str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(r.title))),
             str_from_cstr(arena_printf(c->a, "version %lld from %lld", (long long)new_version,
                                        (long long)rev)));
@@ -848,10 +904,52 @@ void admin__restore(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {
-        admin__db_error(c, e, "restore");
+        admin__db_error(c, e, action);
         return;
     }
     admin__article_invalidate(c, id, old_tags, n_old_tags, old_depts, n_old_depts);
     admin__article_invalidate(c, id, new_tags, n_new_tags, new_depts, n_new_depts);
-    admin__redirect(c, "/admin/articles/%lld?m=restored", (long long)id);
+    admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)id, msg);
+}
+
+void admin__restore(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    int64_t id, rev, expected;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    if (!may_edit(c, &meta)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    if (!admin__field_i64(c, c->req->body, "rev", &rev) ||
+        !admin__field_i64(c, c->req->body, "version", &expected)) {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    /* restoring the text does not publish or withdraw */
+    resave(c, id, rev, expected, meta.status, "article.restore", "restored");
+}
+
+void admin__article_takeback(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    int64_t id, expected;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    /* the author of an article waiting for review takes it back to work on it (issue
+     * 12's workflow); editors have «На доопрацювання» for any article */
+    if (meta.author_id != c->user.id || meta.status != STORE_REVIEW) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
+    if (!admin__field_i64(c, c->req->body, "version", &expected)) {
+        admin__message(c, 400, "admin.err.bad_title", "admin.err.bad");
+        return;
+    }
+    resave(c, id, meta.version, expected, STORE_DRAFT, "article.takeback", "taken_back");
 }

@@ -151,8 +151,25 @@ void admin__photos_arrange(struct admin_ctx *c)
     struct str body = c->req->body;
     int64_t id;
 
-    if (!admin__upload_article_load(c, &id, &art, &meta))
+    struct str *rel;
+    size_t n_rel;
+    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], &id) || id <= 0) {
+        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
         return;
+    }
+    enum err e = store_article_admin_get(c->db, c->a, id, &art, &meta, &rel, &n_rel);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "article load");
+        return;
+    }
+    /* who may arrange: as admin__upload_article_load; the author of an article that went
+     * to the editors since the page was loaded gets the page back with what they typed */
+    bool own = meta.author_id == c->user.id;
+    bool may = admin__is(c, STORE_ROLE_EDITOR) || (own && meta.status == STORE_DRAFT);
+    if (!may && !own) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
+        return;
+    }
     struct store_photo_edit *edits =
         arena_alloc_array(c->a, art.n_photos > 0 ? art.n_photos : 1, sizeof *edits);
     size_t n = 0, removed = 0;
@@ -171,14 +188,31 @@ void admin__photos_arrange(struct admin_ctx *c)
         if (ed->remove)
             removed++;
     }
-    enum err e = store_begin(c->db);
+    if (!may) {
+        admin__article_gallery_refused(c, id, edits, n, 403, "admin.photo.in_review");
+        return;
+    }
+    /* the form's gallery version: a save from a form loaded before someone else's save
+     * would put back their captions, so it is refused and shown again (issue 12) */
+    int64_t expected = 0, new_version = 0;
+    if (!admin__field_i64(c, body, "gallery_version", &expected))
+        expected = 0;
+    e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_gallery_claim(c->db, id, expected, c->user.name, utc_now(), &new_version);
+    if (e == ERR_CONFLICT) {
+        store_rollback(c->db);
+        admin__article_gallery_refused(c, id, edits, n, 409, "admin.photo.stale");
+        return;
+    }
     if (e == ERR_OK)
         e = store_photos_arrange(c->db, id, edits, n);
     if (e == ERR_OK)
         e = admin__audit_in(c, "photo.arrange",
             str_from_cstr(
                 arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
-            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed", n, removed)));
+            str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed, gallery version %lld", n,
+                                       removed, (long long)new_version)));
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e == ERR_TOO_LARGE) {

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "export/export.h"
 #include "http/http.h"
+#include "render/escape.h"
 #include "site/site.h"
 #include "store/store.h"
 
@@ -486,6 +487,59 @@ static enum err seed(struct exporter *x, struct store *s, struct arena *a)
     return ERR_OK;
 }
 
+/* redirects writes news/<old slug>/index.html for every earlier slug of a visible article
+ * that no page of the mirror took: a static host cannot answer 301, so the page sends the
+ * reader on with a meta refresh, names the new address as canonical (search engines
+ * move the link) and links to it for anyone whose browser does not follow. */
+static enum err redirects(struct exporter *x, struct store *s, struct arena *a)
+{
+    struct store_slug_move *moves;
+    size_t n;
+    struct buf b;
+    enum err e = store_article_slug_history(s, a, &moves, &n);
+    if (e != ERR_OK) {
+        snprintf(x->err, x->err_size, "cannot list earlier slugs: %s", store_errmsg(s));
+        return e;
+    }
+    buf_init(&b, 4096);
+    for (size_t i = 0; i < n && e == ERR_OK; i++) {
+        const char *rel = arena_printf(a, "news/%.*s/index.html", STR_FMT(moves[i].old_slug));
+        if (!store_slug_valid(moves[i].old_slug) || !store_slug_valid(moves[i].slug) ||
+            strset_has(&x->produced, rel))
+            continue;
+        struct str to = str_from_cstr(arena_printf(a, "/news/%.*s", STR_FMT(moves[i].slug)));
+        struct str abs = str_from_cstr(arena_printf(a, "%s%.*s", x->cfg->base_url, STR_FMT(to)));
+        buf_reset(&b);
+        e = buf_append_cstr(&b, "<!DOCTYPE html>\n<html lang=\"uk\">\n<head>\n"
+                                "<meta charset=\"utf-8\">\n<title>");
+        if (e == ERR_OK)
+            e = escape_html(&b, to);
+        if (e == ERR_OK)
+            e = buf_append_cstr(&b, "</title>\n<meta name=\"robots\" content=\"noindex\">\n"
+                                    "<meta http-equiv=\"refresh\" content=\"0; url=");
+        if (e == ERR_OK)
+            e = escape_html(&b, to);
+        if (e == ERR_OK)
+            e = buf_append_cstr(&b, "\">\n<link rel=\"canonical\" href=\"");
+        if (e == ERR_OK)
+            e = escape_html(&b, abs);
+        if (e == ERR_OK)
+            e = buf_append_cstr(&b, "\">\n</head>\n<body>\n<p><a href=\"");
+        if (e == ERR_OK)
+            e = escape_html(&b, to);
+        if (e == ERR_OK)
+            e = buf_append_cstr(&b, "\">");
+        if (e == ERR_OK)
+            e = escape_html(&b, abs);
+        if (e == ERR_OK)
+            e = buf_append_cstr(&b, "</a></p>\n</body>\n</html>\n");
+        if (e == ERR_OK)
+            e = put_file(x, rel, b.data, b.len);
+    }
+    buf_free(&b);
+    return e;
+}
+
 /* media_copy puts every media file into out_dir/media (content-addressed names: a file
  * of the same name and size is the same file). */
 static enum err media_copy(struct exporter *x)
@@ -690,6 +744,10 @@ enum err export_static_run(const struct export_config *cfg, struct export_stats 
         if (e != ERR_OK)
             goto out;
     }
+    e = redirects(&x, store, a);
+    arena_reset(a);
+    if (e != ERR_OK)
+        goto out;
     prune(&x, cfg->out_dir, "");
 out:
     clock_gettime(CLOCK_MONOTONIC, &t1);

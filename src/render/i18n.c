@@ -333,12 +333,12 @@ enum err i18n_format_date_short(int64_t utc, struct buf *out)
 {
     struct kyiv_tm t = kyiv_from_utc(utc);
     if (!year_plain(t.year))
-        return buf_appendf(out, "%02d/%02d/%04d", t.day, t.month, t.year);
+        return buf_appendf(out, "%02d.%02d.%04d", t.day, t.month, t.year);
     char s[10];
     char *p = put_digits(s, t.day, 2);
-    *p++ = '/';
+    *p++ = '.';
     p = put_digits(p, t.month, 2);
-    *p++ = '/';
+    *p++ = '.';
     put_digits(p, t.year, 4);
     return buf_append(out, s, sizeof s);
 }

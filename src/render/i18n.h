@@ -52,7 +52,7 @@ struct str i18n_get(const struct i18n *c, struct str key);
  * false gives «01 серпня 2024». The date functions fail only with ERR_TOO_LARGE. */
 ERR_MUST_USE
 enum err i18n_format_date(const struct i18n *c, int64_t utc, bool with_time, struct buf *out);
-/* «01/08/2024» as in lists. */
+/* «01.08.2024», the Ukrainian short form (DSTU), as in lists. */
 ERR_MUST_USE
 enum err i18n_format_date_short(int64_t utc, struct buf *out);
 /* ISO 8601 with the Kyiv offset, for <time datetime>: 2024-08-01T16:51:00+03:00 */

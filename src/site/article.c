@@ -82,6 +82,16 @@ void site__article(struct http_request *req, struct http_response *res)
         return;
     }
     e = store_article_by_slug(p.ctx->store, p.a, req->params[0], &art);
+    if (e == ERR_NOTFOUND) {
+        /* an address shared before a rename still leads to the article (issue 12) */
+        struct str current;
+        e = store_article_slug_current(p.ctx->store, p.a, req->params[0], &current);
+        if (e == ERR_OK) {
+            http_response_redirect(res, req, 301, site__path(&p, "/news/", current));
+            site__theme_release(p.theme);
+            return;
+        }
+    }
     if (e != ERR_OK) {
         site__fail(&p, e, "article");
         return;

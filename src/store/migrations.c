@@ -441,6 +441,37 @@ const char *const store__migrations[] = {
     "ALTER TABLE pages ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
     "CREATE INDEX audit_log_action ON audit_log (action);\n"
     "PRAGMA user_version = 11;\n",
+    /* 12 (issue 12): the earlier slugs of articles that were public: an address shared
+     * before a rename answers 301 to the current one (store/slugs_sqlite.c). The
+     * trigger records the old slug when the article had been public (published, or
+     * scheduled and past its time, or withdrawn after either); a slug taken again, by
+     * the same article or a new one, leaves the history: the live article wins. */
+    "CREATE TABLE article_slug_history (\n"
+    "    slug TEXT PRIMARY KEY,\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    changed_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX article_slug_history_article ON article_slug_history (article_id);\n"
+    "CREATE TRIGGER articles_slug_history AFTER UPDATE OF slug ON articles\n"
+    "WHEN OLD.slug <> NEW.slug\n"
+    "BEGIN\n"
+    "    DELETE FROM article_slug_history WHERE slug = NEW.slug;\n"
+    "    INSERT INTO article_slug_history (slug, article_id, changed_at)\n"
+    "        SELECT OLD.slug, OLD.id, unixepoch()\n"
+    "        WHERE OLD.status IN ('published', 'withdrawn')\n"
+    "            OR (OLD.status = 'scheduled' AND OLD.published_at <= unixepoch())\n"
+    "        ON CONFLICT (slug) DO UPDATE SET article_id = excluded.article_id,\n"
+    "            changed_at = excluded.changed_at;\n"
+    "END;\n"
+    "CREATE TRIGGER articles_slug_taken AFTER INSERT ON articles\n"
+    "BEGIN DELETE FROM article_slug_history WHERE slug = NEW.slug; END;\n"
+    /* ... and the gallery's own version (one more on every save of captions, alt texts
+     * and order), who saved it last and when: a save from a form older than that is
+     * refused, as a stale article save is (store_gallery_claim). */
+    "ALTER TABLE articles ADD COLUMN gallery_version INTEGER NOT NULL DEFAULT 1;\n"
+    "ALTER TABLE articles ADD COLUMN gallery_saved_by TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE articles ADD COLUMN gallery_saved_at INTEGER NOT NULL DEFAULT 0;\n"
+    "PRAGMA user_version = 12;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

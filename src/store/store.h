@@ -162,6 +162,21 @@ enum err store_article_by_id(struct store *s, struct arena *a, int64_t id,
 ERR_MUST_USE
 enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str slug,
                                    struct store_article *out);
+/* store_article_slug_current: the current slug of the visible article that had
+ * old_slug before a rename (slugs_sqlite.c), copied into a. ERR_NOTFOUND when no
+ * visible article had it. */
+ERR_MUST_USE
+enum err store_article_slug_current(struct store *s, struct arena *a, struct str old_slug,
+                                    struct str *current);
+/* An earlier slug of a visible article and the slug it answers with now. */
+struct store_slug_move {
+    struct str old_slug, slug;
+};
+/* store_article_slug_history: every earlier slug of a visible article (the static
+ * export writes a redirect page for each), ordered by old slug, in a. */
+ERR_MUST_USE
+enum err store_article_slug_history(struct store *s, struct arena *a,
+                                    struct store_slug_move **out, size_t *n);
 /* store_article_list fills items (newest first) and *has_more when another page
  * follows. Keyset pagination: cost does not grow with the depth of the page. */
 ERR_MUST_USE
@@ -483,6 +498,23 @@ enum err store_revision_get(struct store *s, struct arena *a, int64_t article_id
 ERR_MUST_USE
 enum err store_photo_append(struct store *s, int64_t article_id,
                             const struct store_photo_input *p, int64_t *photo_id);
+/* The gallery's version: one more on every save of its captions, alt texts and order
+ * (not on uploads, which only add), with who saved it last and when ("" and 0 before). */
+struct store_gallery_state {
+    int64_t version, saved_at;
+    struct str saved_by;
+};
+/* store_gallery_state reads it (saved_by copied into a); ERR_NOTFOUND for no article. */
+ERR_MUST_USE
+enum err store_gallery_state(struct store *s, struct arena *a, int64_t article_id,
+                             struct store_gallery_state *out);
+/* store_gallery_claim, inside the transaction of a gallery save: when the gallery is
+ * still at expected_version, moves it on one, records user_name and now, and gives the
+ * new version; otherwise ERR_CONFLICT (someone saved it since the form was loaded, or
+ * there is no such article) and nothing changes. */
+ERR_MUST_USE
+enum err store_gallery_claim(struct store *s, int64_t article_id, int64_t expected_version,
+                             struct str user_name, int64_t now, int64_t *new_version);
 struct store_photo_edit {
     int64_t id;           /* a photo of the article; others are ignored */
     int64_t order;        /* new position key: sorted ascending, ties by old position */

@@ -381,6 +381,220 @@ def check_publish_date(srv, editor):
           "a date the editor typed stands")
 
 
+def check_slug_history(srv, editor):
+    """A published article renamed keeps its old address as a 301 to the new one; a
+    new article that takes an old slug wins it; taking a slug back drops its history
+    (issue 12, bug 4)."""
+    ecsrf = editor.csrf()
+    title = "Новина, яку перейменують"
+
+    def save(aid, slug, action="publish"):
+        st, _, body = editor.get(f"/admin/articles/{aid}")
+        v = re.search(r'name="version" value="(\d+)"', body).group(1)
+        return editor.post(f"/admin/articles/{aid}", article_form(
+            ecsrf, title, version=v, action=action, slug=slug))
+
+    st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, title, slug="stara-adresa"))
+    aid = article_id_from(h)
+    # a slug changed while the article was a draft was never shared: no history
+    st, h, _ = save(aid, "pershyi-chernetok", action="save")
+    st, h, _ = save(aid, "stara-adresa")
+    check(st == 303 and "m=published" in h.get("location", ""), f"published ({st})")
+    st, _, _ = srv.get("/news/stara-adresa")
+    check(st == 200, f"the first address answers ({st})")
+    st, h, _ = save(aid, "nova-adresa")
+    check(st == 303, f"slug changed ({st})")
+    st, hdrs, _ = srv.get("/news/stara-adresa")
+    check(st == 301 and hdrs.get("location", "").endswith("/news/nova-adresa"),
+          f"the old address answers 301 to the new one ({st} {hdrs.get('location')})")
+    st, _, _ = srv.get("/news/pershyi-chernetok")
+    check(st == 404, f"a slug the article had only as a draft is not kept ({st})")
+    st, _, _ = srv.get("/news/nova-adresa")
+    check(st == 200, f"the new address answers ({st})")
+    st, _, index = srv.get("/sitemap.xml")
+    maps = [urllib.parse.urlsplit(u).path
+            for u in re.findall(r"<loc>([^<]+)</loc>", index.decode())]
+    check(st == 200 and maps, f"sitemap index ({st}, {maps})")
+    found = []
+    for path in ["/feed.xml", "/sitemap"] + maps:
+        st, _, body = srv.get(path)
+        check(st == 200 and b"stara-adresa" not in body, f"{path} does not list the old address")
+        if b"nova-adresa" in body:
+            found.append(path)
+    check("/feed.xml" in found and any(p.startswith("/sitemaps/") for p in found),
+          f"the feed and a sitemap list the new address ({found})")
+    # a new article that takes the old slug wins it
+    st, h, _ = editor.post("/admin/articles/new", article_form(
+        ecsrf, "Інша новина на старій адресі", slug="stara-adresa", action="publish"))
+    st, _, body = srv.get("/news/stara-adresa")
+    check(st == 200 and "Інша новина на старій адресі".encode() in body,
+          f"a new article on an old slug wins it ({st})")
+    # the renamed article takes back a slug it had: its history row goes
+    st, h, _ = save(aid, "druha-adresa")
+    st, hdrs, _ = srv.get("/news/nova-adresa")
+    check(st == 301 and hdrs.get("location", "").endswith("/news/druha-adresa"),
+          f"a second rename: the first new address follows too ({st})")
+    st, h, _ = save(aid, "nova-adresa")
+    st, _, _ = srv.get("/news/nova-adresa")
+    check(st == 200, f"taking a slug back serves the article there ({st})")
+    with sqlite3.connect(srv.db) as db:
+        rows = db.execute("SELECT slug FROM article_slug_history WHERE article_id = ? "
+                          "ORDER BY slug", (aid,)).fetchall()
+    check([r[0] for r in rows] == ["druha-adresa"],
+          f"history holds the earlier public slugs only: {rows}")
+    st, hdrs, _ = srv.get("/news/druha-adresa")
+    check(st == 301 and hdrs.get("location", "").endswith("/news/nova-adresa"),
+          f"and the one it left answers 301 ({st})")
+    # the static mirror cannot answer 301: the old address is a redirect page there
+    out = tempfile.mkdtemp(prefix="visnyk-export-")
+    p = srv.run_cli("export-static", out, "--db", srv.db, "--media", srv.media,
+                    "--base-url", "https://news.example.gov.ua")
+    check(p.returncode == 0, f"export-static ({p.returncode}): {p.stderr}")
+    page = os.path.join(out, "news", "druha-adresa", "index.html")
+    html = open(page, encoding="utf-8").read() if os.path.exists(page) else ""
+    check('http-equiv="refresh" content="0; url=/news/nova-adresa"' in html
+          and 'rel="canonical" href="https://news.example.gov.ua/news/nova-adresa"' in html
+          and '<a href="/news/nova-adresa">' in html,
+          f"the mirror's old address is a redirect page: {html[:300]!r}")
+    check("Інша новина на старій адресі" in open(
+        os.path.join(out, "news", "stara-adresa", "index.html"), encoding="utf-8").read(),
+          "the article that took an old slug keeps its page in the mirror")
+
+
+def check_words(srv, editor):
+    """The diff names statuses as the catalog does, not by their code words; a tag typed
+    in another case or with another apostrophe is the tag that exists (issue 12, bug 6)."""
+    ecsrf = editor.csrf()
+    title = "Новина про укриття в громадах"
+    st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, title, tags="укриття, пам’ять"))
+    aid = article_id_from(h)
+    st, _, body = editor.get(f"/admin/articles/{aid}")
+    v = re.search(r'name="version" value="(\d+)"', body).group(1)
+    st, h, _ = editor.post(f"/admin/articles/{aid}", article_form(
+        ecsrf, title, version=v, action="publish", tags="Укриття, ПАМ'ЯТЬ",
+        date=kyiv(time.time() + 3600)))
+    check(st == 303 and "m=scheduled" in h.get("location", ""), f"scheduled ({st})")
+    with sqlite3.connect(srv.db) as db:
+        tags = db.execute("SELECT t.name, t.slug FROM tags t WHERE t.name LIKE '%крит%' "
+                          "OR t.slug LIKE 'ukryttia%' OR t.slug LIKE 'pam%' ORDER BY t.id").fetchall()
+        linked = db.execute("SELECT t.name FROM article_tags l JOIN tags t ON t.id = l.tag_id "
+                            "WHERE l.article_id = ? ORDER BY l.pos", (aid,)).fetchall()
+    check(len(tags) == 2 and not any(s.endswith("-2") for _, s in tags),
+          f"«Укриття» and «ПАМ'ЯТЬ» reuse «укриття» and «пам’ять»: {tags}")
+    check([n for (n,) in linked] == ["укриття", "пам’ять"], f"the article keeps those tags: {linked}")
+    st, _, body = editor.get(f"/admin/articles/{aid}/diff?a=1&b=2")
+    check(st == 200 and "Стан: чернетка" in body and "Стан: заплановано" in body,
+          f"the diff names statuses in Ukrainian ({st})")
+    check("scheduled" not in body and "draft" not in re.sub(r"<[^>]+>", "", body),
+          "and no code words")
+
+
+def check_gallery_conflict(srv, editor, boss):
+    """Two editors change different captions from forms loaded at the same time: the
+    second save is refused, names who saved and when, and shows what was typed; saved
+    again, it goes through (issue 12, bug 2)."""
+    ecsrf = editor.csrf()
+    st, h, _ = editor.post("/admin/articles/new", article_form(ecsrf, "Новина з двома редакторами"))
+    aid = article_id_from(h)
+    files = [("photo", f"p{i}.png", png(200 + 20 * i, 150), "image/png") for i in range(2)]
+    st, h, _ = editor.post_multipart(f"/admin/articles/{aid}/photos",
+                                     {"csrf": ecsrf, "caption": "Спільний підпис", "alt": "Опис"}, files)
+    check(st == 303, f"two photos uploaded ({st})")
+
+    def form(client):
+        st, _, body = client.get(f"/admin/articles/{aid}")
+        ids = re.findall(r'name="order_(\d+)"', body)
+        gv = re.search(r'name="gallery_version" value="(\d+)"', body)
+        f = {"csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1),
+             "gallery_version": gv.group(1) if gv else ""}
+        for i, pid in enumerate(ids):
+            f.update({f"order_{pid}": str(i + 1), f"caption_{pid}": "Спільний підпис",
+                      f"alt_{pid}": "Опис"})
+        return ids, f
+
+    ids, first = form(editor)
+    _, second = form(boss)
+    first[f"caption_{ids[0]}"] = "Підпис першого редактора"
+    second[f"caption_{ids[1]}"] = "Підпис другого редактора"
+    st, _, _ = editor.post(f"/admin/articles/{aid}/gallery", first)
+    check(st == 303, f"the first save goes through ({st})")
+    st, _, body = boss.post(f"/admin/articles/{aid}/gallery", second)
+    check(st == 409, f"the second save, from an older form, is refused ({st})")
+    check("Галерею змінив хтось інший" in body and "editor1" in body,
+          "the refusal says the gallery changed and who saved it")
+    check('value="Підпис другого редактора"' in body,
+          "the refused page keeps what the second editor typed")
+    with sqlite3.connect(srv.db) as db:
+        caps = [r[0] for r in db.execute("SELECT caption FROM photos WHERE article_id = ? "
+                                         "ORDER BY pos", (aid,))]
+    check(caps == ["Підпис першого редактора", "Спільний підпис"],
+          f"the first editor's caption is not reverted: {caps}")
+    # saved again from the refused page (it carries the current gallery version)
+    again = dict(second)
+    again["gallery_version"] = re.search(r'name="gallery_version" value="(\d+)"', body).group(1)
+    again[f"caption_{ids[0]}"] = "Підпис першого редактора"
+    st, _, _ = boss.post(f"/admin/articles/{aid}/gallery", again)
+    check(st == 303, f"saved again after looking, it goes through ({st})")
+    with sqlite3.connect(srv.db) as db:
+        caps = [r[0] for r in db.execute("SELECT caption FROM photos WHERE article_id = ? "
+                                         "ORDER BY pos", (aid,))]
+    check(caps == ["Підпис першого редактора", "Підпис другого редактора"],
+          f"both captions kept: {caps}")
+
+
+def check_author_after_submit(srv, author):
+    """After submitting, the author sees the article read-only with no gallery controls
+    and can take it back; a save from a tab opened before is refused (403) with what was
+    typed shown back, never dropped silently (issue 12, bug 5)."""
+    acsrf = author.csrf()
+    title = "Чернетка автора з фото"
+    st, h, _ = author.post("/admin/articles/new", article_form(acsrf, title))
+    aid = article_id_from(h)
+    st, h, _ = author.post_multipart(f"/admin/articles/{aid}/photos",
+                                     {"csrf": acsrf, "caption": "Перший підпис", "alt": "Опис"},
+                                     [("photo", "a.png", png(200, 150), "image/png")])
+    check(st == 303, f"the author adds a photo to the draft ({st})")
+    st, _, before = author.get(f"/admin/articles/{aid}")
+    check('name="title"' in before and 'name="caption_' in before, "the draft is editable")
+    v = re.search(r'name="version" value="(\d+)"', before).group(1)
+    pid = re.search(r'name="order_(\d+)"', before).group(1)
+    gv = re.search(r'name="gallery_version" value="(\d+)"', before)
+    gv = gv.group(1) if gv else ""
+    st, h, _ = author.post(f"/admin/articles/{aid}", article_form(acsrf, title, version=v,
+                                                                    action="submit"))
+    check(st == 303 and "m=submitted" in h.get("location", ""), f"submitted ({st})")
+    st, _, body = author.get(f"/admin/articles/{aid}")
+    check(st == 200 and 'name="title"' not in body and "<textarea" not in body,
+          "after submitting, the author sees no editable fields")
+    check('name="caption_' not in body and "/gallery" not in body and 'name="photo"' not in body,
+          "and no gallery controls")
+    check("Новина в редакторів на перевірці" in body and "Забрати на доопрацювання" in body
+          and "Перший підпис" in body, "but the article, a note and the take-back button")
+    # the tab opened before submitting: the gallery save is refused, the caption shown back
+    st, _, body = author.post(f"/admin/articles/{aid}/gallery", {
+        "csrf": acsrf, "gallery_version": gv, f"order_{pid}": "1",
+        f"caption_{pid}": "Підпис, набраний у старій вкладці", f"alt_{pid}": "Опис"})
+    check(st == 403 and "Підпис, набраний у старій вкладці" in body,
+          f"a gallery save after submitting is refused with the typed caption shown ({st})")
+    st, _, body = author.post(f"/admin/articles/{aid}", article_form(
+        acsrf, title, version=str(int(v) + 1), body="Абзац, набраний у старій вкладці."))
+    check(st == 403 and "Абзац, набраний у старій вкладці." in body,
+          f"a text save after submitting is refused with the typed text shown ({st})")
+    with sqlite3.connect(srv.db) as db:
+        cap = db.execute("SELECT caption FROM photos WHERE id = ?", (int(pid),)).fetchone()[0]
+    check(cap == "Перший підпис", "nothing of it was stored")
+    # take it back
+    st, _, body = author.get(f"/admin/articles/{aid}")
+    tv = re.search(r'takeback.*?name="version" value="(\d+)"', body, re.S).group(1)
+    st, h, _ = author.post(f"/admin/articles/{aid}/takeback", {"csrf": acsrf, "version": tv})
+    check(st == 303 and "m=taken_back" in h.get("location", ""), f"taken back ({st})")
+    st, _, body = author.get(f"/admin/articles/{aid}")
+    check('name="title"' in body and 'name="caption_' in body and "чернетка" in body,
+          "the article is the author's editable draft again")
+    st, _, _ = author.post(f"/admin/articles/{aid}/takeback", {"csrf": acsrf, "version": tv})
+    check(st == 403, f"a draft cannot be taken back ({st})")
+
+
 def check_banner(srv, editor):
     ecsrf = editor.csrf()
     srv.get("/")
@@ -440,7 +654,8 @@ def check_uploads(srv, editor, author):
     # reorder, caption, remove
     st, _, body = editor.get(f"/admin/articles/{aid}")
     ids = re.findall(r'name="order_(\d+)"', body)
-    fields = {"csrf": ecsrf}
+    gv = re.search(r'name="gallery_version" value="(\d+)"', body)
+    fields = {"csrf": ecsrf, "gallery_version": gv.group(1) if gv else ""}
     for i, pid in enumerate(ids):
         fields[f"order_{pid}"] = str(len(ids) - i)
         fields[f"caption_{pid}"] = f"Підпис {pid}"
@@ -560,6 +775,12 @@ def main():
         check_schedule(srv, editor)
         print(f"check_schedule: {time.time() - t:.1f} s")
         check_publish_date(srv, editor)
+        t = time.time()
+        check_slug_history(srv, editor)
+        print(f"check_slug_history: {time.time() - t:.1f} s")
+        check_words(srv, editor)
+        check_gallery_conflict(srv, editor, boss)
+        check_author_after_submit(srv, author)
     done()
 
 

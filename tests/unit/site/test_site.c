@@ -278,16 +278,16 @@ static void test_article(void)
     CHECK(has(&r, ">безпека</a>"));
     CHECK(has(&r, ">Володимир Василенко</a>"));
     CHECK(has(&r, ">Новина за темою</h2>"));
-    CHECK(has(&r, "<time datetime=\"2024-07-30T10:00:00+03:00\">30/07/2024</time>"));
+    CHECK(has(&r, "<time datetime=\"2024-07-30T10:00:00+03:00\">30.07.2024</time>"));
     CHECK(has(&r, ">Останні новини</h2>"));
     CHECK(has(&r, "<a href=\"/news\">Більше новин</a>"));
     {
-        /* «Останні новини» holds the 9 newest, all from 29/12/2025 */
+        /* «Останні новини» holds the 9 newest, all from 29.12.2025 */
         const char *from = strstr(r.body, "id=\"latest-title\"");
         const char *to = from != NULL ? strstr(from, "</aside>") : NULL;
         size_t n = 0;
         for (const char *q = from; q != NULL && to != NULL; q += 10) {
-            q = strstr(q, "29/12/2025");
+            q = strstr(q, "29.12.2025");
             if (q == NULL || q > to)
                 break;
             n++;
