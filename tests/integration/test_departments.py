@@ -2,7 +2,8 @@
 HTTP: an editor edits them in the workspace, every bad field is refused with its error
 next to it and nothing saved, good ones show at the top of /departments/:slug at once
 (page cache included) with tel:/mailto: links and hostile text shown as text, in the
-page's GovernmentOrganization JSON-LD, in the audit log; an author may not edit them."""
+page's GovernmentOrganization JSON-LD, in the API's department object and in the audit
+log; an author may not edit them."""
 import html
 import json
 import os
@@ -80,6 +81,10 @@ def main():
         check(st == 200 and m is not None, "the departments list links each one's details")
         dept_id = m.group(1) if m else "0"
         edit = f"/admin/departments/{dept_id}"
+
+        st, _, api = reader.get("/api/v1/departments")  # cached now, with empty details
+        check(st == 200 and json.loads(api)["items"][0]["details"]["phone"] == "",
+              "the API's department has empty details before any are saved")
 
         # the public page before any details: no block, and now it is cached
         st, _, page = reader.get(f"/departments/{SLUG}")
@@ -161,6 +166,14 @@ def main():
         check("<script>alert" not in "".join(re.findall(
             r'<script type="application/ld\+json">(.*?)</script>', page, re.S)),
             "the JSON-LD escapes < in names")
+
+        st, _, api = reader.get("/api/v1/departments")
+        item = json.loads(api)["items"][0] if st == 200 else {}
+        check(item.get("details", {}).get("phone") == GOOD["phone"]
+              and item["details"].get("email") == "viddil@example.gov.ua"
+              and item["details"].get("functions_markdown") == hostile["functions"]
+              and item["details"].get("reception_hours") == GOOD["hours"],
+              f"the API's department carries the saved details at once ({item})")
 
         con = sqlite3.connect(srv.db)
         audit = con.execute("SELECT user_name, object FROM audit_log WHERE action = "
