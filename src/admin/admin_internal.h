@@ -188,6 +188,25 @@ void admin__tag_merge(struct admin_ctx *c);
 void admin__depts(struct admin_ctx *c);
 void admin__dept_add(struct admin_ctx *c);
 void admin__dept_save(struct admin_ctx *c);
+
+/* people.c: a department's details. Limits in code points. */
+#define ADMIN_DEPT_MAX_LINE_CHARS 300       /* head's name and position, address */
+#define ADMIN_DEPT_MAX_FUNCTIONS_CHARS 20000 /* Markdown */
+#define ADMIN_DEPT_MAX_HOURS_CHARS 1000
+#define ADMIN_DEPT_MAX_PHONE_CHARS 40
+#define ADMIN_DEPT_MAX_EMAIL_CHARS 254 /* RFC 5321's path limit */
+#define ADMIN_DEPT_MIN_PHONE_DIGITS 5  /* a short local number */
+#define ADMIN_DEPT_MAX_PHONE_DIGITS 15 /* E.164 */
+void admin__dept_edit(struct admin_ctx *c);
+void admin__dept_details_save(struct admin_ctx *c);
+/* admin__dept_details_check checks every field of d (single-line ones trimmed in place,
+ * the e-mail replaced by its normalised form in a) and sets problem[f] to the catalog
+ * key of what is wrong with field f, or NULL; returns how many fields are bad. */
+size_t admin__dept_details_check(struct arena *a, struct store_dept_details *d,
+                                 const char *problem[STORE_DEPT_N_FIELDS]);
+/* admin__phone_problem: NULL for a phone number fit for a tel: link (digits, spaces,
+ * dashes, brackets, '+' first; 5 to 15 digits), else the catalog key of the error. */
+const char *admin__phone_problem(struct str phone);
 void admin__pages(struct admin_ctx *c);
 void admin__page_edit(struct admin_ctx *c);
 void admin__page_save(struct admin_ctx *c);

@@ -311,6 +311,9 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_GET, "/admin/departments", admin__depts, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/departments", admin__dept_add, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/departments/:id", admin__dept_save, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/departments/:id", admin__dept_edit, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/departments/:id/details", admin__dept_details_save, E,
+               0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages", admin__pages, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages/:slug", admin__page_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/pages/:slug", admin__page_save, E, 0);

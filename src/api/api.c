@@ -743,6 +743,32 @@ static void h_article(struct http_request *req, struct http_response *res)
     send_json(req, res, 200, doc, true);
 }
 
+/* dept_details_json adds the department's head, functions and contacts to o as
+ * "details" (empty strings where not filled in). */
+static enum err dept_details_json(struct http_request *req, struct store *st, int64_t id,
+                                  json_t *o)
+{
+    static const char *const names[STORE_DEPT_N_FIELDS] = {
+        [STORE_DEPT_HEAD_NAME] = "head_name",
+        [STORE_DEPT_HEAD_POSITION] = "head_position",
+        [STORE_DEPT_FUNCTIONS_MD] = "functions_markdown",
+        [STORE_DEPT_ADDRESS] = "address",
+        [STORE_DEPT_PHONE] = "phone",
+        [STORE_DEPT_EMAIL] = "email",
+        [STORE_DEPT_HOURS] = "reception_hours",
+    };
+    struct store_ref ref;
+    struct store_dept_details d;
+    enum err e = store_dept_details_get(st, req->arena, id, &ref, &d);
+    if (e != ERR_OK)
+        return e;
+    json_t *details = json_object();
+    for (int f = 0; f < STORE_DEPT_N_FIELDS; f++)
+        json_object_set_new(details, names[f], jstr(d.field[f]));
+    json_object_set_new(o, "details", details);
+    return ERR_OK;
+}
+
 static void refs(struct http_request *req, struct http_response *res, bool is_tag)
 {
     struct api *api;
@@ -766,8 +792,21 @@ static void refs(struct http_request *req, struct http_response *res, bool is_ta
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
-        if (!push(list, api_ref_json(api->base_url, &items[i], is_tag ? "/tags/" : "/departments/",
-                                     true))) {
+        json_t *o = api_ref_json(api->base_url, &items[i], is_tag ? "/tags/" : "/departments/",
+                                 true);
+        if (o != NULL && !is_tag) {
+            /* what the department's page shows above its news; a dozen departments, one
+             * short row each */
+            e = dept_details_json(req, st, items[i].id, o);
+            if (e != ERR_OK) {
+                json_decref(o);
+                json_decref(list);
+                store_failed(req, res, st, e, "department details");
+                return;
+            }
+            key(req, res, "dept:%lld", (long long)items[i].id);
+        }
+        if (!push(list, o)) {
             json_decref(list);
             send_error(req, res, 500, NULL, "internal error");
             return;

@@ -42,8 +42,105 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     return remove(path);
 }
 
+/* Demo department details (demo/departments.ini): a `department = NAME` line starts a
+ * group; the lines after it fill that department's fields, stored when the next group
+ * starts or the file ends. */
+struct demo_depts {
+    struct store *s;
+    struct arena *a;
+    struct store_ref *depts;
+    size_t n_depts;
+    int64_t id; /* the group's department; 0 before the first */
+    struct store_dept_details d;
+};
+
+static const char *const demo_dept_keys[STORE_DEPT_N_FIELDS] = {
+    [STORE_DEPT_HEAD_NAME] = "head_name", [STORE_DEPT_HEAD_POSITION] = "head_position",
+    [STORE_DEPT_FUNCTIONS_MD] = "functions", [STORE_DEPT_ADDRESS] = "address",
+    [STORE_DEPT_PHONE] = "phone",         [STORE_DEPT_EMAIL] = "email",
+    [STORE_DEPT_HOURS] = "hours",
+};
+
+static enum err demo_dept_flush(struct demo_depts *dd)
+{
+    enum err e = dd->id != 0 ? store_dept_details_set(dd->s, dd->id, &dd->d) : ERR_OK;
+    memset(&dd->d, 0, sizeof dd->d);
+    dd->id = 0;
+    return e;
+}
+
+static enum err set_demo_dept(void *ctx, const char *origin, struct str key, struct str value,
+                              char *err, size_t err_size)
+{
+    struct demo_depts *dd = ctx;
+    if (str_eq_cstr(key, "department")) {
+        enum err e = demo_dept_flush(dd);
+        for (size_t i = 0; i < dd->n_depts && e == ERR_OK; i++)
+            if (str_eq(dd->depts[i].name, value))
+                dd->id = dd->depts[i].id;
+        if (e == ERR_OK && dd->id == 0)
+            e = ERR_NOTFOUND;
+        if (e != ERR_OK)
+            snprintf(err, err_size, "%s: no department %.*s", origin, STR_FMT(value));
+        return e;
+    }
+    for (int f = 0; f < STORE_DEPT_N_FIELDS; f++) {
+        if (!str_eq_cstr(key, demo_dept_keys[f]))
+            continue;
+        if (dd->id == 0)
+            break;
+        /* "\n" in the file is a line break in the field */
+        char *out = arena_alloc(dd->a, value.len + 1);
+        size_t n = 0;
+        for (size_t i = 0; i < value.len; i++) {
+            if (value.ptr[i] == '\\' && i + 1 < value.len && value.ptr[i + 1] == 'n') {
+                out[n++] = '\n';
+                i++;
+            } else {
+                out[n++] = value.ptr[i];
+            }
+        }
+        dd->d.field[f] = str_make(out, n);
+        return ERR_OK;
+    }
+    snprintf(err, err_size, "%s: unknown key %.*s (or no department line before it)", origin,
+             STR_FMT(key));
+    return ERR_INVALID;
+}
+
+/* load_demo_depts stores demo/departments.ini, after the articles named the departments. */
+static int load_demo_depts(const struct config *c, struct store *s)
+{
+    char path[CONFIG_MAX_VALUE_BYTES + 32];
+    char err[sizeof path + 1024];
+    snprintf(path, sizeof(path), "%s/departments.ini", c->demo);
+    struct demo_depts dd = {.s = s, .a = arena_new(64 * 1024)};
+    enum err e = store_begin(s);
+    if (e == ERR_OK)
+        e = store_depts_all(s, dd.a, &dd.depts, &dd.n_depts);
+    if (e != ERR_OK)
+        snprintf(err, sizeof(err), "%s", store_errmsg(s));
+    if (e == ERR_OK)
+        e = config_ini_load(path, set_demo_dept, &dd, err, sizeof(err));
+    if (e == ERR_OK) {
+        e = demo_dept_flush(&dd);
+        if (e != ERR_OK)
+            snprintf(err, sizeof(err), "%s: %s", path, store_errmsg(s));
+    }
+    if (e == ERR_OK)
+        e = store_commit(s);
+    arena_free(dd.a);
+    if (e != ERR_OK) {
+        store_rollback(s);
+        fprintf(stderr, "visnyk: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 /* load_demo imports the demo content: settings from demo/site.ini, photos generated
- * into a temporary folder, then every Markdown file under the demo folder. */
+ * into a temporary folder, then every Markdown file under the demo folder, then the
+ * departments' details from demo/departments.ini. */
 static int load_demo(const struct config *c, struct store *s)
 {
     char err[1024];
@@ -83,6 +180,8 @@ static int load_demo(const struct config *c, struct store *s)
         paths[i] = dirs[i];
     }
     if (import_paths(s, paths, 3, &opts, &res, report_failure, NULL) != ERR_OK)
+        goto out;
+    if (load_demo_depts(c, s) != 0)
         goto out;
     printf("demo content: %zu articles, %zu pages, %zu photos\n", res.articles, res.pages,
            res.photos);

@@ -1,7 +1,68 @@
 /* lists.c: article lists (all news, by tag, by department; 20 a page, keyset
  * pagination) and the tag and department indexes. */
+#include "render/markdown.h"
 #include "site/site_internal.h"
 #include "site/site_search.h"
+
+/* tel_uri: the phone as typed ("+380 (532) 56-02-90") cut to what a tel: URI holds
+ * ("+380532560290"); the workspace allows only digits, separators and a leading '+'. */
+static struct str tel_uri(struct arena *a, struct str phone)
+{
+    char *out = arena_alloc(a, phone.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < phone.len; i++)
+        if ((phone.ptr[i] >= '0' && phone.ptr[i] <= '9') || (phone.ptr[i] == '+' && n == 0))
+            out[n++] = phone.ptr[i];
+    return str_make(out, n);
+}
+
+/* dept_details puts the department's head, contacts and functions into root.dept (shown
+ * above its news) and its GovernmentOrganization JSON-LD; a department without details
+ * shows just its news, as before. */
+static void dept_details(struct site_page *p, const struct store_ref *ref)
+{
+    struct store_ref r;
+    struct store_dept_details d;
+    enum err e = store_dept_details_get(p->ctx->store, p->a, ref->id, &r, &d);
+    if (e != ERR_OK) {
+        site__text_failed(p, e, "department details"); /* site__finish answers 500 */
+        return;
+    }
+    struct str *f = d.field;
+    struct value *v = value_obj(p->a);
+    bool any = false;
+    static const char *const names[STORE_DEPT_N_FIELDS] = {
+        [STORE_DEPT_HEAD_NAME] = "dept_head_name", [STORE_DEPT_HEAD_POSITION] = "dept_head_position",
+        [STORE_DEPT_ADDRESS] = "dept_address",     [STORE_DEPT_PHONE] = "dept_phone",
+        [STORE_DEPT_EMAIL] = "dept_email",         [STORE_DEPT_HOURS] = "dept_hours",
+    };
+    for (int i = 0; i < STORE_DEPT_N_FIELDS; i++) {
+        if (names[i] == NULL || f[i].len == 0)
+            continue;
+        value_set_str(p->a, v, names[i], f[i]);
+        any = true;
+    }
+    if (f[STORE_DEPT_PHONE].len > 0)
+        value_set_str(p->a, v, "dept_tel", tel_uri(p->a, f[STORE_DEPT_PHONE]));
+    if (f[STORE_DEPT_ADDRESS].len + f[STORE_DEPT_PHONE].len + f[STORE_DEPT_EMAIL].len +
+            f[STORE_DEPT_HOURS].len >
+        0)
+        value_set_bool(p->a, v, "dept_has_contacts", true);
+    if (f[STORE_DEPT_FUNCTIONS_MD].len > 0) {
+        struct buf html;
+        buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
+        e = markdown_to_html(f[STORE_DEPT_FUNCTIONS_MD], &html);
+        site__text_failed(p, e, "department functions");
+        if (e == ERR_OK)
+            value_set(p->a, v, "dept_functions", render_raw(p->a, buf_str(&html)));
+        buf_free(&html);
+        any = true;
+    }
+    if (!any)
+        return;
+    value_set(p->a, p->root, "dept", v);
+    site__structured_dept(p, ref, &d);
+}
 
 void site__news(struct http_request *req, struct http_response *res)
 {
@@ -60,6 +121,8 @@ static void by_ref(struct http_request *req, struct http_response *res, bool is_
     names[1] = ref.name;
     urls[1] = STR_NULL;
     site__crumbs(&p, 2, names, urls);
+    if (!is_tag)
+        dept_details(&p, &ref);
     site__finish(&p, "list");
 }
 

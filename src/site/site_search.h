@@ -49,6 +49,10 @@ void site__structured_article(struct site_page *p, const struct store_article *a
 /* site__structured_home sets root.og (type website) and root.jsonld
  * (GovernmentOrganization and WebSite with the search action). After site__layout. */
 void site__structured_home(struct site_page *p);
+/* site__structured_dept adds a department's GovernmentOrganization JSON-LD (name, url,
+ * its contacts where filled in, the site's organization as parent) to root.jsonld. */
+void site__structured_dept(struct site_page *p, const struct store_ref *ref,
+                           const struct store_dept_details *d);
 
 /* site__share_image: the photo file previews and feeds use (1600 px wide when the
  * original is larger, else the original) as an absolute URL, with its pixel size and

@@ -228,3 +228,36 @@ void site__structured_home(struct site_page *p)
     json_object_set_new(site, "potentialAction", action);
     push_jsonld(p, site);
 }
+
+void site__structured_dept(struct site_page *p, const struct store_ref *ref,
+                           const struct store_dept_details *d)
+{
+    const struct str *f = d->field;
+    json_t *org = json_object();
+    json_object_set_new(org, "@context", json_string("https://schema.org"));
+    json_object_set_new(org, "@type", json_string("GovernmentOrganization"));
+    json_object_set_new(org, "name", jstr(ref->name));
+    json_object_set_new(org, "url",
+                        jstr(site__absolute(p, site__path(p, "/departments/", ref->slug))));
+    if (f[STORE_DEPT_PHONE].len > 0)
+        json_object_set_new(org, "telephone", jstr(f[STORE_DEPT_PHONE]));
+    if (f[STORE_DEPT_EMAIL].len > 0)
+        json_object_set_new(org, "email", jstr(f[STORE_DEPT_EMAIL]));
+    if (f[STORE_DEPT_ADDRESS].len > 0) {
+        json_t *addr = json_object();
+        json_object_set_new(addr, "@type", json_string("PostalAddress"));
+        json_object_set_new(addr, "streetAddress", jstr(f[STORE_DEPT_ADDRESS]));
+        json_object_set_new(addr, "addressCountry", json_string("UA"));
+        json_object_set_new(org, "address", addr);
+    }
+    if (f[STORE_DEPT_HEAD_NAME].len > 0) {
+        json_t *head = json_object();
+        json_object_set_new(head, "@type", json_string("Person"));
+        json_object_set_new(head, "name", jstr(f[STORE_DEPT_HEAD_NAME]));
+        if (f[STORE_DEPT_HEAD_POSITION].len > 0)
+            json_object_set_new(head, "jobTitle", jstr(f[STORE_DEPT_HEAD_POSITION]));
+        json_object_set_new(org, "employee", head);
+    }
+    json_object_set_new(org, "parentOrganization", organization(p));
+    push_jsonld(p, org);
+}

@@ -472,6 +472,18 @@ const char *const store__migrations[] = {
     "ALTER TABLE articles ADD COLUMN gallery_saved_by TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE articles ADD COLUMN gallery_saved_at INTEGER NOT NULL DEFAULT 0;\n"
     "PRAGMA user_version = 12;\n",
+    /* 13: what a citizen looks for on a department's page (CMU resolution No. 3 of
+     * 04.01.2002): its head and the head's position, its functions (Markdown), address,
+     * phone, e-mail and reception hours. Empty when not filled in; bounds and syntax are
+     * checked by the workspace (admin/people.c) before a save. */
+    "ALTER TABLE departments ADD COLUMN head_name TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE departments ADD COLUMN head_position TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE departments ADD COLUMN functions_md TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE departments ADD COLUMN address TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE departments ADD COLUMN phone TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE departments ADD COLUMN email TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE departments ADD COLUMN hours TEXT NOT NULL DEFAULT '';\n"
+    "PRAGMA user_version = 13;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

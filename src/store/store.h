@@ -551,6 +551,34 @@ enum err store_dept_add(struct store *s, struct str name, struct str slug, int64
 ERR_MUST_USE
 enum err store_page_delete(struct store *s, struct str slug);
 
+/* ---- department details (people_sqlite.c) ----
+ * What a department's public page shows above its news. Each field is empty when not
+ * filled in; the workspace validates them (bounds, UTF-8, e-mail and phone syntax)
+ * before store_dept_details_set, which stores what it is given. */
+enum store_dept_field {
+    STORE_DEPT_HEAD_NAME,
+    STORE_DEPT_HEAD_POSITION,
+    STORE_DEPT_FUNCTIONS_MD,
+    STORE_DEPT_ADDRESS,
+    STORE_DEPT_PHONE,
+    STORE_DEPT_EMAIL,
+    STORE_DEPT_HOURS,
+    STORE_DEPT_N_FIELDS
+};
+struct store_dept_details {
+    struct str field[STORE_DEPT_N_FIELDS]; /* indexed by enum store_dept_field */
+};
+/* store_dept_details_get: the department's name, slug and details, copied into a,
+ * whether or not it has published articles (callers that serve readers look it up
+ * with store_dept_by_slug first). ERR_NOTFOUND for an unknown id. */
+ERR_MUST_USE
+enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id,
+                                struct store_ref *ref, struct store_dept_details *out);
+/* store_dept_details_set replaces every detail of department id; ERR_NOTFOUND for an
+ * unknown id. Needs a STORE_WRITE connection (callers wrap it in begin/commit). */
+ERR_MUST_USE
+enum err store_dept_details_set(struct store *s, int64_t id, const struct store_dept_details *in);
+
 /* ---- e-mail digest: subscribers, consent, tokens, outbox, rate limits (mail_sqlite.c) ----
  * Writes need a STORE_WRITE connection; callers group them in begin/commit so a
  * decision and the mail it causes commit together. */

@@ -35,6 +35,8 @@ async function pageList(page, base) {
     ['tags', '/tags'],
     ['tag', '/tags/bezpeka'],
     ['departments', '/departments'],
+    // a department with its head, contacts and functions (demo/departments.ini)
+    ['department-details', '/departments/departament-ekonomichnoho-rozvytku-torhivli-ta-zaluchennia-investytsii'],
     ['archive', '/archive'],
     ['archive-year', '/archive/2024'],
     ['archive-month', '/archive/2024/08'],
@@ -51,7 +53,7 @@ async function pageList(page, base) {
   pages.splice(2, 0, ['news-2', next]);
   await page.goto(`${base}/departments`);
   const dept = await page.locator('main a[href^="/departments/"]').first().getAttribute('href');
-  pages.splice(7, 0, ['department', dept]);
+  pages.splice(8, 0, ['department', dept]);
   return pages;
 }
 

@@ -97,7 +97,8 @@ def check_installed(source_keys):
     for path in ["/usr/bin/visnyk", "/usr/share/visnyk/themes/default/article.html",
                  "/usr/share/visnyk/themes/default/static/site.css",
                  "/usr/share/visnyk/themes/default/i18n/uk.ini",
-                 "/usr/share/visnyk/demo/site.ini", "/usr/share/man/man1/visnyk.1.gz"]:
+                 "/usr/share/visnyk/demo/site.ini", "/usr/share/visnyk/demo/departments.ini",
+                 "/usr/share/man/man1/visnyk.1.gz"]:
         check(os.path.isfile(path), f"the package installs {path}")
     check(os.access("/usr/bin/visnyk", os.X_OK), "/usr/bin/visnyk is executable")
     demo_md = glob.glob("/usr/share/visnyk/demo/*/*.md")
