@@ -804,19 +804,25 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
     value_set_int(a, root, "year", kyiv_from_utc(utc_now()).year);
 }
 
-/* menu_in_variant keeps the menu's site-relative links in the page's variant; links
- * off the site stay as they are. */
+/* menu_in_variant keeps the menu's and the banner's site-relative links in the page's
+ * variant; links off the site, and to files, stay as they are. */
 static void menu_in_variant(struct site_page *p)
 {
     struct value *menu = value_get(p->root, STR_LIT("menu"));
+    struct value *banner = value_get(p->root, STR_LIT("banner"));
+    struct str link = value_str_of(value_get(banner, STR_LIT("link")));
     size_t n = value_list_len(menu);
 
     if (p->variant.prefix.len == 0)
         return;
+    if (str_starts_with(link, STR_LIT("/")) && !str_starts_with(link, STR_LIT("//")) &&
+        site__mirrored(link))
+        value_set_str(p->a, banner, "link", site__href(p, link));
     for (size_t i = 0; i < n; i++) {
         struct value *item = value_list_at(menu, i);
         struct str url = value_str_of(value_get(item, STR_LIT("url")));
-        if (str_starts_with(url, STR_LIT("/")) && !str_starts_with(url, STR_LIT("//")))
+        if (str_starts_with(url, STR_LIT("/")) && !str_starts_with(url, STR_LIT("//")) &&
+            site__mirrored(url))
             value_set_str(p->a, item, "url", site__href(p, url));
     }
 }

@@ -6,6 +6,7 @@ page leads to the same page in the other mode and back; an editor's save reaches
 /lv/ copy at once; feeds, sitemaps and files are not mirrored."""
 import html.parser
 import re
+import sqlite3
 import urllib.parse
 
 from harness import Server, check, done
@@ -204,15 +205,35 @@ def check_edit_reaches_lv(srv):
               f"{path} shows the save at once")
 
 
+def check_menu_and_banner(srv):
+    """The editable menu's and banner's site links stay in the mode; other sites and
+    files do not move."""
+    _, _, body = srv.get("/lv/news")
+    p = parse(body)
+    check("/lv/pages/about" in p.links, "the banner's site link is under /lv/")
+    check("/lv/news" in p.links and "https://www.kmu.gov.ua/" in p.links and
+          "/feed.xml" in p.links, f"menu: /lv/news, kmu.gov.ua and /feed.xml as they were")
+    _, _, body = srv.get("/news")
+    p = parse(body)
+    check("/pages/about" in p.links and "/news" in p.links, "the plain page's menu and banner")
+
+
 def main():
     srv = Server()
     add_user(srv, "editor1", "editor")
+    db = sqlite3.connect(srv.db)
+    db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [
+        ("banner_text", "Графік відключень"), ("banner_link", "/pages/about"),
+        ("menu", "Новини | /news\nУряд | https://www.kmu.gov.ua/\nRSS | /feed.xml")])
+    db.commit()
+    db.close()
     with srv.start():
         for path in PAGES:
             check_page_pair(srv, path)
         check_seed_photos(srv)
         check_not_mirrored(srv)
         check_switch_round_trip(srv)
+        check_menu_and_banner(srv)
         check_edit_reaches_lv(srv)
     done()
 
