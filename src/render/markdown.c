@@ -146,13 +146,67 @@ static enum err parse(struct str md, cmark_parser **parser_out, cmark_node **doc
     return ERR_OK;
 }
 
+/* apply_variant rewrites the neutralised tree for a variant of the site: images become
+ * their alt text, site-relative links get the variant's prefix. Images are collected
+ * first and unwrapped in reverse document order, as neutralise does. */
+static void apply_variant(cmark_node *doc, const struct markdown_variant *v)
+{
+    cmark_node **img = NULL;
+    size_t n = 0, cap = 0;
+    size_t plen = v->link_prefix != NULL ? strlen(v->link_prefix) : 0;
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        cmark_node *node = cmark_iter_get_node(it);
+        cmark_node_type type = cmark_node_get_type(node);
+        if (type == CMARK_NODE_LINK && plen > 0) {
+            const char *url = cmark_node_get_url(node);
+            size_t ulen = url != NULL ? strlen(url) : 0;
+            if (ulen == 0 || url[0] != '/' || (ulen > 1 && url[1] == '/'))
+                continue; /* another site, a mailto: or an anchor */
+            if (v->keep_link != NULL && !v->keep_link(str_make(url, ulen)))
+                continue;
+            char *to = malloc(plen + ulen + 1);
+            if (to == NULL)
+                abort();
+            memcpy(to, v->link_prefix, plen);
+            memcpy(to + plen, url, ulen + 1);
+            cmark_node_set_url(node, to); /* copies */
+            free(to);
+        } else if (type == CMARK_NODE_IMAGE && v->images_as_text) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                img = realloc(img, cap * sizeof *img);
+                if (img == NULL)
+                    abort();
+            }
+            img[n++] = node;
+        }
+    }
+    cmark_iter_free(it);
+    while (n > 0)
+        unwrap(img[--n]);
+    free(img);
+}
+
 enum err markdown_to_html(struct str md, struct buf *out)
+{
+    return markdown_to_html_variant(md, NULL, out);
+}
+
+enum err markdown_to_html_variant(struct str md, const struct markdown_variant *v,
+                                  struct buf *out)
 {
     cmark_parser *p;
     cmark_node *doc;
     enum err e = parse(md, &p, &doc);
     if (e != ERR_OK)
         return e;
+    if (v != NULL)
+        apply_variant(doc, v);
     char *html = cmark_render_html(doc, MD_OPTIONS, cmark_parser_get_syntax_extensions(p));
     if (html == NULL)
         abort();

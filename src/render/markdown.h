@@ -18,6 +18,18 @@
  * become their text; images with one are dropped. Thread-safe. */
 ERR_MUST_USE
 enum err markdown_to_html(struct str md, struct buf *out);
+/* How a variant of the site (site/: the low-vision mode) wants a body written. */
+struct markdown_variant {
+    bool images_as_text; /* an image becomes its alt text */
+    /* prefixed to site-relative link URLs ("/news/x" → "/lv/news/x") for which
+     * keep_link is NULL or says true; NULL or "" leaves links alone */
+    const char *link_prefix;
+    bool (*keep_link)(struct str url);
+};
+/* markdown_to_html_variant is markdown_to_html with v's changes (v NULL: none). */
+ERR_MUST_USE
+enum err markdown_to_html_variant(struct str md, const struct markdown_variant *v,
+                                  struct buf *out);
 /* markdown_to_text appends plain text (for feeds' descriptions, search, meta tags):
  * the text of the document with blocks separated by a blank line, soft and hard
  * breaks and table cells by a space, raw HTML and refused images left out. The text

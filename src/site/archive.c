@@ -48,14 +48,16 @@ static size_t years(struct site_page *p, const struct store_month *m, size_t n, 
             year = value_obj(a);
             months = value_list(a);
             value_set_int(a, year, "year", current);
-            value_set_str(a, year, "url", str_from_cstr(arena_printf(a, "/archive/%04d", current)));
+            value_set_str(a, year, "url",
+                          site__href(p, str_from_cstr(arena_printf(a, "/archive/%04d", current))));
             value_set(a, year, "months", months);
             value_push(a, list, year);
         }
         struct value *mv = value_obj(a);
         value_set_str(a, mv, "name", month_name(p, m[i].month, "nom"));
         value_set_str(a, mv, "url",
-                      str_from_cstr(arena_printf(a, "/archive/%04d/%02d", m[i].year, m[i].month)));
+                      site__href(p, str_from_cstr(arena_printf(a, "/archive/%04d/%02d", m[i].year,
+                                                               m[i].month))));
         value_set_int(a, mv, "count", m[i].count);
         value_push(a, months, mv);
         kept++;

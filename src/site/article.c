@@ -20,6 +20,9 @@ static struct value *gallery(struct site_page *p, const struct store_article *ar
         struct value *f = value_obj(a);
         value_set_int(a, f, "n", (int64_t)(i + 1));
         value_set_str(a, f, "caption", ph->caption);
+        /* the low-vision mode lists the photos as text: alt text, then the caption */
+        if (ph->alt.len > 0 && !str_eq(ph->alt, ph->caption))
+            value_set_str(a, f, "text", ph->alt);
         /* only the first photo is in view at once; the rest may wait */
         value_set(a, f, "picture",
                   site__picture(p, ph, art->title, "(min-width: 52rem) 48rem, 100vw", i > 0));
@@ -125,7 +128,7 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
     }
 
     buf_init(&body, 4 * MARKDOWN_MAX_INPUT_BYTES);
-    e = markdown_to_html(art.body_md, &body);
+    e = site__markdown(&p, art.body_md, &body);
     if (e != ERR_OK) {
         /* a page without its body is not the article: site__finish answers 500 */
         site__text_failed(&p, e, "article body");

@@ -42,6 +42,14 @@ void site_error_page(struct http_request *req, struct http_response *res)
         settings[i] = ctx != NULL ? str_from_cstr(ctx->last[i]) : STR_NULL;
     root = value_obj(a);
     site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert));
+    /* a reader lost under /lv/ stays in the low-vision mode; the switch leads home, as
+     * the same address in the other mode may not exist either */
+    if (req->path.ptr != NULL) {
+        struct site_variant variant;
+        struct str rest;
+        site__variant_of(req->path, &variant, &rest);
+        site__variant_values(a, root, &variant, STR_LIT("/"), STR_LIT(""));
+    }
 
     error = value_obj(a);
     value_set_int(a, error, "status", status);

@@ -24,7 +24,7 @@ void site__page(struct http_request *req, struct http_response *res)
         return;
     }
     buf_init(&body, 4 * MARKDOWN_MAX_INPUT_BYTES);
-    e = markdown_to_html(pg.body_md, &body);
+    e = site__markdown(&p, pg.body_md, &body);
     if (e != ERR_OK) {
         site__text_failed(&p, e, "page body"); /* site__finish answers 500 */
         buf_reset(&body);
@@ -101,8 +101,8 @@ void site__sitemap(struct http_request *req, struct http_response *res)
             p.a, m, "name",
             str_from_cstr(arena_printf(p.a, "%.*s %d", STR_FMT(site__t(&p, key)), months[i].year)));
         value_set_str(p.a, m, "url",
-                      str_from_cstr(arena_printf(p.a, "/archive/%04d/%02d", months[i].year,
-                                                 months[i].month)));
+                      site__href(&p, str_from_cstr(arena_printf(p.a, "/archive/%04d/%02d",
+                                                                months[i].year, months[i].month))));
         value_set_int(p.a, m, "count", months[i].count);
         value_push(p.a, list, m);
     }
@@ -113,7 +113,7 @@ void site__sitemap(struct http_request *req, struct http_response *res)
         struct value *pv = value_obj(p.a);
         site__key(&p, "page:%lld", (long long)pages[i].id);
         value_set_str(p.a, pv, "name", pages[i].title);
-        value_set_str(p.a, pv, "url", site__path(&p, "/pages/", pages[i].slug));
+        value_set_str(p.a, pv, "url", site__href(&p, site__path(&p, "/pages/", pages[i].slug)));
         value_push(p.a, list, pv);
     }
     if (n_pages > 0)

@@ -46,6 +46,8 @@ void site_render_article_preview(struct site *s, struct store *db, struct http_r
     p.theme = site__theme_acquire(s);
     p.lang = p.theme->uk;
     p.root = value_obj(p.a);
+    /* the plain mode; its path is no public page, so the switch leads to the /lv home */
+    site__variant_of(STR_LIT("/"), &p.variant, &p.path);
     value_set_bool(p.a, p.root, "noindex", true);
     value_set_bool(p.a, p.root, "preview", true);
     site__article_page(&p, art); /* releases the theme, answers 200 or an error */

@@ -48,6 +48,7 @@ static struct str url_with(struct site_page *p, struct str q, struct str tag, st
 {
     struct buf b;
     buf_init(&b, 4096);
+    buf_append(&b, p->variant.prefix.ptr, p->variant.prefix.len);
     buf_append_cstr(&b, "/search?q=");
     escape_url_component(&b, q);
     const char *names[] = {"tag", "dept", "from", "to"};
@@ -211,7 +212,7 @@ void site__search(struct http_request *req, struct http_response *res)
                     struct value *v = value_obj(a);
                     site__key(&p, "page:%lld", (long long)ph[i].id);
                     value_set_str(a, v, "title", ph[i].title);
-                    value_set_str(a, v, "url", site__path(&p, "/pages/", ph[i].slug));
+                    value_set_str(a, v, "url", site__href(&p, site__path(&p, "/pages/", ph[i].slug)));
                     value_set(a, v, "snippet", snippet_value(&p, ph[i].snippet));
                     value_push(a, pl, v);
                 }

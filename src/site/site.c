@@ -192,42 +192,154 @@ void site_free(struct site *s)
     free(s);
 }
 
-/* add_with_query registers a GET route that reads the query parameters named in query
- * (http_route_opts.query); every other route reads none, so no query can make a new
- * page-cache entry for it. */
+/* ---- variants ------------------------------------------------------------------------ */
+
+void site__variant_of(struct str path, struct site_variant *v, struct str *rest)
+{
+    struct str lv = STR_LIT(SITE_LV_PREFIX);
+
+    memset(v, 0, sizeof *v);
+    v->prefix = STR_LIT("");
+    *rest = path;
+    if (str_starts_with(path, lv) && (path.len == lv.len || path.ptr[lv.len] == '/')) {
+        v->prefix = lv;
+        v->low_vision = true;
+        *rest = path.len <= lv.len + 1 ? STR_LIT("/")
+                                       : str_make(path.ptr + lv.len, path.len - lv.len);
+    }
+}
+
+void site__route(struct http_router *r, enum http_method m, const char *pattern, http_handler_fn fn,
+                 const struct http_route_opts *opts)
+{
+    static const struct http_route_opts none;
+    char lv[256];
+    int n;
+
+    if (opts == NULL)
+        opts = &none;
+    http_router_add_opts(r, m, pattern, fn, opts);
+    if (strcmp(pattern, "/") == 0) {
+        /* the home page answers "/lv" and "/lv/" */
+        http_router_add_opts(r, m, SITE_LV_PREFIX, fn, opts);
+        http_router_add_opts(r, m, SITE_LV_PREFIX "/", fn, opts);
+        return;
+    }
+    n = snprintf(lv, sizeof lv, "%s%s", SITE_LV_PREFIX, pattern);
+    if (n < 0 || (size_t)n >= sizeof lv)
+        abort(); /* a route pattern is a constant: too long is a programming error */
+    http_router_add_opts(r, m, lv, fn, opts);
+}
+
+bool site__mirrored(struct str path)
+{
+    static const char *const files[] = {"/static/", "/media/", "/documents/", "/api/",
+                                        "/.well-known/", "/sitemaps/", "/admin"};
+    static const char *const suffixes[] = {"/feed.xml", "/atom.xml", "/signature.json",
+                                           "/sitemap.xml", "/robots.txt", "/favicon.ico"};
+    size_t cut = 0;
+
+    while (cut < path.len && path.ptr[cut] != '?' && path.ptr[cut] != '#')
+        cut++;
+    path.len = cut;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (str_starts_with(path, str_from_cstr(files[i])))
+            return false;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        struct str s = str_from_cstr(suffixes[i]);
+        if (path.len >= s.len && memcmp(path.ptr + path.len - s.len, s.ptr, s.len) == 0)
+            return false;
+    }
+    return true;
+}
+
+enum err site__markdown(struct site_page *p, struct str md, struct buf *out)
+{
+    char prefix[16];
+    struct markdown_variant v = {.images_as_text = p->variant.low_vision,
+                                 .link_prefix = prefix,
+                                 .keep_link = site__mirrored};
+
+    if (p->variant.prefix.len == 0 || p->variant.prefix.len >= sizeof prefix)
+        return markdown_to_html(md, out);
+    memcpy(prefix, p->variant.prefix.ptr, p->variant.prefix.len);
+    prefix[p->variant.prefix.len] = '\0';
+    return markdown_to_html_variant(md, &v, out);
+}
+
+struct str site__href(struct site_page *p, struct str path)
+{
+    if (p->variant.prefix.len == 0)
+        return path;
+    /* "/lv" + "/" would leave a trailing slash on the home page's link */
+    if (str_eq_cstr(path, "/"))
+        return p->variant.prefix;
+    return str_from_cstr(
+        arena_printf(p->a, "%.*s%.*s", STR_FMT(p->variant.prefix), STR_FMT(path)));
+}
+
+void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
+                          struct str path, struct str query)
+{
+    struct str other_prefix = v->low_vision ? STR_LIT("") : STR_LIT(SITE_LV_PREFIX);
+    const char *q = query.len > 0 ? "?" : "";
+
+    value_set_str(a, root, "base", v->prefix);
+    if (v->low_vision)
+        value_set_bool(a, root, "lv", true);
+    if (other_prefix.len > 0 && str_eq_cstr(path, "/"))
+        path = STR_LIT("");
+    value_set_str(a, root, "lv_switch",
+                  str_from_cstr(arena_printf(a, "%.*s%.*s%s%.*s", STR_FMT(other_prefix),
+                                             STR_FMT(path), q, STR_FMT(query))));
+}
+
+/* add_with_query registers a reader's GET page that reads the query parameters named in
+ * query (http_route_opts.query); every other route reads none, so no query can make a
+ * new page-cache entry for it. */
 static void add_with_query(struct http_router *r, const char *pattern, http_handler_fn fn,
                            const char *query)
 {
     struct http_route_opts o = {.query = query};
-    http_router_add_opts(r, HTTP_M_GET, pattern, fn, &o);
+    site__route(r, HTTP_M_GET, pattern, fn, &o);
+}
+
+static void add_page(struct http_router *r, const char *pattern, http_handler_fn fn)
+{
+    site__route(r, HTTP_M_GET, pattern, fn, NULL);
+}
+
+static void add_page_ctx(struct http_router *r, const char *pattern, http_handler_fn fn, void *ctx)
+{
+    struct http_route_opts o = {.ctx = ctx};
+    site__route(r, HTTP_M_GET, pattern, fn, &o);
 }
 
 void site_routes(struct site *s, struct http_router *r)
 {
     (void)s; /* handlers find the site through their thread context */
-    http_router_add(r, HTTP_M_GET, "/", site__home);
+    /* reader's pages: also under /lv/ (site__route) */
+    add_page(r, "/", site__home);
     add_with_query(r, "/news", site__news, "after");
-    http_router_add(r, HTTP_M_GET, "/news/:slug", site__article);
+    add_page(r, "/news/:slug", site__article);
     http_router_add(r, HTTP_M_GET, "/news/:slug/signature.json", site__article_signature);
     http_router_add(r, HTTP_M_GET, "/.well-known/visnyk.pub", site__well_known_keys);
-    http_router_add(r, HTTP_M_GET, "/tags", site__tags);
+    add_page(r, "/tags", site__tags);
     add_with_query(r, "/tags/:slug", site__tag, "after");
-    http_router_add(r, HTTP_M_GET, "/departments", site__depts);
+    add_page(r, "/departments", site__depts);
     add_with_query(r, "/departments/:slug", site__dept, "after");
-    http_router_add(r, HTTP_M_GET, "/archive", site__archive);
-    http_router_add(r, HTTP_M_GET, "/archive/:year", site__archive_year);
+    add_page(r, "/archive", site__archive);
+    add_page(r, "/archive/:year", site__archive_year);
     add_with_query(r, "/archive/:year/:month", site__archive_month, "after");
-    http_router_add(r, HTTP_M_GET, "/pages/:slug", site__page);
+    add_page(r, "/pages/:slug", site__page);
     http_router_add(r, HTTP_M_GET, "/pages/:slug/signature.json", site__page_signature);
-    http_router_add(r, HTTP_M_GET, "/sitemap", site__sitemap);
+    add_page(r, "/sitemap", site__sitemap);
     /* pagination as a path (static_links): the cursor is the route's last param */
-    http_router_add_ctx(r, HTTP_M_GET, "/news/after/:cursor", site__news, &site__cursor_route);
-    http_router_add_ctx(r, HTTP_M_GET, "/tags/:slug/after/:cursor", site__tag,
-                        &site__cursor_route);
-    http_router_add_ctx(r, HTTP_M_GET, "/departments/:slug/after/:cursor", site__dept,
-                        &site__cursor_route);
-    http_router_add_ctx(r, HTTP_M_GET, "/archive/:year/:month/after/:cursor",
-                        site__archive_month, &site__cursor_route);
+    add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);
+    add_page_ctx(r, "/tags/:slug/after/:cursor", site__tag, &site__cursor_route);
+    add_page_ctx(r, "/departments/:slug/after/:cursor", site__dept, &site__cursor_route);
+    add_page_ctx(r, "/archive/:year/:month/after/:cursor", site__archive_month,
+                 &site__cursor_route);
     http_router_add(r, HTTP_M_GET, "/static/*", site__static);
     http_router_add(r, HTTP_M_GET, "/media/*", site__media);
     http_router_add(r, HTTP_M_GET, "/documents/:hash/:name", site__document);
@@ -235,6 +347,7 @@ void site_routes(struct site *s, struct http_router *r)
     site_subscribe_routes(s, r); /* the e-mail digest (subscribe.h) */
     /* finding the news (site_search.h) */
     add_with_query(r, "/search", site__search, "q tag dept from to sort page");
+    /* not mirrored under /lv/: feeds, sitemaps and files are the same in every mode */
     http_router_add(r, HTTP_M_GET, "/feed.xml", site__feed_rss);
     http_router_add(r, HTTP_M_GET, "/feed", site__feed_guess);
     http_router_add(r, HTTP_M_GET, "/atom.xml", site__feed_atom);
@@ -349,6 +462,7 @@ bool site__begin(struct site_page *p, struct http_request *req, struct http_resp
     p->theme = site__theme_acquire(p->site);
     p->lang = p->theme->uk;
     p->root = value_obj(p->a);
+    site__variant_of(req->path, &p->variant, &p->path);
     return true;
 }
 
@@ -690,6 +804,29 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
     value_set_int(a, root, "year", kyiv_from_utc(utc_now()).year);
 }
 
+/* menu_in_variant keeps the menu's and the banner's site-relative links in the page's
+ * variant; links off the site, and to files, stay as they are. */
+static void menu_in_variant(struct site_page *p)
+{
+    struct value *menu = value_get(p->root, STR_LIT("menu"));
+    struct value *banner = value_get(p->root, STR_LIT("banner"));
+    struct str link = value_str_of(value_get(banner, STR_LIT("link")));
+    size_t n = value_list_len(menu);
+
+    if (p->variant.prefix.len == 0)
+        return;
+    if (str_starts_with(link, STR_LIT("/")) && !str_starts_with(link, STR_LIT("//")) &&
+        site__mirrored(link))
+        value_set_str(p->a, banner, "link", site__href(p, link));
+    for (size_t i = 0; i < n; i++) {
+        struct value *item = value_list_at(menu, i);
+        struct str url = value_str_of(value_get(item, STR_LIT("url")));
+        if (str_starts_with(url, STR_LIT("/")) && !str_starts_with(url, STR_LIT("//")) &&
+            site__mirrored(url))
+            value_set_str(p->a, item, "url", site__href(p, url));
+    }
+}
+
 static void remember_settings(struct site_thread *ctx, const struct str *settings)
 {
     for (size_t i = 0; i < SITE_N_SETTINGS; i++) {
@@ -731,8 +868,13 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
     }
     site__layout_values(a, p->root, p->lang, p->theme, p->settings,
                         alert_feed_banner(p->site->alert));
-    if (p->req != NULL)
-        menu_mark_current(a, p->root, p->req->path);
+    if (p->req != NULL) {
+        menu_mark_current(a, p->root, p->path);
+        site__variant_values(a, p->root, &p->variant, p->path, p->req->query);
+        menu_in_variant(p);
+    }
+    if (p->variant.low_vision)
+        value_set_bool(a, p->root, "noindex", true); /* the plain page is the one to index */
     site__key(p, "settings");
     site__key(p, "banner");
     site__head_key(p); /* signing.c */
@@ -920,7 +1062,7 @@ struct value *site__summary(struct site_page *p, const struct store_summary *s)
 
     site__key(p, "article:%lld", (long long)s->id);
     value_set_str(a, v, "title", s->title);
-    value_set_str(a, v, "url", site__path(p, "/news/", s->slug));
+    value_set_str(a, v, "url", site__href(p, site__path(p, "/news/", s->slug)));
     value_set_str(a, v, "lead", s->lead);
     value_set_str(a, v, "date", site__date(p, s->published_at, true));
     value_set_str(a, v, "date_short", site__date_short(p, s->published_at));
@@ -942,7 +1084,7 @@ struct value *site__ref(struct site_page *p, const struct store_ref *r, const ch
 {
     struct value *v = value_obj(p->a);
     value_set_str(p->a, v, "name", r->name);
-    value_set_str(p->a, v, "url", site__path(p, prefix, r->slug));
+    value_set_str(p->a, v, "url", site__href(p, site__path(p, prefix, r->slug)));
     value_set_int(p->a, v, "count", r->count);
     return v;
 }
@@ -953,7 +1095,7 @@ void site__crumbs(struct site_page *p, size_t n, const struct str *names, const 
     struct value *list = value_list(a), *home = value_obj(a);
 
     value_set_str(a, home, "name", site__t(p, "menu.home"));
-    value_set_cstr(a, home, "url", "/");
+    value_set_str(a, home, "url", site__href(p, STR_LIT("/")));
     value_push(a, list, home);
     for (size_t i = 0; i < n; i++) {
         struct value *c = value_obj(a);
@@ -961,7 +1103,7 @@ void site__crumbs(struct site_page *p, size_t n, const struct str *names, const 
         if (i + 1 == n)
             value_set_bool(a, c, "current", true);
         else
-            value_set_str(a, c, "url", urls[i]);
+            value_set_str(a, c, "url", site__href(p, urls[i]));
         value_push(a, list, c);
     }
     value_set(a, p->root, "crumbs", list);
@@ -1017,6 +1159,7 @@ bad:
  * path (static_links). */
 static struct str page_url(struct site_page *p, struct str base_path, struct store_cursor c)
 {
+    base_path = site__href(p, base_path);
     return str_from_cstr(arena_printf(p->a,
                                       p->site->static_links ? "%.*s/after/%lld.%lld"
                                                             : "%.*s?after=%lld.%lld",
@@ -1051,8 +1194,9 @@ bool site__list_page(struct site_page *p, struct store_list_query *q, struct str
         if (q->after.id != 0) {
             /* «Найновіші» only where «Попередня» does not already lead there */
             if (!first)
-                value_set_str(a, pager, "first_url", base_path);
-            value_set_str(a, pager, "prev_url", first ? base_path : page_url(p, base_path, before));
+                value_set_str(a, pager, "first_url", site__href(p, base_path));
+            value_set_str(a, pager, "prev_url",
+                          first ? site__href(p, base_path) : page_url(p, base_path, before));
         }
         if (more && n > 0) {
             struct store_cursor last = {items[n - 1].published_at, items[n - 1].id};

@@ -83,6 +83,25 @@ struct site_thread {
     char *last[SITE_N_SETTINGS];
 };
 
+/* The variant of the site a request asked for, taken from its path once (site__begin):
+ * "/lv/news" is the low-vision mode of "/news". Every page link goes through
+ * site__href (C) or {{base}} (templates), so a reader stays in the variant; canonical
+ * links, structured data and feeds use the plain path. The English version's "/en"
+ * belongs here too, as one more field and prefix. */
+#define SITE_LV_PREFIX "/lv"
+struct site_variant {
+    struct str prefix; /* "" or "/lv": what every page link starts with */
+    bool low_vision;
+};
+/* site__variant_of splits path into its variant and the path within it ("/lv" and
+ * "/lv/" → "/"). */
+void site__variant_of(struct str path, struct site_variant *v, struct str *rest);
+/* site__route adds a reader's page route (GET or a form's POST) twice: as pattern and
+ * under every variant's prefix. Feeds, sitemaps, files and the API use
+ * http_router_add alone: they are not mirrored. */
+void site__route(struct http_router *r, enum http_method m, const char *pattern, http_handler_fn fn,
+                 const struct http_route_opts *opts);
+
 /* One page being built. */
 struct site_page {
     struct http_request *req;
@@ -94,6 +113,8 @@ struct site_page {
     struct arena *a;
     struct value *root;
     struct str settings[SITE_N_SETTINGS]; /* ptr NULL when unset */
+    struct site_variant variant;
+    struct str path; /* the request's path within its variant ("/news" for "/lv/news") */
     /* Sticky, like a buf's: the first text a helper could not build (site__text_failed).
      * site__finish and the feed and sitemap writers then answer 500, never a page with
      * a hole in it. */
@@ -127,6 +148,21 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
                          const struct site_theme *theme, const struct str *settings,
                          enum alert_banner automatic);
 
+/* site__mirrored: whether the site path has a copy under each variant's prefix (pages
+ * do; files, feeds, sitemaps, the API and the workspace do not). */
+bool site__mirrored(struct str path);
+/* site__markdown appends md as HTML in the page's variant: in the low-vision mode images
+ * become their alt text and links to the site's pages stay in the mode. Errors as
+ * markdown_to_html. */
+ERR_MUST_USE
+enum err site__markdown(struct site_page *p, struct str md, struct buf *out);
+
+/* site__variant_values sets what the templates need to keep a reader in the variant:
+ * base (the link prefix), lv (true in the low-vision mode) and lv_switch, the same page
+ * (path within the variant, query kept) in the other mode. Shared with error pages. */
+void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
+                          struct str path, struct str query);
+
 /* site__begin prepares p for a page: the thread context, the theme, the database.
  * Returns false when it has already answered (503 without a database). */
 bool site__begin(struct site_page *p, struct http_request *req, struct http_response *res);
@@ -156,8 +192,11 @@ struct str site__t(struct site_page *p, const char *key);
 struct str site__date(struct site_page *p, int64_t utc, bool with_time);
 struct str site__date_short(struct site_page *p, int64_t utc);
 struct str site__date_iso(struct site_page *p, int64_t utc);
-/* site__path: prefix followed by the URL-encoded slug ("/news/" + slug). */
+/* site__path: prefix followed by the URL-encoded slug ("/news/" + slug): the page's
+ * plain path, for canonical links and structured data. */
 struct str site__path(struct site_page *p, const char *prefix, struct str slug);
+/* site__href: a link to the site path path in the page's variant ("/lv" + path). */
+struct str site__href(struct site_page *p, struct str path);
 struct str site__url_encode(struct site_page *p, struct str s);
 struct str site__absolute(struct site_page *p, struct str path);
 /* site__plain_excerpt: at most max bytes of text (whole UTF-8 characters, whole

@@ -124,7 +124,7 @@ static void message_page(struct site_page *p, int status, const char *title_key,
     value_set_str(p->a, p->root, "text", site__t(p, text_key));
     if (action != NULL) {
         struct value *form = value_obj(p->a);
-        value_set_cstr(p->a, form, "action", action);
+        value_set_str(p->a, form, "action", site__href(p, str_from_cstr(action)));
         value_set_str(p->a, form, "token", token);
         value_set_str(p->a, form, "button", site__t(p, button_key));
         value_set(p->a, p->root, "form", form);
@@ -476,6 +476,7 @@ static void prefs_page(struct site_page *p, struct mail_site *ms, const struct s
     value_set_bool(p->a, p->root, "saved", saved);
     value_set_bool(p->a, p->root, "inactive", s->state != STORE_SUB_ACTIVE);
     buf_init(&unsub, 512);
+    buf_append(&unsub, p->variant.prefix.ptr, p->variant.prefix.len);
     buf_append_cstr(&unsub, "/subscribe/unsubscribe?t=");
     buf_set_error(&unsub, mail_token_link_make(ms->secret, 'u', s->id, s->key, &unsub));
     site__text_failed(p, buf_error(&unsub), "unsubscribe link"); /* site__finish answers 500 */
@@ -545,14 +546,15 @@ static void prefs_post(struct http_request *req, struct http_response *res)
 void site_subscribe_routes(struct site *s, struct http_router *r)
 {
     (void)s;
-    http_router_add(r, HTTP_M_GET, "/subscribe", subscribe_get);
-    http_router_add(r, HTTP_M_POST, "/subscribe", subscribe_post);
+    /* reader's pages: also under /lv/ (site__route), forms included */
+    site__route(r, HTTP_M_GET, "/subscribe", subscribe_get, NULL);
+    site__route(r, HTTP_M_POST, "/subscribe", subscribe_post, NULL);
     /* the single-use token arrives in the query ("t") */
     const struct http_route_opts token = {.query = "t"};
-    http_router_add_opts(r, HTTP_M_GET, "/subscribe/confirm", confirm_get, &token);
-    http_router_add(r, HTTP_M_POST, "/subscribe/confirm", confirm_post);
-    http_router_add_opts(r, HTTP_M_GET, "/subscribe/unsubscribe", unsubscribe_get, &token);
-    http_router_add(r, HTTP_M_POST, "/subscribe/unsubscribe", unsubscribe_post);
-    http_router_add_opts(r, HTTP_M_GET, "/subscribe/preferences", prefs_get, &token);
-    http_router_add(r, HTTP_M_POST, "/subscribe/preferences", prefs_post);
+    site__route(r, HTTP_M_GET, "/subscribe/confirm", confirm_get, &token);
+    site__route(r, HTTP_M_POST, "/subscribe/confirm", confirm_post, NULL);
+    site__route(r, HTTP_M_GET, "/subscribe/unsubscribe", unsubscribe_get, &token);
+    site__route(r, HTTP_M_POST, "/subscribe/unsubscribe", unsubscribe_post, NULL);
+    site__route(r, HTTP_M_GET, "/subscribe/preferences", prefs_get, &token);
+    site__route(r, HTTP_M_POST, "/subscribe/preferences", prefs_post, NULL);
 }

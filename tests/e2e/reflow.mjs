@@ -5,7 +5,9 @@
 // - the Nu Html Checker (vnu.jar from npm, run by Debian's java) finds no error in the HTML
 //   the server sent, all pages checked in one java start;
 // - the gallery's previous/next links change the photo without moving the page, and each
-//   photo links to its largest size.
+//   photo links to its largest size;
+// - every page again in the low-vision mode (/lv/…): the same checks, no image, and axe's
+//   AAA contrast rule (color-contrast-enhanced, 7:1) as well.
 //
 // Environment: as server.mjs says; JAVA (default: java on the PATH).
 import { spawnSync } from 'node:child_process';
@@ -54,17 +56,20 @@ async function pageList(page, base) {
   await page.goto(`${base}/departments`);
   const dept = await page.locator('main a[href^="/departments/"]').first().getAttribute('href');
   pages.splice(8, 0, ['department', dept]);
+  // the low-vision mode mirrors every page under /lv
+  for (const [name, url] of pages.slice())
+    pages.push([`lv-${name}`, url === '/' ? '/lv' : `/lv${url}`]);
   return pages;
 }
 
-async function runAxe(page) {
+async function runAxe(page, tags) {
   await page.addScriptTag({ path: AXE });
   return page.evaluate(async (tags) => {
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
     return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id,
       impact: v.impact, help: v.help,
       nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) })) };
-  }, AXE_TAGS);
+  }, tags);
 }
 
 async function gallery(page, base) {
@@ -129,13 +134,18 @@ async function main() {
         await page.setViewportSize({ width, height: width < 1000 ? 740 : 900 });
         const res = await page.goto(base + url);
         if (width === WIDTHS[0]) {
-          const want = name === 'not-found' ? 404 : 200;
+          const want = name.endsWith('not-found') ? 404 : 200;
           check(res.status() === want, `${name} (${url}) answers ${want}, got ${res.status()}`);
           fs.writeFileSync(path.join(htmlDir, `${name}.html`), await res.text());
         }
         const sw = await page.evaluate(() => document.documentElement.scrollWidth);
         check(sw <= width, `${name} at ${width} px: no sideways scrolling (scrollWidth ${sw})`);
-        const axe = await runAxe(page);
+        const lv = name.startsWith('lv-');
+        if (lv) {
+          const imgs = await page.locator('img, picture, svg').count();
+          check(imgs === 0, `${name} at ${width} px: no images in the low-vision mode (${imgs})`);
+        }
+        const axe = await runAxe(page, lv ? [...AXE_TAGS, 'wcag2aaa'] : AXE_TAGS);
         check(axe.passes > 10, `${name} at ${width} px: axe ran (${axe.passes} rules passed)`);
         for (const v of axe.violations) {
           const key = `${v.id} ${v.nodes.join('|')}`;

@@ -275,8 +275,44 @@ static void test_text(void)
     buf_free(&b);
 }
 
+static bool not_media(struct str url)
+{
+    return !str_starts_with(url, STR_LIT("/media/"));
+}
+
+/* the low-vision mode: images as their alt text, site links kept in the mode */
+static void test_variant(void)
+{
+    struct markdown_variant lv = {.images_as_text = true, .link_prefix = "/lv",
+                                  .keep_link = not_media};
+    const char *md = "![Голова ОВА на нараді](/media/a.jpg) [новини](/news/x), "
+                     "[фото](/media/b.jpg), [сайт](https://x.ua/y), [пошта](mailto:a@b.ua), "
+                     "[до](#top), [чужий](//x.ua/z)\n\n![](https://x.ua/i.png)";
+    struct buf b;
+
+    buf_init(&b, 1 << 16);
+    CHECK(markdown_to_html_variant(str_from_cstr(md), &lv, &b) == ERR_OK);
+    CHECK(buf_append(&b, "", 1) == ERR_OK);
+    CHECK(strstr(b.data, "<img") == NULL);
+    CHECK(strstr(b.data, "<p>Голова ОВА на нараді <a href=\"/lv/news/x\">") != NULL);
+    CHECK(strstr(b.data, "href=\"/media/b.jpg\"") != NULL);
+    CHECK(strstr(b.data, "href=\"https://x.ua/y\"") != NULL);
+    CHECK(strstr(b.data, "href=\"mailto:a@b.ua\"") != NULL);
+    CHECK(strstr(b.data, "href=\"#top\"") != NULL);
+    CHECK(strstr(b.data, "href=\"//x.ua/z\"") != NULL);
+    buf_free(&b);
+    /* no variant: as markdown_to_html */
+    buf_init(&b, 1 << 16);
+    CHECK(markdown_to_html_variant(str_from_cstr(md), NULL, &b) == ERR_OK);
+    CHECK(buf_append(&b, "", 1) == ERR_OK);
+    CHECK(strstr(b.data, "<img src=\"/media/a.jpg\" alt=\"Голова ОВА на нараді\"") != NULL);
+    CHECK(strstr(b.data, "href=\"/news/x\"") != NULL);
+    buf_free(&b);
+}
+
 int main(void)
 {
+    test_variant();
     test_features();
     test_security();
     test_limits();

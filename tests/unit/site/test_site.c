@@ -559,12 +559,40 @@ static void test_db_down(void)
     ctx = saved;
 }
 
+/* the variant comes from the path's first segment only, and whole */
+static void test_variant_of(void)
+{
+    static const struct {
+        const char *path, *rest;
+        bool lv;
+    } cases[] = {
+        {"/", "/", false},         {"/news", "/news", false},  {"/lv", "/", true},
+        {"/lv/", "/", true},       {"/lv/news", "/news", true}, {"/lvx", "/lvx", false},
+        {"/news/lv", "/news/lv", false}, {"/lv/lv/x", "/lv/x", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct site_variant v;
+        struct str rest;
+        site__variant_of(str_from_cstr(cases[i].path), &v, &rest);
+        CHECK(v.low_vision == cases[i].lv);
+        CHECK_STR(rest, cases[i].rest);
+        CHECK_STR(v.prefix, cases[i].lv ? "/lv" : "");
+    }
+    CHECK(site__mirrored(STR_LIT("/news/x")));
+    CHECK(site__mirrored(STR_LIT("/pages/about?x=1")));
+    CHECK(!site__mirrored(STR_LIT("/media/a.jpg")));
+    CHECK(!site__mirrored(STR_LIT("/tags/x/feed.xml")));
+    CHECK(!site__mirrored(STR_LIT("/feed.xml#top")));
+    CHECK(!site__mirrored(STR_LIT("/admin/articles")));
+}
+
 int main(void)
 {
     const char *src = getenv("VISNYK_SOURCE_DIR");
     char err[512] = "";
     struct site *site = NULL;
 
+    test_variant_of();
     snprintf(tmpdir, sizeof tmpdir, "/tmp/visnyk-site-XXXXXX");
     if (mkdtemp(tmpdir) == NULL) {
         perror("mkdtemp");
