@@ -139,8 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                t.len);
     if (res.status == 400) {
         json_t *msg = json_object_get(json_object_get(doc, "error"), "message");
-        FUZZ_CHECK(json_is_string(msg) && json_string_length(msg) > 0,
-                   "400 without error.message", t.ptr, t.len);
+        FUZZ_CHECK(json_is_string(msg) && json_string_length(msg) > 0, "400 without error.message",
+                   t.ptr, t.len);
     }
     if (res.status == 200 && json_is_object(doc)) {
         json_t *items = json_object_get(doc, "items");

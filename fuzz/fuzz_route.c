@@ -190,9 +190,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(allow != 0, "405 without Allow", data, size);
         }
         enum http__route_result r2;
-        const struct http__route *rt = http__router_find(router, HTTP_M_POST, path, NULL, &r2, &allow);
-        FUZZ_CHECK(r2 == r && (rt != NULL) == (r == HTTP__ROUTE_FOUND),
-                   "find and match disagree", data, size);
+        const struct http__route *rt =
+            http__router_find(router, HTTP_M_POST, path, NULL, &r2, &allow);
+        FUZZ_CHECK(r2 == r && (rt != NULL) == (r == HTTP__ROUTE_FOUND), "find and match disagree",
+                   data, size);
     }
     return 0;
 }

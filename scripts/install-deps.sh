@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-build=(build-essential cmake pkg-config clang libclang-rt-14-dev)
+build=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format)
 libs=(libuv1-dev libhttp-parser-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
       libvips-dev libsodium-dev zlib1g-dev libhunspell-dev hunspell-uk libjansson-dev
       libcurl4-openssl-dev libseccomp-dev libsystemd-dev)

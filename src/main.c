@@ -7,18 +7,9 @@
 #include "store/store.h"
 
 static const struct cli_command *const commands[] = {
-    &cli_cmd_init,
-    &cli_cmd_serve,
-    &cli_cmd_import,
-    &cli_cmd_digest,
-    &cli_cmd_user,
-    &cli_cmd_backup,
-    &cli_cmd_restore,
-    &cli_cmd_check,
-    &cli_cmd_export_static,
-    &cli_cmd_export_data,
-    &cli_cmd_key,
-    &cli_cmd_verify,
+    &cli_cmd_init,          &cli_cmd_serve,       &cli_cmd_import,  &cli_cmd_digest,
+    &cli_cmd_user,          &cli_cmd_backup,      &cli_cmd_restore, &cli_cmd_check,
+    &cli_cmd_export_static, &cli_cmd_export_data, &cli_cmd_key,     &cli_cmd_verify,
     &cli_cmd_verify_site,
 };
 
@@ -27,7 +18,8 @@ static const struct cli_command *const commands[] = {
 static void print_help(void)
 {
     printf("visnyk %s: a news site and publishing engine\n\nusage: visnyk COMMAND [OPTIONS]\n\n"
-           "commands:\n", VISNYK_VERSION);
+           "commands:\n",
+           VISNYK_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         printf("  %-8s %s\n", commands[i]->name, commands[i]->summary);
     printf("\nEvery option can also come from a config file (--config FILE, 'key = value' lines)\n"

@@ -54,10 +54,10 @@
 struct admin_config {
     const char *db_path;
     const char *media_dir;
-    struct site *site; /* templates, catalog, assets and the article preview */
-    bool tls;          /* served over HTTPS or behind a TLS proxy: Secure __Host- cookie,
-                        * HSTS; X-Forwarded-For from a loopback proxy names the client */
-    bool start_worker; /* start the confined media worker (uploads need it) */
+    struct site *site;        /* templates, catalog, assets and the article preview */
+    bool tls;                 /* served over HTTPS or behind a TLS proxy: Secure __Host- cookie,
+                               * HSTS; X-Forwarded-For from a loopback proxy names the client */
+    bool start_worker;        /* start the confined media worker (uploads need it) */
     struct alert_feed *alert; /* the automatic banner's feed, for its health; or NULL */
 };
 
@@ -67,8 +67,7 @@ struct alert_feed;
 /* admin_new opens the workspace's database connection and (when asked) starts the media
  * worker. The caller owns *out (admin_free). ERR_IO/ERR_DB with a message in err. */
 ERR_MUST_USE
-enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err,
-                   size_t err_size);
+enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err, size_t err_size);
 /* admin_free stops the worker and closes the database; after the server stopped. */
 void admin_free(struct admin *ad);
 /* admin_routes adds every /admin route to r. */

@@ -155,8 +155,7 @@ void admin__upload_result(struct admin_ctx *c, struct value *list, const char *l
  * any file was kept, then redirects to done_url_fmt (one %lld: the article id) when all
  * were, or shows page with each file's outcome (422). */
 void admin__upload_finish(struct admin_ctx *c, int64_t id, struct str title, struct value *results,
-                          size_t n_ok, size_t n_files, const char *done_url_fmt,
-                          const char *page);
+                          size_t n_ok, size_t n_files, const char *done_url_fmt, const char *page);
 
 /* gallery.c */
 void admin__photos_upload(struct admin_ctx *c);
@@ -190,7 +189,7 @@ void admin__dept_add(struct admin_ctx *c);
 void admin__dept_save(struct admin_ctx *c);
 
 /* people.c: a department's details. Limits in code points. */
-#define ADMIN_DEPT_MAX_LINE_CHARS 300       /* head's name and position, address */
+#define ADMIN_DEPT_MAX_LINE_CHARS 300        /* head's name and position, address */
 #define ADMIN_DEPT_MAX_FUNCTIONS_CHARS 20000 /* Markdown */
 #define ADMIN_DEPT_MAX_HOURS_CHARS 1000
 #define ADMIN_DEPT_MAX_PHONE_CHARS 40

@@ -288,8 +288,7 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
     value_set_bool(a, actions, "withdraw",
                    editor && f->id > 0 &&
                        (f->status == STORE_PUBLISHED || f->status == STORE_SCHEDULED));
-    value_set_bool(a, actions, "to_draft",
-                   editor && f->id > 0 && f->status != STORE_DRAFT);
+    value_set_bool(a, actions, "to_draft", editor && f->id > 0 && f->status != STORE_DRAFT);
     value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
     /* an author's article with the editors: shown read-only, with a way to take it back,
      * and no controls the server would refuse (issue 12) */
@@ -336,7 +335,8 @@ static enum err form_from_db(struct admin_ctx *c, int64_t id, struct art_form *f
     f->version = meta->version;
     f->gallery_version = g.version;
     f->author_id = meta->author_id;
-    f->status = meta->status; /* as readers see it: a scheduled article past its time is published */
+    f->status =
+        meta->status; /* as readers see it: a scheduled article past its time is published */
     f->title = art->title;
     f->slug = art->slug;
     f->lead = art->lead;
@@ -400,9 +400,9 @@ void admin__article_gallery_refused(struct admin_ctx *c, int64_t id,
     f.error_key = error_key;
     /* who saved since the form was loaded, and when: to ask them, or to compare */
     if (status == 409 && g.saved_by.len > 0)
-        f.error_detail = str_from_cstr(arena_printf(
-            c->a, "%.*s %.*s, %.*s", STR_FMT(admin__t(c, "admin.photo.stale_by")),
-            STR_FMT(g.saved_by), STR_FMT(admin__date(c, g.saved_at))));
+        f.error_detail = str_from_cstr(
+            arena_printf(c->a, "%.*s %.*s, %.*s", STR_FMT(admin__t(c, "admin.photo.stale_by")),
+                         STR_FMT(g.saved_by), STR_FMT(admin__date(c, g.saved_at))));
     edit_page(c, status, &f);
 }
 
@@ -602,9 +602,9 @@ void admin__article_save(struct admin_ctx *c)
                                &new_version, &stale);
     if (e == ERR_CONFLICT || e == ERR_INVALID || e == ERR_TOO_LARGE) {
         store_rollback(c->db);
-        f.error_key = stale ? "admin.article.stale"
-                            : e == ERR_CONFLICT ? "admin.article.slug_taken"
-                                                : "admin.article.invalid";
+        f.error_key = stale               ? "admin.article.stale"
+                      : e == ERR_CONFLICT ? "admin.article.slug_taken"
+                                          : "admin.article.invalid";
         if (!stale)
             f.error_detail = arena_str(c->a, str_from_cstr(store_errmsg(c->db)));
         edit_page(c, e == ERR_CONFLICT ? 409 : 422, &f);
@@ -786,17 +786,17 @@ static struct str revision_text(struct admin_ctx *c, const struct store_revision
     if (!store_status_parse(r->status, &st))
         st = STORE_DRAFT;
     return str_from_cstr(arena_printf(
-        a, "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
-           "%.*s: %.*s\n\n%.*s",
+        a,
+        "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
+        "%.*s: %.*s\n\n%.*s",
         STR_FMT(admin__t(c, "admin.article.title")), STR_FMT(r->title),
         STR_FMT(admin__t(c, "admin.article.slug")), STR_FMT(r->slug),
         STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(admin__t(c, status_key(st))),
         STR_FMT(admin__t(c, "admin.article.date")), STR_FMT(admin__date(c, r->published_at)),
-        STR_FMT(admin__t(c, "admin.article.departments")),
-        STR_FMT(lines_joined(c, r->departments)), STR_FMT(admin__t(c, "admin.article.tags")),
-        STR_FMT(lines_joined(c, r->tags)), STR_FMT(admin__t(c, "admin.article.related")),
-        STR_FMT(lines_joined(c, r->related)), STR_FMT(admin__t(c, "admin.article.lead")),
-        STR_FMT(r->lead), STR_FMT(r->body_md)));
+        STR_FMT(admin__t(c, "admin.article.departments")), STR_FMT(lines_joined(c, r->departments)),
+        STR_FMT(admin__t(c, "admin.article.tags")), STR_FMT(lines_joined(c, r->tags)),
+        STR_FMT(admin__t(c, "admin.article.related")), STR_FMT(lines_joined(c, r->related)),
+        STR_FMT(admin__t(c, "admin.article.lead")), STR_FMT(r->lead), STR_FMT(r->body_md)));
 }
 
 void admin__diff(struct admin_ctx *c)
@@ -894,7 +894,8 @@ static void resave(struct admin_ctx *c, int64_t id, int64_t rev, int64_t expecte
         return;
     }
     if (e == ERR_OK)
-        e = admin__audit_in(c, action,
+        e = admin__audit_in(
+            c, action,
             str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(r.title))),
             str_from_cstr(arena_printf(c->a, "version %lld from %lld", (long long)new_version,
                                        (long long)rev)));

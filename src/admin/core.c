@@ -27,8 +27,7 @@
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "        \
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err,
-                   size_t err_size)
+enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err, size_t err_size)
 {
     struct admin *ad;
     enum err e;
@@ -402,8 +401,8 @@ struct str admin__date(struct admin_ctx *c, int64_t utc)
 struct str admin__date_input(struct admin_ctx *c, int64_t utc)
 {
     struct kyiv_tm t = kyiv_from_utc(utc);
-    return str_from_cstr(arena_printf(c->a, "%04d-%02d-%02dT%02d:%02d", t.year, t.month, t.day,
-                                      t.hour, t.minute));
+    return str_from_cstr(
+        arena_printf(c->a, "%04d-%02d-%02dT%02d:%02d", t.year, t.month, t.day, t.hour, t.minute));
 }
 
 /* msg_key: the flash message named by ?m=, when it is one the catalog knows. */
@@ -435,8 +434,8 @@ void admin__render(struct admin_ctx *c, int status, const char *tmpl)
     if (c->logged_in) {
         user = value_obj(a);
         value_set_str(a, user, "name", c->user.name);
-        value_set_str(a, user, "role", admin__t(c, arena_printf(a, "admin.role.%s",
-                                                                 store_role_text(c->user.role))));
+        value_set_str(a, user, "role",
+                      admin__t(c, arena_printf(a, "admin.role.%s", store_role_text(c->user.role))));
         value_set(a, root, "user", user);
         value_set_str(a, root, "csrf", c->csrf);
         value_set_bool(a, root, "is_editor", c->user.role >= STORE_ROLE_EDITOR);
@@ -450,8 +449,7 @@ void admin__render(struct admin_ctx *c, int status, const char *tmpl)
         buf_reset(&c->res->body);
         c->res->status = 500;
         buf_append_cstr(&c->res->body, "500 internal error\n");
-        http_response_header(c->res, c->req, "Content-Type",
-                             STR_LIT("text/plain; charset=utf-8"));
+        http_response_header(c->res, c->req, "Content-Type", STR_LIT("text/plain; charset=utf-8"));
         return;
     }
     c->res->status = status;

@@ -57,11 +57,11 @@ void admin__diff_lines(struct arena *a, struct str old_text, struct str new_text
             abort();
         for (size_t i = mx; i-- > 0;)
             for (size_t j = my; j-- > 0;)
-                lcs[i * w + j] = str_eq(mxs[i], mys[j])
-                                     ? lcs[(i + 1) * w + j + 1] + 1
-                                     : (lcs[(i + 1) * w + j] >= lcs[i * w + j + 1]
-                                            ? lcs[(i + 1) * w + j]
-                                            : lcs[i * w + j + 1]);
+                lcs[i * w + j] =
+                    str_eq(mxs[i], mys[j])
+                        ? lcs[(i + 1) * w + j + 1] + 1
+                        : (lcs[(i + 1) * w + j] >= lcs[i * w + j + 1] ? lcs[(i + 1) * w + j]
+                                                                      : lcs[i * w + j + 1]);
         size_t i = 0, j = 0;
         while (i < mx && j < my) {
             if (str_eq(mxs[i], mys[j])) {

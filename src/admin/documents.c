@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "admin/admin_internal.h"
-#include "sign/seal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "http/multipart.h"
 #include "media/document.h"
+#include "sign/seal.h"
 
 static const char *problem_key(enum media_doc_problem p)
 {
@@ -157,7 +157,8 @@ void admin__documents_upload(struct admin_ctx *c)
         if (e == ERR_OK)
             e = store_attachment_append(c->db, id, &in, &doc_id);
         if (e == ERR_OK)
-            e = admin__audit_in(c, "document.upload", object,
+            e = admin__audit_in(
+                c, "document.upload", object,
                 str_from_cstr(arena_printf(
                     c->a, "«%.*s» %s %s %llu bytes%s", STR_FMT(title), label, info.hash,
                     (unsigned long long)info.bytes,

@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "admin/admin_internal.h"
-#include "sign/seal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "http/multipart.h"
 #include "media/media.h"
 #include "media/worker.h"
+#include "sign/seal.h"
 
 void admin__photos_upload(struct admin_ctx *c)
 {
@@ -120,7 +120,8 @@ void admin__photos_upload(struct admin_ctx *c)
         if (e == ERR_OK)
             e = store_photo_append(c->db, id, &in, &photo_id);
         if (e == ERR_OK)
-            e = admin__audit_in(c, "photo.upload",
+            e = admin__audit_in(
+                c, "photo.upload",
                 str_from_cstr(
                     arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
                 str_from_cstr(arena_printf(c->a, "%s %s %dx%d", label, enc.image.hash,
@@ -208,7 +209,8 @@ void admin__photos_arrange(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_photos_arrange(c->db, id, edits, n);
     if (e == ERR_OK)
-        e = admin__audit_in(c, "photo.arrange",
+        e = admin__audit_in(
+            c, "photo.arrange",
             str_from_cstr(
                 arena_printf(c->a, "article:%lld %.*s", (long long)id, STR_FMT(art.title))),
             str_from_cstr(arena_printf(c->a, "%zu photos, %zu removed, gallery version %lld", n,

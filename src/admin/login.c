@@ -240,7 +240,8 @@ void admin__login(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_login_record(c->db, name, c->ip, ok, now);
     if (e == ERR_OK && !ok)
-        e = store_audit_add(c->db, 0, name, c->ip, (int64_t)c->req->id, "login.failed", name, STR_NULL, now);
+        e = store_audit_add(c->db, 0, name, c->ip, (int64_t)c->req->id, "login.failed", name,
+                            STR_NULL, now);
     if (e != ERR_OK) {
         admin__db_error(c, e, "login record");
         return;
@@ -271,7 +272,8 @@ void admin__login(struct admin_ctx *c)
     if (e == ERR_OK && rehash)
         e = store_user_set_password(c->db, u.id, str_from_cstr(new_hash));
     if (e == ERR_OK)
-        e = store_audit_add(c->db, u.id, u.name, c->ip, (int64_t)c->req->id, "login", u.name, STR_NULL, now);
+        e = store_audit_add(c->db, u.id, u.name, c->ip, (int64_t)c->req->id, "login", u.name,
+                            STR_NULL, now);
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {
@@ -348,8 +350,7 @@ void admin__account_save(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_session_create(c->db, token_hash, c->user.id, csrf, c->ip, now);
     if (e == ERR_OK)
-        e = admin__audit_in(c, "user.password", c->user.name,
-                            STR_NULL);
+        e = admin__audit_in(c, "user.password", c->user.name, STR_NULL);
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {

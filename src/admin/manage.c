@@ -42,8 +42,8 @@ static void refs_page(struct admin_ctx *c, bool is_tag, int status, const char *
 {
     struct store_ref *items;
     size_t n;
-    enum err e = is_tag ? store_tags_all(c->db, c->a, &items, &n)
-                        : store_depts_all(c->db, c->a, &items, &n);
+    enum err e =
+        is_tag ? store_tags_all(c->db, c->a, &items, &n) : store_depts_all(c->db, c->a, &items, &n);
     if (e != ERR_OK) {
         admin__db_error(c, e, "refs");
         return;
@@ -90,11 +90,10 @@ static void ref_save(struct admin_ctx *c, bool is_tag)
                   e == ERR_CONFLICT ? "admin.refs.taken" : "admin.refs.invalid");
         return;
     }
-    if (!commit_audit(c, e, is_tag ? "tag.rename" : "dept.rename",
-                      str_from_cstr(arena_printf(c->a, "%s:%lld", is_tag ? "tag" : "dept",
-                                                 (long long)id)),
-                      str_from_cstr(arena_printf(c->a, "%.*s (%.*s)", STR_FMT(name),
-                                                 STR_FMT(slug)))))
+    if (!commit_audit(
+            c, e, is_tag ? "tag.rename" : "dept.rename",
+            str_from_cstr(arena_printf(c->a, "%s:%lld", is_tag ? "tag" : "dept", (long long)id)),
+            str_from_cstr(arena_printf(c->a, "%.*s (%.*s)", STR_FMT(name), STR_FMT(slug)))))
         return;
     /* the old slug's page and every article page naming the tag */
     admin__invalidate(c, "%s:%lld", is_tag ? "tag" : "dept", (long long)id);
@@ -324,8 +323,8 @@ static void banner_page(struct admin_ctx *c, int status, const char *error_key)
     struct str level = setting(c, "banner_level");
     value_set_str(c->a, c->root, "text", setting(c, "banner_text"));
     value_set_str(c->a, c->root, "link", setting(c, "banner_link"));
-    value_set_bool(c->a, c->root, "level_info", !str_eq_cstr(level, "warning") &&
-                                                    !str_eq_cstr(level, "danger"));
+    value_set_bool(c->a, c->root, "level_info",
+                   !str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger"));
     value_set_bool(c->a, c->root, "level_warning", str_eq_cstr(level, "warning"));
     value_set_bool(c->a, c->root, "level_danger", str_eq_cstr(level, "danger"));
     value_set_bool(c->a, c->root, "active", setting(c, "banner_text").len > 0);

@@ -13,7 +13,7 @@ struct detail_spec {
     const char *name;      /* form field */
     const char *label_key; /* admin.dept.<name> */
     const char *hint_key;
-    size_t max_chars;      /* code points */
+    size_t max_chars; /* code points */
     bool multiline;
     const char *input_type; /* for single-line inputs */
     const char *autocomplete;
@@ -68,8 +68,8 @@ static const char *text_problem(struct str v, size_t max_chars, bool multiline)
         if (cp < 0)
             return "admin.dept.err.utf8";
         bool line_break = cp == '\n' || cp == '\r' || cp == '\t';
-        if ((cp < 0x20 && !(multiline && line_break)) || cp == 0x7f ||
-            (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029)
+        if ((cp < 0x20 && !(multiline && line_break)) || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+            cp == 0x2028 || cp == 0x2029)
             return multiline ? "admin.dept.err.control" : "admin.dept.err.line";
         if (++chars > max_chars)
             return "admin.dept.err.too_long";
@@ -129,8 +129,8 @@ static void form(struct admin_ctx *c, int status, const struct store_ref *ref,
         if (problem != NULL && problem[f] != NULL) {
             struct str text = admin__t(c, problem[f]);
             if (strcmp(problem[f], "admin.dept.err.too_long") == 0)
-                text = str_from_cstr(arena_printf(c->a, "%.*s %zu.", STR_FMT(text),
-                                                  specs[f].max_chars));
+                text = str_from_cstr(
+                    arena_printf(c->a, "%.*s %zu.", STR_FMT(text), specs[f].max_chars));
             value_set_str(c->a, v, "problem", text);
         }
         value_push(c->a, fields, v);

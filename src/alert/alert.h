@@ -95,7 +95,7 @@ struct alert_feed_config {
 struct alert_feed_status {
     char url[512]; /* without credentials or query */
     char region[256];
-    int64_t last_ok;    /* UTC seconds of the last good answer; 0 = none yet */
+    int64_t last_ok; /* UTC seconds of the last good answer; 0 = none yet */
     int64_t last_error_at;
     char last_error[ALERT_FEED_ERROR_BYTES]; /* "" when the last poll succeeded */
     int known;                               /* as alert_state.known */

@@ -24,8 +24,8 @@ struct alert_feed {
     char *key;         /* to blank it out of error texts */
     unsigned interval_s, stale_after_s, all_clear_s;
     char log_url[512];
-    atomic_int shown;   /* enum alert_banner */
-    atomic_bool cancel; /* stop asked: cuts a poll in flight short */
+    atomic_int shown;     /* enum alert_banner */
+    atomic_bool cancel;   /* stop asked: cuts a poll in flight short */
     pthread_mutex_t lock; /* guards what follows */
     pthread_cond_t wake;
     bool stop, running;
@@ -57,9 +57,8 @@ enum err alert_feed_new(const struct alert_feed_config *cfg, struct alert_feed *
     f->filter_value = dup_or_empty(cfg->map.filter_value);
     f->key = dup_or_empty(cfg->key);
     if (f->key[0] != '\0') {
-        const char *name = cfg->key_header != NULL && cfg->key_header[0] != '\0'
-                               ? cfg->key_header
-                               : "Authorization";
+        const char *name = cfg->key_header != NULL && cfg->key_header[0] != '\0' ? cfg->key_header
+                                                                                 : "Authorization";
         bool bearer = strcasecmp(name, "Authorization") == 0;
         size_t n = strlen(name) + strlen(f->key) + 16;
         f->auth_header = malloc(n);
@@ -193,7 +192,8 @@ static enum alert_poll poll_once(struct alert_feed *f, CURL *c, char *why, size_
     } else {
         bool active = false;
         struct str body = buf_str(&ans.body);
-        struct alert_mapping m = {.list = f->list, .region_field = f->region_field,
+        struct alert_mapping m = {.list = f->list,
+                                  .region_field = f->region_field,
                                   .filter_field = f->filter_field,
                                   .filter_value = f->filter_value};
         if (alert_match(body.ptr, body.len, &m, f->region, &active, why, why_size) == ERR_OK)

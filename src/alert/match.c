@@ -18,8 +18,8 @@ static bool is_space(int32_t cp)
 struct folder {
     struct str s;
     size_t i;
-    int32_t held;  /* a character read past a run of spaces, handed out next */
-    bool started;  /* a character was handed out: spaces before it were leading */
+    int32_t held; /* a character read past a run of spaces, handed out next */
+    bool started; /* a character was handed out: spaces before it were leading */
 };
 
 /* fold_next: the next folded code point; 0 at the end, -1 on invalid UTF-8. */
@@ -134,8 +134,8 @@ enum err alert_match(const char *body, size_t len, const struct alert_mapping *m
     {
         if (!json_is_object(entry) || !field_is(entry, m->region_field, region))
             continue;
-        if (filtered && !field_is(entry, m->filter_field,
-                                  m->filter_value != NULL ? m->filter_value : ""))
+        if (filtered &&
+            !field_is(entry, m->filter_field, m->filter_value != NULL ? m->filter_value : ""))
             continue;
         *active = true;
         break;

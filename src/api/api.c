@@ -421,8 +421,7 @@ struct list_request {
 
 /* read_times reads from and to (a date "to" includes that whole day); false when it
  * answered 400. */
-static bool read_times(struct http_request *req, struct http_response *res,
-                       struct list_request *lr)
+static bool read_times(struct http_request *req, struct http_response *res, struct list_request *lr)
 {
     struct arena *a = req->arena;
     struct str v;
@@ -511,8 +510,8 @@ static bool read_cursor(struct http_request *req, struct http_response *res,
     if (http_form_get(req->arena, req->query, "cursor", &v, &bad) && v.len > 0) {
         bool ok;
         if (lr->q.len > 0) {
-            ok = v.ptr[0] == 's' && str_to_i64(str_sub(v, 1, v.len - 1), &lr->offset) && lr->offset >= 0 &&
-                 lr->offset <= STORE_MAX_SEARCH_OFFSET;
+            ok = v.ptr[0] == 's' && str_to_i64(str_sub(v, 1, v.len - 1), &lr->offset) &&
+                 lr->offset >= 0 && lr->offset <= STORE_MAX_SEARCH_OFFSET;
         } else {
             size_t dot = str_find_char(v, '.');
             ok = dot != SIZE_MAX && str_to_i64(str_sub(v, 0, dot), &lr->lq.after.published_at) &&
@@ -745,8 +744,7 @@ static void h_article(struct http_request *req, struct http_response *res)
 
 /* dept_details_json adds the department's head, functions and contacts to o as
  * "details" (empty strings where not filled in). */
-static enum err dept_details_json(struct http_request *req, struct store *st, int64_t id,
-                                  json_t *o)
+static enum err dept_details_json(struct http_request *req, struct store *st, int64_t id, json_t *o)
 {
     static const char *const names[STORE_DEPT_N_FIELDS] = {
         [STORE_DEPT_HEAD_NAME] = "head_name",
@@ -792,8 +790,8 @@ static void refs(struct http_request *req, struct http_response *res, bool is_ta
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *o = api_ref_json(api->base_url, &items[i], is_tag ? "/tags/" : "/departments/",
-                                 true);
+        json_t *o =
+            api_ref_json(api->base_url, &items[i], is_tag ? "/tags/" : "/departments/", true);
         if (o != NULL && !is_tag) {
             /* what the department's page shows above its news; a dozen departments, one
              * short row each */

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
 
@@ -29,7 +29,7 @@ static bool option_allowed(const char *const *options, const char *key)
 /* parse_options applies --config, the environment, then --key VALUE / --key=VALUE and
  * the flags of cmd, leaving positional arguments in argv[0..*argc). */
 int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc, char **argv,
-                         struct cli_flags *flags)
+                      struct cli_flags *flags)
 {
     char err[600];
     bool config_given = false;
@@ -54,8 +54,10 @@ int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc
      * told otherwise, so `visnyk key list` on the server means the server's site. */
     if (!config_given && access(VISNYK_DEFAULT_CONFIG, F_OK) == 0 &&
         config_load_file(c, VISNYK_DEFAULT_CONFIG, err, sizeof(err)) != ERR_OK) {
-        fprintf(stderr, "visnyk: %s (the installed default; run as root or the visnyk user, "
-                        "or pass --config FILE)\n", err);
+        fprintf(stderr,
+                "visnyk: %s (the installed default; run as root or the visnyk user, "
+                "or pass --config FILE)\n",
+                err);
         return CLI_EXIT_USAGE;
     }
 #endif
@@ -181,4 +183,3 @@ int cli_open_migrated(const struct config *c, struct store **out)
     *out = s;
     return 0;
 }
-

@@ -782,8 +782,8 @@ static int cmd_check(const struct config *c, const struct cli_flags *f, int argc
         time_t t = (time_t)chain.bad_at;
         struct tm tm;
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-        printf("audit log: chain broken at entry %lld (%s): %s\n", (long long)chain.bad_id,
-               when, chain.reason);
+        printf("audit log: chain broken at entry %lld (%s): %s\n", (long long)chain.bad_id, when,
+               chain.reason);
         n_problems++;
     } else {
         printf("audit log: %lld entries, hash chain ok\n", (long long)chain.entries);
@@ -855,8 +855,8 @@ const struct cli_command cli_cmd_backup = {
     .name = "backup",
     .summary = "write a consistent backup (database + media) while the site runs",
     .usage = "visnyk backup FILE [--db PATH] [--media DIR] [--force]\n"
-        "  FILE is a tar archive: visnyk-backup/visnyk.db, visnyk-backup/media/*, and a\n"
-        "  MANIFEST with SHA-256 hashes; --force overwrites an existing FILE",
+             "  FILE is a tar archive: visnyk-backup/visnyk.db, visnyk-backup/media/*, and a\n"
+             "  MANIFEST with SHA-256 hashes; --force overwrites an existing FILE",
     .options = backup_options,
     .takes_force = true,
     .run = cmd_backup,
@@ -866,7 +866,7 @@ const struct cli_command cli_cmd_restore = {
     .name = "restore",
     .summary = "restore a backup into a new database and media folder",
     .usage = "visnyk restore FILE --db NEW.db --media NEWDIR [--force]\n"
-        "  refuses to replace an existing database unless --force (stop the server first)",
+             "  refuses to replace an existing database unless --force (stop the server first)",
     .options = backup_options,
     .takes_force = true,
     .run = cmd_restore,
@@ -876,7 +876,7 @@ const struct cli_command cli_cmd_check = {
     .name = "check",
     .summary = "check database integrity and that every referenced media file exists",
     .usage = "visnyk check [--db PATH] [--media DIR]\n"
-        "  exit status 0 when sound, 1 when a problem was found (each printed on a line)",
+             "  exit status 0 when sound, 1 when a problem was found (each printed on a line)",
     .options = backup_options,
     .run = cmd_check,
 };

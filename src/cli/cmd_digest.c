@@ -294,7 +294,8 @@ static const char *const digest_options[] = {
 const struct cli_command cli_cmd_digest = {
     .name = "digest",
     .summary = "preview, send or test the news digest by e-mail",
-    .usage = "visnyk digest preview [--email ADDRESS | --tags SLUG,... --departments SLUG,...]\n"
+    .usage =
+        "visnyk digest preview [--email ADDRESS | --tags SLUG,... --departments SLUG,...]\n"
         "                      [--since YYYY-MM-DD] [--html]\n"
         "visnyk digest send --now [--since YYYY-MM-DD]\n"
         "visnyk digest test --email ADDRESS\n"

@@ -44,9 +44,9 @@ const struct cli_command cli_cmd_export_static = {
     .name = "export-static",
     .summary = "write the public site as static files (a mirror nginx can serve)",
     .usage = "visnyk export-static DIR [--db PATH] [--media DIR] [--theme DIR] [--base-url URL]\n"
-        "  DIR gets index.html, news/<slug>/index.html, ... with .gz beside text files;\n"
-        "  a second run rewrites only what changed. Links that do not render\n"
-        "  (forms served only live, e.g. /search) are counted and named in the log.",
+             "  DIR gets index.html, news/<slug>/index.html, ... with .gz beside text files;\n"
+             "  a second run rewrites only what changed. Links that do not render\n"
+             "  (forms served only live, e.g. /search) are counted and named in the log.",
     .options = export_options,
     .run = cmd_export_static,
 };

@@ -55,9 +55,12 @@ struct demo_depts {
 };
 
 static const char *const demo_dept_keys[STORE_DEPT_N_FIELDS] = {
-    [STORE_DEPT_HEAD_NAME] = "head_name", [STORE_DEPT_HEAD_POSITION] = "head_position",
-    [STORE_DEPT_FUNCTIONS_MD] = "functions", [STORE_DEPT_ADDRESS] = "address",
-    [STORE_DEPT_PHONE] = "phone",         [STORE_DEPT_EMAIL] = "email",
+    [STORE_DEPT_HEAD_NAME] = "head_name",
+    [STORE_DEPT_HEAD_POSITION] = "head_position",
+    [STORE_DEPT_FUNCTIONS_MD] = "functions",
+    [STORE_DEPT_ADDRESS] = "address",
+    [STORE_DEPT_PHONE] = "phone",
+    [STORE_DEPT_EMAIL] = "email",
     [STORE_DEPT_HOURS] = "hours",
 };
 
@@ -197,8 +200,10 @@ static void search_upkeep(struct store *s)
 {
     struct store_search_upkeep_report r;
     if (store_search_upkeep(s, &r) != ERR_OK)
-        fprintf(stderr, "visnyk: search upkeep failed (searches stay correct, only slower "
-                        "until the server's upkeep runs): %s\n", store_errmsg(s));
+        fprintf(stderr,
+                "visnyk: search upkeep failed (searches stay correct, only slower "
+                "until the server's upkeep runs): %s\n",
+                store_errmsg(s));
 }
 
 static int cmd_init(const struct config *c, const struct cli_flags *f, int argc, char **argv)
@@ -245,11 +250,11 @@ static int cmd_import(const struct config *c, const struct cli_flags *f, int arg
         goto out;
     struct import_options opts = {.media_dir = c->media, .photo_root = NULL};
     struct import_result res = {0};
-    enum err e = import_paths(s, (const char *const *)argv, (size_t)argc, &opts, &res,
-                              report_failure, NULL);
+    enum err e =
+        import_paths(s, (const char *const *)argv, (size_t)argc, &opts, &res, report_failure, NULL);
     search_upkeep(s);
-    printf("imported %zu articles, %zu pages, %zu photos; %zu of %zu files failed\n",
-           res.articles, res.pages, res.photos, res.failed, res.files);
+    printf("imported %zu articles, %zu pages, %zu photos; %zu of %zu files failed\n", res.articles,
+           res.pages, res.photos, res.failed, res.files);
     if (e == ERR_OK)
         rc = 0;
     media_shutdown();
@@ -257,7 +262,6 @@ out:
     store_close(s);
     return rc;
 }
-
 
 static const char *const init_options[] = {"db", "media", "demo", NULL};
 static const char *const import_options[] = {"db", "media", NULL};

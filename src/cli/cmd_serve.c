@@ -71,13 +71,17 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     enum err e = store_open(c->db, STORE_READ, &probe);
     store_close(probe);
     if (e == ERR_VERSION) {
-        fprintf(stderr, "visnyk serve: database %s needs 'visnyk init --db %s' to bring its "
-                        "schema up to date (or it is newer than this visnyk)\n", c->db, c->db);
+        fprintf(stderr,
+                "visnyk serve: database %s needs 'visnyk init --db %s' to bring its "
+                "schema up to date (or it is newer than this visnyk)\n",
+                c->db, c->db);
         return 1;
     }
     if (e != ERR_OK) {
-        fprintf(stderr, "visnyk serve: cannot open database %s; create it with 'visnyk init "
-                        "--db %s --demo' or 'visnyk init --db %s'\n", c->db, c->db, c->db);
+        fprintf(stderr,
+                "visnyk serve: cannot open database %s; create it with 'visnyk init "
+                "--db %s --demo' or 'visnyk init --db %s'\n",
+                c->db, c->db, c->db);
         return 1;
     }
     if (cli_ensure_signing_key(c) != 0) /* cmd_key.c: a database from before keys */
@@ -103,20 +107,26 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
         char *eq = strchr(filter, '=');
         if (eq != NULL)
             *eq = '\0';
-        struct alert_feed_config acfg = {
-            .url = c->alert_feed_url, .key = c->alert_feed_key,
-            .key_header = c->alert_feed_key_header, .region = c->alert_region,
-            .map = {.list = c->alert_feed_list, .region_field = c->alert_feed_region_field,
-                    .filter_field = eq != NULL ? filter : "",
-                    .filter_value = eq != NULL ? eq + 1 : ""},
-            .interval_s = c->alert_poll_interval, .stale_after_s = c->alert_stale_after,
-            .all_clear_s = c->alert_all_clear_for};
+        struct alert_feed_config acfg = {.url = c->alert_feed_url,
+                                         .key = c->alert_feed_key,
+                                         .key_header = c->alert_feed_key_header,
+                                         .region = c->alert_region,
+                                         .map = {.list = c->alert_feed_list,
+                                                 .region_field = c->alert_feed_region_field,
+                                                 .filter_field = eq != NULL ? filter : "",
+                                                 .filter_value = eq != NULL ? eq + 1 : ""},
+                                         .interval_s = c->alert_poll_interval,
+                                         .stale_after_s = c->alert_stale_after,
+                                         .all_clear_s = c->alert_all_clear_for};
         if (alert_feed_new(&acfg, &serve_alert) != ERR_OK)
             serve_alert = NULL;
     }
-    struct site_config site_cfg = {
-        .db_path = c->db, .theme_dir = c->theme, .media_dir = c->media, .base_url = base_url,
-        .static_links = c->static_links, .alert = serve_alert};
+    struct site_config site_cfg = {.db_path = c->db,
+                                   .theme_dir = c->theme,
+                                   .media_dir = c->media,
+                                   .base_url = base_url,
+                                   .static_links = c->static_links,
+                                   .alert = serve_alert};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
@@ -129,8 +139,12 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     site_routes(site, router);
     /* the workspace: behind TLS when told so or when the public address is https */
     bool tls = c->tls_proxy || strncmp(base_url, "https://", 8) == 0;
-    struct admin_config admin_cfg = {.db_path = c->db, .media_dir = c->media, .site = site,
-                                     .tls = tls, .start_worker = true, .alert = serve_alert};
+    struct admin_config admin_cfg = {.db_path = c->db,
+                                     .media_dir = c->media,
+                                     .site = site,
+                                     .tls = tls,
+                                     .start_worker = true,
+                                     .alert = serve_alert};
     if (admin_new(&admin_cfg, &serve_admin, err, sizeof(err)) != ERR_OK) {
         fprintf(stderr, "visnyk serve: %s\n", err);
         http_router_free(router);
@@ -141,8 +155,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     }
     /* the digest's workspace pages go before admin_routes' catch-all */
     admin_mail_routes(serve_admin, router,
-                      &(struct admin_mail_config){.theme_dir = c->theme, .base_url = base_url,
-                                                  .mail_from = c->mail_from});
+                      &(struct admin_mail_config){
+                          .theme_dir = c->theme, .base_url = base_url, .mail_from = c->mail_from});
     admin_routes(serve_admin, router);
     search_dict_preload(); /* hunspell-uk for search, loaded before the first query */
     /* the open-data API; without it the site still serves */
@@ -194,11 +208,16 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
         .on_start = serve_on_start,
         .on_stop = serve_on_stop,
     };
-    serve_mail_cfg = (struct mail_config){
-        .db_path = c->db, .theme_dir = c->theme, .smtp_url = c->smtp_url,
-        .mail_from = c->mail_from, .base_url = base_url, .digest_hour = c->digest_hour,
-        .digest_minute = c->digest_minute, .digest_weekday = c->digest_weekday,
-        .rate_per_minute = c->mail_rate, .retry_seconds = c->mail_retry};
+    serve_mail_cfg = (struct mail_config){.db_path = c->db,
+                                          .theme_dir = c->theme,
+                                          .smtp_url = c->smtp_url,
+                                          .mail_from = c->mail_from,
+                                          .base_url = base_url,
+                                          .digest_hour = c->digest_hour,
+                                          .digest_minute = c->digest_minute,
+                                          .digest_weekday = c->digest_weekday,
+                                          .rate_per_minute = c->mail_rate,
+                                          .retry_seconds = c->mail_retry};
     site_subscribe_configure(&(struct site_subscribe_config){
         .mail_from = c->mail_from,
         .limits = {.ip_per_hour = c->subscribe_ip_hour, .addr_per_day = c->subscribe_addr_day}});
@@ -215,9 +234,12 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     }
     log_info("serving %s on %s (database %s, theme %s)", base_url, c->listen_host, c->db, c->theme);
     /* the static mirror (issue 6): re-exported in the background after each change */
-    struct export_config mirror_cfg = {.db_path = c->db, .theme_dir = c->theme,
-                                       .media_dir = c->media, .base_url = c->base_url,
-                                       .out_dir = c->static_mirror, .gzip = true};
+    struct export_config mirror_cfg = {.db_path = c->db,
+                                       .theme_dir = c->theme,
+                                       .media_dir = c->media,
+                                       .base_url = c->base_url,
+                                       .out_dir = c->static_mirror,
+                                       .gzip = true};
     struct export_watch *mirror =
         c->static_mirror[0] != '\0' ? export_watch_start(&mirror_cfg, 5) : NULL;
     /* the CDN purge hook: every invalidated key is queued and POSTed to purge_url */
@@ -259,7 +281,8 @@ static const char *const serve_options[] = {"db",
                                             "request_burst",
                                             "limit_loopback",
                                             "min_body_rate",
-                                            "min_body_rate_grace", "query_renders_per_second",
+                                            "min_body_rate_grace",
+                                            "query_renders_per_second",
                                             "body_memory_max",
                                             "upload_spool_max",
                                             "response_memory_max",
@@ -302,8 +325,9 @@ static const char *const serve_options[] = {"db",
 const struct cli_command cli_cmd_serve = {
     .name = "serve",
     .summary = "serve the site",
-    .usage = "visnyk serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--theme DIR] [--media DIR]\n"
-        "             [--base-url URL] [--threads N] [--no-page-cache] [--log-level LEVEL]",
+    .usage = "visnyk serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--theme DIR] [--media "
+             "DIR]\n"
+             "             [--base-url URL] [--threads N] [--no-page-cache] [--log-level LEVEL]",
     .options = serve_options,
     .run = cmd_serve,
 };

@@ -174,7 +174,7 @@ static int user_change(struct store *s, const char *what, char *name)
         goto out;
     }
     printf("user %s: %s\n", name,
-           strcmp(what, "passwd") == 0  ? "password changed, sessions ended"
+           strcmp(what, "passwd") == 0    ? "password changed, sessions ended"
            : strcmp(what, "disable") == 0 ? "disabled, sessions ended"
                                           : "enabled");
     rc = 0;
@@ -238,8 +238,8 @@ static int cmd_user(const struct config *c, const struct cli_flags *f, int argc,
     if (needs_name) {
         lower(argv[1]);
         if (!store_user_name_valid(str_from_cstr(argv[1])))
-            return cli_usage_error(
-                "user", "user names are 1 to 64 of a-z 0-9 . _ - (not '%s')", argv[1]);
+            return cli_usage_error("user", "user names are 1 to 64 of a-z 0-9 . _ - (not '%s')",
+                                   argv[1]);
     }
     if (sodium_init() < 0) {
         fprintf(stderr, "visnyk user: libsodium failed to start\n");
@@ -262,7 +262,8 @@ static const char *const user_options[] = {"db", "log_level", "*", NULL};
 const struct cli_command cli_cmd_user = {
     .name = "user",
     .summary = "manage the editors' accounts",
-    .usage = "visnyk user add NAME --role admin|editor|author [--db PATH]\n"
+    .usage =
+        "visnyk user add NAME --role admin|editor|author [--db PATH]\n"
         "       visnyk user passwd NAME | disable NAME | enable NAME | list\n"
         "The password is read from the terminal (not echoed) or, when stdin is not a terminal,\n"
         "as its first line; never from the command line.",

@@ -10,28 +10,57 @@
 #include "core/utf8.h"
 #include "http/http.h"
 
-static const char *const known_keys[] = {"db",       "listen",    "theme",    "media",
-                                         "demo",     "base_url",  "smtp_url", "mail_from",
-                                         "threads",  "page_cache", "log_level",
-                                         "digest_time", "digest_weekday", "mail_rate",
-                                         "mail_retry", "subscribe_ip_hour",
-                                         "subscribe_addr_day", "header_timeout_ms",
-                                         "max_conns_per_ip", "requests_per_ip_per_second",
-                                         "request_burst", "limit_loopback", "min_body_rate",
-                                         "min_body_rate_grace", "body_memory_max",
+static const char *const known_keys[] = {"db",
+                                         "listen",
+                                         "theme",
+                                         "media",
+                                         "demo",
+                                         "base_url",
+                                         "smtp_url",
+                                         "mail_from",
+                                         "threads",
+                                         "page_cache",
+                                         "log_level",
+                                         "digest_time",
+                                         "digest_weekday",
+                                         "mail_rate",
+                                         "mail_retry",
+                                         "subscribe_ip_hour",
+                                         "subscribe_addr_day",
+                                         "header_timeout_ms",
+                                         "max_conns_per_ip",
+                                         "requests_per_ip_per_second",
+                                         "request_burst",
+                                         "limit_loopback",
+                                         "min_body_rate",
+                                         "min_body_rate_grace",
+                                         "body_memory_max",
                                          "query_renders_per_second",
-                                         "upload_spool_max", "response_memory_max",
+                                         "upload_spool_max",
+                                         "response_memory_max",
                                          "static_links",
-                                         "static_mirror", "tls_proxy", "trusted_proxies",
-                                         "cache_max_age", "cache_s_maxage",
+                                         "static_mirror",
+                                         "tls_proxy",
+                                         "trusted_proxies",
+                                         "cache_max_age",
+                                         "cache_s_maxage",
                                          "cache_stale_while_revalidate",
-                                         "cache_stale_if_error", "purge_url", "purge_auth",
-                                         "log_format", "access_log", "metrics_allow",
-                                         "alert_feed_url", "alert_feed_key",
-                                         "alert_feed_key_header", "alert_region",
-                                         "alert_feed_list", "alert_feed_region_field",
-                                         "alert_feed_filter", "alert_poll_interval",
-                                         "alert_stale_after", "alert_all_clear_for",
+                                         "cache_stale_if_error",
+                                         "purge_url",
+                                         "purge_auth",
+                                         "log_format",
+                                         "access_log",
+                                         "metrics_allow",
+                                         "alert_feed_url",
+                                         "alert_feed_key",
+                                         "alert_feed_key_header",
+                                         "alert_region",
+                                         "alert_feed_list",
+                                         "alert_feed_region_field",
+                                         "alert_feed_filter",
+                                         "alert_poll_interval",
+                                         "alert_stale_after",
+                                         "alert_all_clear_for",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -175,8 +204,8 @@ static bool parse_listen(struct config *c, struct str v)
         host = STR_LIT("0.0.0.0");
     for (size_t i = 0; i < host.len; i++) {
         char ch = host.ptr[i];
-        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
-                  ch == '.' || ch == ':';
+        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                  (ch >= 'A' && ch <= 'F') || ch == '.' || ch == ':';
         if (!ok && !(str_eq_cstr(host, "localhost")))
             return false;
     }
@@ -190,8 +219,8 @@ static bool parse_listen(struct config *c, struct str v)
 
 static bool parse_bool(struct str v, bool *out)
 {
-    if (str_eq_cstr(v, "1") || str_eq_nocase(v, STR_LIT("true")) || str_eq_nocase(v, STR_LIT("on")) ||
-        str_eq_nocase(v, STR_LIT("yes"))) {
+    if (str_eq_cstr(v, "1") || str_eq_nocase(v, STR_LIT("true")) ||
+        str_eq_nocase(v, STR_LIT("on")) || str_eq_nocase(v, STR_LIT("yes"))) {
         *out = true;
         return true;
     }
@@ -428,10 +457,11 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
         enum err pe = http_proxies_parse(value, &table, &bad);
         if (pe != ERR_OK) {
             /* the entry is echoed: an address list holds no secret */
-            snprintf(err, err_size, "%s: trusted_proxies: %s '%.*s'; expected IPv4 or IPv6 "
+            snprintf(err, err_size,
+                     "%s: trusted_proxies: %s '%.*s'; expected IPv4 or IPv6 "
                      "addresses and CIDR ranges separated by commas, e.g. 127.0.0.1, ::1, "
-                     "10.0.0.0/8 (at most %d), or empty for none", origin,
-                     pe == ERR_TOO_LARGE ? "too many entries from" : "bad entry",
+                     "10.0.0.0/8 (at most %d), or empty for none",
+                     origin, pe == ERR_TOO_LARGE ? "too many entries from" : "bad entry",
                      (int)(bad.len > 64 ? 64 : bad.len), bad.ptr, HTTP_MAX_TRUSTED_PROXIES);
             return ERR_INVALID;
         }
@@ -481,10 +511,11 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
         struct str bad;
         enum err pe = http_proxies_parse(value, &table, &bad);
         if (pe != ERR_OK) {
-            snprintf(err, err_size, "%s: metrics_allow: %s '%.*s'; expected IPv4 or IPv6 "
+            snprintf(err, err_size,
+                     "%s: metrics_allow: %s '%.*s'; expected IPv4 or IPv6 "
                      "addresses and CIDR ranges separated by commas, e.g. 127.0.0.1, ::1, "
-                     "10.0.0.0/8 (at most %d), or empty for nobody", origin,
-                     pe == ERR_TOO_LARGE ? "too many entries from" : "bad entry",
+                     "10.0.0.0/8 (at most %d), or empty for nobody",
+                     origin, pe == ERR_TOO_LARGE ? "too many entries from" : "bad entry",
                      (int)(bad.len > 64 ? 64 : bad.len), bad.ptr, HTTP_MAX_TRUSTED_PROXIES);
             return ERR_INVALID;
         }
@@ -532,7 +563,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
         if (!parse_range(value, 0, 86400, &c->alert_all_clear_for))
             expected = "seconds the all-clear banner is shown, from 0 to 86400";
     } else {
-        snprintf(err, err_size, "%s: unknown setting '%.*s'; known settings: db, listen, theme, "
+        snprintf(err, err_size,
+                 "%s: unknown setting '%.*s'; known settings: db, listen, theme, "
                  "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level, "
                  "digest_time, digest_weekday, mail_rate, mail_retry, subscribe_ip_hour, "
                  "subscribe_addr_day, header_timeout_ms, max_conns_per_ip, "
@@ -570,11 +602,12 @@ static bool valid_key(struct str k)
     return true;
 }
 
-enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx,
-                          char *err, size_t err_size)
+enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx, char *err,
+                          size_t err_size)
 {
     if (text.len > CONFIG_MAX_FILE_BYTES) {
-        snprintf(err, err_size, "%s: file is larger than 64 KiB; is it really a config file?", name);
+        snprintf(err, err_size, "%s: file is larger than 64 KiB; is it really a config file?",
+                 name);
         return ERR_TOO_LARGE;
     }
     if (!utf8_valid(text.ptr, text.len)) {
@@ -631,8 +664,7 @@ enum err config_parse_text(struct config *c, const char *name, struct str text, 
     return config_ini_parse(name, text, set_from_ini, c, err, err_size);
 }
 
-enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err,
-                         size_t err_size)
+enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err, size_t err_size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

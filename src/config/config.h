@@ -25,7 +25,7 @@ struct config {
     char base_url[CONFIG_MAX_VALUE_BYTES];
     char smtp_url[CONFIG_MAX_VALUE_BYTES];
     char mail_from[CONFIG_MAX_VALUE_BYTES];
-    unsigned threads;       /* 0 = one per core */
+    unsigned threads; /* 0 = one per core */
     bool page_cache;
     char log_level[16];
     /* staying up (issues 6, 9): limits per client address, 0 = off; slow-client timeout */
@@ -42,7 +42,7 @@ struct config {
     /* proxies whose X-Forwarded-For names the client, as written (validated when set);
      * default "127.0.0.1, ::1", empty = none. http_proxies_parse makes the table. */
     char trusted_proxies[CONFIG_MAX_VALUE_BYTES];
-    bool static_links;                   /* pagination links as paths (/news/after/...) */
+    bool static_links;                          /* pagination links as paths (/news/after/...) */
     char static_mirror[CONFIG_MAX_VALUE_BYTES]; /* folder serve keeps exported; "" = off */
     bool tls_proxy; /* served behind a TLS-terminating proxy: Secure cookies, HSTS */
     /* e-mail digest */
@@ -56,9 +56,9 @@ struct config {
     /* browsers, default 0: they revalidate each view (a cheap 304 from the page cache
      * or the CDN), so the emergency banner and a withdrawal reach a reader at once */
     unsigned cache_max_age;
-    unsigned cache_s_maxage; /* shared caches (the CDN), default 60 */
-    unsigned cache_swr;      /* stale-while-revalidate, default 60 */
-    unsigned cache_sie;      /* stale-if-error, default 86400 */
+    unsigned cache_s_maxage;                 /* shared caches (the CDN), default 60 */
+    unsigned cache_swr;                      /* stale-while-revalidate, default 60 */
+    unsigned cache_sie;                      /* stale-if-error, default 86400 */
     char purge_url[CONFIG_MAX_VALUE_BYTES];  /* where purges are POSTed; "" = none */
     char purge_auth[CONFIG_MAX_VALUE_BYTES]; /* "Name: value" header sent with them; secret */
     /* health and metrics (docs/OPERATIONS.md): log lines as "text" (default) or "json";
@@ -102,11 +102,10 @@ enum err config_parse_text(struct config *c, const char *name, struct str text, 
 typedef enum err (*config_ini_fn)(void *ctx, const char *origin, struct str key, struct str value,
                                   char *err, size_t err_size);
 ERR_MUST_USE
-enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx,
-                          char *err, size_t err_size);
+enum err config_ini_parse(const char *name, struct str text, config_ini_fn fn, void *ctx, char *err,
+                          size_t err_size);
 ERR_MUST_USE
-enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err,
-                         size_t err_size);
+enum err config_ini_load(const char *path, config_ini_fn fn, void *ctx, char *err, size_t err_size);
 
 /* config_load_env applies every VISNYK_<KEY> variable that is set. */
 ERR_MUST_USE

@@ -111,8 +111,8 @@ bool kyiv_parse(struct str s, int64_t *utc)
     int year, month, day, hour, minute, second = 0;
     if (s.len != 16 && s.len != 19)
         return false;
-    if (!digits(s, 0, 4, &year) || s.ptr[4] != '-' || !digits(s, 5, 2, &month) ||
-        s.ptr[7] != '-' || !digits(s, 8, 2, &day) || (s.ptr[10] != ' ' && s.ptr[10] != 'T') ||
+    if (!digits(s, 0, 4, &year) || s.ptr[4] != '-' || !digits(s, 5, 2, &month) || s.ptr[7] != '-' ||
+        !digits(s, 8, 2, &day) || (s.ptr[10] != ' ' && s.ptr[10] != 'T') ||
         !digits(s, 11, 2, &hour) || s.ptr[13] != ':' || !digits(s, 14, 2, &minute))
         return false;
     if (s.len == 19 && (s.ptr[16] != ':' || !digits(s, 17, 2, &second)))

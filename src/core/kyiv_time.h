@@ -13,8 +13,8 @@
 struct kyiv_tm {
     int year, month, day; /* month 1..12 */
     int hour, minute, second;
-    int weekday;          /* 0 = Sunday */
-    int utc_offset;       /* seconds east of UTC: 7200 or 10800 */
+    int weekday;    /* 0 = Sunday */
+    int utc_offset; /* seconds east of UTC: 7200 or 10800 */
 };
 
 /* kyiv_from_utc converts UTC seconds to Kyiv wall time. */

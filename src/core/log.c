@@ -87,10 +87,14 @@ enum log_level log_get_level(void)
 static const char *level_name(enum log_level level)
 {
     switch (level) {
-    case LOG_DEBUG: return "debug";
-    case LOG_INFO: return "info";
-    case LOG_WARN: return "warn";
-    case LOG_ERROR: return "error";
+    case LOG_DEBUG:
+        return "debug";
+    case LOG_INFO:
+        return "info";
+    case LOG_WARN:
+        return "warn";
+    case LOG_ERROR:
+        return "error";
     }
     return "?";
 }
@@ -126,8 +130,7 @@ void log_msg(enum log_level level, uint64_t request_id, const char *fmt, ...)
         return;
     size_t used = (size_t)n;
     if (request_id != 0 && used < sizeof(line)) {
-        n = snprintf(line + used, sizeof(line) - used, "req=%llu ",
-                     (unsigned long long)request_id);
+        n = snprintf(line + used, sizeof(line) - used, "req=%llu ", (unsigned long long)request_id);
         if (n > 0)
             used += (size_t)n;
     }

@@ -132,17 +132,44 @@ struct translit {
 };
 
 static const struct translit translit_table[] = {
-    {0x0430, "a", "a"},   {0x0431, "b", "b"},   {0x0432, "v", "v"},     {0x0433, "h", "h"},
-    {0x0491, "g", "g"},   {0x0434, "d", "d"},   {0x0435, "e", "e"},     {0x0454, "ye", "ie"},
-    {0x0436, "zh", "zh"}, {0x0437, "z", "z"},   {0x0438, "y", "y"},     {0x0456, "i", "i"},
-    {0x0457, "yi", "i"},  {0x0439, "y", "i"},   {0x043a, "k", "k"},     {0x043b, "l", "l"},
-    {0x043c, "m", "m"},   {0x043d, "n", "n"},   {0x043e, "o", "o"},     {0x043f, "p", "p"},
-    {0x0440, "r", "r"},   {0x0441, "s", "s"},   {0x0442, "t", "t"},     {0x0443, "u", "u"},
-    {0x0444, "f", "f"},   {0x0445, "kh", "kh"}, {0x0446, "ts", "ts"},   {0x0447, "ch", "ch"},
-    {0x0448, "sh", "sh"}, {0x0449, "shch", "shch"}, {0x044c, "", ""},   {0x044e, "yu", "iu"},
+    {0x0430, "a", "a"},
+    {0x0431, "b", "b"},
+    {0x0432, "v", "v"},
+    {0x0433, "h", "h"},
+    {0x0491, "g", "g"},
+    {0x0434, "d", "d"},
+    {0x0435, "e", "e"},
+    {0x0454, "ye", "ie"},
+    {0x0436, "zh", "zh"},
+    {0x0437, "z", "z"},
+    {0x0438, "y", "y"},
+    {0x0456, "i", "i"},
+    {0x0457, "yi", "i"},
+    {0x0439, "y", "i"},
+    {0x043a, "k", "k"},
+    {0x043b, "l", "l"},
+    {0x043c, "m", "m"},
+    {0x043d, "n", "n"},
+    {0x043e, "o", "o"},
+    {0x043f, "p", "p"},
+    {0x0440, "r", "r"},
+    {0x0441, "s", "s"},
+    {0x0442, "t", "t"},
+    {0x0443, "u", "u"},
+    {0x0444, "f", "f"},
+    {0x0445, "kh", "kh"},
+    {0x0446, "ts", "ts"},
+    {0x0447, "ch", "ch"},
+    {0x0448, "sh", "sh"},
+    {0x0449, "shch", "shch"},
+    {0x044c, "", ""},
+    {0x044e, "yu", "iu"},
     {0x044f, "ya", "ia"},
     /* Russian letters that turn up in names and quotations */
-    {0x044b, "y", "y"},   {0x044d, "e", "e"},   {0x0451, "io", "io"},   {0x044a, "", ""},
+    {0x044b, "y", "y"},
+    {0x044d, "e", "e"},
+    {0x0451, "io", "io"},
+    {0x044a, "", ""},
     {0x045e, "u", "u"},
 };
 
@@ -176,7 +203,8 @@ enum err utf8_slugify(struct buf *out, const char *p, size_t n)
         const struct translit *t = translit_find(cp);
         if (t != NULL) {
             /* "зг" is written "zgh" to keep it apart from "ж" (zh). */
-            piece = (cp == 0x0433 && prev == 0x0437) ? "gh" : (at_word_start ? t->initial : t->medial);
+            piece =
+                (cp == 0x0433 && prev == 0x0437) ? "gh" : (at_word_start ? t->initial : t->medial);
         } else if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
             ascii[0] = (char)cp;
             piece = ascii;

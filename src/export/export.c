@@ -40,7 +40,6 @@ struct strset {
     size_t cap, n;
 };
 
-
 static void strset_free(struct strset *s)
 {
     for (size_t i = 0; i < s->cap; i++)

@@ -72,8 +72,8 @@ struct http_request {
     char client_ip[46];
     struct str params[HTTP_MAX_PARAMS]; /* captured ':name' segments of the route, decoded */
     size_t n_params;
-    void *thread_ctx; /* what http_config.thread_init returned for this loop */
-    void *route_ctx;  /* what http_router_add_ctx registered with the route */
+    void *thread_ctx;           /* what http_config.thread_init returned for this loop */
+    void *route_ctx;            /* what http_router_add_ctx registered with the route */
     struct http_server *server; /* for http_cache_invalidate after a write */
 };
 

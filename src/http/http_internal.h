@@ -44,9 +44,8 @@ struct http__route {
  * req->params/n_params/route_ctx (when req is not NULL) with slices of path; NULL with
  * *result HTTP__ROUTE_NOT_FOUND or HTTP__ROUTE_BAD_METHOD, and then *allow holds a bit
  * (1u << enum http_method) for each method the path accepts. HEAD matches GET. */
-const struct http__route *http__router_find(const struct http_router *r,
-                                            enum http_method method, struct str path,
-                                            struct http_request *req,
+const struct http__route *http__router_find(const struct http_router *r, enum http_method method,
+                                            struct str path, struct http_request *req,
                                             enum http__route_result *result, unsigned *allow);
 /* http__router_match is http__router_find giving the handler alone. */
 enum http__route_result http__router_match(const struct http_router *r, enum http_method method,

@@ -324,8 +324,7 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
     atomic_init(&srv->body_spool, 0);
     atomic_init(&srv->resp_mem, 0);
     srv->ratelimit = http__ratelimit_new(c->max_conns_per_ip, c->requests_per_ip_per_second,
-                                         c->request_burst, c->limit_loopback,
-                                         c->trusted_proxies);
+                                         c->request_burst, c->limit_loopback, c->trusted_proxies);
     raise_nofile();
 
     unsigned n = c->threads ? c->threads : uv_available_parallelism();

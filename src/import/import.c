@@ -226,8 +226,8 @@ static enum err parse_item(struct job *j, struct front *fm, int list, struct str
             fm->tags = grow(j->arena, fm->tags, fm->n_tags, &fm->cap_tags, sizeof *fm->tags);
             fm->tags[fm->n_tags++] = it;
         } else if (list == KEY_RELATED) {
-            fm->related = grow(j->arena, fm->related, fm->n_related, &fm->cap_related,
-                               sizeof *fm->related);
+            fm->related =
+                grow(j->arena, fm->related, fm->n_related, &fm->cap_related, sizeof *fm->related);
             fm->related[fm->n_related++] = it;
         } else {
             fm->departments = grow(j->arena, fm->departments, fm->n_departments,
@@ -493,8 +493,8 @@ static enum err save(struct job *j, struct store *s, const struct store_article_
 }
 
 /* import_text checks and stores one parsed file. */
-static enum err import_text(struct job *j, struct store *s, const struct import_options *opts, struct str text,
-                            struct import_result *res)
+static enum err import_text(struct job *j, struct store *s, const struct import_options *opts,
+                            struct str text, struct import_result *res)
 {
     struct front fm;
     enum err e = parse_front(j, text, &fm);
@@ -680,8 +680,7 @@ static void report_one(import_report_fn report, void *ctx, const char *path, enu
 
 enum err import_paths(struct store *s, const char *const *paths, size_t n_paths,
                       const struct import_options *opts, struct import_result *res,
-                      import_report_fn report,
-                      void *ctx)
+                      import_report_fn report, void *ctx)
 {
     enum err first = ERR_OK;
     char msg[1024];

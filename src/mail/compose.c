@@ -291,12 +291,10 @@ static enum err digest_item(struct buf *text, struct buf *html, struct buf *tmp,
 
     if (e == ERR_OK)
         e = buf_append_cstr(html, "<tr><td style=\"padding:16px 24px;"
-                                   "border-bottom:1px solid #e1e5ea;\">\n");
+                                  "border-bottom:1px solid #e1e5ea;\">\n");
     if (e == ERR_OK && it->lead_photo != NULL) {
         const struct store_photo *ph = it->lead_photo;
-        struct str alt = ph->alt.len > 0       ? ph->alt
-                         : ph->caption.len > 0 ? ph->caption
-                                               : it->title;
+        struct str alt = ph->alt.len > 0 ? ph->alt : ph->caption.len > 0 ? ph->caption : it->title;
         e = buf_append_cstr(html, "<a href=\"");
         if (e == ERR_OK)
             e = mail__html_text(html, url);
@@ -312,15 +310,15 @@ static enum err digest_item(struct buf *text, struct buf *html, struct buf *tmp,
         if (e == ERR_OK)
             e = mail__html_text(html, alt);
         if (e == ERR_OK)
-            e = buf_append_cstr(
-                html, "\" width=\"552\" style=\"display:block;width:100%;"
-                       "max-width:552px;height:auto;border:0;border-radius:4px;\"></a>\n");
+            e = buf_append_cstr(html,
+                                "\" width=\"552\" style=\"display:block;width:100%;"
+                                "max-width:552px;height:auto;border:0;border-radius:4px;\"></a>\n");
     }
     if (e == ERR_OK)
         e = para(html, "margin:10px 0 4px;font-size:13px;color:#555f69;", date);
     if (e == ERR_OK)
         e = buf_append_cstr(html, "<p style=\"margin:0;font-size:17px;line-height:1.35;"
-                                   "font-weight:bold;\">");
+                                  "font-weight:bold;\">");
     if (e == ERR_OK)
         e = link(html, "color:#0b3d91;text-decoration:none;", url, it->title);
     if (e == ERR_OK)
@@ -337,14 +335,14 @@ static enum err digest_item(struct buf *text, struct buf *html, struct buf *tmp,
 static enum err digest_footer(struct buf *text, struct buf *html, const struct mail_site *site,
                               struct str prefs, struct str unsub)
 {
-    enum err e = buf_appendf(
-        text, "-- \n%.*s\n%.*s: %.*s\n%.*s: %.*s\n", STR_FMT(mail__t(site, "mail.digest.why")),
-            STR_FMT(mail__t(site, "mail.digest.prefs")), STR_FMT(prefs),
-            STR_FMT(mail__t(site, "mail.digest.unsubscribe")), STR_FMT(unsub));
+    enum err e = buf_appendf(text, "-- \n%.*s\n%.*s: %.*s\n%.*s: %.*s\n",
+                             STR_FMT(mail__t(site, "mail.digest.why")),
+                             STR_FMT(mail__t(site, "mail.digest.prefs")), STR_FMT(prefs),
+                             STR_FMT(mail__t(site, "mail.digest.unsubscribe")), STR_FMT(unsub));
     if (e == ERR_OK)
         e = buf_append_cstr(html, "<tr><td style=\"padding:18px 24px;font-size:13px;"
-                                   "line-height:1.5;color:#555f69;background:#f6f8fa;"
-                                   "border-radius:0 0 6px 6px;\">\n");
+                                  "line-height:1.5;color:#555f69;background:#f6f8fa;"
+                                  "border-radius:0 0 6px 6px;\">\n");
     if (e == ERR_OK)
         e = para(html, "margin:0 0 8px;", mail__t(site, "mail.digest.why"));
     if (e == ERR_OK)
@@ -354,8 +352,7 @@ static enum err digest_footer(struct buf *text, struct buf *html, const struct m
     if (e == ERR_OK)
         e = buf_append_cstr(html, " &middot; ");
     if (e == ERR_OK)
-        e = link(html, "color:#0b3d91;", unsub,
-                 mail__t(site, "mail.digest.unsubscribe"));
+        e = link(html, "color:#0b3d91;", unsub, mail__t(site, "mail.digest.unsubscribe"));
     if (e == ERR_OK)
         e = buf_append_cstr(html, "</p>\n</td></tr>\n");
     return e;

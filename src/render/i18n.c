@@ -351,8 +351,8 @@ enum err i18n_format_iso(int64_t utc, struct buf *out)
     if (off < 0)
         off = -off;
     if (!year_plain(t.year))
-        return buf_appendf(out, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t.year, t.month,
-                           t.day, t.hour, t.minute, t.second, sign, off / 60, off % 60);
+        return buf_appendf(out, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t.year, t.month, t.day,
+                           t.hour, t.minute, t.second, sign, off / 60, off % 60);
     char s[25];
     char *p = put_digits(s, t.year, 4);
     *p++ = '-';

@@ -197,8 +197,7 @@ enum err markdown_to_html(struct str md, struct buf *out)
     return markdown_to_html_variant(md, NULL, out);
 }
 
-enum err markdown_to_html_variant(struct str md, const struct markdown_variant *v,
-                                  struct buf *out)
+enum err markdown_to_html_variant(struct str md, const struct markdown_variant *v, struct buf *out)
 {
     cmark_parser *p;
     cmark_node *doc;

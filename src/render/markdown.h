@@ -28,8 +28,7 @@ struct markdown_variant {
 };
 /* markdown_to_html_variant is markdown_to_html with v's changes (v NULL: none). */
 ERR_MUST_USE
-enum err markdown_to_html_variant(struct str md, const struct markdown_variant *v,
-                                  struct buf *out);
+enum err markdown_to_html_variant(struct str md, const struct markdown_variant *v, struct buf *out);
 /* markdown_to_text appends plain text (for feeds' descriptions, search, meta tags):
  * the text of the document with blocks separated by a blank line, soft and hard
  * breaks and table cells by a space, raw HTML and refused images left out. The text

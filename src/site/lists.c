@@ -32,9 +32,12 @@ static void dept_details(struct site_page *p, const struct store_ref *ref)
     struct value *v = value_obj(p->a);
     bool any = false;
     static const char *const names[STORE_DEPT_N_FIELDS] = {
-        [STORE_DEPT_HEAD_NAME] = "dept_head_name", [STORE_DEPT_HEAD_POSITION] = "dept_head_position",
-        [STORE_DEPT_ADDRESS] = "dept_address",     [STORE_DEPT_PHONE] = "dept_phone",
-        [STORE_DEPT_EMAIL] = "dept_email",         [STORE_DEPT_HOURS] = "dept_hours",
+        [STORE_DEPT_HEAD_NAME] = "dept_head_name",
+        [STORE_DEPT_HEAD_POSITION] = "dept_head_position",
+        [STORE_DEPT_ADDRESS] = "dept_address",
+        [STORE_DEPT_PHONE] = "dept_phone",
+        [STORE_DEPT_EMAIL] = "dept_email",
+        [STORE_DEPT_HOURS] = "dept_hours",
     };
     for (int i = 0; i < STORE_DEPT_N_FIELDS; i++) {
         if (names[i] == NULL || f[i].len == 0)

@@ -212,7 +212,8 @@ void site__search(struct http_request *req, struct http_response *res)
                     struct value *v = value_obj(a);
                     site__key(&p, "page:%lld", (long long)ph[i].id);
                     value_set_str(a, v, "title", ph[i].title);
-                    value_set_str(a, v, "url", site__href(&p, site__path(&p, "/pages/", ph[i].slug)));
+                    value_set_str(a, v, "url",
+                                  site__href(&p, site__path(&p, "/pages/", ph[i].slug)));
                     value_set(a, v, "snippet", snippet_value(&p, ph[i].snippet));
                     value_push(a, pl, v);
                 }

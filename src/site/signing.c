@@ -196,11 +196,10 @@ void site__feed_signature(struct site_page *p, struct buf *b, const struct store
     if (store_signature_latest(p->ctx->store, p->a, "article", art->id, &sig) != ERR_OK)
         return;
     /* key ids are hex, signatures base64, the path a slug: nothing to escape */
-    buf_appendf(
-        b,
-        "<visnyk:signature keyid=\"%.*s\" revision=\"%lld\" manifest=\"%.*s\">%.*s"
-        "</visnyk:signature>\n",
-        STR_FMT(sig.key_id), (long long)sig.revision,
-        STR_FMT(site__absolute(p, manifest_path(p->a, "article", art->slug))),
-        STR_FMT(sig.signature));
+    buf_appendf(b,
+                "<visnyk:signature keyid=\"%.*s\" revision=\"%lld\" manifest=\"%.*s\">%.*s"
+                "</visnyk:signature>\n",
+                STR_FMT(sig.key_id), (long long)sig.revision,
+                STR_FMT(site__absolute(p, manifest_path(p->a, "article", art->slug))),
+                STR_FMT(sig.signature));
 }

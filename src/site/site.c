@@ -204,8 +204,8 @@ void site__variant_of(struct str path, struct site_variant *v, struct str *rest)
     if (str_starts_with(path, lv) && (path.len == lv.len || path.ptr[lv.len] == '/')) {
         v->prefix = lv;
         v->low_vision = true;
-        *rest = path.len <= lv.len + 1 ? STR_LIT("/")
-                                       : str_make(path.ptr + lv.len, path.len - lv.len);
+        *rest =
+            path.len <= lv.len + 1 ? STR_LIT("/") : str_make(path.ptr + lv.len, path.len - lv.len);
     }
 }
 
@@ -233,9 +233,9 @@ void site__route(struct http_router *r, enum http_method m, const char *pattern,
 
 bool site__mirrored(struct str path)
 {
-    static const char *const files[] = {"/static/", "/media/", "/documents/", "/api/",
+    static const char *const files[] = {"/static/",      "/media/",    "/documents/", "/api/",
                                         "/.well-known/", "/sitemaps/", "/admin"};
-    static const char *const suffixes[] = {"/feed.xml", "/atom.xml", "/signature.json",
+    static const char *const suffixes[] = {"/feed.xml",    "/atom.xml",   "/signature.json",
                                            "/sitemap.xml", "/robots.txt", "/favicon.ico"};
     size_t cut = 0;
 
@@ -274,8 +274,7 @@ struct str site__href(struct site_page *p, struct str path)
     /* "/lv" + "/" would leave a trailing slash on the home page's link */
     if (str_eq_cstr(path, "/"))
         return p->variant.prefix;
-    return str_from_cstr(
-        arena_printf(p->a, "%.*s%.*s", STR_FMT(p->variant.prefix), STR_FMT(path)));
+    return str_from_cstr(arena_printf(p->a, "%.*s%.*s", STR_FMT(p->variant.prefix), STR_FMT(path)));
 }
 
 void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
@@ -997,8 +996,7 @@ static struct value *thumb(struct site_page *p, const struct store_photo *ph, st
         h = (int)(((int64_t)h * variant_widths[0] + w / 2) / w);
         w = variant_widths[0];
         value_set_cstr(a, v, "src", arena_printf(a, "/media/%.*s-%d.jpg", STR_FMT(ph->hash), w));
-        value_set_cstr(a, v, "webp",
-                       arena_printf(a, "/media/%.*s-%d.webp", STR_FMT(ph->hash), w));
+        value_set_cstr(a, v, "webp", arena_printf(a, "/media/%.*s-%d.webp", STR_FMT(ph->hash), w));
     } else {
         value_set_cstr(a, v, "src", arena_printf(a, "/media/%.*s.jpg", STR_FMT(ph->hash)));
     }
@@ -1160,11 +1158,9 @@ bad:
 static struct str page_url(struct site_page *p, struct str base_path, struct store_cursor c)
 {
     base_path = site__href(p, base_path);
-    return str_from_cstr(arena_printf(p->a,
-                                      p->site->static_links ? "%.*s/after/%lld.%lld"
-                                                            : "%.*s?after=%lld.%lld",
-                                      STR_FMT(base_path), (long long)c.published_at,
-                                      (long long)c.id));
+    return str_from_cstr(
+        arena_printf(p->a, p->site->static_links ? "%.*s/after/%lld.%lld" : "%.*s?after=%lld.%lld",
+                     STR_FMT(base_path), (long long)c.published_at, (long long)c.id));
 }
 
 bool site__list_page(struct site_page *p, struct store_list_query *q, struct str base_path)

@@ -44,7 +44,7 @@ struct site {
     char *db_path, *theme_dir, *media_dir, *base_url;
     pthread_mutex_t lock; /* guards theme (the pointer, not what it points to) */
     struct site_theme *theme;
-    bool static_links; /* pagination links as paths, see site_config */
+    bool static_links;        /* pagination links as paths, see site_config */
     struct alert_feed *alert; /* see site_config; NULL = no automatic banner */
 };
 

@@ -22,8 +22,7 @@ static const char sql_user_by_id[] = "SELECT " USER_COLS " FROM users WHERE id =
 static const char sql_users_all[] = "SELECT " USER_COLS " FROM users ORDER BY name";
 static const char sql_user_set_pw[] =
     "UPDATE users SET pw_hash = ?2, updated_at = ?3 WHERE id = ?1";
-static const char sql_user_set_role[] =
-    "UPDATE users SET role = ?2, updated_at = ?3 WHERE id = ?1";
+static const char sql_user_set_role[] = "UPDATE users SET role = ?2, updated_at = ?3 WHERE id = ?1";
 static const char sql_user_set_disabled[] =
     "UPDATE users SET disabled = ?2, updated_at = ?3 WHERE id = ?1";
 static const char sql_user_logged_in[] = "UPDATE users SET last_login_at = ?2 WHERE id = ?1";
@@ -98,8 +97,7 @@ bool store_user_name_valid(struct str name)
         return false;
     for (size_t i = 0; i < name.len; i++) {
         char c = name.ptr[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             return false;
     }
     return true;
@@ -119,8 +117,8 @@ static enum err run(struct store *s, sqlite3_stmt *st, bool want_change)
     return e;
 }
 
-enum err store_user_add(struct store *s, struct str name, enum store_role role,
-                        struct str pw_hash, int64_t *id)
+enum err store_user_add(struct store *s, struct str name, enum store_role role, struct str pw_hash,
+                        int64_t *id)
 {
     sqlite3_stmt *st;
     *id = 0;
@@ -346,8 +344,7 @@ enum err store_sessions_expire(struct store *s, int64_t idle_before, int64_t cre
     return run(s, st, false);
 }
 
-enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok,
-                            int64_t now)
+enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok, int64_t now)
 {
     sqlite3_stmt *st;
     if (name.len > STORE_MAX_USER_NAME_BYTES)

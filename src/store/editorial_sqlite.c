@@ -24,11 +24,11 @@
  * admin/scheduler.c), so the list, its «опубліковано» filter and the edit page agree
  * with the site. */
 #define STATUS_NOW                                                                                 \
-    "(CASE WHEN a.status = 'scheduled' AND a.published_at <= unixepoch() THEN 'published' "      \
+    "(CASE WHEN a.status = 'scheduled' AND a.published_at <= unixepoch() THEN 'published' "        \
     "ELSE a.status END)"
 
 #define META_COLS                                                                                  \
-    "a.id, a.slug, a.title, " STATUS_NOW ", a.published_at, a.updated_at, a.version, "                  \
+    "a.id, a.slug, a.title, " STATUS_NOW ", a.published_at, a.updated_at, a.version, "             \
     "coalesce(a.author_id, 0), coalesce(u.name, ''), "                                             \
     "(SELECT count(*) FROM photos p WHERE p.article_id = a.id)"
 
@@ -79,8 +79,8 @@ static const char sql_dept_insert[] =
     "(SELECT coalesce(max(sort), 0) + 1 FROM departments)) RETURNING id";
 
 #define REVISION_SELECT(user)                                                                      \
-    "SELECT a.id, a.version, " user ", a.updated_at, a.slug, a.title, a.lead, a.body_md, "         \
-    STATUS_NOW ", a.published_at, "                                                              \
+    "SELECT a.id, a.version, " user                                                                \
+    ", a.updated_at, a.slug, a.title, a.lead, a.body_md, " STATUS_NOW ", a.published_at, "         \
     "coalesce((SELECT group_concat(name, char(10)) FROM (SELECT d.name FROM article_departments "  \
     "l JOIN departments d ON d.id = l.department_id WHERE l.article_id = a.id ORDER BY l.pos)), "  \
     "''), "                                                                                        \
@@ -89,12 +89,11 @@ static const char sql_dept_insert[] =
     "coalesce((SELECT group_concat(related_slug, char(10)) FROM (SELECT related_slug FROM "        \
     "article_related WHERE article_id = a.id ORDER BY pos)), '') FROM articles a WHERE a.id = ?1"
 #define REVISION_INSERT                                                                            \
-    "INSERT OR IGNORE INTO revisions (article_id, version, user_id, user_name, created_at, "      \
+    "INSERT OR IGNORE INTO revisions (article_id, version, user_id, user_name, created_at, "       \
     "slug, title, lead, body_md, status, published_at, departments, tags, related) "
 /* the state before the first save from the workspace (imported text), once */
-static const char sql_revision_before[] =
-    REVISION_INSERT REVISION_SELECT("NULL, ''")
-    " AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.article_id = a.id)";
+static const char sql_revision_before[] = REVISION_INSERT REVISION_SELECT(
+    "NULL, ''") " AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.article_id = a.id)";
 static const char sql_revision_now[] = REVISION_INSERT REVISION_SELECT("nullif(?2, 0), ?3");
 
 static const char sql_revisions_list[] =
@@ -559,8 +558,8 @@ enum err store__article_touch(struct store *s, int64_t article_id)
     return e;
 }
 
-enum err store_photo_append(struct store *s, int64_t article_id,
-                            const struct store_photo_input *p, int64_t *photo_id)
+enum err store_photo_append(struct store *s, int64_t article_id, const struct store_photo_input *p,
+                            int64_t *photo_id)
 {
     size_t msg_size;
     char *msg = store__errbuf(s, &msg_size);

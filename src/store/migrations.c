@@ -115,10 +115,10 @@ const char *const store__migrations[] = {
      * Every article is indexed whatever its status, and queries apply the visibility
      * rule, so a status change (the editor, the scheduler, a plain UPDATE) never touches
      * the index and needs no tokenizer; "did you mean" only proposes spellings that find
-     * visible articles, so a draft's words never surface. Photo captions are refreshed by store_article_upsert after it
-     * replaced the photos (store__search_article_refresh): a trigger per photo row would
-     * re-index the whole article for every photo deleted and inserted. The caption text
-     * is spelled the same way here and in search_sqlite.c. */
+     * visible articles, so a draft's words never surface. Photo captions are refreshed by
+     * store_article_upsert after it replaced the photos (store__search_article_refresh): a trigger
+     * per photo row would re-index the whole article for every photo deleted and inserted. The
+     * caption text is spelled the same way here and in search_sqlite.c. */
     "CREATE VIRTUAL TABLE article_fts USING fts5(title, lead, body, captions,\n"
     "    tokenize = 'visnyk', prefix = '2 3');\n"
     "CREATE VIRTUAL TABLE article_vocab USING fts5vocab(article_fts, 'row');\n"
@@ -162,7 +162,8 @@ const char *const store__migrations[] = {
     "    (SELECT coalesce(group_concat(caption, ' '), '') FROM (SELECT caption FROM photos\n"
     "     WHERE article_id = a.id AND caption <> '' ORDER BY pos))\n"
     "FROM articles a;\n"
-    "INSERT INTO page_fts (rowid, title, body) SELECT id, title, visnyk_plain(body_md) FROM pages;\n"
+    "INSERT INTO page_fts (rowid, title, body) SELECT id, title, visnyk_plain(body_md) FROM "
+    "pages;\n"
     "PRAGMA user_version = 2;\n",
     /* 3: the editors' workspace (users, sessions, revisions, audit log). articles.version
      * counts changes for optimistic concurrency: the editor sets it itself (version + 1

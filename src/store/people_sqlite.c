@@ -12,8 +12,8 @@ static const char sql_details_set[] =
     "    address = ?5, phone = ?6, email = ?7, hours = ?8\n"
     "WHERE id = ?1";
 
-enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id,
-                                struct store_ref *ref, struct store_dept_details *out)
+enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id, struct store_ref *ref,
+                                struct store_dept_details *out)
 {
     sqlite3_stmt *st;
     enum err e = store__prepare(s, sql_details_get, &st);

@@ -33,8 +33,8 @@ enum err store_article_slug_current(struct store *s, struct arena *a, struct str
     return e;
 }
 
-enum err store_article_slug_history(struct store *s, struct arena *a,
-                                    struct store_slug_move **out, size_t *n)
+enum err store_article_slug_history(struct store *s, struct arena *a, struct store_slug_move **out,
+                                    size_t *n)
 {
     sqlite3_stmt *st;
     size_t cap = 0;

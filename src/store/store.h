@@ -175,8 +175,8 @@ struct store_slug_move {
 /* store_article_slug_history: every earlier slug of a visible article (the static
  * export writes a redirect page for each), ordered by old slug, in a. */
 ERR_MUST_USE
-enum err store_article_slug_history(struct store *s, struct arena *a,
-                                    struct store_slug_move **out, size_t *n);
+enum err store_article_slug_history(struct store *s, struct arena *a, struct store_slug_move **out,
+                                    size_t *n);
 /* store_article_list fills items (newest first) and *has_more when another page
  * follows. Keyset pagination: cost does not grow with the depth of the page. */
 ERR_MUST_USE
@@ -353,8 +353,8 @@ struct store_user {
 /* store_user_add creates a user. ERR_INVALID for a bad name, ERR_CONFLICT when the
  * name is taken. */
 ERR_MUST_USE
-enum err store_user_add(struct store *s, struct str name, enum store_role role,
-                        struct str pw_hash, int64_t *id);
+enum err store_user_add(struct store *s, struct str name, enum store_role role, struct str pw_hash,
+                        int64_t *id);
 /* ERR_NOTFOUND when there is no such user. */
 ERR_MUST_USE
 enum err store_user_by_name(struct store *s, struct arena *a, struct str name,
@@ -408,8 +408,7 @@ struct store_login_counts {
 };
 /* store_login_record appends one attempt and drops attempts older than two days. */
 ERR_MUST_USE
-enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok,
-                            int64_t now);
+enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok, int64_t now);
 ERR_MUST_USE
 enum err store_login_counts(struct store *s, struct str name, struct str ip, int64_t since,
                             int64_t known_since, struct store_login_counts *out);
@@ -496,8 +495,8 @@ enum err store_revision_get(struct store *s, struct arena *a, int64_t article_id
 
 /* Gallery: photos of an article, in order (pos). */
 ERR_MUST_USE
-enum err store_photo_append(struct store *s, int64_t article_id,
-                            const struct store_photo_input *p, int64_t *photo_id);
+enum err store_photo_append(struct store *s, int64_t article_id, const struct store_photo_input *p,
+                            int64_t *photo_id);
 /* The gallery's version: one more on every save of its captions, alt texts and order
  * (not on uploads, which only add), with who saved it last and when ("" and 0 before). */
 struct store_gallery_state {
@@ -516,8 +515,8 @@ ERR_MUST_USE
 enum err store_gallery_claim(struct store *s, int64_t article_id, int64_t expected_version,
                              struct str user_name, int64_t now, int64_t *new_version);
 struct store_photo_edit {
-    int64_t id;           /* a photo of the article; others are ignored */
-    int64_t order;        /* new position key: sorted ascending, ties by old position */
+    int64_t id;    /* a photo of the article; others are ignored */
+    int64_t order; /* new position key: sorted ascending, ties by old position */
     struct str caption, alt;
     bool remove;
 };
@@ -572,8 +571,8 @@ struct store_dept_details {
  * whether or not it has published articles (callers that serve readers look it up
  * with store_dept_by_slug first). ERR_NOTFOUND for an unknown id. */
 ERR_MUST_USE
-enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id,
-                                struct store_ref *ref, struct store_dept_details *out);
+enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id, struct store_ref *ref,
+                                struct store_dept_details *out);
 /* store_dept_details_set replaces every detail of department id; ERR_NOTFOUND for an
  * unknown id. Needs a STORE_WRITE connection (callers wrap it in begin/commit). */
 ERR_MUST_USE
@@ -625,8 +624,8 @@ enum err store_subscriber_set_state(struct store *s, int64_t id, enum store_sub_
  * departments; unknown ids are dropped). ERR_TOO_LARGE past STORE_MAIL_MAX_TOPICS. */
 ERR_MUST_USE
 enum err store_subscriber_set_prefs(struct store *s, int64_t id, bool weekly,
-                                    const int64_t *tag_ids, size_t n_tags,
-                                    const int64_t *dept_ids, size_t n_depts);
+                                    const int64_t *tag_ids, size_t n_tags, const int64_t *dept_ids,
+                                    size_t n_depts);
 /* store_subscriber_digest_done records that the digest slot up to at was handled. */
 ERR_MUST_USE
 enum err store_subscriber_digest_done(struct store *s, int64_t id, int64_t at);
@@ -638,8 +637,8 @@ enum err store_subscriber_bounce(struct store *s, struct str email, struct str w
  * weekly ones (0 = that frequency is not due). */
 ERR_MUST_USE
 enum err store_subscribers_due(struct store *s, struct arena *a, int64_t daily_slot,
-                               int64_t weekly_slot, int64_t after_id, size_t limit,
-                               int64_t **ids, size_t *n);
+                               int64_t weekly_slot, int64_t after_id, size_t limit, int64_t **ids,
+                               size_t *n);
 /* store_subscriber_erase deletes the subscriber with everything about it (topics,
  * consent, tokens, its outbox rows): the erasure a reader may ask for. */
 ERR_MUST_USE
@@ -751,13 +750,14 @@ enum err store_subscribers_page(struct store *s, struct arena *a, int64_t after_
 ERR_MUST_USE
 enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, int64_t until,
                              const int64_t *tag_ids, size_t n_tags, const int64_t *dept_ids,
-                             size_t n_depts, size_t limit, struct store_summary **items,
-                             size_t *n, bool *has_more);
+                             size_t n_depts, size_t limit, struct store_summary **items, size_t *n,
+                             bool *has_more);
 
 /* ---- search, feeds, sitemaps, open data (store/search_sqlite.c) ----
  * The full-text index (migration 2) covers articles' titles, leads, bodies (as plain
  * text) and photo captions, and static pages; triggers keep it in step with every write
- * of content, and queries apply the visibility rule. Words are Ukrainian-aware (see search/search.h): case, apostrophes, stems. */
+ * of content, and queries apply the visibility rule. Words are Ukrainian-aware (see
+ * search/search.h): case, apostrophes, stems. */
 
 /* store__search_register: the tokenizer and SQL functions the index needs; store_open
  * calls it on every connection. Internal to store/. */
@@ -780,7 +780,7 @@ struct store_search_query {
     size_t limit;    /* 1..STORE_MAX_LIST_LIMIT */
 };
 #define STORE_MAX_SEARCH_OFFSET 10000
-#define STORE_SEARCH_WINDOW 300   /* newest matches ranked by relevance (at least) */
+#define STORE_SEARCH_WINDOW 300 /* newest matches ranked by relevance (at least) */
 #define STORE_SEARCH_COUNT_MAX (STORE_SEARCH_WINDOW + 1) /* "more than 300" */
 
 struct store_search_hit {
@@ -801,8 +801,7 @@ struct store_search_hit {
  * ERR_INVALID for a bad limit. Results live in a. */
 ERR_MUST_USE
 enum err store_search(struct store *s, struct arena *a, const struct store_search_query *q,
-                      struct store_search_hit **items, size_t *n, bool *has_more,
-                      int64_t *total);
+                      struct store_search_hit **items, size_t *n, bool *has_more, int64_t *total);
 
 struct store_page_hit {
     int64_t id;
@@ -829,9 +828,9 @@ enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
  * transaction (STORE_WRITE connection), so writers wait for one step at most; readers
  * fall back to the index itself until it has finished. */
 struct store_search_upkeep_report {
-    bool ran;                 /* false: nothing had changed */
-    long merge_steps;         /* FTS5 'merge' steps that did work */
-    long vocabulary_slices;   /* transactions that rebuilt a slice of search_terms */
+    bool ran;               /* false: nothing had changed */
+    long merge_steps;       /* FTS5 'merge' steps that did work */
+    long vocabulary_slices; /* transactions that rebuilt a slice of search_terms */
 };
 ERR_MUST_USE
 enum err store_search_upkeep(struct store *s, struct store_search_upkeep_report *report);
@@ -976,7 +975,7 @@ enum err store_purge_next_due(struct store *s, int64_t *at);
  * read only by store_key_current and never listed. */
 
 struct store_signing_key {
-    struct str key_id;              /* 16 hex digits */
+    struct str key_id; /* 16 hex digits */
     unsigned char public_key[32];
     int64_t valid_from, valid_until; /* valid_until 0 = the current key */
 };
@@ -1024,9 +1023,9 @@ enum err store_unsigned_ids(struct store *s, struct arena *a, const char *kind, 
  * ip, action, object, detail and prev_hash, "<byte length>:<bytes>\n" (integers in
  * decimal). An entry with a request id (migration 10) starts "visnyk-audit-v2\n" and
  * has the request id after detail; entries without one hash as they did before. */
-void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_name,
-                      struct str ip, struct str action, struct str object, struct str detail,
-                      int64_t request_id, struct str prev_hash, char hex[65]);
+void store_audit_hash(int64_t id, int64_t at, int64_t user_id, struct str user_name, struct str ip,
+                      struct str action, struct str object, struct str detail, int64_t request_id,
+                      struct str prev_hash, char hex[65]);
 struct store_audit_check {
     bool ok;
     int64_t entries;        /* entries read */

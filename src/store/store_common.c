@@ -108,8 +108,7 @@ enum err store__article_input_check(const struct store_article_input *in, char *
     for (size_t i = 0; i < in->n_related && e == ERR_OK; i++) {
         if (!store_slug_valid(in->related[i])) {
             snprintf(msg, msg_size, "related article '%.*s' is not a slug (a-z, 0-9 and -)",
-                     (int)(in->related[i].len > 80 ? 80 : in->related[i].len),
-                     in->related[i].ptr);
+                     (int)(in->related[i].len > 80 ? 80 : in->related[i].len), in->related[i].ptr);
             e = ERR_INVALID;
         }
     }

@@ -10,9 +10,9 @@
 #include "core/buf.h"
 #include "core/kyiv_time.h"
 #include "core/metrics.h"
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 #include "store/store_internal.h"
-#include "store/sqlite_internal.h"
 
 /* The visibility rule (see migrations.c), spelled exactly as in the partial indexes so
  * the planner can use them. */
@@ -54,11 +54,11 @@
  * ?6 as above. Walks the same indexes upwards. */
 #define BACK_ALL                                                                                   \
     "SELECT a.published_at, a.id FROM articles a WHERE " VISIBLE                                   \
-    " AND (a.published_at, a.id) > (?1, ?2) AND a.published_at < ?3 "                             \
+    " AND (a.published_at, a.id) > (?1, ?2) AND a.published_at < ?3 "                              \
     "ORDER BY a.published_at, a.id LIMIT 1 OFFSET ?4"
 #define BACK_LINK(tbl, col, more)                                                                  \
-    "SELECT l.published_at, l.article_id FROM " tbl " l WHERE l." col " = ?5 AND l.visible = 1 "  \
-    "AND (l.published_at, l.article_id) > (?1, ?2) AND l.published_at < ?3 " more                 \
+    "SELECT l.published_at, l.article_id FROM " tbl " l WHERE l." col " = ?5 AND l.visible = 1 "   \
+    "AND (l.published_at, l.article_id) > (?1, ?2) AND l.published_at < ?3 " more                  \
     "ORDER BY l.published_at, l.article_id LIMIT 1 OFFSET ?4"
 
 /* The published links of a tag or department (?9 = now): the link rows' copies of the
@@ -295,8 +295,8 @@ enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
             return ERR_OK;
         }
         if (c->sql[at] == NULL) {
-            int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[at],
-                                        NULL);
+            int rc =
+                sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[at], NULL);
             if (rc != SQLITE_OK)
                 return store__db_fail(s, rc);
             c->sql[at] = sql;
@@ -1046,7 +1046,7 @@ enum err store_article_related(struct store *s, struct arena *a, int64_t article
     enum err e = related_manual(s, article_id, &c, &nc, &cap);
     if (e == ERR_OK)
         e = related_collect(s, ST_ARTICLE_TAGS, ST_RELATED_TAGS, STORE__RELATED_TAG_WEIGHT,
-                                 article_id, now, &c, &nc, &cap);
+                            article_id, now, &c, &nc, &cap);
     if (e == ERR_OK)
         e = related_collect(s, ST_ARTICLE_DEPTS, ST_RELATED_DEPTS, STORE__RELATED_DEPT_WEIGHT,
                             article_id, now, &c, &nc, &cap);
@@ -1191,8 +1191,7 @@ static void page_read(struct arena *a, sqlite3_stmt *st, struct store_page *out)
 }
 
 /* page_one steps a bound statement for one page into out; ERR_NOTFOUND without a row. */
-static enum err page_one(struct store *s, struct arena *a, sqlite3_stmt *st,
-                         struct store_page *out)
+static enum err page_one(struct store *s, struct arena *a, sqlite3_stmt *st, struct store_page *out)
 {
     enum err e = ERR_OK;
     int rc = sqlite3_step(st);
@@ -1390,8 +1389,7 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
 }
 
 /* link_related replaces the editors' related choices of article_id. */
-static enum err link_related(struct store *s, int64_t article_id, const struct str *slugs,
-                             size_t n)
+static enum err link_related(struct store *s, int64_t article_id, const struct str *slugs, size_t n)
 {
     sqlite3_stmt *st;
     enum err e = store__prepare(s, sql_related_unlink, &st);

@@ -9,29 +9,29 @@
 
 static int check_passed, check_failed;
 
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            check_passed++;                                                               \
-        } else {                                                                          \
-            check_failed++;                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
-        }                                                                                 \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            check_passed++;                                                                        \
+        } else {                                                                                   \
+            check_failed++;                                                                        \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
 /* CHECK_STR compares a (ptr, len) slice with a C string and shows both on failure. */
-#define CHECK_STR(s, expected)                                                            \
-    do {                                                                                  \
-        struct str check_s_ = (s);                                                        \
-        const char *check_e_ = (expected);                                                \
-        if (check_s_.len == strlen(check_e_) &&                                           \
-            (check_s_.len == 0 || memcmp(check_s_.ptr, check_e_, check_s_.len) == 0)) {   \
-            check_passed++;                                                               \
-        } else {                                                                          \
-            check_failed++;                                                               \
-            fprintf(stderr, "%s:%d: got \"%.*s\", expected \"%s\"\n", __FILE__, __LINE__, \
-                    (int)check_s_.len, check_s_.ptr ? check_s_.ptr : "", check_e_);       \
-        }                                                                                 \
+#define CHECK_STR(s, expected)                                                                     \
+    do {                                                                                           \
+        struct str check_s_ = (s);                                                                 \
+        const char *check_e_ = (expected);                                                         \
+        if (check_s_.len == strlen(check_e_) &&                                                    \
+            (check_s_.len == 0 || memcmp(check_s_.ptr, check_e_, check_s_.len) == 0)) {            \
+            check_passed++;                                                                        \
+        } else {                                                                                   \
+            check_failed++;                                                                        \
+            fprintf(stderr, "%s:%d: got \"%.*s\", expected \"%s\"\n", __FILE__, __LINE__,          \
+                    (int)check_s_.len, check_s_.ptr ? check_s_.ptr : "", check_e_);                \
+        }                                                                                          \
     } while (0)
 
 /* check_done also fails a run that checked nothing: a test whose loop never ran or

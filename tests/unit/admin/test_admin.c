@@ -56,7 +56,7 @@ static void test_passwords(void)
     char hash[ADMIN_PW_HASH_BYTES];
     CHECK(admin_password_check(STR_LIT("short")) != NULL);
     CHECK(admin_password_check(STR_LIT("довгий пароль")) == NULL); /* 13 characters */
-    CHECK(admin_password_check(STR_LIT("пароль123")) != NULL);    /* 9 characters */
+    CHECK(admin_password_check(STR_LIT("пароль123")) != NULL);     /* 9 characters */
     CHECK(admin_password_hash(STR_LIT("correct horse battery"), hash) == ERR_OK);
     CHECK(strncmp(hash, "$argon2id$", 10) == 0);
     CHECK(strstr(hash, "m=19456,t=2") != NULL);
@@ -130,8 +130,7 @@ static void test_accounts(struct store *s, struct arena *a)
           ERR_OK);
     CHECK(store_sessions_expire(s, now - 3600, now - 86400) == ERR_OK);
     CHECK(store_session_get(s, a, STR_LIT("hash2"), &ss) == ERR_NOTFOUND);
-    CHECK(store_session_create(s, STR_LIT("hash3"), id, STR_LIT("c"), STR_LIT(""), now) ==
-          ERR_OK);
+    CHECK(store_session_create(s, STR_LIT("hash3"), id, STR_LIT("c"), STR_LIT(""), now) == ERR_OK);
     CHECK(store_user_set_disabled(s, id, true) == ERR_OK);
     CHECK(store_session_get(s, a, STR_LIT("hash3"), &ss) == ERR_NOTFOUND);
     CHECK(store_user_set_role(s, 999, STORE_ROLE_AUTHOR) == ERR_NOTFOUND);
@@ -143,8 +142,7 @@ static void test_accounts(struct store *s, struct arena *a)
     CHECK(store_login_record(s, STR_LIT("other"), STR_LIT("10.0.0.1"), false, now) == ERR_OK);
     CHECK(store_login_counts(s, STR_LIT("boss"), STR_LIT("10.0.0.1"), now - 3600, now - 86400,
                              &lc) == ERR_OK);
-    CHECK(lc.account_failures == 4 && lc.pair_failures == 3 && lc.ip_failures == 4 &&
-          !lc.known_ip);
+    CHECK(lc.account_failures == 4 && lc.pair_failures == 3 && lc.ip_failures == 4 && !lc.known_ip);
     CHECK(store_login_counts(s, STR_LIT("boss"), STR_LIT("10.0.0.3"), now - 3600, now - 86400,
                              &lc) == ERR_OK);
     CHECK(lc.known_ip && lc.pair_failures == 0);
@@ -160,8 +158,8 @@ static void test_audit(struct store *s, struct arena *a)
                           STR_LIT("article:1"), STR_LIT("v2"), now) == ERR_OK);
     CHECK(store_audit_add(s, 1, STR_LIT("boss"), STR_LIT("::1"), 12, "login", STR_LIT("boss"),
                           STR_NULL, now) == ERR_OK);
-    CHECK(store_audit_add(s, 0, STR_LIT("anon"), STR_LIT("::1"), 13, "login.failed",
-                          STR_LIT("x"), STR_NULL, now) == ERR_OK);
+    CHECK(store_audit_add(s, 0, STR_LIT("anon"), STR_LIT("::1"), 13, "login.failed", STR_LIT("x"),
+                          STR_NULL, now) == ERR_OK);
     struct store_audit_query q = {.action = STR_LIT("login"), .limit = 10};
     CHECK(store_audit_list(s, a, &q, &items, &n, &more) == ERR_OK && n == 2 && !more);
     CHECK(str_eq_cstr(items[0].action, "login.failed")); /* newest first */
@@ -203,8 +201,7 @@ static void test_articles(struct store *s, struct arena *a)
     CHECK(id2 == id && v2 == 2);
     /* the second writer of version 1 is refused, not silently applied */
     in.body_md = STR_LIT("чужа правка");
-    CHECK(store_article_save(s, id, v1, &in, 2, STR_LIT("ed"), &id2, &v, &stale) ==
-          ERR_CONFLICT);
+    CHECK(store_article_save(s, id, v1, &in, 2, STR_LIT("ed"), &id2, &v, &stale) == ERR_CONFLICT);
     CHECK(stale);
     CHECK(store_article_admin_get(s, a, id, &art, &meta, &rel, &nrel) == ERR_OK);
     CHECK(str_eq_cstr(art.body_md, "один\nтри") && meta.version == 2 && art.n_tags == 2);

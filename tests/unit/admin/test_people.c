@@ -41,7 +41,7 @@ static void test_phone(void)
     CHECK(admin__phone_problem(STR_LIT("+380 (532) 56-02-90")) == NULL);
     CHECK(admin__phone_problem(STR_LIT("0532560290")) == NULL);
     CHECK(admin__phone_problem(STR_LIT("15-45-1")) == NULL);
-    CHECK(admin__phone_problem(STR_LIT("15-45")) != NULL); /* 4 digits: too few */
+    CHECK(admin__phone_problem(STR_LIT("15-45")) != NULL);             /* 4 digits: too few */
     CHECK(admin__phone_problem(STR_LIT("+3805325602901234")) != NULL); /* 16 digits */
     CHECK(admin__phone_problem(STR_LIT("38+0532560290")) != NULL);     /* + not first */
     CHECK(admin__phone_problem(STR_LIT("0532 560290 ext. 5")) != NULL);
@@ -68,8 +68,8 @@ static void test_check(void)
     CHECK_STR(d.field[STORE_DEPT_EMAIL], "info@adm-pl.gov.ua");
     CHECK_STR(d.field[STORE_DEPT_HOURS], "Пн: 10–13\r\nЧт: 14–17");
 
-    struct store_dept_details good = details("Ім’я", "посада", "текст", "адреса", "0532560290",
-                                             "a@b.ua", "години");
+    struct store_dept_details good =
+        details("Ім’я", "посада", "текст", "адреса", "0532560290", "a@b.ua", "години");
     /* each field alone, each problem */
     d = good;
     d.field[STORE_DEPT_HEAD_NAME] = STR_LIT("Ім\xff");

@@ -65,8 +65,7 @@ static void test_region_eq(void)
         if (got != cases[i].eq)
             fprintf(stderr, "region case %zu: '%s' vs '%s'\n", i, cases[i].a, cases[i].b);
         CHECK(got == cases[i].eq);
-        CHECK(alert_region_eq(str_from_cstr(cases[i].b), str_from_cstr(cases[i].a)) ==
-              cases[i].eq);
+        CHECK(alert_region_eq(str_from_cstr(cases[i].b), str_from_cstr(cases[i].a)) == cases[i].eq);
     }
     /* invalid UTF-8 equals nothing, not even itself */
     CHECK(!alert_region_eq(STR_LIT("\xff"), STR_LIT("\xff")));

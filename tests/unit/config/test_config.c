@@ -96,8 +96,9 @@ int main(void)
           strcmp(c.alert_feed_filter, "alert_type=air_raid") == 0 &&
           strcmp(c.alert_feed_key_header, "Authorization") == 0);
     char err[512] = "";
-    CHECK(config_parse_text(&c, "t.ini", STR_LIT("listen = [::1]:8081\nbase_url = https://a.gov.ua/\n"),
-                            err, sizeof(err)) == ERR_OK);
+    CHECK(config_parse_text(&c, "t.ini",
+                            STR_LIT("listen = [::1]:8081\nbase_url = https://a.gov.ua/\n"), err,
+                            sizeof(err)) == ERR_OK);
     CHECK(strcmp(c.listen_host, "::1") == 0 && c.listen_port == 8081);
     CHECK(strcmp(c.base_url, "https://a.gov.ua") == 0);
 

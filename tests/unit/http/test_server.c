@@ -581,15 +581,15 @@ int main(void)
     /* a parameter it reads makes another page, in whatever spelling */
     CHECK(one_shot("GET /cached?page=2 HTTP/1.1\r\nHost: x\r\n\r\n", false) == 200);
     CHECK(atomic_load(&cached_calls) == 2);
-    CHECK(one_shot("GET /cached?utm=1&page=%32&page=3 HTTP/1.1\r\nHost: x\r\n\r\n", false) ==
-          200);
+    CHECK(one_shot("GET /cached?utm=1&page=%32&page=3 HTTP/1.1\r\nHost: x\r\n\r\n", false) == 200);
     CHECK(atomic_load(&cached_calls) == 2);
     /* a public page says how long others may keep it, since when, and by what keys */
     CHECK(header_is(&R, "Surrogate-Key", "site article:1 list:news"));
     CHECK(header_is(&R, "Cache-Tag", "site,article:1,list:news"));
     CHECK(find_header(R.head, "Last-Modified") != NULL);
-    CHECK(header_is(&R, "Cache-Control", "public, max-age=0, s-maxage=60, "
-                                         "stale-while-revalidate=60, stale-if-error=86400"));
+    CHECK(header_is(&R, "Cache-Control",
+                    "public, max-age=0, s-maxage=60, "
+                    "stale-while-revalidate=60, stale-if-error=86400"));
     http_cache_invalidate(srv, STR_LIT("unrelated"));
     CHECK(one_shot("GET /cached HTTP/1.1\r\nHost: x\r\n\r\n", false) == 200);
     CHECK(atomic_load(&cached_calls) == 2);

@@ -283,8 +283,8 @@ static bool not_media(struct str url)
 /* the low-vision mode: images as their alt text, site links kept in the mode */
 static void test_variant(void)
 {
-    struct markdown_variant lv = {.images_as_text = true, .link_prefix = "/lv",
-                                  .keep_link = not_media};
+    struct markdown_variant lv = {
+        .images_as_text = true, .link_prefix = "/lv", .keep_link = not_media};
     const char *md = "![Голова ОВА на нараді](/media/a.jpg) [новини](/news/x), "
                      "[фото](/media/b.jpg), [сайт](https://x.ua/y), [пошта](mailto:a@b.ua), "
                      "[до](#top), [чужий](//x.ua/z)\n\n![](https://x.ua/i.png)";

@@ -84,10 +84,10 @@ static void test_canonical_page(void)
     CHECK(sign_canonical_parse(buf_str(&b), &back, p2, a2));
     CHECK(back.at == c.at && str_eq_cstr(back.kind, "page") && back.n_photos == 0);
     /* a page's form with an article's time line, or with a photo, is not a page's form */
-    CHECK(!sign_canonical_parse(STR_LIT("visnyk-sig-v1\nkind: page\nslug: a\ntitle: b\n"
-                                        "published_at: 2025-12-03T00:00:00Z\nbody_sha256: " H1
-                                        "\n"),
-                                &back, p2, a2));
+    CHECK(
+        !sign_canonical_parse(STR_LIT("visnyk-sig-v1\nkind: page\nslug: a\ntitle: b\n"
+                                      "published_at: 2025-12-03T00:00:00Z\nbody_sha256: " H1 "\n"),
+                              &back, p2, a2));
     CHECK(!sign_canonical_parse(STR_LIT("visnyk-sig-v1\nkind: page\nslug: a\ntitle: b\n"
                                         "updated_at: 2025-12-03T00:00:00Z\nbody_sha256: " H1
                                         "\nphoto_sha256: " H1 "\n"),

@@ -393,9 +393,11 @@ static void test_lists(void)
     CHECK(lacks(&r, "rel=\"next\""));
     /* the one article with a photo shows its smallest file as a thumbnail */
     CHECK(count_of(&r, "<article class=\"card with-thumb\">") == 1);
-    CHECK(has(&r, "<source type=\"image/webp\" srcset=\"/media/" HASH("a") "-480.webp\">"
-                  "<img src=\"/media/" HASH("a") "-480.jpg\" width=\"480\" height=\"320\" "
-                  "alt=\"Василенко Касянов\" loading=\"lazy\""));
+    CHECK(has(
+        &r, "<source type=\"image/webp\" srcset=\"/media/" HASH(
+                "a") "-480.webp\">"
+                     "<img src=\"/media/" HASH("a") "-480.jpg\" width=\"480\" height=\"320\" "
+                                                    "alt=\"Василенко Касянов\" loading=\"lazy\""));
     reply_free(&r);
 
     r = call(site__news, "/news", NULL, NULL, "after=zzz");
@@ -566,9 +568,14 @@ static void test_variant_of(void)
         const char *path, *rest;
         bool lv;
     } cases[] = {
-        {"/", "/", false},         {"/news", "/news", false},  {"/lv", "/", true},
-        {"/lv/", "/", true},       {"/lv/news", "/news", true}, {"/lvx", "/lvx", false},
-        {"/news/lv", "/news/lv", false}, {"/lv/lv/x", "/lv/x", true},
+        {"/", "/", false},
+        {"/news", "/news", false},
+        {"/lv", "/", true},
+        {"/lv/", "/", true},
+        {"/lv/news", "/news", true},
+        {"/lvx", "/lvx", false},
+        {"/news/lv", "/news/lv", false},
+        {"/lv/lv/x", "/lv/x", true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct site_variant v;
