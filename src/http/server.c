@@ -164,6 +164,9 @@ static void on_signal(uv_signal_t *s, int signum)
         log_info("reload requested");
         if (srv->on_reload)
             srv->on_reload(srv->cfg.app);
+        /* cached pages name the old theme's hashed stylesheet, which now answers 404:
+         * every page goes (and the CDN's copies with the "site" key) */
+        http_cache_clear(srv);
         return;
     }
     log_info("stopping on signal %d", signum);

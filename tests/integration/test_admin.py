@@ -564,6 +564,7 @@ def check_author_after_submit(srv, author):
                                                                     action="submit"))
     check(st == 303 and "m=submitted" in h.get("location", ""), f"submitted ({st})")
     st, _, body = author.get(f"/admin/articles/{aid}")
+    check("<h1>Перегляд новини</h1>" in body, "the read-only page is headed as a view, not an edit")
     check(st == 200 and 'name="title"' not in body and "<textarea" not in body,
           "after submitting, the author sees no editable fields")
     check('name="caption_' not in body and "/gallery" not in body and 'name="photo"' not in body,
