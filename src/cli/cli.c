@@ -17,13 +17,20 @@ int cli_usage_error(const char *command, const char *fmt, const char *what)
     return CLI_EXIT_USAGE;
 }
 
-static bool option_allowed(const char *const *options, const char *key)
+static bool listed(const char *const *list, const char *key)
 {
-    for (const char *const *o = options; *o != NULL; o++) {
+    for (const char *const *o = list; *o != NULL; o++) {
         if (strcmp(*o, key) == 0)
             return true;
     }
     return false;
+}
+
+static bool option_allowed(const struct cli_command *cmd, const char *key)
+{
+    if (cmd->all_settings_but != NULL)
+        return listed(config_keys(), key) && !listed(cmd->all_settings_but, key);
+    return listed(cmd->options, key);
 }
 
 /* parse_options applies --config, the environment, then --key VALUE / --key=VALUE and
@@ -95,7 +102,7 @@ int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc
             flags->force = true;
             continue;
         }
-        if (strcmp(arg, "--no-page-cache") == 0 && option_allowed(cmd->options, "page_cache")) {
+        if (strcmp(arg, "--no-page-cache") == 0 && option_allowed(cmd, "page_cache")) {
             c->page_cache = false;
             continue;
         }
@@ -108,8 +115,8 @@ int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc
         for (size_t k = 0; k < key_len; k++)
             key[k] = name[k] == '-' ? '_' : name[k];
         key[key_len] = '\0';
-        if (!option_allowed(cmd->options, key)) {
-            if (cmd->own_options || option_allowed(cmd->options, "*")) {
+        if (!option_allowed(cmd, key)) {
+            if (cmd->own_options || (cmd->options != NULL && listed(cmd->options, "*"))) {
                 argv[kept++] = argv[i];
                 continue;
             }

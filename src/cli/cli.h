@@ -22,8 +22,11 @@ struct cli_command {
     const char *summary;
     const char *usage;
     const char *const *options; /* config keys accepted as --key VALUE (or --key=VALUE) */
-    bool takes_demo;            /* accepts --demo */
-    bool takes_force;           /* accepts --force */
+    /* every config key but these (config_keys()) instead of options: serve takes them all,
+     * so a new setting is not listed twice */
+    const char *const *all_settings_but;
+    bool takes_demo;  /* accepts --demo */
+    bool takes_force; /* accepts --force */
     int (*run)(const struct config *c, const struct cli_flags *f, int argc, char **argv);
     /* --options that are not settings stay in argv for run() (digest --now, user --role);
      * an options list holding "*" does the same */

@@ -270,57 +270,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     return e == ERR_OK ? 0 : 1;
 }
 
-static const char *const serve_options[] = {"db",
-                                            "listen",
-                                            "theme",
-                                            "media",
-                                            "base_url",
-                                            "header_timeout_ms",
-                                            "max_conns_per_ip",
-                                            "requests_per_ip_per_second",
-                                            "request_burst",
-                                            "limit_loopback",
-                                            "min_body_rate",
-                                            "min_body_rate_grace",
-                                            "query_renders_per_second",
-                                            "body_memory_max",
-                                            "upload_spool_max",
-                                            "response_memory_max",
-                                            "static_links",
-                                            "static_mirror",
-                                            "threads",
-                                            "page_cache",
-                                            "log_level",
-                                            "smtp_url",
-                                            "mail_from",
-                                            "digest_time",
-                                            "digest_weekday",
-                                            "mail_rate",
-                                            "mail_retry",
-                                            "subscribe_ip_hour",
-                                            "subscribe_addr_day",
-                                            "tls_proxy",
-                                            "trusted_proxies",
-                                            "cache_max_age",
-                                            "cache_s_maxage",
-                                            "cache_stale_while_revalidate",
-                                            "cache_stale_if_error",
-                                            "purge_url",
-                                            "purge_auth",
-                                            "log_format",
-                                            "access_log",
-                                            "metrics_allow",
-                                            "alert_feed_url",
-                                            "alert_feed_key",
-                                            "alert_feed_key_header",
-                                            "alert_region",
-                                            "alert_feed_list",
-                                            "alert_feed_region_field",
-                                            "alert_feed_filter",
-                                            "alert_poll_interval",
-                                            "alert_stale_after",
-                                            "alert_all_clear_for",
-                                            NULL};
+/* serve takes every setting but the demo folder (init's) as --key VALUE */
+static const char *const serve_not_options[] = {"demo", NULL};
 
 const struct cli_command cli_cmd_serve = {
     .name = "serve",
@@ -328,6 +279,6 @@ const struct cli_command cli_cmd_serve = {
     .usage = "visnyk serve [--db PATH] [--listen HOST:PORT] [--config FILE] [--theme DIR] [--media "
              "DIR]\n"
              "             [--base-url URL] [--threads N] [--no-page-cache] [--log-level LEVEL]",
-    .options = serve_options,
+    .all_settings_but = serve_not_options,
     .run = cmd_serve,
 };
