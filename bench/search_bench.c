@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "core/arena.h"
-#include "store/store.h"
+#include "store/search.h"
 
 static double clock_ms(clockid_t id)
 {

@@ -18,7 +18,7 @@
 #include "api/api.h"
 #include "core/arena.h"
 #include "core/utf8.h"
-#include "store/store.h"
+#include "store/content.h"
 
 static struct http_router *router;
 static struct api *api;

@@ -13,7 +13,8 @@
 #include "core/str.h"
 #include "http/http.h"
 #include "render/value.h"
-#include "store/store.h"
+#include "store/accounts.h"
+#include "store/editorial.h"
 
 #define ADMIN__MAX_ROUTES 64
 #define ADMIN__PAGE_SIZE 50

@@ -14,6 +14,8 @@
 #include "core/utf8.h"
 #include "sign/seal.h"
 #include "site/site.h"
+#include "store/accounts.h"
+#include "store/settings.h"
 
 #define MAX_FORM_REFS STORE_MAX_REFS
 

@@ -20,6 +20,8 @@
 #include "render/escape.h"
 #include "render/i18n.h"
 #include "site/site.h"
+#include "store/accounts.h"
+#include "store/settings.h"
 
 /* 'none' everywhere a workspace page could be framed or could load from elsewhere;
  * scripts only from our own files (no inline script, no eval). */

@@ -18,6 +18,8 @@
 #include "http/multipart.h"
 #include "media/document.h"
 #include "sign/seal.h"
+#include "store/attachments.h"
+#include "store/editorial.h"
 
 static const char *problem_key(enum media_doc_problem p)
 {

@@ -11,6 +11,8 @@
 #include "render/markdown.h"
 #include "sign/seal.h"
 #include "site/site_settings.h"
+#include "store/accounts.h"
+#include "store/settings.h"
 
 static bool param_id(struct admin_ctx *c, int64_t *id)
 {

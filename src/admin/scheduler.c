@@ -12,6 +12,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/signing.h"
 
 #define TICK_MS 1000
 

@@ -17,6 +17,9 @@
 #include "render/i18n.h"
 #include "render/markdown.h"
 #include "search/search.h"
+#include "store/attachments.h"
+#include "store/search.h"
+#include "store/signing.h"
 
 #define API_STORE_RETRY_SECONDS 5
 

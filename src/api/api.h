@@ -30,7 +30,7 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "http/http.h"
-#include "store/store.h"
+#include "store/content.h"
 
 #define API_DEFAULT_LIMIT 20
 #define API_MAX_LIMIT 100

@@ -19,7 +19,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "net/url.h"
-#include "store/store.h"
+#include "store/purge.h"
 
 struct cdn_purge {
     char *db_path, *url, *auth;

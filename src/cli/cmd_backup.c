@@ -29,6 +29,9 @@
 #include "core/buf.h"
 #include "core/io.h"
 #include "core/kyiv_time.h"
+#include "store/accounts.h"
+#include "store/attachments.h"
+#include "store/maintenance.h"
 
 #define TAR_BLOCK 512
 #define TAR_ROOT "visnyk-backup/"

@@ -10,6 +10,9 @@
 #include "cli/cli.h"
 #include "import/import.h"
 #include "media/media.h"
+#include "store/content.h"
+#include "store/search.h"
+#include "store/settings.h"
 
 static enum err set_demo_setting(void *ctx, const char *origin, struct str key, struct str value,
                                  char *err, size_t err_size)

@@ -8,6 +8,8 @@
 #include "core/kyiv_time.h"
 #include "sign/seal.h"
 #include "sign/sign.h"
+#include "store/accounts.h"
+#include "store/signing.h"
 
 int cli_ensure_signing_key(const struct config *c)
 {

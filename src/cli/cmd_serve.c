@@ -16,7 +16,7 @@
 #include "search/search.h"
 #include "site/site.h"
 #include "site/subscribe.h"
-#include "store/store.h"
+#include "store/search.h"
 
 /* The e-mail digest's sender and scheduler threads run while the server serves. */
 static struct mail_config serve_mail_cfg;

@@ -14,6 +14,7 @@
 #include "admin/admin.h"
 #include "cli/cli.h"
 #include "core/kyiv_time.h"
+#include "store/accounts.h"
 
 /* read_line reads one line (without its newline) into buf; false on EOF or overlong. */
 static bool read_line(FILE *in, char *buf, size_t size)

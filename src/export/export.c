@@ -22,7 +22,7 @@
 #include "http/http.h"
 #include "render/escape.h"
 #include "site/site.h"
-#include "store/store.h"
+#include "store/content.h"
 
 #define EXPORT_PATH_MAX 4096
 #define EXPORT_TMP_SUFFIX ".export-tmp"

@@ -63,7 +63,7 @@ enum err export_static_run(const struct export_config *cfg, struct export_stats 
 
 /* Keeping a mirror up to date while serving (config static_mirror): a background
  * thread with its own read connection exports once at start, then again whenever the
- * database changes (PRAGMA data_version: any writer, any process) or a scheduled article
+ * database changes (store_change_counter: any writer, any process) or a scheduled article
  * comes due, checking every interval_s seconds. Polling keeps it decoupled from every
  * writer; an export of an unchanged site rewrites nothing. The strings in cfg are copied.
  * NULL when the thread cannot start (logged). export_watch_stop waits for an export in

@@ -8,7 +8,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "export/export.h"
-#include "store/store.h"
+#include "store/content.h"
 
 struct export_watch {
     pthread_t thread;
@@ -70,7 +70,7 @@ static void *watch_thread(void *arg)
         if (s != NULL) {
             int64_t v;
             int64_t now = utc_now();
-            if (store_data_version(s, &v) != ERR_OK) {
+            if (store_change_counter(s, &v) != ERR_OK) {
                 store_close(s);
                 s = NULL;
             } else if (v != seen || (due > 0 && now >= due)) {

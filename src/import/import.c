@@ -19,6 +19,7 @@
 #include "core/utf8.h"
 #include "media/media.h"
 #include "sign/seal.h"
+#include "store/content.h"
 
 enum key {
     KEY_TYPE,

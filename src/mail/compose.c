@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "mail/mail_internal.h"
 #include "render/escape.h"
+#include "store/settings.h"
 
 #define TEXT_MAX (1024 * 1024)
 

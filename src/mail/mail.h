@@ -23,7 +23,7 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "render/i18n.h"
-#include "store/store.h"
+#include "store/mail.h"
 
 #define MAIL_MAX_ADDRESS_BYTES 254 /* RFC 5321 path limit */
 #define MAIL_MAX_LOCAL_BYTES 64

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mail/mail.h"
+#include "store/settings.h"
 
 static void init_sodium(void)
 {

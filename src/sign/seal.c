@@ -7,6 +7,10 @@
 
 #include "render/markdown.h"
 #include "sign/sign.h"
+#include "store/attachments.h"
+#include "store/content.h"
+#include "store/editorial.h"
+#include "store/signing.h"
 
 enum err sign_body_sha256(struct str body_md, char hex[65])
 {

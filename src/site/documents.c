@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "media/document.h"
 #include "site/site_internal.h"
+#include "store/attachments.h"
 
 /* Documents go out as downloads (Content-Disposition: attachment, set by
  * media_doc_disposition) and open in the reader's own viewer; should a browser render

@@ -4,6 +4,7 @@
 #include "core/kyiv_time.h"
 #include "core/metrics.h"
 #include "site/site_internal.h"
+#include "store/mail.h"
 
 bool site_ready(void *thread_ctx, struct buf *reason)
 {

@@ -10,6 +10,7 @@
 #include "render/escape.h"
 #include "search/search.h"
 #include "site/site_search.h"
+#include "store/search.h"
 
 #define SEARCH_SUGGEST_BELOW 3 /* fewer results than this: propose a spelling too */
 

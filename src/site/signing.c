@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "sign/sign.h"
 #include "site/site_internal.h"
+#include "store/signing.h"
 
 static json_t *jstr(struct str s)
 {

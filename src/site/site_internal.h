@@ -16,7 +16,8 @@
 #include "render/template.h"
 #include "render/value.h"
 #include "site/site.h"
-#include "store/store.h"
+#include "store/content.h"
+#include "store/settings.h"
 
 /* One theme file from static/, kept in memory for the theme's lifetime. */
 struct site_asset {

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "core/kyiv_time.h"
+#include "store/accounts.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 /* Attempts older than this are dropped as new ones arrive: throttling looks back one
  * hour, "known address" one month is served by successful logins (kept longer). */

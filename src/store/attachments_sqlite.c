@@ -1,12 +1,12 @@
-/* attachments_sqlite.c: documents attached to articles (migration 6; see store.h). */
+/* attachments_sqlite.c: documents attached to articles (migration 6; see attachments.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/kyiv_time.h"
 #include "core/utf8.h"
+#include "store/attachments.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 #define ATT_COLS "id, article_id, hash, title, mime, bytes, pages, pos, created_at"
 

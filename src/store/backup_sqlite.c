@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/maintenance.h"
 #include "store/sqlite_internal.h"
 
 #define BACKUP_BUSY_RETRIES 200 /* × 50 ms: a writer holding the lock for 10 s is broken */

@@ -13,8 +13,8 @@
 #include "core/kyiv_time.h"
 #include "core/utf8.h"
 #include "search/search.h"
+#include "store/editorial.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 #include "store/store_internal.h"
 
 #define MAX_REVISIONS_LISTED 500

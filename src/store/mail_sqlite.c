@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "store/mail.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 static const char *const sub_states[] = {"pending", "active", "unsubscribed", "bounced"};
 static const char *const outbox_states[] = {"queued", "sending", "sent", "failed"};

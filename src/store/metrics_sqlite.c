@@ -3,8 +3,8 @@
  * lag. Each is one indexed statement. */
 #include <sqlite3.h>
 
+#include "store/mail.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 /* reads the first page of the schema: the file is there, readable and not locked out */
 static const char sql_ping[] = "SELECT count(*) FROM sqlite_schema";

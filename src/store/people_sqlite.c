@@ -1,7 +1,7 @@
 /* people_sqlite.c: the details of a department (its head, functions and contacts) that
  * its public page shows; the columns come from migration 13. */
+#include "store/content.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 /* the column order is enum store_dept_field's */
 static const char sql_details_get[] =

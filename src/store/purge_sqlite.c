@@ -6,8 +6,8 @@
  * when nobody enqueued it again while that purge was in flight. */
 #include <sqlite3.h>
 
+#include "store/purge.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 static const char sql_purge_enqueue[] =
     "INSERT INTO cdn_purge (key, next_attempt_at, created_at) VALUES (?1, ?2, ?2) "

@@ -11,8 +11,8 @@
 #include "core/kyiv_time.h"
 #include "core/utf8.h"
 #include "search/search.h"
+#include "store/search.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 #define VISIBLE "a.status IN ('published', 'scheduled')"
 #define MATCH_BUF_BYTES 16384

@@ -4,8 +4,8 @@
  * a few dozen short rows, so scanning it beats binding a variable key list. */
 #include <string.h>
 
+#include "store/settings.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 static const char sql_settings_all[] = "SELECT key, value FROM settings";
 

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/accounts.h"
+#include "store/signing.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 static const char sql_key_retire[] =
     "UPDATE signing_keys SET valid_until = ?1 WHERE valid_until = 0";

@@ -2,8 +2,8 @@
  * was public leaves its old slug in article_slug_history (a trigger does that, so every
  * path that renames, the workspace, the import, restores, is covered); readers and the
  * static export look an unknown slug up here to send the reader on. */
+#include "store/content.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 #include "core/kyiv_time.h"
 

@@ -12,7 +12,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/str.h"
-#include "store/store.h"
+#include "store/content.h"
 
 #define STORE__STMT_CACHE_SIZE 256
 
@@ -75,5 +75,15 @@ void *store__grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size
 /* store__signing_register: the visnyk_audit_hash() SQL function (signing_sqlite.c). */
 ERR_MUST_USE
 enum err store__signing_register(struct store *s);
+
+/* store__search_register: the tokenizer and SQL functions the search index needs
+ * (search_sqlite.c); store_open calls it on every connection. */
+ERR_MUST_USE
+enum err store__search_register(struct store *s);
+/* store__search_article_refresh re-indexes the photo captions of article id after its
+ * photos were replaced (no-op when they did not change or the article is not indexed);
+ * store_article_upsert calls it. */
+ERR_MUST_USE
+enum err store__search_article_refresh(struct store *s, int64_t id);
 
 #endif

@@ -11,7 +11,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/str.h"
-#include "store/store.h"
+#include "store/content.h"
 
 /* The numbered migrations: store__migrations[N-1] brings user_version to N. */
 extern const char *const store__migrations[];

@@ -10,8 +10,9 @@
 #include "core/buf.h"
 #include "core/kyiv_time.h"
 #include "core/metrics.h"
+#include "store/content.h"
+#include "store/settings.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 #include "store/store_internal.h"
 
 /* The visibility rule (see migrations.c), spelled exactly as in the partial indexes so
@@ -1283,7 +1284,7 @@ enum err store_setting_set(struct store *s, const char *key, struct str value)
     return e;
 }
 
-enum err store_data_version(struct store *s, int64_t *version)
+enum err store_change_counter(struct store *s, int64_t *version)
 {
     sqlite3_stmt *st;
     *version = 0;

@@ -11,7 +11,7 @@
 
 #include "core/kyiv_time.h"
 #include "core/log.h"
-#include "store/store.h"
+#include "store/search.h"
 
 #define UPKEEP_INTERVAL_S 20
 

@@ -13,8 +13,9 @@
 
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
+#include "store/accounts.h"
+#include "store/editorial.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 static void test_diff(void)
 {

@@ -8,7 +8,7 @@
 #include "check.h"
 
 #include "admin/admin_internal.h"
-#include "store/store.h"
+#include "store/editorial.h"
 
 static struct store_dept_details details(const char *name, const char *position,
                                          const char *functions, const char *address,

@@ -9,7 +9,7 @@
 #include "cdn/purge.h"
 #include "check.h"
 #include "core/arena.h"
-#include "store/store.h"
+#include "store/purge.h"
 
 static char dir[] = "/tmp/visnyk-purge-XXXXXX";
 

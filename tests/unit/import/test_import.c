@@ -12,7 +12,7 @@
 #include "core/kyiv_time.h"
 #include "import/import.h"
 #include "media/media.h"
-#include "store/store.h"
+#include "store/content.h"
 
 static char dir[] = "/tmp/visnyk-import-XXXXXX";
 

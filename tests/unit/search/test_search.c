@@ -8,7 +8,7 @@
 #include "check.h"
 #include "core/arena.h"
 #include "search/search.h"
-#include "store/store.h"
+#include "store/search.h"
 
 static void words(const char *text, const char *expected)
 {

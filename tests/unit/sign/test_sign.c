@@ -9,8 +9,10 @@
 #include "core/arena.h"
 #include "sign/seal.h"
 #include "sign/sign.h"
+#include "store/accounts.h"
+#include "store/content.h"
+#include "store/signing.h"
 #include "store/sqlite_internal.h"
-#include "store/store.h"
 
 #define H1 "0000000000000000000000000000000000000000000000000000000000000001"
 #define H2 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"

@@ -16,7 +16,7 @@
 #include "core/kyiv_time.h"
 #include "http/http.h"
 #include "site/site.h"
-#include "store/store.h"
+#include "store/content.h"
 
 static struct http_server *srv;
 static struct http_config hcfg;

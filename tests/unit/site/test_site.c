@@ -13,7 +13,8 @@
 #include "core/kyiv_time.h"
 #include "site/site.h"
 #include "site/site_internal.h"
-#include "store/store.h"
+#include "store/content.h"
+#include "store/settings.h"
 
 static char tmpdir[256], db_path[300], media_dir[300], theme_dir[1024];
 static struct site_thread *ctx;

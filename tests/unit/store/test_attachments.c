@@ -11,7 +11,8 @@
 #include "check.h"
 #include "core/arena.h"
 #include "core/kyiv_time.h"
-#include "store/store.h"
+#include "store/attachments.h"
+#include "store/content.h"
 
 static const char H1[] = "1111111111111111111111111111111111111111111111111111111111111111";
 static const char H2[] = "2222222222222222222222222222222222222222222222222222222222222222";

@@ -10,7 +10,8 @@
 #include "check.h"
 #include "core/arena.h"
 #include "core/kyiv_time.h"
-#include "store/store.h"
+#include "store/content.h"
+#include "store/maintenance.h"
 
 static char dir[] = "/tmp/visnyk-backup-XXXXXX";
 

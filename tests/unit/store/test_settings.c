@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "core/arena.h"
-#include "store/store.h"
+#include "store/settings.h"
 
 int main(void)
 {

@@ -8,7 +8,8 @@
 #include "check.h"
 #include "core/arena.h"
 #include "core/kyiv_time.h"
-#include "store/store.h"
+#include "store/content.h"
+#include "store/settings.h"
 
 static char dir[] = "/tmp/visnyk-store-XXXXXX";
 static char paths[16][512];
@@ -503,18 +504,18 @@ static void test_pages_settings_version(void)
     CHECK(store_setting_get(s, a, "empty", &v) == ERR_OK);
     CHECK(v.len == 0);
 
-    /* data_version moves on another connection's commit and on our own. */
+    /* The change counter moves on another connection's commit and on our own. */
     struct store *r = NULL;
     CHECK(store_open(paths[n_paths - 1], STORE_READ, &r) == ERR_OK);
     int64_t v1, v2, v3, w1, w2;
-    CHECK(store_data_version(r, &v1) == ERR_OK);
-    CHECK(store_data_version(r, &v2) == ERR_OK);
+    CHECK(store_change_counter(r, &v1) == ERR_OK);
+    CHECK(store_change_counter(r, &v2) == ERR_OK);
     CHECK(v1 == v2);
-    CHECK(store_data_version(s, &w1) == ERR_OK);
+    CHECK(store_change_counter(s, &w1) == ERR_OK);
     CHECK(store_setting_set(s, "phone", STR_LIT("123")) == ERR_OK);
-    CHECK(store_data_version(r, &v3) == ERR_OK);
+    CHECK(store_change_counter(r, &v3) == ERR_OK);
     CHECK(v3 != v2);
-    CHECK(store_data_version(s, &w2) == ERR_OK);
+    CHECK(store_change_counter(s, &w2) == ERR_OK);
     CHECK(w2 != w1);
     /* A reader transaction sees one snapshot. */
     CHECK(store_begin(r) == ERR_OK);
