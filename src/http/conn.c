@@ -307,6 +307,42 @@ static void close_graceful(struct http_conn *c)
 
 /* ---- reading ---- */
 
+/* ---- per-request memory: held while a request is read, answered and sent ----
+ * An idle keep-alive connection keeps only its struct: the arena goes back to the
+ * loop's pool and the header and body buffers are freed, so ten thousand idle
+ * connections cost what their structs do (bench/idle.sh). */
+
+static void conn_scratch_take(struct http_conn *c)
+{
+    if (c->arena != NULL)
+        return;
+    struct http_loop *lp = c->lp;
+    c->arena =
+        lp->n_arena_pool > 0 ? lp->arena_pool[--lp->n_arena_pool] : arena_new(HTTP__ARENA_BLOCK);
+    c->req.arena = c->arena;
+}
+
+/* conn_scratch_give: after arena_reset, between requests. */
+static void conn_scratch_give(struct http_conn *c)
+{
+    struct http_loop *lp = c->lp;
+    if (c->arena != NULL) {
+        if (lp->n_arena_pool < HTTP__ARENA_POOL)
+            lp->arena_pool[lp->n_arena_pool++] = c->arena;
+        else
+            arena_free(c->arena);
+        c->arena = NULL;
+        c->req.arena = NULL;
+    }
+    buf_free(&c->out_head);
+    buf_free(&c->res.body);
+    if (c->stash_off >= c->stash_len) {
+        free(c->stash);
+        c->stash = NULL;
+        c->stash_off = c->stash_len = c->stash_cap = 0;
+    }
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
@@ -1545,7 +1581,8 @@ static void conn_finish(struct http_conn *c)
 {
     http__page_release(c->out_page);
     c->out_page = NULL;
-    arena_reset(c->arena);
+    if (c->arena != NULL)
+        arena_reset(c->arena);
     c->head = NULL;
     c->hdrs = NULL;
     /* an upload's memory, file and budget go back now, not when the connection closes */
@@ -1555,13 +1592,7 @@ static void conn_finish(struct http_conn *c)
     c->prepared = false;
     c->cache_key = STR_NULL;
     c->t0_ns = 0;
-    /* a response body that grew large is not kept on an idle connection */
-    if (c->res.body.cap > 256 * 1024)
-        buf_free(&c->res.body);
-    else
-        buf_reset(&c->res.body);
-    if (c->out_head.cap > 64 * 1024)
-        buf_free(&c->out_head);
+    conn_scratch_give(c);
     c->in_request = false;
     if (c->closing)
         return;
@@ -1646,6 +1677,7 @@ static size_t conn_process(struct http_conn *c, const char *data, size_t len)
 {
     size_t off = 0;
     while (off < len && !c->closing && !c->writing && !c->draining && !c->close_after) {
+        conn_scratch_take(c); /* again after each pipelined request's conn_finish */
         if (!c->in_request) {
             /* fresh request: wipe the previous one's per-request state */
             c->req.n_headers = 0;
@@ -1692,13 +1724,10 @@ static void conn_resume(struct http_conn *c)
         if (n == 0)
             break;
     }
-    if (c->stash_off >= c->stash_len) {
-        c->stash_off = c->stash_len = 0;
-        if (c->stash_cap > 64 * 1024) {
-            free(c->stash);
-            c->stash = NULL;
-            c->stash_cap = 0;
-        }
+    if (c->stash_off >= c->stash_len && !c->in_request) {
+        free(c->stash); /* pipelining is rare: an idle connection keeps no stash */
+        c->stash = NULL;
+        c->stash_off = c->stash_len = c->stash_cap = 0;
     }
     if (!c->closing && !c->writing)
         read_start(c);
@@ -1767,10 +1796,8 @@ void http__conn_accept(uv_stream_t *listener, int status)
     }
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
-    c->arena = arena_new(HTTP__ARENA_BLOCK);
     buf_init(&c->out_head, 128 * 1024);
     buf_init(&c->res.body, HTTP_MAX_RESPONSE_BYTES);
-    c->req.arena = c->arena;
     if (!http__ratelimit_conn_open(srv->ratelimit, c->client_ip, &c->rl_counted)) {
         /* over the per-IP connection limit: say so once, then hang up gracefully */
         static const char busy[] =

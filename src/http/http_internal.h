@@ -19,6 +19,9 @@
 #define HTTP__DRAIN_MS 1000 /* after an error response, read and drop this long */
 #define HTTP__READ_BUF_BYTES (64 * 1024)
 #define HTTP__ARENA_BLOCK (16 * 1024)
+/* Arenas a loop keeps for its next requests: as many as requests it can be in the
+ * middle of at once in practice (more only cost a malloc). */
+#define HTTP__ARENA_POOL 64
 #define HTTP__DATE_LINE_LEN 37
 #define HTTP__STR_(x) #x
 #define HTTP__STR(x) HTTP__STR_(x) /* a numeric macro as a string literal */
@@ -264,6 +267,10 @@ struct http_loop {
     uint64_t refusal_log_ms;
     unsigned refusals_unlogged;
     struct http__loop_metrics m; /* metrics.c */
+    /* arenas of connections between requests (conn.c conn_scratch_give): an idle
+     * keep-alive connection holds none, and a busy loop reuses them without malloc */
+    struct arena *arena_pool[HTTP__ARENA_POOL];
+    size_t n_arena_pool;
     char read_buf[HTTP__READ_BUF_BYTES];
 };
 

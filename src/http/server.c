@@ -133,6 +133,8 @@ static void *loop_thread(void *arg)
     uv_run(&lp->uv, UV_RUN_DEFAULT);
     if (lp->z_ready)
         deflateEnd(&lp->z);
+    while (lp->n_arena_pool > 0)
+        arena_free(lp->arena_pool[--lp->n_arena_pool]);
     if (srv->cfg.thread_done)
         srv->cfg.thread_done(lp->thread_ctx);
     return NULL;
