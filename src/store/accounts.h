@@ -144,5 +144,4 @@ struct store_audit_check {
 ERR_MUST_USE
 enum err store_audit_chain_check(struct store *s, struct store_audit_check *out);
 
-
 #endif

@@ -69,5 +69,4 @@ ERR_MUST_USE
 enum err store_attachment_refs(struct store *s, struct arena *a, struct store_attachment **items,
                                size_t *n);
 
-
 #endif

@@ -263,5 +263,4 @@ enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int
 ERR_MUST_USE
 enum err store_article_published_at(struct store *s, int64_t id, int64_t *at);
 
-
 #endif

@@ -125,5 +125,4 @@ enum err store_dept_add(struct store *s, struct str name, struct str slug, int64
 ERR_MUST_USE
 enum err store_page_delete(struct store *s, struct str slug);
 
-
 #endif

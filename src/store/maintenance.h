@@ -21,8 +21,8 @@
 ERR_MUST_USE
 enum err store_backup_to(struct store *s, const char *dest_path);
 /* store_check runs the engine's own consistency checks (SQLite: integrity_check and
- * foreign_key_check); *problems gets one lowercase line per problem found (arena memory), *n = 0 when the database is
- * sound. Fails only when the checks cannot run. */
+ * foreign_key_check); *problems gets one lowercase line per problem found (arena memory), *n = 0
+ * when the database is sound. Fails only when the checks cannot run. */
 ERR_MUST_USE
 enum err store_check(struct store *s, struct arena *a, struct str **problems, size_t *n);
 /* A media file set the content refers to: <hash>.jpg plus its variants. */
@@ -34,6 +34,5 @@ struct store_media_ref {
 ERR_MUST_USE
 enum err store_media_refs(struct store *s, struct arena *a, struct store_media_ref **items,
                           size_t *n);
-
 
 #endif

@@ -53,5 +53,4 @@ enum err store_purge_rewind(struct store *s, int64_t now, int64_t *n);
 ERR_MUST_USE
 enum err store_purge_next_due(struct store *s, int64_t *at);
 
-
 #endif

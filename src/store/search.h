@@ -90,5 +90,4 @@ struct store_upkeep;
 struct store_upkeep *store_upkeep_start(const char *db_path);
 void store_upkeep_stop(struct store_upkeep *u);
 
-
 #endif

@@ -27,5 +27,4 @@ ERR_MUST_USE
 enum err store_settings_load(struct store *s, struct arena *a, const char *const *keys, size_t n,
                              struct str *values);
 
-
 #endif

@@ -59,5 +59,4 @@ ERR_MUST_USE
 enum err store_unsigned_ids(struct store *s, struct arena *a, const char *kind, int64_t after,
                             size_t limit, int64_t **ids, size_t *n);
 
-
 #endif
