@@ -206,6 +206,7 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
         .thread_done = site_thread_done,
         .error_page = site_error_page,
         .on_start = serve_on_start,
+        .warm_paths = c->warm_pages ? site_warm_paths : NULL,
         .on_stop = serve_on_stop,
     };
     serve_mail_cfg = (struct mail_config){.db_path = c->db,

@@ -32,6 +32,7 @@ static const char *const known_keys[] = {"db",
                                          "requests_per_ip_per_second",
                                          "request_burst",
                                          "limit_loopback",
+                                         "warm_pages",
                                          "min_body_rate",
                                          "min_body_rate_grace",
                                          "body_memory_max",
@@ -133,6 +134,7 @@ void config_defaults(struct config *c)
     c->requests_per_ip_per_second = 50;
     c->request_burst = 200;
     c->limit_loopback = true;
+    c->warm_pages = true;
     c->min_body_rate = HTTP_MIN_BODY_BYTES_PER_SEC;
     c->min_body_rate_grace = HTTP_MIN_BODY_RATE_GRACE_S;
     c->query_renders_per_second = 200;
@@ -422,6 +424,9 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "request_burst")) {
         if (!parse_range(value, 0, 1000000, &c->request_burst))
             expected = "requests a client may send at once, 0 (twice the rate) to 1000000";
+    } else if (str_eq_cstr(key, "warm_pages")) {
+        if (!parse_bool(value, &c->warm_pages))
+            expected = "on or off";
     } else if (str_eq_cstr(key, "limit_loopback")) {
         if (!parse_bool(value, &c->limit_loopback))
             expected = "on or off";
@@ -568,7 +573,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "media, demo, base_url, smtp_url, mail_from, threads, page_cache, log_level, "
                  "digest_time, digest_weekday, mail_rate, mail_retry, subscribe_ip_hour, "
                  "subscribe_addr_day, header_timeout_ms, max_conns_per_ip, "
-                 "requests_per_ip_per_second, request_burst, limit_loopback, min_body_rate, "
+                 "requests_per_ip_per_second, request_burst, limit_loopback, warm_pages, "
+                 "min_body_rate, "
                  "min_body_rate_grace, query_renders_per_second, body_memory_max, "
                  "upload_spool_max, "
                  "response_memory_max, static_links, "

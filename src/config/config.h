@@ -34,6 +34,7 @@ struct config {
     unsigned requests_per_ip_per_second; /* token bucket rate; default 50 */
     unsigned request_burst;              /* bucket size; default 200 */
     bool limit_loopback;                 /* limit 127.0.0.1/::1 too; default on */
+    bool warm_pages; /* render the front pages ahead of readers (http/warm.c); default on */
     /* bodies and budgets (issue 9; http.h): a body averaging under min_body_rate bytes/s
      * after min_body_rate_grace s gets 408; budgets in MiB, past them 503 */
     unsigned min_body_rate, min_body_rate_grace;

@@ -1510,7 +1510,8 @@ static void dispatch(struct http_conn *c)
         return;
     }
     unsigned retry_after;
-    if (!http__ratelimit_request(srv->ratelimit, req->client_ip, &retry_after)) {
+    if (!http__warm_exempt(srv->warm, c->client_ip, http_request_header(req, "X-Visnyk-Warm")) &&
+        !http__ratelimit_request(srv->ratelimit, req->client_ip, &retry_after)) {
         respond_429(c, retry_after);
         return;
     }

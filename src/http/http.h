@@ -158,6 +158,12 @@ struct http_config {
      * scheduler) after the write committed: thread-safe and quick. NULL = none. */
     void (*on_invalidate)(void *ctx, struct str key);
     void *invalidate_ctx;
+    /* The page warmer (warm.c): the paths readers open first, site-relative ("/",
+     * "/news", the newest articles), in arena memory. Called on the warmer's own thread
+     * (thread-safe: open its own database connection) after start and after each burst of
+     * invalidations; the server then requests each over loopback so the page cache holds
+     * it before a reader asks. NULL, or no page cache = no warming. */
+    enum err (*warm_paths)(void *app, struct arena *a, struct str **paths, size_t *n);
     /* Bodies and budgets (see HTTP_MIN_BODY_BYTES_PER_SEC above); 0 = the default.
      * spool_dir holds spooled upload bodies (unlinked files; the media folder, so they
      * are on the disk the photos go to); NULL = the system's temporary folder. */

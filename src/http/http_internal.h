@@ -274,6 +274,23 @@ struct http_loop {
     char read_buf[HTTP__READ_BUF_BYTES];
 };
 
+/* ---- warm.c: the page warmer (http_config.warm_paths) ---- */
+#define HTTP__WARM_TOKEN_LEN 32
+struct http__warm;
+/* http__warm_start starts the warmer's thread, which warms once at once; NULL when the
+ * config has no warm_paths or the page cache is off. */
+struct http__warm *http__warm_start(struct http_server *srv);
+/* http__warm_poke: pages were invalidated; warm again once the burst is over. Any
+ * thread; NULL does nothing. */
+void http__warm_poke(struct http__warm *w);
+/* http__warm_stopping asks the thread to stop after its current request (no wait);
+ * http__warm_free stops it, waits for it and frees it. */
+void http__warm_stopping(struct http__warm *w);
+void http__warm_free(struct http__warm *w);
+/* http__warm_exempt: the request is the warmer's own (a loopback peer with the
+ * process's X-Visnyk-Warm token), exempt from the per-address request limit. */
+bool http__warm_exempt(const struct http__warm *w, const char *peer_ip, struct str header);
+
 struct http_server {
     struct http_config cfg; /* copy, defaults filled in */
     uint16_t port;
@@ -291,6 +308,8 @@ struct http_server {
     /* bytes in use against the budgets of struct http_config (conn.c) */
     atomic_size_t body_mem, body_spool, resp_mem;
     atomic_bool home_rendered; /* a 200 for "/" went out since start: the cache is warm */
+    /* NULL: no warming (warm.c); set once the loops serve, read by them */
+    _Atomic(struct http__warm *) warm;
 };
 
 /* ---- ratelimit.c ---- */

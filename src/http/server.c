@@ -143,6 +143,7 @@ static void *loop_thread(void *arg)
 /* begin_stop runs on the main loop: tells every loop to stop and lets the main loop end. */
 static void begin_stop(struct http_server *srv)
 {
+    http__warm_stopping(srv->warm);
     for (unsigned i = 0; i < srv->n_loops; i++)
         if (srv->loops[i] && srv->loops[i]->thread_started)
             uv_async_send(&srv->loops[i]->stop_async);
@@ -191,16 +192,20 @@ uint16_t http_server_port(const struct http_server *srv)
 
 void http_cache_invalidate(struct http_server *srv, struct str key)
 {
-    if (srv && srv->cache)
+    if (srv && srv->cache) {
         http__pagecache_invalidate(srv->cache, key);
+        http__warm_poke(srv->warm);
+    }
     if (srv && srv->cfg.on_invalidate)
         srv->cfg.on_invalidate(srv->cfg.invalidate_ctx, key);
 }
 
 void http_cache_clear(struct http_server *srv)
 {
-    if (srv && srv->cache)
+    if (srv && srv->cache) {
         http__pagecache_clear(srv->cache);
+        http__warm_poke(srv->warm);
+    }
     /* every cacheable page carries the key "site", so a CDN drops them all by it */
     if (srv && srv->cfg.on_invalidate)
         srv->cfg.on_invalidate(srv->cfg.invalidate_ctx, STR_LIT("site"));
@@ -401,6 +406,8 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         __atomic_store_n(started, srv, __ATOMIC_RELEASE);
     if (e == ERR_OK && srv->cfg.on_start)
         srv->cfg.on_start(srv, srv->cfg.app);
+    if (e == ERR_OK)
+        srv->warm = http__warm_start(srv);
 
     uv_run(&srv->main_loop, UV_RUN_DEFAULT);
 
@@ -413,6 +420,9 @@ enum err http_server_run(const struct http_config *cfg, void (*on_reload)(void *
         if (uv_loop_close(&lp->uv) != 0)
             log_warn("loop closed with open handles");
     }
+    /* after the loops: a request of the warmer's in flight has ended with them */
+    http__warm_free(srv->warm);
+    srv->warm = NULL;
     uv_loop_close(&srv->main_loop);
     if (e == ERR_OK && srv->cfg.on_stop)
         srv->cfg.on_stop(srv->cfg.app);

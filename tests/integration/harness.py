@@ -57,7 +57,9 @@ class Server:
         # The tests hammer the server from loopback: exempt it from the per-address limits
         # (on by default, loopback included) and from the bound on uncached searches
         # unless a test asks for them, through env or the command line (which wins).
-        base = {"VISNYK_LIMIT_LOOPBACK": "off", "VISNYK_QUERY_RENDERS_PER_SECOND": "0"}
+        # The page warmer's requests would mix with the tests' own: off unless asked for.
+        base = {"VISNYK_LIMIT_LOOPBACK": "off", "VISNYK_QUERY_RENDERS_PER_SECOND": "0",
+                "VISNYK_WARM_PAGES": "off"}
         self.env = dict(os.environ, **dict(base, **(env or {})))
         if demo:
             self._init_demo()

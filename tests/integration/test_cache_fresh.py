@@ -108,7 +108,8 @@ def check_fresh_after_save(srv):
 
 
 def main():
-    srv = Server(demo=False)
+    # the page warmer on: its renders race the readers' and the saves' too
+    srv = Server(demo=False, env={"VISNYK_WARM_PAGES": "on"})
     add_user(srv, "editor1", "editor")
     # spelled the way the reproduction did: start() and then `with` on its result
     with srv.start():
