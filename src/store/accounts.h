@@ -1,5 +1,5 @@
 /* store/accounts.h: the editors' accounts, sessions, login throttling and the audit
- * log with its hash chain (accounts_sqlite.c, signing_sqlite.c for the chain). */
+ * log with its hash chain (accounts.c, signing_sqlite.c for the chain). */
 #ifndef VISNYK_STORE_ACCOUNTS_H
 #define VISNYK_STORE_ACCOUNTS_H
 

@@ -1,4 +1,4 @@
-/* store/attachments.h: documents (PDF) attached to articles (attachments_sqlite.c). */
+/* store/attachments.h: documents (PDF) attached to articles (attachments.c). */
 #ifndef VISNYK_STORE_ATTACHMENTS_H
 #define VISNYK_STORE_ATTACHMENTS_H
 

@@ -54,7 +54,7 @@ enum err store_backup_to(struct store *s, const char *dest_path)
      * editing may never finish. */
     for (int tries = 0;; tries++) {
         rc = sqlite3_backup_step(b, -1);
-        if (rc == SQLITE_DONE)
+        if (rc == DB_DONE)
             break;
         if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && tries < BACKUP_BUSY_RETRIES) {
             sqlite3_sleep(50);
@@ -94,7 +94,7 @@ static const char sql_fk[] = "PRAGMA foreign_key_check";
 
 enum err store_check(struct store *s, struct arena *a, struct str **problems, size_t *n)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     struct str *items = NULL;
     size_t count = 0, cap = 0;
     enum err e;
@@ -105,7 +105,7 @@ enum err store_check(struct store *s, struct arena *a, struct str **problems, si
     e = store__prepare(s, sql_integrity, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct str line = store__col_str(a, st, 0);
         if (str_eq_cstr(line, "ok"))
             continue;
@@ -113,21 +113,21 @@ enum err store_check(struct store *s, struct arena *a, struct str **problems, si
         items[count++] = str_from_cstr(arena_printf(a, "integrity: %.*s", STR_FMT(line)));
     }
     store__stmt_done(st);
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store__db_fail(s, rc);
 
     e = store__prepare(s, sql_fk, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct str table = store__col_str(a, st, 0), parent = store__col_str(a, st, 2);
         items = store__grow(a, items, count, &cap, sizeof(*items));
         items[count++] = str_from_cstr(
             arena_printf(a, "foreign key: %.*s row %lld refers to a missing %.*s row",
-                         STR_FMT(table), (long long)sqlite3_column_int64(st, 1), STR_FMT(parent)));
+                         STR_FMT(table), (long long)db_col_i64(st, 1), STR_FMT(parent)));
     }
     store__stmt_done(st);
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store__db_fail(s, rc);
     *problems = items;
     *n = count;
@@ -139,7 +139,7 @@ static const char sql_media[] = "SELECT hash, max(width) FROM photos GROUP BY ha
 enum err store_media_refs(struct store *s, struct arena *a, struct store_media_ref **items,
                           size_t *n)
 {
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     struct store_media_ref *list = NULL;
     size_t count = 0, cap = 0;
     int rc;
@@ -149,14 +149,14 @@ enum err store_media_refs(struct store *s, struct arena *a, struct store_media_r
     *n = 0;
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         list = store__grow(a, list, count, &cap, sizeof(*list));
         list[count].hash = store__col_str(a, st, 0);
-        list[count].width = sqlite3_column_int(st, 1);
+        list[count].width = db_col_int(st, 1);
         count++;
     }
     store__stmt_done(st);
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store__db_fail(s, rc);
     *items = list;
     *n = count;

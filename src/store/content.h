@@ -1,6 +1,6 @@
 /* store/content.h: what readers see: articles, static pages, tags, departments (with
  * their details), the archive and sitemaps; and the writes of import. Reads apply the
- * visibility rule below. (store_sqlite.c, people_sqlite.c, slugs_sqlite.c,
+ * visibility rule below. (store_sqlite.c, people.c, slugs.c,
  * search_sqlite.c for sitemaps) */
 #ifndef VISNYK_STORE_CONTENT_H
 #define VISNYK_STORE_CONTENT_H
@@ -93,7 +93,7 @@ ERR_MUST_USE
 enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str slug,
                                    struct store_article *out);
 /* store_article_slug_current: the current slug of the visible article that had
- * old_slug before a rename (slugs_sqlite.c), copied into a. ERR_NOTFOUND when no
+ * old_slug before a rename (slugs.c), copied into a. ERR_NOTFOUND when no
  * visible article had it. */
 ERR_MUST_USE
 enum err store_article_slug_current(struct store *s, struct arena *a, struct str old_slug,
@@ -213,7 +213,7 @@ enum err store_article_upsert(struct store *s, const struct store_article_input 
 ERR_MUST_USE
 enum err store_page_upsert(struct store *s, struct str slug, struct str title, struct str body_md);
 
-/* ---- department details (people_sqlite.c) ----
+/* ---- department details (people.c) ----
  * What a department's public page shows above its news. Each field is empty when not
  * filled in; the workspace validates them (bounds, UTF-8, e-mail and phone syntax)
  * before store_dept_details_set, which stores what it is given. */

@@ -1,6 +1,6 @@
 /* store/editorial.h: the workspace's views and writes: articles of any status,
  * saves with version checks, revisions, galleries, tags and departments, pages,
- * scheduling (editorial_sqlite.c). */
+ * scheduling (editorial.c). */
 #ifndef VISNYK_STORE_EDITORIAL_H
 #define VISNYK_STORE_EDITORIAL_H
 

@@ -1,5 +1,5 @@
 /* store/mail.h: the e-mail digest: subscribers, consent, tokens, the outbox, rate
- * limits (mail_sqlite.c). */
+ * limits (mail.c). */
 #ifndef VISNYK_STORE_MAIL_H
 #define VISNYK_STORE_MAIL_H
 

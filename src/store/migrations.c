@@ -368,7 +368,7 @@ const char *const store__migrations[] = {
     "    UPDATE search_upkeep SET changes = changes + 1 WHERE id = 1;\n"
     "END;\n"
     "PRAGMA user_version = 7;\n",
-    /* 8: the CDN purge queue (store/purge_sqlite.c). One row per surrogate key waiting
+    /* 8: the CDN purge queue (store/purge.c). One row per surrogate key waiting
      * to be purged: key is unique, so enqueueing a waiting key adds nothing but a new
      * version (the worker removes a purged key only if its version is the one it sent).
      * next_attempt_at backs off while the CDN fails. */
@@ -443,7 +443,7 @@ const char *const store__migrations[] = {
     "CREATE INDEX audit_log_action ON audit_log (action);\n"
     "PRAGMA user_version = 11;\n",
     /* 12 (issue 12): the earlier slugs of articles that were public: an address shared
-     * before a rename answers 301 to the current one (store/slugs_sqlite.c). The
+     * before a rename answers 301 to the current one (store/slugs.c). The
      * trigger records the old slug when the article had been public (published, or
      * scheduled and past its time, or withdrawn after either); a slug taken again, by
      * the same article or a new one, leaves the history: the live article wins. */

@@ -1,4 +1,4 @@
-/* store/purge.h: the CDN purge queue (purge_sqlite.c). */
+/* store/purge.h: the CDN purge queue (purge.c). */
 #ifndef VISNYK_STORE_PURGE_H
 #define VISNYK_STORE_PURGE_H
 

@@ -125,7 +125,7 @@ static const char sql_sitemap_lastmod[] =
 /* run prepares and steps a statement without parameters or rows. */
 static enum err run(struct store *s, const char *sql)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql, &st);
     return e == ERR_OK ? store__step_done(s, st) : e;
 }
@@ -143,29 +143,27 @@ enum err store__search_register(struct store *s)
 
 enum err store__search_article_refresh(struct store *s, int64_t id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_captions, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st);
+    if (rc != DB_ROW) {
         e = store__db_fail(s, rc);
         store__stmt_done(st);
         return e;
     }
     /* the text stays valid while st is not reset: bind it to the update first */
-    sqlite3_stmt *up;
+    struct db_stmt *up;
     e = store__prepare(s, sql_captions_set, &up);
     if (e == ERR_OK) {
-        sqlite3_bind_int64(up, 1, id);
-        sqlite3_bind_text64(up, 2, (const char *)sqlite3_column_text(st, 0),
-                            (sqlite3_uint64)sqlite3_column_bytes(st, 0), SQLITE_TRANSIENT,
-                            SQLITE_UTF8);
-        rc = sqlite3_step(up);
-        if (rc != SQLITE_DONE)
+        db_bind_i64(up, 1, id);
+        db_bind_str(up, 2, db_col_text(st, 0));
+        rc = db_step(up);
+        if (rc != DB_DONE)
             e = store__db_fail(s, rc);
-        bool changed = rc == SQLITE_DONE && sqlite3_changes(store__db(s)) > 0;
+        bool changed = rc == DB_DONE && db_changes(s) > 0;
         store__stmt_done(up);
         if (changed)
             e = run(s, sql_upkeep_touch);
@@ -177,10 +175,10 @@ enum err store__search_article_refresh(struct store *s, int64_t id)
 /* terms_fresh: whether search_terms holds the index's vocabulary as it is now. */
 static bool terms_fresh(struct store *s)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (store__prepare(s, sql_terms_fresh, &st) != ERR_OK)
         return false;
-    bool fresh = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    bool fresh = db_step(st) == DB_ROW && db_col_int(st, 0) == 1;
     store__stmt_done(st);
     return fresh;
 }
@@ -220,20 +218,20 @@ static void completions_find(struct store *s, struct arena *a, struct str w, con
     *n = 0;
     char hi[SEARCH_MAX_WORD_BYTES + 8];
     size_t hn = prefix_end(w, hi, sizeof hi);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (hn == 0 || !terms_fresh(s) || store__prepare(s, sql_terms_completions, &st) != ERR_OK)
         return;
-    store__bind_str(st, 1, w);
-    store__bind_str(st, 2, str_make(hi, hn));
-    sqlite3_bind_int(st, 3, MAX_COMPLETIONS + 1);
+    db_bind_str(st, 1, w);
+    db_bind_str(st, 2, str_make(hi, hn));
+    db_bind_i64(st, 3, MAX_COMPLETIONS + 1);
     struct str *list = arena_alloc_array(a, MAX_COMPLETIONS + 1, sizeof *list);
     size_t k = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k <= MAX_COMPLETIONS)
+    while ((rc = db_step(st)) == DB_ROW && k <= MAX_COMPLETIONS)
         list[k++] = store__col_str(a, st, 0);
     store__stmt_done(st);
     /* with none, FTS5's prefix query has nothing to merge and answers at once */
-    if (rc == SQLITE_DONE && k > 0 && k <= MAX_COMPLETIONS) {
+    if (rc == DB_DONE && k > 0 && k <= MAX_COMPLETIONS) {
         *out = list;
         *n = k;
     }
@@ -284,29 +282,29 @@ static struct str match_for(struct store *s, struct arena *a, struct str text)
     return match;
 }
 
-static void bind_filters(sqlite3_stmt *st, struct str match, const struct store_search_query *q)
+static void bind_filters(struct db_stmt *st, struct str match, const struct store_search_query *q)
 {
-    store__bind_str(st, 1, match);
-    sqlite3_bind_int64(st, 2, utc_now());
-    sqlite3_bind_int64(st, 3, q->from != 0 ? q->from : INT64_MIN);
-    sqlite3_bind_int64(st, 4, q->until != 0 ? q->until : INT64_MAX);
-    sqlite3_bind_int64(st, 5, q->tag_id);
-    sqlite3_bind_int64(st, 6, q->dept_id);
+    db_bind_str(st, 1, match);
+    db_bind_i64(st, 2, utc_now());
+    db_bind_i64(st, 3, q->from != 0 ? q->from : INT64_MIN);
+    db_bind_i64(st, 4, q->until != 0 ? q->until : INT64_MAX);
+    db_bind_i64(st, 5, q->tag_id);
+    db_bind_i64(st, 6, q->dept_id);
 }
 
 static enum err hit_fill(struct store *s, struct arena *a, int64_t id, struct store_search_hit *h)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(h, 0, sizeof *h);
     enum err e = store__prepare(s, sql_hit_summary, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
         store__summary_read(a, st, &h->summary);
     } else {
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     }
     store__stmt_done(st);
     if (e != ERR_OK)
@@ -315,18 +313,18 @@ static enum err hit_fill(struct store *s, struct arena *a, int64_t id, struct st
     e = store__prepare(s, sql_hit_depts, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         h->departments =
             store__grow(a, h->departments, h->n_departments, &cap, sizeof *h->departments);
         struct store_ref *r = &h->departments[h->n_departments++];
-        r->id = sqlite3_column_int64(st, 0);
+        r->id = db_col_i64(st, 0);
         r->slug = store__col_str(a, st, 1);
         r->name = store__col_str(a, st, 2);
         r->count = 0;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)
@@ -353,18 +351,18 @@ static enum err snippets_fill(struct store *s, struct arena *a, struct str match
     }
     if (e == ERR_OK)
         e = buf_append_char(&list, ']');
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     if (e == ERR_OK)
         e = store__prepare(s, sql_hit_snippets, &st);
     if (e != ERR_OK)
         goto out;
-    store__bind_str(st, 1, match);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    store__bind_str(st, 4, buf_str(&list));
+    db_bind_str(st, 1, match);
+    db_bind_i64(st, 2, lo);
+    db_bind_i64(st, 3, hi);
+    db_bind_str(st, 4, buf_str(&list));
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_i64(st, 0);
         size_t i = 0;
         while (i < n && ids[i] != id)
             i++;
@@ -376,7 +374,7 @@ static enum err snippets_fill(struct store *s, struct arena *a, struct str match
             }
         }
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
 out:
@@ -402,7 +400,7 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
     if (match.ptr == NULL)
         return ERR_OK;
 
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, q->by_date ? sql_search_date : sql_search_rank, &st);
     if (e != ERR_OK)
         return e;
@@ -410,23 +408,23 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
     size_t window = q->offset + q->limit + 1;
     if (window < STORE_SEARCH_WINDOW)
         window = STORE_SEARCH_WINDOW;
-    sqlite3_bind_int64(st, 7, (int64_t)window);
-    sqlite3_bind_int64(st, 8, (int64_t)q->limit + 1);
-    sqlite3_bind_int64(st, 9, (int64_t)q->offset);
+    db_bind_i64(st, 7, (int64_t)window);
+    db_bind_i64(st, 8, (int64_t)q->limit + 1);
+    db_bind_i64(st, 9, (int64_t)q->offset);
     int64_t *ids = arena_alloc_array(a, q->limit, sizeof *ids);
     size_t n_ids = 0;
     int64_t in_window = -1;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (in_window < 0)
-            in_window = sqlite3_column_int64(st, 1);
+            in_window = db_col_i64(st, 1);
         if (n_ids == q->limit) {
             *has_more = true;
             break;
         }
-        ids[n_ids++] = sqlite3_column_int64(st, 0);
+        ids[n_ids++] = db_col_i64(st, 0);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)
@@ -458,7 +456,7 @@ enum err store_search(struct store *s, struct arena *a, const struct store_searc
     if (e != ERR_OK)
         return e;
     bind_filters(st, match, q);
-    sqlite3_bind_int64(st, 7, STORE_SEARCH_COUNT_MAX);
+    db_bind_i64(st, 7, STORE_SEARCH_COUNT_MAX);
     return store__one_i64(s, st, total);
 }
 
@@ -472,22 +470,22 @@ enum err store_search_pages(struct store *s, struct arena *a, struct str text, s
         return ERR_OK;
     if (limit > STORE_MAX_LIST_LIMIT)
         limit = STORE_MAX_LIST_LIMIT;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_pages, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, match);
-    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    db_bind_str(st, 1, match);
+    db_bind_i64(st, 2, (int64_t)limit);
     *items = arena_alloc_array(a, limit, sizeof **items);
-    int rc = SQLITE_DONE;
-    while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_DONE;
+    while (*n < limit && (rc = db_step(st)) == DB_ROW) {
         struct store_page_hit *h = &(*items)[(*n)++];
-        h->id = sqlite3_column_int64(st, 0);
+        h->id = db_col_i64(st, 0);
         h->slug = store__col_str(a, st, 1);
         h->title = store__col_str(a, st, 2);
         h->snippet = store__col_str(a, st, 3);
     }
-    if (*n < limit && rc != SQLITE_DONE)
+    if (*n < limit && rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -496,16 +494,16 @@ enum err store_search_pages(struct store *s, struct arena *a, struct str text, s
 /* vocab_has: whether term is a word of the index (surface or stem). */
 static enum err vocab_has(struct store *s, bool fresh, struct str term, bool *has)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *has = false;
     enum err e = store__prepare(s, fresh ? sql_terms_has : sql_vocab_has, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, term);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_str(st, 1, term);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         *has = true;
-    else if (rc != SQLITE_DONE)
+    else if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -532,18 +530,17 @@ static enum err closest(struct store *s, bool fresh, struct arena *a, struct str
     int best_d = max + 1;
     int64_t best_doc = 0;
 
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, fresh ? sql_terms_range : sql_vocab_range, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, str_make(w.ptr, i));
-    store__bind_str(st, 2, str_make(hi, hn));
+    db_bind_str(st, 1, str_make(w.ptr, i));
+    db_bind_str(st, 2, str_make(hi, hn));
     int rc;
     size_t scanned = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && scanned++ < SUGGEST_MAX_SCAN) {
-        struct str t =
-            str_make((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-        int64_t doc = sqlite3_column_int64(st, 1);
+    while ((rc = db_step(st)) == DB_ROW && scanned++ < SUGGEST_MAX_SCAN) {
+        struct str t = db_col_text(st, 0);
+        int64_t doc = db_col_i64(st, 1);
         int d = search_edit_distance(w, t, max);
         if (d == 0 || d > max)
             continue;
@@ -553,7 +550,7 @@ static enum err closest(struct store *s, bool fresh, struct arena *a, struct str
             *best = arena_str(a, t);
         }
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -595,18 +592,18 @@ enum err store_search_suggest(struct store *s, struct arena *a, struct str text,
     /* only propose what finds something a reader may see */
     struct str cand = arena_str(a, buf_str(&out));
     struct str match = match_for(s, a, cand);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     e = match.ptr == NULL ? ERR_NOTFOUND : store__prepare(s, sql_search_exists, &st);
     if (e != ERR_OK)
         goto out;
     struct store_search_query none = {0};
     bind_filters(st, match, &none);
-    sqlite3_bind_int64(st, 7, 1);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(st, 7, 1);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         *suggestion = cand;
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
 out:
     buf_free(&out);
@@ -635,13 +632,13 @@ static enum err merge_step(struct store *s, bool *worked)
 /* run_range runs sql with ?1 = lo and ?2 = hi (NULL when hi is STR_NULL). */
 static enum err run_range(struct store *s, const char *sql, struct str lo, struct str hi)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, lo);
+    db_bind_str(st, 1, lo);
     if (hi.ptr != NULL)
-        store__bind_str(st, 2, hi);
+        db_bind_str(st, 2, hi);
     return store__step_done(s, st);
 }
 
@@ -650,17 +647,17 @@ static enum err run_range(struct store *s, const char *sql, struct str lo, struc
 static enum err terms_slice(struct store *s, struct arena *a, struct str lo, struct str *next)
 {
     *next = STR_NULL;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store_begin(s);
     if (e != ERR_OK)
         return e;
     e = store__prepare(s, sql_terms_bound, &st);
     if (e == ERR_OK) {
-        store__bind_str(st, 1, lo);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
+        db_bind_str(st, 1, lo);
+        int rc = db_step(st);
+        if (rc == DB_ROW)
             *next = store__col_str(a, st, 0);
-        else if (rc != SQLITE_DONE)
+        else if (rc != DB_DONE)
             e = store__db_fail(s, rc);
         store__stmt_done(st);
     }
@@ -677,15 +674,15 @@ static enum err terms_slice(struct store *s, struct arena *a, struct str lo, str
 enum err store_search_upkeep(struct store *s, struct store_search_upkeep_report *report)
 {
     memset(report, 0, sizeof *report);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_upkeep_state, &st);
     if (e != ERR_OK)
         return e;
     int64_t changes = 0, done = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        changes = sqlite3_column_int64(st, 0);
-        done = sqlite3_column_int64(st, 1);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        changes = db_col_i64(st, 0);
+        done = db_col_i64(st, 1);
     } else {
         e = store__db_fail(s, rc);
     }
@@ -718,9 +715,9 @@ enum err store_search_upkeep(struct store *s, struct store_search_upkeep_report 
     e = store__prepare(s, sql_upkeep_done, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, changes);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(st, 1, changes);
+    rc = db_step(st);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     report->ran = e == ERR_OK;
@@ -736,25 +733,25 @@ enum err store_sitemap_articles(struct store *s, struct arena *a, size_t offset,
         *lastmod = 0;
     if (limit == 0 || limit > STORE_MAX_SITEMAP_URLS)
         return ERR_INVALID;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sitemap, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, utc_now());
-    sqlite3_bind_int64(st, 2, (int64_t)limit);
-    sqlite3_bind_int64(st, 3, (int64_t)offset);
+    db_bind_i64(st, 1, utc_now());
+    db_bind_i64(st, 2, (int64_t)limit);
+    db_bind_i64(st, 3, (int64_t)offset);
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         struct store_sitemap_url *u = &(*items)[(*n)++];
-        u->id = sqlite3_column_int64(st, 0);
+        u->id = db_col_i64(st, 0);
         u->slug = store__col_str(a, st, 1);
-        u->lastmod = sqlite3_column_int64(st, 2);
+        u->lastmod = db_col_i64(st, 2);
         if (lastmod != NULL && u->lastmod > *lastmod)
             *lastmod = u->lastmod;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -765,13 +762,13 @@ enum err store_sitemap_lastmod(struct store *s, size_t offset, size_t limit, int
     *lastmod = 0;
     if (limit == 0 || limit > STORE_MAX_SITEMAP_URLS)
         return ERR_INVALID;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sitemap_lastmod, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, utc_now());
-    sqlite3_bind_int64(st, 2, (int64_t)limit);
-    sqlite3_bind_int64(st, 3, (int64_t)offset);
+    db_bind_i64(st, 1, utc_now());
+    db_bind_i64(st, 2, (int64_t)limit);
+    db_bind_i64(st, 3, (int64_t)offset);
     e = store__one_i64(s, st, lastmod);
     /* max over no rows (no articles, or a page past the end) is NULL: *lastmod stays 0 */
     return e == ERR_NOTFOUND ? ERR_OK : e;

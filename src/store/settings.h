@@ -1,5 +1,5 @@
 /* store/settings.h: site settings, key/value text (one key: store_sqlite.c; several at
- * once: settings_sqlite.c). */
+ * once: settings.c). */
 #ifndef VISNYK_STORE_SETTINGS_H
 #define VISNYK_STORE_SETTINGS_H
 

@@ -117,28 +117,28 @@ enum err store__signing_register(struct store *s)
 enum err store_key_add(struct store *s, struct str key_id, const unsigned char pk[32],
                        const unsigned char sk[64], int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_key_retire, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, now);
+    db_bind_i64(st, 1, now);
     e = store__step_done(s, st);
     if (e != ERR_OK)
         return e;
     e = store__prepare(s, sql_key_add, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, key_id);
-    sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, sk, 64, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
+    db_bind_str(st, 1, key_id);
+    db_bind_blob(st, 2, pk, 32);
+    db_bind_blob(st, 3, sk, 64);
+    db_bind_i64(st, 4, now);
     return store__step_done(s, st);
 }
 
 enum err store_key_list(struct store *s, struct arena *a, struct store_signing_key **items,
                         size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
     *items = NULL;
@@ -146,17 +146,18 @@ enum err store_key_list(struct store *s, struct arena *a, struct store_signing_k
     enum err e = store__prepare(s, sql_key_list, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 1) != 32)
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct str pk = db_col_blob(st, 1);
+        if (pk.len != 32)
             continue;
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         struct store_signing_key *k = &(*items)[(*n)++];
         k->key_id = store__col_str(a, st, 0);
-        memcpy(k->public_key, sqlite3_column_blob(st, 1), 32);
-        k->valid_from = sqlite3_column_int64(st, 2);
-        k->valid_until = sqlite3_column_int64(st, 3);
+        memcpy(k->public_key, pk.ptr, 32);
+        k->valid_from = db_col_i64(st, 2);
+        k->valid_until = db_col_i64(st, 3);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -164,17 +165,18 @@ enum err store_key_list(struct store *s, struct arena *a, struct store_signing_k
 
 enum err store_key_current(struct store *s, char key_id[17], unsigned char sk[64])
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_key_current, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 16 &&
-        sqlite3_column_bytes(st, 1) == 64) {
-        memcpy(key_id, sqlite3_column_text(st, 0), 16);
+    int rc = db_step(st);
+    struct str id = rc == DB_ROW ? db_col_text(st, 0) : STR_NULL;
+    struct str secret = rc == DB_ROW ? db_col_blob(st, 1) : STR_NULL;
+    if (rc == DB_ROW && id.len == 16 && secret.len == 64) {
+        memcpy(key_id, id.ptr, 16);
         key_id[16] = '\0';
-        memcpy(sk, sqlite3_column_blob(st, 1), 64);
-    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        memcpy(sk, secret.ptr, 64);
+    } else if (rc == DB_ROW || rc == DB_DONE) {
         e = ERR_NOTFOUND;
     } else {
         e = store__db_fail(s, rc);
@@ -185,14 +187,14 @@ enum err store_key_current(struct store *s, char key_id[17], unsigned char sk[64
 
 enum err store_key_generation(struct store *s, int64_t *generation)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *generation = 0;
     enum err e = store__prepare(s, sql_key_generation, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *generation = sqlite3_column_int64(st, 0);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *generation = db_col_i64(st, 0);
     else
         e = store__db_fail(s, rc);
     store__stmt_done(st);
@@ -213,39 +215,39 @@ enum err store_unsigned_ids(struct store *s, struct arena *a, const char *kind, 
 
 enum err store_signature_add(struct store *s, const struct store_signature *sig)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sig_add, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, sig->kind);
-    sqlite3_bind_int64(st, 2, sig->object_id);
-    sqlite3_bind_int64(st, 3, sig->revision);
-    store__bind_str(st, 4, sig->key_id);
-    store__bind_str(st, 5, sig->canonical);
-    store__bind_str(st, 6, sig->signature);
-    sqlite3_bind_int64(st, 7, sig->signed_at);
+    db_bind_str(st, 1, sig->kind);
+    db_bind_i64(st, 2, sig->object_id);
+    db_bind_i64(st, 3, sig->revision);
+    db_bind_str(st, 4, sig->key_id);
+    db_bind_str(st, 5, sig->canonical);
+    db_bind_str(st, 6, sig->signature);
+    db_bind_i64(st, 7, sig->signed_at);
     return store__step_done(s, st);
 }
 
 enum err store_signature_latest(struct store *s, struct arena *a, const char *kind,
                                 int64_t object_id, struct store_signature *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sig_latest, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, object_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->object_id = sqlite3_column_int64(st, 0);
-        out->revision = sqlite3_column_int64(st, 1);
-        out->signed_at = sqlite3_column_int64(st, 2);
+    db_bind_cstr(st, 1, kind);
+    db_bind_i64(st, 2, object_id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        out->object_id = db_col_i64(st, 0);
+        out->revision = db_col_i64(st, 1);
+        out->signed_at = db_col_i64(st, 2);
         out->kind = store__col_str(a, st, 3);
         out->key_id = store__col_str(a, st, 4);
         out->canonical = store__col_str(a, st, 5);
         out->signature = store__col_str(a, st, 6);
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         e = ERR_NOTFOUND;
     } else {
         e = store__db_fail(s, rc);
@@ -254,16 +256,9 @@ enum err store_signature_latest(struct store *s, struct arena *a, const char *ki
     return e;
 }
 
-static struct str col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *p = sqlite3_column_text(st, i);
-    size_t n = (size_t)sqlite3_column_bytes(st, i);
-    return p != NULL ? str_make((const char *)p, n) : str_make("", 0);
-}
-
 enum err store_audit_chain_check(struct store *s, struct store_audit_check *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     char prev[65] = "", hex[65];
     int rc;
     memset(out, 0, sizeof *out);
@@ -271,9 +266,9 @@ enum err store_audit_chain_check(struct store *s, struct store_audit_check *out)
     enum err e = store__prepare(s, sql_audit_all, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
-        struct str prev_hash = col(st, 8), hash = col(st, 9);
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_i64(st, 0), at = db_col_i64(st, 1);
+        struct str prev_hash = db_col_text(st, 8), hash = db_col_text(st, 9);
         out->entries++;
         if (!str_eq(prev_hash, str_from_cstr(prev))) {
             out->ok = false;
@@ -281,9 +276,9 @@ enum err store_audit_chain_check(struct store *s, struct store_audit_check *out)
                      "its link to the entry before does not match (an entry before it was "
                      "removed or altered)");
         } else {
-            store_audit_hash(id, at, sqlite3_column_int64(st, 2), col(st, 3), col(st, 4),
-                             col(st, 5), col(st, 6), col(st, 7), sqlite3_column_int64(st, 10),
-                             prev_hash, hex);
+            store_audit_hash(id, at, db_col_i64(st, 2), db_col_text(st, 3), db_col_text(st, 4),
+                             db_col_text(st, 5), db_col_text(st, 6), db_col_text(st, 7),
+                             db_col_i64(st, 10), prev_hash, hex);
             if (!str_eq(hash, str_make(hex, 64))) {
                 out->ok = false;
                 snprintf(out->reason, sizeof out->reason,
@@ -298,7 +293,7 @@ enum err store_audit_chain_check(struct store *s, struct store_audit_check *out)
         memcpy(prev, hash.ptr, hash.len < 64 ? hash.len : 64);
         prev[hash.len < 64 ? hash.len : 64] = '\0';
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;

@@ -282,7 +282,7 @@ static void stmt_timer_stop(void)
         metrics_histogram_observe(&metrics_g.db, metrics_now_ns() - stmt_t0);
 }
 
-enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
+enum err store__prepare(struct store *s, const char *sql, struct db_stmt **out)
 {
     *out = NULL;
     /* Open addressing on the SQL text's address: each constant has one address. */
@@ -291,7 +291,7 @@ enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
     for (size_t k = 0; k < STORE__STMT_CACHE_SIZE; k++) {
         size_t at = (h + k) % STORE__STMT_CACHE_SIZE;
         if (c->sql[at] == sql) {
-            *out = c->stmt[at];
+            *out = store__neutral(c->stmt[at]);
             stmt_timer_start();
             return ERR_OK;
         }
@@ -301,7 +301,7 @@ enum err store__prepare(struct store *s, const char *sql, sqlite3_stmt **out)
             if (rc != SQLITE_OK)
                 return store__db_fail(s, rc);
             c->sql[at] = sql;
-            *out = c->stmt[at];
+            *out = store__neutral(c->stmt[at]);
             stmt_timer_start();
             return ERR_OK;
         }
@@ -332,7 +332,7 @@ enum err store__db_fail(struct store *s, int rc)
 }
 
 /* stmt_get hands out the prepared statement id, preparing it on first use. */
-static enum err stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **out)
+static enum err stmt_get(struct store *s, enum stmt_id id, struct db_stmt **out)
 {
     *out = NULL;
     if (s->stmts[id] == NULL) {
@@ -341,59 +341,59 @@ static enum err stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **out)
         if (rc != SQLITE_OK)
             return store__db_fail(s, rc);
     }
-    *out = s->stmts[id];
+    *out = store__neutral(s->stmts[id]);
     stmt_timer_start();
     return ERR_OK;
 }
 
 /* stmt_done makes a statement ready for its next use and drops references to the
  * caller's bound text. */
-void store__stmt_done(sqlite3_stmt *st)
+void store__stmt_done(struct db_stmt *st)
 {
     if (st != NULL) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        sqlite3_reset(store__lite(st));
+        sqlite3_clear_bindings(store__lite(st));
         stmt_timer_stop();
     }
 }
 
-enum err store__step_done(struct store *s, sqlite3_stmt *st)
+enum err store__step_done(struct store *s, struct db_stmt *st)
 {
     enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
 
-enum err store__opt_i64(struct store *s, sqlite3_stmt *st, int64_t *v, bool *found)
+enum err store__opt_i64(struct store *s, struct db_stmt *st, int64_t *v, bool *found)
 {
     enum err e = ERR_OK;
     *v = 0;
     if (found != NULL)
         *found = false;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *v = sqlite3_column_int64(st, 0);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *v = db_col_i64(st, 0);
         if (found != NULL)
             *found = true;
-        rc = sqlite3_step(st); /* RETURNING writes complete when the statement ends */
+        rc = db_step(st); /* RETURNING writes complete when the statement ends */
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
 
-enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out)
+enum err store__one_i64(struct store *s, struct db_stmt *st, int64_t *out)
 {
     enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
+    int rc = db_step(st);
     *out = 0;
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *out = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_ROW)
+    if (rc == DB_ROW && !db_col_null(st, 0))
+        *out = db_col_i64(st, 0);
+    else if (rc == DB_ROW)
         e = ERR_NOTFOUND;
     else
         e = store__db_fail(s, rc);
@@ -401,29 +401,20 @@ enum err store__one_i64(struct store *s, sqlite3_stmt *st, int64_t *out)
     return e;
 }
 
-int store__bind_str(sqlite3_stmt *st, int i, struct str v)
+struct str store__col_str(struct arena *a, struct db_stmt *st, int i)
 {
-    /* A NULL pointer would bind SQL NULL; every text column is NOT NULL. */
-    return sqlite3_bind_text64(st, i, v.ptr != NULL ? v.ptr : "", v.len, SQLITE_STATIC,
-                               SQLITE_UTF8);
-}
-
-struct str store__col_str(struct arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *p = sqlite3_column_text(st, i);
-    size_t n = (size_t)sqlite3_column_bytes(st, i);
-    return arena_str(a, str_make(p != NULL ? (const char *)p : "", p != NULL ? n : 0));
+    return arena_str(a, db_col_text(st, i));
 }
 
 /* exec_simple runs a statement without parameters or rows (BEGIN, COMMIT, ...). */
 static enum err exec_simple(struct store *s, enum stmt_id id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, id, &st);
     if (e != ERR_OK)
         return e;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -451,7 +442,7 @@ static int collate_uk(void *ctx, int an, const void *a, int bn, const void *b)
 
 static enum err user_version(struct store *s, int *version)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, ST_USER_VERSION, &st);
     if (e != ERR_OK)
         return e;
@@ -619,24 +610,24 @@ void store_rollback(struct store *s)
 static enum err load_refs(struct store *s, struct arena *a, enum stmt_id id, int64_t article_id,
                           struct store_ref **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *items = NULL;
     *n = 0;
     enum err e = stmt_get(s, id, &st);
     if (e != ERR_OK)
         return e;
     size_t cap = 0;
-    sqlite3_bind_int64(st, 1, article_id);
+    db_bind_i64(st, 1, article_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         struct store_ref *r = &(*items)[(*n)++];
-        r->id = sqlite3_column_int64(st, 0);
+        r->id = db_col_i64(st, 0);
         r->slug = store__col_str(a, st, 1);
         r->name = store__col_str(a, st, 2);
         r->count = 0;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -644,24 +635,24 @@ static enum err load_refs(struct store *s, struct arena *a, enum stmt_id id, int
 
 static enum err load_photos(struct store *s, struct arena *a, struct store_article *art)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, ST_ARTICLE_PHOTOS, &st);
     if (e != ERR_OK)
         return e;
     size_t cap = 0;
-    sqlite3_bind_int64(st, 1, art->id);
+    db_bind_i64(st, 1, art->id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         art->photos = store__grow(a, art->photos, art->n_photos, &cap, sizeof *art->photos);
         struct store_photo *p = &art->photos[art->n_photos++];
-        p->id = sqlite3_column_int64(st, 0);
+        p->id = db_col_i64(st, 0);
         p->hash = store__col_str(a, st, 1);
-        p->width = sqlite3_column_int(st, 2);
-        p->height = sqlite3_column_int(st, 3);
+        p->width = db_col_int(st, 2);
+        p->height = db_col_int(st, 3);
         p->caption = store__col_str(a, st, 4);
         p->alt = store__col_str(a, st, 5);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -669,29 +660,28 @@ static enum err load_photos(struct store *s, struct arena *a, struct store_artic
 
 /* article_load runs one of the ARTICLE_COLS statements, already bound, and fills out
  * with the article and everything attached to it. */
-static enum err article_load(struct store *s, struct arena *a, sqlite3_stmt *st,
+static enum err article_load(struct store *s, struct arena *a, struct db_stmt *st,
                              struct store_article *out)
 {
     enum err e = ERR_OK;
     memset(out, 0, sizeof *out);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
+    int rc = db_step(st);
+    if (rc == DB_DONE) {
         e = ERR_NOTFOUND;
         goto out;
     }
-    if (rc != SQLITE_ROW) {
+    if (rc != DB_ROW) {
         e = store__db_fail(s, rc);
         goto out;
     }
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     out->slug = store__col_str(a, st, 1);
     out->title = store__col_str(a, st, 2);
     out->lead = store__col_str(a, st, 3);
     out->body_md = store__col_str(a, st, 4);
-    out->published_at = sqlite3_column_int64(st, 5);
-    out->updated_at = sqlite3_column_int64(st, 6);
-    const unsigned char *status = sqlite3_column_text(st, 7);
-    if (!store_status_parse(str_from_cstr((const char *)status), &out->status))
+    out->published_at = db_col_i64(st, 5);
+    out->updated_at = db_col_i64(st, 6);
+    if (!store_status_parse(db_col_text(st, 7), &out->status))
         out->status = STORE_DRAFT;
     store__stmt_done(st);
     st = NULL;
@@ -708,52 +698,52 @@ out:
 enum err store_article_by_slug(struct store *s, struct arena *a, struct str slug,
                                struct store_article *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, ST_ARTICLE_BY_SLUG, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, slug);
-    sqlite3_bind_int64(st, 2, utc_now());
+    db_bind_str(st, 1, slug);
+    db_bind_i64(st, 2, utc_now());
     return article_load(s, a, st, out);
 }
 
 enum err store_article_by_id(struct store *s, struct arena *a, int64_t id,
                              struct store_article *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, ST_ARTICLE_BY_ID, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, utc_now());
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, utc_now());
     return article_load(s, a, st, out);
 }
 
 enum err store_article_by_slug_any(struct store *s, struct arena *a, struct str slug,
                                    struct store_article *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, ST_ARTICLE_BY_SLUG_ANY, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, slug);
+    db_bind_str(st, 1, slug);
     return article_load(s, a, st, out);
 }
 
-void store__summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary *out)
+void store__summary_read(struct arena *a, struct db_stmt *st, struct store_summary *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     out->slug = store__col_str(a, st, 1);
     out->title = store__col_str(a, st, 2);
     out->lead = store__col_str(a, st, 3);
-    out->published_at = sqlite3_column_int64(st, 4);
+    out->published_at = db_col_i64(st, 4);
     out->lead_photo = NULL;
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+    if (!db_col_null(st, 5)) {
         struct store_photo *p = arena_alloc(a, sizeof *p);
-        p->id = sqlite3_column_int64(st, 5);
+        p->id = db_col_i64(st, 5);
         p->hash = store__col_str(a, st, 6);
-        p->width = sqlite3_column_int(st, 7);
-        p->height = sqlite3_column_int(st, 8);
+        p->width = db_col_int(st, 7);
+        p->height = db_col_int(st, 8);
         p->caption = store__col_str(a, st, 9);
         p->alt = store__col_str(a, st, 10);
         out->lead_photo = p;
@@ -763,7 +753,7 @@ void store__summary_read(struct arena *a, sqlite3_stmt *st, struct store_summary
 /* list_bind binds the keyset bounds shared by the list and count statements: the upper
  * bound is the smallest of the cursor, "until" and "now" (published_at <= now is
  * (published_at, id) < (now + 1, 0), ids being positive), as one row-value range. */
-static void list_bind(sqlite3_stmt *st, const struct store_list_query *q, int64_t now)
+static void list_bind(struct db_stmt *st, const struct store_list_query *q, int64_t now)
 {
     int64_t up_at = now + 1, up_id = 0;
     if (q->until != 0 && q->until < up_at)
@@ -774,15 +764,15 @@ static void list_bind(sqlite3_stmt *st, const struct store_list_query *q, int64_
         up_at = q->after.published_at;
         up_id = q->after.id;
     }
-    sqlite3_bind_int64(st, 1, up_at);
-    sqlite3_bind_int64(st, 2, up_id);
-    sqlite3_bind_int64(st, 3, q->from != 0 ? q->from : INT64_MIN);
+    db_bind_i64(st, 1, up_at);
+    db_bind_i64(st, 2, up_id);
+    db_bind_i64(st, 3, q->from != 0 ? q->from : INT64_MIN);
     if (q->tag_id != 0) {
-        sqlite3_bind_int64(st, 5, q->tag_id);
+        db_bind_i64(st, 5, q->tag_id);
         if (q->dept_id != 0)
-            sqlite3_bind_int64(st, 6, q->dept_id);
+            db_bind_i64(st, 6, q->dept_id);
     } else if (q->dept_id != 0) {
-        sqlite3_bind_int64(st, 5, q->dept_id);
+        db_bind_i64(st, 5, q->dept_id);
     }
 }
 
@@ -816,23 +806,23 @@ enum err store_article_list(struct store *s, struct arena *a, const struct store
     *has_more = false;
     if (q->limit == 0 || q->limit > STORE_MAX_LIST_LIMIT)
         return ERR_INVALID;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, list_stmt(q, false), &st);
     if (e != ERR_OK)
         return e;
     list_bind(st, q, utc_now());
     /* One extra row tells whether another page follows. */
-    sqlite3_bind_int64(st, 4, (int64_t)q->limit + 1);
+    db_bind_i64(st, 4, (int64_t)q->limit + 1);
     *items = arena_alloc_array(a, q->limit, sizeof **items);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*n == q->limit) {
             *has_more = true;
             break;
         }
         store__summary_read(a, st, &(*items)[(*n)++]);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -847,32 +837,32 @@ enum err store_article_page_before(struct store *s, const struct store_list_quer
         return ERR_INVALID;
     if (q->after.published_at == 0 && q->after.id == 0)
         return ERR_OK;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, back_stmt(q), &st);
     if (e != ERR_OK)
         return e;
     int64_t up = utc_now() + 1; /* the lists' own bound: published_at <= now, before until */
     if (q->until != 0 && q->until < up)
         up = q->until;
-    sqlite3_bind_int64(st, 1, q->after.published_at);
-    sqlite3_bind_int64(st, 2, q->after.id);
-    sqlite3_bind_int64(st, 3, up);
+    db_bind_i64(st, 1, q->after.published_at);
+    db_bind_i64(st, 2, q->after.id);
+    db_bind_i64(st, 3, up);
     /* the page before holds the cursor's own row and limit - 1 newer ones; its cursor is
      * the next newer row after them */
-    sqlite3_bind_int64(st, 4, (int64_t)q->limit - 1);
+    db_bind_i64(st, 4, (int64_t)q->limit - 1);
     if (q->tag_id != 0) {
-        sqlite3_bind_int64(st, 5, q->tag_id);
+        db_bind_i64(st, 5, q->tag_id);
         if (q->dept_id != 0)
-            sqlite3_bind_int64(st, 6, q->dept_id);
+            db_bind_i64(st, 6, q->dept_id);
     } else if (q->dept_id != 0) {
-        sqlite3_bind_int64(st, 5, q->dept_id);
+        db_bind_i64(st, 5, q->dept_id);
     }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        before->published_at = sqlite3_column_int64(st, 0);
-        before->id = sqlite3_column_int64(st, 1);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        before->published_at = db_col_i64(st, 0);
+        before->id = db_col_i64(st, 1);
         *first = false;
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         e = store__db_fail(s, rc);
     }
     store__stmt_done(st);
@@ -881,7 +871,7 @@ enum err store_article_page_before(struct store *s, const struct store_list_quer
 
 enum err store_article_count(struct store *s, const struct store_list_query *q, int64_t *count)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *count = 0;
     enum err e = stmt_get(s, list_stmt(q, true), &st);
     if (e != ERR_OK)
@@ -894,34 +884,34 @@ enum err store_article_count(struct store *s, const struct store_list_query *q, 
 
 enum err store_next_visible_at(struct store *s, int64_t *at)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *at = 0;
     enum err e = stmt_get(s, ST_NEXT_VISIBLE, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
+    db_bind_i64(st, 1, utc_now());
+    int rc = db_step(st);
+    if (rc != DB_ROW)
         e = store__db_fail(s, rc);
-    else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+    else if (db_col_null(st, 0))
         e = ERR_NOTFOUND;
     else
-        *at = sqlite3_column_int64(st, 0);
+        *at = db_col_i64(st, 0);
     store__stmt_done(st);
     return e;
 }
 
 /* summary_one runs a bound SUMMARY_COLS statement expected to give at most one row;
  * out->id stays 0 when it gives none. */
-static enum err summary_one(struct store *s, struct arena *a, sqlite3_stmt *st,
+static enum err summary_one(struct store *s, struct arena *a, struct db_stmt *st,
                             struct store_summary *out)
 {
     enum err e = ERR_OK;
     memset(out, 0, sizeof *out);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         store__summary_read(a, st, out);
-    else if (rc != SQLITE_DONE)
+    else if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -930,23 +920,23 @@ static enum err summary_one(struct store *s, struct arena *a, sqlite3_stmt *st,
 enum err store_article_neighbours(struct store *s, struct arena *a, const struct store_article *art,
                                   struct store_summary *older, struct store_summary *newer)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(older, 0, sizeof *older);
     memset(newer, 0, sizeof *newer);
     enum err e = stmt_get(s, ST_OLDER, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, art->published_at);
-    sqlite3_bind_int64(st, 2, art->id);
+    db_bind_i64(st, 1, art->published_at);
+    db_bind_i64(st, 2, art->id);
     e = summary_one(s, a, st, older);
     if (e != ERR_OK)
         return e;
     e = stmt_get(s, ST_NEWER, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, art->published_at);
-    sqlite3_bind_int64(st, 2, art->id);
-    sqlite3_bind_int64(st, 3, utc_now());
+    db_bind_i64(st, 1, art->published_at);
+    db_bind_i64(st, 2, art->id);
+    db_bind_i64(st, 3, utc_now());
     return summary_one(s, a, st, newer);
 }
 
@@ -961,16 +951,16 @@ static enum err related_collect(struct store *s, enum stmt_id refs_id, enum stmt
     size_t n_refs;
     enum err e = load_refs(s, tmp, refs_id, article_id, &refs, &n_refs);
     for (size_t i = 0; i < n_refs && e == ERR_OK; i++) {
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         e = stmt_get(s, cand_id, &st);
         if (e != ERR_OK)
             break;
-        sqlite3_bind_int64(st, 1, refs[i].id);
-        sqlite3_bind_int64(st, 2, article_id);
-        sqlite3_bind_int64(st, 3, now);
-        sqlite3_bind_int64(st, 4, STORE__RELATED_PER_REF);
+        db_bind_i64(st, 1, refs[i].id);
+        db_bind_i64(st, 2, article_id);
+        db_bind_i64(st, 3, now);
+        db_bind_i64(st, 4, STORE__RELATED_PER_REF);
         int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((rc = db_step(st)) == DB_ROW) {
             if (*n == *cap) {
                 *cap = *cap == 0 ? 256 : *cap * 2;
                 *c = realloc(*c, *cap * sizeof **c);
@@ -978,12 +968,12 @@ static enum err related_collect(struct store *s, enum stmt_id refs_id, enum stmt
                     abort();
             }
             (*c)[(*n)++] = (struct store__candidate){
-                .id = sqlite3_column_int64(st, 0),
-                .published_at = sqlite3_column_int64(st, 1),
+                .id = db_col_i64(st, 0),
+                .published_at = db_col_i64(st, 1),
                 .score = weight,
             };
         }
-        if (rc != SQLITE_DONE)
+        if (rc != DB_DONE)
             e = store__db_fail(s, rc);
         store__stmt_done(st);
     }
@@ -1003,14 +993,14 @@ static const char sql_related_link[] =
 static enum err related_manual(struct store *s, int64_t article_id, struct store__candidate **c,
                                size_t *nc, size_t *cap)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_related_manual, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
+    db_bind_i64(st, 1, article_id);
     int rc;
     int64_t rank = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*nc == *cap) {
             *cap = *cap ? *cap * 2 : 16;
             *c = realloc(*c, *cap * sizeof **c);
@@ -1019,14 +1009,14 @@ static enum err related_manual(struct store *s, int64_t article_id, struct store
         }
         struct store__candidate *k = &(*c)[(*nc)++];
         memset(k, 0, sizeof *k);
-        k->id = sqlite3_column_int64(st, 0);
+        k->id = db_col_i64(st, 0);
         k->published_at = 0;
         /* Later choices rank lower, and each one above any automatic score, which
          * merging may add to it (shared tags and departments stay far below 1000). */
         k->score = STORE__RELATED_MANUAL_WEIGHT - (int)rank * 1000;
         rank++;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -1056,12 +1046,12 @@ enum err store_article_related(struct store *s, struct arena *a, int64_t article
     nc = store__candidates_rank(c, nc);
     *items = arena_alloc_array(a, limit, sizeof **items);
     for (size_t i = 0; i < nc && *n < limit; i++) {
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         e = stmt_get(s, ST_SUMMARY_BY_ID, &st);
         if (e != ERR_OK)
             goto out;
-        sqlite3_bind_int64(st, 1, c[i].id);
-        sqlite3_bind_int64(st, 2, now);
+        db_bind_i64(st, 1, c[i].id);
+        db_bind_i64(st, 2, now);
         e = summary_one(s, a, st, &(*items)[*n]);
         if (e != ERR_OK)
             goto out;
@@ -1074,29 +1064,29 @@ out:
 }
 
 /* ref_read fills a store_ref from an (id, slug, name, count) row. */
-static void ref_read(struct arena *a, sqlite3_stmt *st, struct store_ref *out)
+static void ref_read(struct arena *a, struct db_stmt *st, struct store_ref *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     out->slug = store__col_str(a, st, 1);
     out->name = store__col_str(a, st, 2);
-    out->count = sqlite3_column_int64(st, 3);
+    out->count = db_col_i64(st, 3);
 }
 
 static enum err ref_by_slug(struct store *s, struct arena *a, enum stmt_id id, struct str slug,
                             struct store_ref *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(out, 0, sizeof *out);
     enum err e = stmt_get(s, id, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, slug);
-    sqlite3_bind_int64(st, 9, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_str(st, 1, slug);
+    db_bind_i64(st, 9, utc_now());
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         ref_read(a, st, out);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
@@ -1115,20 +1105,20 @@ enum err store_dept_by_slug(struct store *s, struct arena *a, struct str slug,
 static enum err refs_all(struct store *s, struct arena *a, enum stmt_id id,
                          struct store_ref **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *items = NULL;
     *n = 0;
     enum err e = stmt_get(s, id, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 9, utc_now());
+    db_bind_i64(st, 9, utc_now());
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         ref_read(a, st, &(*items)[(*n)++]);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -1158,48 +1148,49 @@ enum err store_depts_published(struct store *s, struct arena *a, struct store_re
 enum err store_archive_months(struct store *s, struct arena *a, struct store_month **items,
                               size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *items = NULL;
     *n = 0;
     enum err e = stmt_get(s, ST_MONTHS, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, utc_now());
+    db_bind_i64(st, 1, utc_now());
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         struct store_month *m = &(*items)[(*n)++];
-        int64_t ym = sqlite3_column_int64(st, 0);
+        int64_t ym = db_col_i64(st, 0);
         m->year = (int)(ym / 100);
         m->month = (int)(ym % 100);
-        m->count = sqlite3_column_int64(st, 1);
+        m->count = db_col_i64(st, 1);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
 
-static void page_read(struct arena *a, sqlite3_stmt *st, struct store_page *out)
+static void page_read(struct arena *a, struct db_stmt *st, struct store_page *out)
 {
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     out->slug = store__col_str(a, st, 1);
     out->title = store__col_str(a, st, 2);
     out->body_md = store__col_str(a, st, 3);
-    out->updated_at = sqlite3_column_int64(st, 4);
-    out->version = sqlite3_column_int64(st, 5);
+    out->updated_at = db_col_i64(st, 4);
+    out->version = db_col_i64(st, 5);
 }
 
 /* page_one steps a bound statement for one page into out; ERR_NOTFOUND without a row. */
-static enum err page_one(struct store *s, struct arena *a, sqlite3_stmt *st, struct store_page *out)
+static enum err page_one(struct store *s, struct arena *a, struct db_stmt *st,
+                         struct store_page *out)
 {
     enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         page_read(a, st, out);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
@@ -1207,29 +1198,29 @@ static enum err page_one(struct store *s, struct arena *a, sqlite3_stmt *st, str
 enum err store_page_by_slug(struct store *s, struct arena *a, struct str slug,
                             struct store_page *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(out, 0, sizeof *out);
     enum err e = stmt_get(s, ST_PAGE_BY_SLUG, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, slug);
+    db_bind_str(st, 1, slug);
     return page_one(s, a, st, out);
 }
 
 enum err store_page_by_id(struct store *s, struct arena *a, int64_t id, struct store_page *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(out, 0, sizeof *out);
     enum err e = stmt_get(s, ST_PAGE_BY_ID, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     return page_one(s, a, st, out);
 }
 
 enum err store_pages_all(struct store *s, struct arena *a, struct store_page **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *items = NULL;
     *n = 0;
     enum err e = stmt_get(s, ST_PAGES_ALL, &st);
@@ -1237,11 +1228,11 @@ enum err store_pages_all(struct store *s, struct arena *a, struct store_page **i
         return e;
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         page_read(a, st, &(*items)[(*n)++]);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -1249,17 +1240,17 @@ enum err store_pages_all(struct store *s, struct arena *a, struct store_page **i
 
 enum err store_setting_get(struct store *s, struct arena *a, const char *key, struct str *value)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *value = STR_NULL;
     enum err e = stmt_get(s, ST_SETTING_GET, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, str_from_cstr(key));
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_str(st, 1, str_from_cstr(key));
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         *value = store__col_str(a, st, 0);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
@@ -1271,14 +1262,14 @@ enum err store_setting_set(struct store *s, const char *key, struct str value)
         snprintf(s->errmsg, sizeof s->errmsg, "setting key or value too long");
         return k.len == 0 ? ERR_INVALID : ERR_TOO_LARGE;
     }
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, ST_SETTING_SET, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, k);
-    store__bind_str(st, 2, value);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
+    db_bind_str(st, 1, k);
+    db_bind_str(st, 2, value);
+    int rc = db_step(st);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -1286,7 +1277,7 @@ enum err store_setting_set(struct store *s, const char *key, struct str value)
 
 enum err store_change_counter(struct store *s, int64_t *version)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *version = 0;
     enum err e = stmt_get(s, ST_DATA_VERSION, &st);
     if (e != ERR_OK)
@@ -1305,12 +1296,12 @@ enum err store_change_counter(struct store *s, int64_t *version)
  * a slug made unique by -2, -3, ... */
 static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_t *id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     name = str_trim(name);
     enum err e = stmt_get(s, is_tag ? ST_TAG_ID_BY_NAME : ST_DEPT_ID_BY_NAME, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
+    db_bind_str(st, 1, name);
     e = store__opt_i64(s, st, id, NULL);
     if (e != ERR_OK || *id != 0)
         return e;
@@ -1332,7 +1323,7 @@ static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_
         e = stmt_get(s, is_tag ? ST_TAG_SLUG_TAKEN : ST_DEPT_SLUG_TAKEN, &st);
         if (e != ERR_OK)
             goto out;
-        store__bind_str(st, 1, buf_str(&slug));
+        db_bind_str(st, 1, buf_str(&slug));
         e = store__opt_i64(s, st, &taken, NULL);
         if (e != ERR_OK)
             goto out;
@@ -1342,8 +1333,8 @@ static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_
     e = stmt_get(s, is_tag ? ST_TAG_INSERT : ST_DEPT_INSERT, &st);
     if (e != ERR_OK)
         goto out;
-    store__bind_str(st, 1, buf_str(&slug));
-    store__bind_str(st, 2, name);
+    db_bind_str(st, 1, buf_str(&slug));
+    db_bind_str(st, 2, name);
     e = store__opt_i64(s, st, id, NULL);
 out:
     buf_free(&slug);
@@ -1352,13 +1343,13 @@ out:
 
 static enum err exec_id(struct store *s, enum stmt_id id, int64_t arg)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = stmt_get(s, id, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, arg);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(st, 1, arg);
+    int rc = db_step(st);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -1372,15 +1363,15 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
         enum err e = ref_ensure(s, is_tag, names[i], &ref_id);
         if (e != ERR_OK)
             return e;
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         e = stmt_get(s, is_tag ? ST_LINK_TAG : ST_LINK_DEPT, &st);
         if (e != ERR_OK)
             return e;
-        sqlite3_bind_int64(st, 1, article_id);
-        sqlite3_bind_int64(st, 2, ref_id);
-        sqlite3_bind_int64(st, 3, (int64_t)i);
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
+        db_bind_i64(st, 1, article_id);
+        db_bind_i64(st, 2, ref_id);
+        db_bind_i64(st, 3, (int64_t)i);
+        int rc = db_step(st);
+        if (rc != DB_DONE)
             e = store__db_fail(s, rc);
         store__stmt_done(st);
         if (e != ERR_OK)
@@ -1392,24 +1383,24 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
 /* link_related replaces the editors' related choices of article_id. */
 static enum err link_related(struct store *s, int64_t article_id, const struct str *slugs, size_t n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_related_unlink, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(st, 1, article_id);
+    int rc = db_step(st);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     for (size_t i = 0; i < n && e == ERR_OK; i++) {
         e = store__prepare(s, sql_related_link, &st);
         if (e != ERR_OK)
             break;
-        sqlite3_bind_int64(st, 1, article_id);
-        sqlite3_bind_int64(st, 2, (int64_t)i);
-        store__bind_str(st, 3, slugs[i]);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
+        db_bind_i64(st, 1, article_id);
+        db_bind_i64(st, 2, (int64_t)i);
+        db_bind_str(st, 3, slugs[i]);
+        rc = db_step(st);
+        if (rc != DB_DONE)
             e = store__db_fail(s, rc);
         store__stmt_done(st);
     }
@@ -1423,19 +1414,19 @@ enum err store_article_upsert(struct store *s, const struct store_article_input 
     enum err e = store__article_input_check(in, s->errmsg, sizeof s->errmsg);
     if (e != ERR_OK)
         return e;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     e = stmt_get(s, ST_ARTICLE_UPSERT, &st);
     if (e != ERR_OK)
         return e;
     int64_t now = utc_now();
-    store__bind_str(st, 1, in->slug);
-    store__bind_str(st, 2, in->title);
-    store__bind_str(st, 3, in->lead);
-    store__bind_str(st, 4, in->body_md);
-    sqlite3_bind_text(st, 5, store_status_text(in->status), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, in->published_at);
-    sqlite3_bind_int64(st, 7, store__published_ym(in->published_at));
-    sqlite3_bind_int64(st, 8, now);
+    db_bind_str(st, 1, in->slug);
+    db_bind_str(st, 2, in->title);
+    db_bind_str(st, 3, in->lead);
+    db_bind_str(st, 4, in->body_md);
+    db_bind_cstr(st, 5, store_status_text(in->status));
+    db_bind_i64(st, 6, in->published_at);
+    db_bind_i64(st, 7, store__published_ym(in->published_at));
+    db_bind_i64(st, 8, now);
     e = store__opt_i64(s, st, id, NULL);
     if (e != ERR_OK)
         return e;
@@ -1453,15 +1444,15 @@ enum err store_article_upsert(struct store *s, const struct store_article_input 
         e = stmt_get(s, ST_PHOTO_INSERT, &st);
         if (e != ERR_OK)
             break;
-        sqlite3_bind_int64(st, 1, *id);
-        sqlite3_bind_int64(st, 2, (int64_t)i);
-        store__bind_str(st, 3, p->hash);
-        sqlite3_bind_int(st, 4, p->width);
-        sqlite3_bind_int(st, 5, p->height);
-        store__bind_str(st, 6, p->caption);
-        store__bind_str(st, 7, p->alt);
-        int rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
+        db_bind_i64(st, 1, *id);
+        db_bind_i64(st, 2, (int64_t)i);
+        db_bind_str(st, 3, p->hash);
+        db_bind_i64(st, 4, p->width);
+        db_bind_i64(st, 5, p->height);
+        db_bind_str(st, 6, p->caption);
+        db_bind_str(st, 7, p->alt);
+        int rc = db_step(st);
+        if (rc != DB_DONE)
             e = store__db_fail(s, rc);
         store__stmt_done(st);
     }
@@ -1478,16 +1469,16 @@ enum err store_page_upsert(struct store *s, struct str slug, struct str title, s
     enum err e = store__page_input_check(slug, title, body_md, s->errmsg, sizeof s->errmsg);
     if (e != ERR_OK)
         return e;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     e = stmt_get(s, ST_PAGE_UPSERT, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, slug);
-    store__bind_str(st, 2, title);
-    store__bind_str(st, 3, body_md);
-    sqlite3_bind_int64(st, 4, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
+    db_bind_str(st, 1, slug);
+    db_bind_str(st, 2, title);
+    db_bind_str(st, 3, body_md);
+    db_bind_i64(st, 4, utc_now());
+    int rc = db_step(st);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;

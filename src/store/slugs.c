@@ -1,9 +1,9 @@
-/* slugs_sqlite.c: earlier slugs of articles (migration 12). A rename of an article that
+/* slugs.c: earlier slugs of articles (migration 12). A rename of an article that
  * was public leaves its old slug in article_slug_history (a trigger does that, so every
  * path that renames, the workspace, the import, restores, is covered); readers and the
  * static export look an unknown slug up here to send the reader on. */
 #include "store/content.h"
-#include "store/sqlite_internal.h"
+#include "store/db.h"
 
 #include "core/kyiv_time.h"
 
@@ -18,17 +18,17 @@ static const char sql_slug_history_all[] =
 enum err store_article_slug_current(struct store *s, struct arena *a, struct str old_slug,
                                     struct str *current)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_slug_current, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, old_slug);
-    sqlite3_bind_int64(st, 2, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_str(st, 1, old_slug);
+    db_bind_i64(st, 2, utc_now());
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         *current = store__col_str(a, st, 0);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
@@ -36,7 +36,7 @@ enum err store_article_slug_current(struct store *s, struct arena *a, struct str
 enum err store_article_slug_history(struct store *s, struct arena *a, struct store_slug_move **out,
                                     size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
 
@@ -45,14 +45,14 @@ enum err store_article_slug_history(struct store *s, struct arena *a, struct sto
     enum err e = store__prepare(s, sql_slug_history_all, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, utc_now());
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_i64(st, 1, utc_now());
+    while ((rc = db_step(st)) == DB_ROW) {
         *out = store__grow(a, *out, *n, &cap, sizeof **out);
         (*out)[*n].old_slug = store__col_str(a, st, 0);
         (*out)[*n].slug = store__col_str(a, st, 1);
         (*n)++;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;

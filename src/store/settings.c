@@ -1,18 +1,18 @@
-/* settings_sqlite.c: the site settings read as a whole. Every public page shows a dozen
+/* settings.c: the site settings read as a whole. Every public page shows a dozen
  * or more settings (name, contacts, menu, footer, licence, banner); reading them with one
  * statement instead of one per key keeps uncached pages cheap. The settings table holds
  * a few dozen short rows, so scanning it beats binding a variable key list. */
 #include <string.h>
 
+#include "store/db.h"
 #include "store/settings.h"
-#include "store/sqlite_internal.h"
 
 static const char sql_settings_all[] = "SELECT key, value FROM settings";
 
 enum err store_settings_load(struct store *s, struct arena *a, const char *const *keys, size_t n,
                              struct str *values)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e;
     int rc;
 
@@ -21,11 +21,10 @@ enum err store_settings_load(struct store *s, struct arena *a, const char *const
     e = store__prepare(s, sql_settings_all, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        size_t klen = (size_t)sqlite3_column_bytes(st, 0);
-        if (k == NULL)
-            continue;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct str key = db_col_text(st, 0);
+        const char *k = key.ptr;
+        size_t klen = key.len;
         /* only the named keys are copied: other rows (mail_secret, ...) never reach
          * the request arena */
         for (size_t i = 0; i < n; i++) {
@@ -35,7 +34,7 @@ enum err store_settings_load(struct store *s, struct arena *a, const char *const
             }
         }
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)

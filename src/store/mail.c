@@ -1,13 +1,12 @@
-/* mail_sqlite.c: the e-mail digest's tables (migration 4): subscribers and their topics,
+/* mail.c: the e-mail digest's tables (migration 4): subscribers and their topics,
  * consent records, single-use tokens, the outbox (which is also the send log) and the
  * rate-limit counters. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "store/db.h"
 #include "store/mail.h"
-#include "store/sqlite_internal.h"
 
 static const char *const sub_states[] = {"pending", "active", "unsubscribed", "bounced"};
 static const char *const outbox_states[] = {"queued", "sending", "sent", "failed"};
@@ -22,10 +21,10 @@ const char *store_outbox_state_text(enum store_outbox_state st)
     return (unsigned)st < 4 ? outbox_states[st] : "queued";
 }
 
-static int state_index(const char *const *names, const unsigned char *text)
+static int state_index(const char *const *names, struct str text)
 {
     for (int i = 0; i < 4; i++)
-        if (text != NULL && strcmp((const char *)text, names[i]) == 0)
+        if (str_eq_cstr(text, names[i]))
             return i;
     return 0;
 }
@@ -40,33 +39,33 @@ static const char sql_sub_topics[] =
     "SELECT kind, ref_id FROM mail_subscriber_topics WHERE subscriber_id = ?1 "
     "ORDER BY kind, ref_id";
 
-static void sub_read(struct arena *a, sqlite3_stmt *st, struct store_subscriber *out)
+static void sub_read(struct arena *a, struct db_stmt *st, struct store_subscriber *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = db_col_i64(st, 0);
     out->email = store__col_str(a, st, 1);
-    out->state = (enum store_sub_state)state_index(sub_states, sqlite3_column_text(st, 2));
-    out->weekly = sqlite3_column_int(st, 3) != 0;
+    out->state = (enum store_sub_state)state_index(sub_states, db_col_text(st, 2));
+    out->weekly = db_col_int(st, 3) != 0;
     out->key = store__col_str(a, st, 4);
-    out->created_at = sqlite3_column_int64(st, 5);
-    out->confirmed_at = sqlite3_column_int64(st, 6);
-    out->last_digest_at = sqlite3_column_int64(st, 7);
+    out->created_at = db_col_i64(st, 5);
+    out->confirmed_at = db_col_i64(st, 6);
+    out->last_digest_at = db_col_i64(st, 7);
 }
 
 static enum err sub_topics(struct store *s, struct arena *a, struct store_subscriber *sub)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_topics, &st);
     if (e != ERR_OK)
         return e;
     sub->tag_ids = arena_alloc_array(a, STORE_MAIL_MAX_TOPICS, sizeof(int64_t));
     sub->dept_ids = arena_alloc_array(a, STORE_MAIL_MAX_TOPICS, sizeof(int64_t));
-    sqlite3_bind_int64(st, 1, sub->id);
+    db_bind_i64(st, 1, sub->id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *kind = sqlite3_column_text(st, 0);
-        int64_t ref = sqlite3_column_int64(st, 1);
-        bool tag = kind != NULL && kind[0] == 't';
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct str kind = db_col_text(st, 0);
+        int64_t ref = db_col_i64(st, 1);
+        bool tag = kind.len > 0 && kind.ptr[0] == 't';
         if (sub->n_tags + sub->n_depts >= STORE_MAIL_MAX_TOPICS)
             break;
         if (tag)
@@ -74,20 +73,20 @@ static enum err sub_topics(struct store *s, struct arena *a, struct store_subscr
         else
             sub->dept_ids[sub->n_depts++] = ref;
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
 
-static enum err sub_one(struct store *s, struct arena *a, sqlite3_stmt *st,
+static enum err sub_one(struct store *s, struct arena *a, struct db_stmt *st,
                         struct store_subscriber *out)
 {
     enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         sub_read(a, st, out);
-    else if (rc == SQLITE_DONE)
+    else if (rc == DB_DONE)
         e = ERR_NOTFOUND;
     else
         e = store__db_fail(s, rc);
@@ -100,22 +99,22 @@ static enum err sub_one(struct store *s, struct arena *a, sqlite3_stmt *st,
 enum err store_subscriber_by_email(struct store *s, struct arena *a, struct str email,
                                    struct store_subscriber *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_by_email, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, email);
+    db_bind_str(st, 1, email);
     return sub_one(s, a, st, out);
 }
 
 enum err store_subscriber_by_id(struct store *s, struct arena *a, int64_t id,
                                 struct store_subscriber *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_by_id, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     return sub_one(s, a, st, out);
 }
 
@@ -126,17 +125,17 @@ static const char sql_sub_insert[] =
 enum err store_subscriber_insert(struct store *s, struct str email, struct str key, bool weekly,
                                  int64_t now, int64_t *id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_insert, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, email);
-    sqlite3_bind_int(st, 2, weekly ? 1 : 0);
-    store__bind_str(st, 3, key);
-    sqlite3_bind_int64(st, 4, now);
+    db_bind_str(st, 1, email);
+    db_bind_i64(st, 2, weekly ? 1 : 0);
+    db_bind_str(st, 3, key);
+    db_bind_i64(st, 4, now);
     e = store__step_done(s, st);
     if (e == ERR_OK)
-        *id = sqlite3_last_insert_rowid(store__db(s));
+        *id = db_last_id(s);
     return e;
 }
 
@@ -149,15 +148,15 @@ static const char sql_sub_state[] =
 enum err store_subscriber_set_state(struct store *s, int64_t id, enum store_sub_state stt,
                                     int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_state, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, store_sub_state_text(stt), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
+    db_bind_i64(st, 1, id);
+    db_bind_cstr(st, 2, store_sub_state_text(stt));
+    db_bind_i64(st, 3, now);
     e = store__step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
@@ -174,12 +173,12 @@ static const char sql_topic_dept[] =
 
 static enum err exec_id2(struct store *s, const char *sql, int64_t a1, int64_t a2)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, a1);
-    sqlite3_bind_int64(st, 2, a2);
+    db_bind_i64(st, 1, a1);
+    db_bind_i64(st, 2, a2);
     return store__step_done(s, st);
 }
 
@@ -190,13 +189,13 @@ enum err store_subscriber_set_prefs(struct store *s, int64_t id, bool weekly,
     if (n_tags + n_depts > STORE_MAIL_MAX_TOPICS)
         return ERR_TOO_LARGE;
     enum err e = exec_id2(s, sql_sub_weekly, id, weekly ? 1 : 0);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         return ERR_NOTFOUND;
     if (e == ERR_OK) {
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         e = store__prepare(s, sql_topics_clear, &st);
         if (e == ERR_OK) {
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_i64(st, 1, id);
             e = store__step_done(s, st);
         }
     }
@@ -221,13 +220,13 @@ static const char sql_sub_bounce[] =
 
 enum err store_subscriber_bounce(struct store *s, struct str email, struct str why, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_bounce, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, email);
-    store__bind_str(st, 2, str_sub(why, 0, why.len > 500 ? 500 : why.len));
-    sqlite3_bind_int64(st, 3, now);
+    db_bind_str(st, 1, email);
+    db_bind_str(st, 2, str_sub(why, 0, why.len > 500 ? 500 : why.len));
+    db_bind_i64(st, 3, now);
     return store__step_done(s, st);
 }
 
@@ -240,21 +239,21 @@ enum err store_subscribers_due(struct store *s, struct arena *a, int64_t daily_s
                                int64_t weekly_slot, int64_t after_id, size_t limit, int64_t **ids,
                                size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *ids = NULL;
     *n = 0;
     enum err e = store__prepare(s, sql_subs_due, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int64(st, 2, daily_slot);
-    sqlite3_bind_int64(st, 3, weekly_slot);
-    sqlite3_bind_int64(st, 4, (int64_t)limit);
+    db_bind_i64(st, 1, after_id);
+    db_bind_i64(st, 2, daily_slot);
+    db_bind_i64(st, 3, weekly_slot);
+    db_bind_i64(st, 4, (int64_t)limit);
     *ids = arena_alloc_array(a, limit > 0 ? limit : 1, sizeof(int64_t));
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit)
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    while ((rc = db_step(st)) == DB_ROW && *n < limit)
+        (*ids)[(*n)++] = db_col_i64(st, 0);
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -265,13 +264,13 @@ static const char sql_sub_erase[] = "DELETE FROM mail_subscribers WHERE id = ?1"
 enum err store_subscriber_erase(struct store *s, int64_t id)
 {
     /* ON DELETE CASCADE removes topics, consents, tokens and outbox rows. */
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sub_erase, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     e = store__step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
@@ -287,15 +286,15 @@ static const char sql_consent_confirm[] =
 
 enum err store_mail_consent_add(struct store *s, const struct store_consent_input *in)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_consent_add, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, in->subscriber_id);
-    sqlite3_bind_int64(st, 2, in->requested_at);
-    store__bind_str(st, 3, in->text_version);
-    store__bind_str(st, 4, in->ip_hash);
-    store__bind_str(st, 5, in->user_agent);
+    db_bind_i64(st, 1, in->subscriber_id);
+    db_bind_i64(st, 2, in->requested_at);
+    db_bind_str(st, 3, in->text_version);
+    db_bind_str(st, 4, in->ip_hash);
+    db_bind_str(st, 5, in->user_agent);
     return store__step_done(s, st);
 }
 
@@ -319,37 +318,37 @@ static const char sql_token_forget[] = "DELETE FROM mail_tokens WHERE expires_at
 enum err store_mail_token_add(struct store *s, struct str hash, int64_t subscriber_id,
                               int64_t expires_at)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     /* Expired tokens are useless: forget those a week past their expiry. */
     enum err e = store__prepare(s, sql_token_forget, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, expires_at - 9 * 86400);
+    db_bind_i64(st, 1, expires_at - 9 * 86400);
     e = store__step_done(s, st);
     if (e == ERR_OK)
         e = store__prepare(s, sql_token_add, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, hash);
-    sqlite3_bind_int64(st, 2, subscriber_id);
-    sqlite3_bind_int64(st, 3, expires_at);
+    db_bind_str(st, 1, hash);
+    db_bind_i64(st, 2, subscriber_id);
+    db_bind_i64(st, 3, expires_at);
     return store__step_done(s, st);
 }
 
 enum err store_mail_token_use(struct store *s, struct str hash, int64_t now, int64_t *subscriber_id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t expires = 0, used = 0;
     enum err e = store__prepare(s, sql_token_get, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, hash);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *subscriber_id = sqlite3_column_int64(st, 0);
-        expires = sqlite3_column_int64(st, 1);
-        used = sqlite3_column_int64(st, 2);
-    } else if (rc == SQLITE_DONE) {
+    db_bind_str(st, 1, hash);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *subscriber_id = db_col_i64(st, 0);
+        expires = db_col_i64(st, 1);
+        used = db_col_i64(st, 2);
+    } else if (rc == DB_DONE) {
         e = ERR_NOTFOUND;
     } else {
         e = store__db_fail(s, rc);
@@ -364,24 +363,24 @@ enum err store_mail_token_use(struct store *s, struct str hash, int64_t now, int
     e = store__prepare(s, sql_token_mark, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, hash);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_str(st, 1, hash);
+    db_bind_i64(st, 2, now);
     return store__step_done(s, st);
 }
 
 enum err store_mail_token_live(struct store *s, int64_t subscriber_id, int64_t now, bool *live)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *live = false;
     enum err e = store__prepare(s, sql_token_live, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, subscriber_id);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(st, 1, subscriber_id);
+    db_bind_i64(st, 2, now);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         *live = true;
-    else if (rc != SQLITE_DONE)
+    else if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -397,27 +396,27 @@ static const char sql_rate_hit[] =
 enum err store_mail_rate_hit(struct store *s, struct str key, int64_t window_start,
                              int64_t forget_before, int64_t *count)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *count = 0;
     enum err e = store__prepare(s, sql_rate_forget, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, forget_before);
+    db_bind_i64(st, 1, forget_before);
     e = store__step_done(s, st);
     if (e == ERR_OK)
         e = store__prepare(s, sql_rate_hit, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, key);
-    sqlite3_bind_int64(st, 2, window_start);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *count = sqlite3_column_int64(st, 0);
+    db_bind_str(st, 1, key);
+    db_bind_i64(st, 2, window_start);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *count = db_col_i64(st, 0);
     else
         e = store__db_fail(s, rc);
     /* RETURNING: step to the end so the write completes before reset */
     if (e == ERR_OK)
-        (void)sqlite3_step(st);
+        (void)db_step(st);
     store__stmt_done(st);
     return e;
 }
@@ -430,24 +429,23 @@ static const char sql_outbox_add[] =
 
 enum err store_outbox_add(struct store *s, const struct store_outbox_input *in, int64_t *id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_outbox_add, &st);
     if (e != ERR_OK)
         return e;
     if (in->subscriber_id > 0)
-        sqlite3_bind_int64(st, 1, in->subscriber_id);
+        db_bind_i64(st, 1, in->subscriber_id);
     else
-        sqlite3_bind_null(st, 1);
-    store__bind_str(st, 2, in->kind);
-    store__bind_str(st, 3, in->rcpt);
-    store__bind_str(st, 4, in->subject);
-    store__bind_str(st, 5, in->message_id);
-    sqlite3_bind_blob64(st, 6, in->body.ptr != NULL ? in->body.ptr : "", in->body.len,
-                        SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, in->now);
+        db_bind_null(st, 1);
+    db_bind_str(st, 2, in->kind);
+    db_bind_str(st, 3, in->rcpt);
+    db_bind_str(st, 4, in->subject);
+    db_bind_str(st, 5, in->message_id);
+    db_bind_blob(st, 6, in->body.ptr, in->body.len);
+    db_bind_i64(st, 7, in->now);
     e = store__step_done(s, st);
     if (e == ERR_OK && id != NULL)
-        *id = sqlite3_last_insert_rowid(store__db(s));
+        *id = db_last_id(s);
     return e;
 }
 
@@ -455,20 +453,20 @@ enum err store_outbox_add(struct store *s, const struct store_outbox_input *in, 
     "id, coalesce(subscriber_id, 0), kind, rcpt, subject, message_id, state, attempts, "           \
     "next_attempt_at, created_at, sent_at, last_error"
 
-static void outbox_read(struct arena *a, sqlite3_stmt *st, struct store_outbox_msg *out)
+static void outbox_read(struct arena *a, struct db_stmt *st, struct store_outbox_msg *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = sqlite3_column_int64(st, 0);
-    out->subscriber_id = sqlite3_column_int64(st, 1);
+    out->id = db_col_i64(st, 0);
+    out->subscriber_id = db_col_i64(st, 1);
     out->kind = store__col_str(a, st, 2);
     out->rcpt = store__col_str(a, st, 3);
     out->subject = store__col_str(a, st, 4);
     out->message_id = store__col_str(a, st, 5);
-    out->state = (enum store_outbox_state)state_index(outbox_states, sqlite3_column_text(st, 6));
-    out->attempts = sqlite3_column_int(st, 7);
-    out->next_attempt_at = sqlite3_column_int64(st, 8);
-    out->created_at = sqlite3_column_int64(st, 9);
-    out->sent_at = sqlite3_column_int64(st, 10);
+    out->state = (enum store_outbox_state)state_index(outbox_states, db_col_text(st, 6));
+    out->attempts = db_col_int(st, 7);
+    out->next_attempt_at = db_col_i64(st, 8);
+    out->created_at = db_col_i64(st, 9);
+    out->sent_at = db_col_i64(st, 10);
     out->last_error = store__col_str(a, st, 11);
 }
 
@@ -483,26 +481,27 @@ static const char sql_outbox_claim[] =
 enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
                             int64_t claimer, struct store_outbox_msg *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_outbox_claim, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, lease_until);
-    sqlite3_bind_int64(st, 3, claimer);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, now);
+    db_bind_i64(st, 2, lease_until);
+    db_bind_i64(st, 3, claimer);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
         outbox_read(a, st, out);
-        const void *b = sqlite3_column_blob(st, 12);
-        size_t n = (size_t)sqlite3_column_bytes(st, 12);
+        struct str blob = db_col_blob(st, 12);
+        const void *b = blob.ptr;
+        size_t n = blob.len;
         char *copy = arena_alloc(a, n + 1);
         if (n > 0)
             memcpy(copy, b, n);
         out->body = str_make(copy, n);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
+        rc = db_step(st);
+        if (rc != DB_DONE)
             e = store__db_fail(s, rc);
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         e = ERR_NOTFOUND;
     } else {
         e = store__db_fail(s, rc);
@@ -530,13 +529,13 @@ static const char sql_outbox_fail[] =
 static enum err outbox_set(struct store *s, const char *sql, int64_t id, int64_t t,
                            struct str error)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, t);
-    store__bind_str(st, 3, str_sub(error, 0, error.len > 500 ? 500 : error.len));
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, t);
+    db_bind_str(st, 3, str_sub(error, 0, error.len > 500 ? 500 : error.len));
     return store__step_done(s, st);
 }
 
@@ -559,7 +558,7 @@ static const char sql_outbox_requeue[] =
 enum err store_outbox_recover(struct store *s, bool (*alive)(int64_t claimer), int64_t now,
                               int64_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t dead[64];
     size_t n_dead = 0;
     *n = 0;
@@ -567,18 +566,18 @@ enum err store_outbox_recover(struct store *s, bool (*alive)(int64_t claimer), i
     if (e != ERR_OK)
         return e;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n_dead < 64) {
-        int64_t c = sqlite3_column_int64(st, 0);
+    while ((rc = db_step(st)) == DB_ROW && n_dead < 64) {
+        int64_t c = db_col_i64(st, 0);
         if (!alive(c))
             dead[n_dead++] = c;
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     for (size_t i = 0; e == ERR_OK && i < n_dead; i++) {
         e = exec_id2(s, sql_outbox_requeue, dead[i], now);
         if (e == ERR_OK)
-            *n += sqlite3_changes(store__db(s));
+            *n += db_changes(s);
     }
     return e;
 }
@@ -588,7 +587,7 @@ static const char sql_outbox_next[] =
 
 enum err store_outbox_next_due(struct store *s, int64_t *at)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_outbox_next, &st);
     if (e != ERR_OK)
         return e;
@@ -602,7 +601,7 @@ static const char sql_outbox_log[] =
 enum err store_outbox_log(struct store *s, struct arena *a, int64_t before_id, bool failed_only,
                           size_t limit, struct store_outbox_msg **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *items = NULL;
     *n = 0;
     if (limit == 0 || limit > STORE_MAX_LIST_LIMIT)
@@ -610,14 +609,14 @@ enum err store_outbox_log(struct store *s, struct arena *a, int64_t before_id, b
     enum err e = store__prepare(s, sql_outbox_log, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, before_id);
-    sqlite3_bind_int(st, 2, failed_only ? 1 : 0);
-    sqlite3_bind_int64(st, 3, (int64_t)limit);
+    db_bind_i64(st, 1, before_id);
+    db_bind_i64(st, 2, failed_only ? 1 : 0);
+    db_bind_i64(st, 3, (int64_t)limit);
     *items = arena_alloc_array(a, limit, sizeof **items);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit)
+    while ((rc = db_step(st)) == DB_ROW && *n < limit)
         outbox_read(a, st, &(*items)[(*n)++]);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -626,15 +625,15 @@ enum err store_outbox_log(struct store *s, struct arena *a, int64_t before_id, b
 static enum err state_counts(struct store *s, const char *sql, const char *const *names,
                              int64_t counts[4])
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(counts, 0, 4 * sizeof counts[0]);
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        counts[state_index(names, sqlite3_column_text(st, 0))] = sqlite3_column_int64(st, 1);
-    if (rc != SQLITE_DONE)
+    while ((rc = db_step(st)) == DB_ROW)
+        counts[state_index(names, db_col_text(st, 0))] = db_col_i64(st, 1);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -666,7 +665,7 @@ static const char sql_topic_counts_depts[] =
 static enum err topic_counts(struct store *s, struct arena *a, const char *sql,
                              struct store_ref **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     *items = NULL;
     *n = 0;
@@ -674,15 +673,15 @@ static enum err topic_counts(struct store *s, struct arena *a, const char *sql,
     if (e != ERR_OK)
         return e;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         struct store_ref *r = &(*items)[(*n)++];
-        r->id = sqlite3_column_int64(st, 0);
+        r->id = db_col_i64(st, 0);
         r->slug = store__col_str(a, st, 1);
         r->name = store__col_str(a, st, 2);
-        r->count = sqlite3_column_int64(st, 3);
+        r->count = db_col_i64(st, 3);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -703,7 +702,7 @@ static const char sql_subs_page[] =
 enum err store_subscribers_page(struct store *s, struct arena *a, int64_t after_id, size_t limit,
                                 struct store_subscriber **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *items = NULL;
     *n = 0;
     if (limit == 0 || limit > STORE_MAX_LIST_LIMIT)
@@ -711,13 +710,13 @@ enum err store_subscribers_page(struct store *s, struct arena *a, int64_t after_
     enum err e = store__prepare(s, sql_subs_page, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    db_bind_i64(st, 1, after_id);
+    db_bind_i64(st, 2, (int64_t)limit);
     *items = arena_alloc_array(a, limit, sizeof **items);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit)
+    while ((rc = db_step(st)) == DB_ROW && *n < limit)
         sub_read(a, st, &(*items)[(*n)++]);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     for (size_t i = 0; e == ERR_OK && i < *n; i++)
@@ -753,7 +752,7 @@ enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, in
                              size_t n_depts, size_t limit, struct store_summary **items, size_t *n,
                              bool *has_more)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     struct buf tj, dj;
     *items = NULL;
     *n = 0;
@@ -767,22 +766,22 @@ enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, in
     buf_init(&dj, 32 * STORE_MAIL_MAX_TOPICS);
     ids_json(&tj, tag_ids, n_tags);
     ids_json(&dj, dept_ids, n_depts);
-    sqlite3_bind_int64(st, 1, since);
-    sqlite3_bind_int64(st, 2, until);
-    sqlite3_bind_int(st, 3, n_tags + n_depts > 0 ? 1 : 0);
-    store__bind_str(st, 4, buf_str(&tj));
-    store__bind_str(st, 5, buf_str(&dj));
-    sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
+    db_bind_i64(st, 1, since);
+    db_bind_i64(st, 2, until);
+    db_bind_i64(st, 3, n_tags + n_depts > 0 ? 1 : 0);
+    db_bind_str(st, 4, buf_str(&tj));
+    db_bind_str(st, 5, buf_str(&dj));
+    db_bind_i64(st, 6, (int64_t)limit + 1);
     *items = arena_alloc_array(a, limit, sizeof **items);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*n == limit) {
             *has_more = true;
             break;
         }
         store__summary_read(a, st, &(*items)[(*n)++]);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     buf_free(&tj);

@@ -1,4 +1,4 @@
-/* accounts_sqlite.c: the editors' accounts in SQLite: users, sessions, login attempts
+/* accounts.c: the editors' accounts in SQLite: users, sessions, login attempts
  * for throttling, and the append-only audit log. Sessions are keyed by the hash of
  * their token: a copy of the database never lets anyone log in. */
 #include <stdio.h>
@@ -6,7 +6,7 @@
 
 #include "core/kyiv_time.h"
 #include "store/accounts.h"
-#include "store/sqlite_internal.h"
+#include "store/db.h"
 
 /* Attempts older than this are dropped as new ones arrive: throttling looks back one
  * hour, "known address" one month is served by successful logins (kept longer). */
@@ -105,13 +105,13 @@ bool store_user_name_valid(struct str name)
 
 /* run runs a bound statement that returns no rows; ERR_NOTFOUND when want_change and
  * no row changed. */
-static enum err run(struct store *s, sqlite3_stmt *st, bool want_change)
+static enum err run(struct store *s, struct db_stmt *st, bool want_change)
 {
     enum err e = ERR_OK;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE)
+    int rc = db_step(st);
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
-    else if (want_change && sqlite3_changes(store__db(s)) == 0)
+    else if (want_change && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     store__stmt_done(st);
     return e;
@@ -120,50 +120,51 @@ static enum err run(struct store *s, sqlite3_stmt *st, bool want_change)
 enum err store_user_add(struct store *s, struct str name, enum store_role role, struct str pw_hash,
                         int64_t *id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *id = 0;
     if (!store_user_name_valid(name) || pw_hash.len == 0 || pw_hash.len > STORE_MAX_PW_HASH_BYTES)
         return ERR_INVALID;
     enum err e = store__prepare(s, sql_user_add, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
-    sqlite3_bind_text(st, 2, store_role_text(role), -1, SQLITE_STATIC);
-    store__bind_str(st, 3, pw_hash);
-    sqlite3_bind_int64(st, 4, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st);
+    db_bind_str(st, 1, name);
+    db_bind_cstr(st, 2, store_role_text(role));
+    db_bind_str(st, 3, pw_hash);
+    db_bind_i64(st, 4, utc_now());
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_i64(st, 0);
+        rc = db_step(st);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
 
-static void user_read(struct arena *a, sqlite3_stmt *st, struct store_user *u)
+static void user_read(struct arena *a, struct db_stmt *st, struct store_user *u)
 {
-    u->id = sqlite3_column_int64(st, 0);
+    u->id = db_col_i64(st, 0);
     u->name = store__col_str(a, st, 1);
     struct str role = store__col_str(a, st, 2);
     if (!store_role_parse(role, &u->role))
         u->role = STORE_ROLE_AUTHOR;
-    u->disabled = sqlite3_column_int(st, 3) != 0;
+    u->disabled = db_col_int(st, 3) != 0;
     u->pw_hash = store__col_str(a, st, 4);
-    u->created_at = sqlite3_column_int64(st, 5);
-    u->last_login_at = sqlite3_column_int64(st, 6);
+    u->created_at = db_col_i64(st, 5);
+    u->last_login_at = db_col_i64(st, 6);
 }
 
-static enum err user_one(struct store *s, struct arena *a, sqlite3_stmt *st, struct store_user *out)
+static enum err user_one(struct store *s, struct arena *a, struct db_stmt *st,
+                         struct store_user *out)
 {
     enum err e = ERR_OK;
     memset(out, 0, sizeof *out);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         user_read(a, st, out);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
@@ -171,27 +172,27 @@ static enum err user_one(struct store *s, struct arena *a, sqlite3_stmt *st, str
 enum err store_user_by_name(struct store *s, struct arena *a, struct str name,
                             struct store_user *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_user_by_name, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
+    db_bind_str(st, 1, name);
     return user_one(s, a, st, out);
 }
 
 enum err store_user_by_id(struct store *s, struct arena *a, int64_t id, struct store_user *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_user_by_id, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     return user_one(s, a, st, out);
 }
 
 enum err store_users_all(struct store *s, struct arena *a, struct store_user **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
     *items = NULL;
@@ -199,11 +200,11 @@ enum err store_users_all(struct store *s, struct arena *a, struct store_user **i
     enum err e = store__prepare(s, sql_users_all, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         user_read(a, st, &(*items)[(*n)++]);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -211,15 +212,15 @@ enum err store_users_all(struct store *s, struct arena *a, struct store_user **i
 
 enum err store_user_set_password(struct store *s, int64_t id, struct str pw_hash)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (pw_hash.len == 0 || pw_hash.len > STORE_MAX_PW_HASH_BYTES)
         return ERR_INVALID;
     enum err e = store__prepare(s, sql_user_set_pw, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    store__bind_str(st, 2, pw_hash);
-    sqlite3_bind_int64(st, 3, utc_now());
+    db_bind_i64(st, 1, id);
+    db_bind_str(st, 2, pw_hash);
+    db_bind_i64(st, 3, utc_now());
     e = run(s, st, true);
     /* whoever knew the old password may hold a session: end them all */
     if (e == ERR_OK)
@@ -229,25 +230,25 @@ enum err store_user_set_password(struct store *s, int64_t id, struct str pw_hash
 
 enum err store_user_set_role(struct store *s, int64_t id, enum store_role role)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_user_set_role, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, store_role_text(role), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, utc_now());
+    db_bind_i64(st, 1, id);
+    db_bind_cstr(st, 2, store_role_text(role));
+    db_bind_i64(st, 3, utc_now());
     return run(s, st, true);
 }
 
 enum err store_user_set_disabled(struct store *s, int64_t id, bool disabled)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_user_set_disabled, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, disabled ? 1 : 0);
-    sqlite3_bind_int64(st, 3, utc_now());
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, disabled ? 1 : 0);
+    db_bind_i64(st, 3, utc_now());
     e = run(s, st, true);
     if (e == ERR_OK && disabled)
         e = store_sessions_delete_user(s, id);
@@ -256,47 +257,47 @@ enum err store_user_set_disabled(struct store *s, int64_t id, bool disabled)
 
 enum err store_user_logged_in(struct store *s, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_user_logged_in, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, now);
     return run(s, st, true);
 }
 
 enum err store_session_create(struct store *s, struct str token_hash, int64_t user_id,
                               struct str csrf, struct str ip, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_session_create, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, token_hash);
-    sqlite3_bind_int64(st, 2, user_id);
-    store__bind_str(st, 3, csrf);
-    store__bind_str(st, 4, ip);
-    sqlite3_bind_int64(st, 5, now);
+    db_bind_str(st, 1, token_hash);
+    db_bind_i64(st, 2, user_id);
+    db_bind_str(st, 3, csrf);
+    db_bind_str(st, 4, ip);
+    db_bind_i64(st, 5, now);
     return run(s, st, false);
 }
 
 enum err store_session_get(struct store *s, struct arena *a, struct str token_hash,
                            struct store_session *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(out, 0, sizeof *out);
     enum err e = store__prepare(s, sql_session_get, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, token_hash);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->user_id = sqlite3_column_int64(st, 0);
+    db_bind_str(st, 1, token_hash);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        out->user_id = db_col_i64(st, 0);
         out->csrf = store__col_str(a, st, 1);
-        out->created_at = sqlite3_column_int64(st, 2);
-        out->last_seen = sqlite3_column_int64(st, 3);
+        out->created_at = db_col_i64(st, 2);
+        out->last_seen = db_col_i64(st, 3);
     } else {
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     }
     store__stmt_done(st);
     return e;
@@ -304,73 +305,73 @@ enum err store_session_get(struct store *s, struct arena *a, struct str token_ha
 
 enum err store_session_touch(struct store *s, struct str token_hash, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_session_touch, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, token_hash);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_str(st, 1, token_hash);
+    db_bind_i64(st, 2, now);
     return run(s, st, false);
 }
 
 enum err store_session_delete(struct store *s, struct str token_hash)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_session_delete, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, token_hash);
+    db_bind_str(st, 1, token_hash);
     return run(s, st, false);
 }
 
 enum err store_sessions_delete_user(struct store *s, int64_t user_id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sessions_delete_user, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, user_id);
+    db_bind_i64(st, 1, user_id);
     return run(s, st, false);
 }
 
 enum err store_sessions_expire(struct store *s, int64_t idle_before, int64_t created_before)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_sessions_expire, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, idle_before);
-    sqlite3_bind_int64(st, 2, created_before);
+    db_bind_i64(st, 1, idle_before);
+    db_bind_i64(st, 2, created_before);
     return run(s, st, false);
 }
 
 enum err store_login_record(struct store *s, struct str name, struct str ip, bool ok, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (name.len > STORE_MAX_USER_NAME_BYTES)
         name.len = STORE_MAX_USER_NAME_BYTES; /* what was typed may be anything */
     enum err e = store__prepare(s, sql_login_record, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
-    store__bind_str(st, 2, ip);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int(st, 4, ok ? 1 : 0);
+    db_bind_str(st, 1, name);
+    db_bind_str(st, 2, ip);
+    db_bind_i64(st, 3, now);
+    db_bind_i64(st, 4, ok ? 1 : 0);
     e = run(s, st, false);
     if (e != ERR_OK)
         return e;
     e = store__prepare(s, sql_login_purge, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, now - LOGIN_KEEP_FAILED_SECONDS);
-    sqlite3_bind_int64(st, 2, now - LOGIN_KEEP_OK_SECONDS);
+    db_bind_i64(st, 1, now - LOGIN_KEEP_FAILED_SECONDS);
+    db_bind_i64(st, 2, now - LOGIN_KEEP_OK_SECONDS);
     return run(s, st, false);
 }
 
 enum err store_login_counts(struct store *s, struct str name, struct str ip, int64_t since,
                             int64_t known_since, struct store_login_counts *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t known = 0;
     memset(out, 0, sizeof *out);
     if (name.len > STORE_MAX_USER_NAME_BYTES)
@@ -378,31 +379,31 @@ enum err store_login_counts(struct store *s, struct str name, struct str ip, int
     enum err e = store__prepare(s, sql_login_account, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
-    sqlite3_bind_int64(st, 2, since);
+    db_bind_str(st, 1, name);
+    db_bind_i64(st, 2, since);
     e = store__one_i64(s, st, &out->account_failures);
     if (e == ERR_OK)
         e = store__prepare(s, sql_login_pair, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
-    sqlite3_bind_int64(st, 2, since);
-    store__bind_str(st, 3, ip);
+    db_bind_str(st, 1, name);
+    db_bind_i64(st, 2, since);
+    db_bind_str(st, 3, ip);
     e = store__one_i64(s, st, &out->pair_failures);
     if (e == ERR_OK)
         e = store__prepare(s, sql_login_ip, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, ip);
-    sqlite3_bind_int64(st, 2, since);
+    db_bind_str(st, 1, ip);
+    db_bind_i64(st, 2, since);
     e = store__one_i64(s, st, &out->ip_failures);
     if (e == ERR_OK)
         e = store__prepare(s, sql_login_known, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
-    sqlite3_bind_int64(st, 2, known_since);
-    store__bind_str(st, 3, ip);
+    db_bind_str(st, 1, name);
+    db_bind_i64(st, 2, known_since);
+    db_bind_str(st, 3, ip);
     e = store__one_i64(s, st, &known);
     out->known_ip = known > 0;
     return e;
@@ -423,25 +424,25 @@ enum err store_audit_add(struct store *s, int64_t user_id, struct str user_name,
                          int64_t request_id, const char *action, struct str object,
                          struct str detail, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_audit_add, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, user_id);
-    store__bind_str(st, 3, cut(user_name, STORE_MAX_USER_NAME_BYTES));
-    store__bind_str(st, 4, cut(ip, 64));
-    sqlite3_bind_text(st, 5, action, -1, SQLITE_STATIC);
-    store__bind_str(st, 6, cut(object, STORE_MAX_AUDIT_TEXT_BYTES));
-    store__bind_str(st, 7, cut(detail, STORE_MAX_AUDIT_TEXT_BYTES));
-    sqlite3_bind_int64(st, 8, request_id);
+    db_bind_i64(st, 1, now);
+    db_bind_i64(st, 2, user_id);
+    db_bind_str(st, 3, cut(user_name, STORE_MAX_USER_NAME_BYTES));
+    db_bind_str(st, 4, cut(ip, 64));
+    db_bind_cstr(st, 5, action);
+    db_bind_str(st, 6, cut(object, STORE_MAX_AUDIT_TEXT_BYTES));
+    db_bind_str(st, 7, cut(detail, STORE_MAX_AUDIT_TEXT_BYTES));
+    db_bind_i64(st, 8, request_id);
     return run(s, st, false);
 }
 
 enum err store_audit_list(struct store *s, struct arena *a, const struct store_audit_query *q,
                           struct store_audit_entry **items, size_t *n, bool *has_more)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0, limit = q->limit;
     int rc;
     *items = NULL;
@@ -452,30 +453,30 @@ enum err store_audit_list(struct store *s, struct arena *a, const struct store_a
     enum err e = store__prepare(s, sql_audit_list, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, q->user_name);
-    store__bind_str(st, 2, q->action);
-    sqlite3_bind_int64(st, 3, q->from != 0 ? q->from : INT64_MIN);
-    sqlite3_bind_int64(st, 4, q->until != 0 ? q->until : INT64_MAX);
-    sqlite3_bind_int64(st, 5, q->before_id > 0 ? q->before_id : INT64_MAX);
-    sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_str(st, 1, q->user_name);
+    db_bind_str(st, 2, q->action);
+    db_bind_i64(st, 3, q->from != 0 ? q->from : INT64_MIN);
+    db_bind_i64(st, 4, q->until != 0 ? q->until : INT64_MAX);
+    db_bind_i64(st, 5, q->before_id > 0 ? q->before_id : INT64_MAX);
+    db_bind_i64(st, 6, (int64_t)limit + 1);
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*n == limit) {
             *has_more = true;
             break;
         }
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         struct store_audit_entry *x = &(*items)[(*n)++];
-        x->id = sqlite3_column_int64(st, 0);
-        x->at = sqlite3_column_int64(st, 1);
-        x->user_id = sqlite3_column_int64(st, 2);
+        x->id = db_col_i64(st, 0);
+        x->at = db_col_i64(st, 1);
+        x->user_id = db_col_i64(st, 2);
         x->user_name = store__col_str(a, st, 3);
         x->ip = store__col_str(a, st, 4);
         x->action = store__col_str(a, st, 5);
         x->object = store__col_str(a, st, 6);
         x->detail = store__col_str(a, st, 7);
-        x->request_id = sqlite3_column_int64(st, 8);
+        x->request_id = db_col_i64(st, 8);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;

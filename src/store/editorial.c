@@ -1,4 +1,4 @@
-/* editorial_sqlite.c: what the editors' workspace writes and reads beyond the public
+/* editorial.c: what the editors' workspace writes and reads beyond the public
  * queries: saves with optimistic concurrency and revisions, galleries, tags and
  * departments, pages, and the articles that became visible (for the scheduler).
  *
@@ -13,8 +13,8 @@
 #include "core/kyiv_time.h"
 #include "core/utf8.h"
 #include "search/search.h"
+#include "store/db.h"
 #include "store/editorial.h"
-#include "store/sqlite_internal.h"
 #include "store/store_internal.h"
 
 #define MAX_REVISIONS_LISTED 500
@@ -137,33 +137,33 @@ static const char sql_page_delete[] = "DELETE FROM pages WHERE slug = ?1";
 
 static enum err exec_id(struct store *s, const char *sql, int64_t id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     return store__step_done(s, st);
 }
 
-static void meta_read(struct arena *a, sqlite3_stmt *st, struct store_article_meta *m)
+static void meta_read(struct arena *a, struct db_stmt *st, struct store_article_meta *m)
 {
-    m->id = sqlite3_column_int64(st, 0);
+    m->id = db_col_i64(st, 0);
     m->slug = store__col_str(a, st, 1);
     m->title = store__col_str(a, st, 2);
     if (!store_status_parse(store__col_str(a, st, 3), &m->status))
         m->status = STORE_DRAFT;
-    m->published_at = sqlite3_column_int64(st, 4);
-    m->updated_at = sqlite3_column_int64(st, 5);
-    m->version = sqlite3_column_int64(st, 6);
-    m->author_id = sqlite3_column_int64(st, 7);
+    m->published_at = db_col_i64(st, 4);
+    m->updated_at = db_col_i64(st, 5);
+    m->version = db_col_i64(st, 6);
+    m->author_id = db_col_i64(st, 7);
     m->author_name = store__col_str(a, st, 8);
-    m->n_photos = sqlite3_column_int64(st, 9);
+    m->n_photos = db_col_i64(st, 9);
 }
 
 enum err store_admin_articles(struct store *s, struct arena *a, const struct store_admin_query *q,
                               struct store_article_meta **items, size_t *n, bool *has_more)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0, limit = q->limit;
     int rc;
     *items = NULL;
@@ -174,14 +174,13 @@ enum err store_admin_articles(struct store *s, struct arena *a, const struct sto
     enum err e = store__prepare(s, sql_admin_list, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int(st, 1, q->status < 0 ? 1 : 0);
-    sqlite3_bind_text(st, 2, store_status_text((enum store_status)(q->status < 0 ? 0 : q->status)),
-                      -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, q->author_id);
-    store__bind_str(st, 4, q->text);
-    sqlite3_bind_int64(st, 5, (int64_t)limit + 1);
-    sqlite3_bind_int64(st, 6, (int64_t)q->offset);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_i64(st, 1, q->status < 0 ? 1 : 0);
+    db_bind_cstr(st, 2, store_status_text((enum store_status)(q->status < 0 ? 0 : q->status)));
+    db_bind_i64(st, 3, q->author_id);
+    db_bind_str(st, 4, q->text);
+    db_bind_i64(st, 5, (int64_t)limit + 1);
+    db_bind_i64(st, 6, (int64_t)q->offset);
+    while ((rc = db_step(st)) == DB_ROW) {
         if (*n == limit) {
             *has_more = true;
             break;
@@ -189,7 +188,7 @@ enum err store_admin_articles(struct store *s, struct arena *a, const struct sto
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         meta_read(a, st, &(*items)[(*n)++]);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -199,7 +198,7 @@ enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
                                  struct store_article *art, struct store_article_meta *meta,
                                  struct str **related, size_t *n_related)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
     memset(meta, 0, sizeof *meta);
@@ -208,12 +207,12 @@ enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
     enum err e = store__prepare(s, sql_admin_meta, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(st, 1, id);
+    rc = db_step(st);
+    if (rc == DB_ROW)
         meta_read(a, st, meta);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)
         return e;
@@ -223,12 +222,12 @@ enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
     e = store__prepare(s, sql_related_of, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    while ((rc = db_step(st)) == DB_ROW) {
         *related = store__grow(a, *related, *n_related, &cap, sizeof **related);
         (*related)[(*n_related)++] = store__col_str(a, st, 0);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -239,7 +238,7 @@ enum err store_article_admin_get(struct store *s, struct arena *a, int64_t id,
 static enum err ref_create(struct store *s, bool is_tag, struct str name, struct str slug,
                            int64_t *id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     struct buf b;
     enum err e;
     bool found;
@@ -255,7 +254,7 @@ static enum err ref_create(struct store *s, bool is_tag, struct str name, struct
             e = store__prepare(s, is_tag ? sql_tag_slug_taken : sql_dept_slug_taken, &st);
             if (e != ERR_OK)
                 break;
-            store__bind_str(st, 1, buf_str(&b));
+            db_bind_str(st, 1, buf_str(&b));
             e = store__opt_i64(s, st, &taken, &found);
             if (e != ERR_OK || !found)
                 break;
@@ -266,8 +265,8 @@ static enum err ref_create(struct store *s, bool is_tag, struct str name, struct
     if (e == ERR_OK)
         e = store__prepare(s, is_tag ? sql_tag_insert : sql_dept_insert, &st);
     if (e == ERR_OK) {
-        store__bind_str(st, 1, buf_str(&b));
-        store__bind_str(st, 2, name);
+        db_bind_str(st, 1, buf_str(&b));
+        db_bind_str(st, 2, name);
         e = store__opt_i64(s, st, id, &found);
     }
     buf_free(&b);
@@ -280,9 +279,9 @@ static enum err ref_create(struct store *s, bool is_tag, struct str name, struct
  * name with no exact match gets here and a site has a few thousand tags at most. */
 static enum err tag_by_folded_name(struct store *s, struct str name, int64_t *id, bool *found)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     struct buf want, got;
-    int rc = SQLITE_DONE;
+    int rc = DB_DONE;
 
     *found = false;
     enum err e = store__prepare(s, sql_tag_names, &st);
@@ -292,18 +291,16 @@ static enum err tag_by_folded_name(struct store *s, struct str name, int64_t *id
     buf_init(&got, 4 * STORE_MAX_NAME_BYTES + 16);
     /* a name too long to fold is new (the save refuses it by its length anyway) */
     bool foldable = search_word_fold(&want, name) == ERR_OK;
-    while (foldable && !*found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 1);
+    while (foldable && !*found && (rc = db_step(st)) == DB_ROW) {
         buf_reset(&got);
-        if (t == NULL ||
-            search_word_fold(&got, str_make(t, (size_t)sqlite3_column_bytes(st, 1))) != ERR_OK)
+        if (search_word_fold(&got, db_col_text(st, 1)) != ERR_OK)
             continue;
         if (str_eq(buf_str(&got), buf_str(&want))) {
-            *id = sqlite3_column_int64(st, 0);
+            *id = db_col_i64(st, 0);
             *found = true;
         }
     }
-    if (!*found && rc != SQLITE_DONE)
+    if (!*found && rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     buf_free(&want);
@@ -313,13 +310,13 @@ static enum err tag_by_folded_name(struct store *s, struct str name, int64_t *id
 
 static enum err ref_ensure(struct store *s, bool is_tag, struct str name, int64_t *id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     bool found;
     name = str_trim(name);
     enum err e = store__prepare(s, is_tag ? sql_tag_by_name : sql_dept_by_name, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, name);
+    db_bind_str(st, 1, name);
     e = store__opt_i64(s, st, id, &found);
     if (e != ERR_OK || found)
         return e;
@@ -336,15 +333,15 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
 {
     for (size_t i = 0; i < n; i++) {
         int64_t ref_id;
-        sqlite3_stmt *st;
+        struct db_stmt *st;
         enum err e = ref_ensure(s, is_tag, names[i], &ref_id);
         if (e == ERR_OK)
             e = store__prepare(s, is_tag ? sql_link_tag : sql_link_dept, &st);
         if (e != ERR_OK)
             return e;
-        sqlite3_bind_int64(st, 1, article_id);
-        sqlite3_bind_int64(st, 2, ref_id);
-        sqlite3_bind_int64(st, 3, (int64_t)i);
+        db_bind_i64(st, 1, article_id);
+        db_bind_i64(st, 2, ref_id);
+        db_bind_i64(st, 3, (int64_t)i);
         e = store__step_done(s, st);
         if (e != ERR_OK)
             return e;
@@ -355,14 +352,14 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
 static enum err revision_add(struct store *s, int64_t id, bool before, int64_t user_id,
                              struct str user_name)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, before ? sql_revision_before : sql_revision_now, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     if (!before) {
-        sqlite3_bind_int64(st, 2, user_id);
-        store__bind_str(st, 3, user_name);
+        db_bind_i64(st, 2, user_id);
+        db_bind_str(st, 3, user_name);
     }
     return store__step_done(s, st);
 }
@@ -374,7 +371,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
 {
     size_t msg_size;
     char *msg = store__errbuf(s, &msg_size);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t owner = 0, now = utc_now();
     bool found;
 
@@ -388,7 +385,7 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
     e = store__prepare(s, sql_slug_owner, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, in->slug);
+    db_bind_str(st, 1, in->slug);
     e = store__opt_i64(s, st, &owner, &found);
     if (e != ERR_OK)
         return e;
@@ -401,15 +398,15 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
         e = store__prepare(s, sql_insert, &st);
         if (e != ERR_OK)
             return e;
-        store__bind_str(st, 1, in->slug);
-        store__bind_str(st, 2, in->title);
-        store__bind_str(st, 3, in->lead);
-        store__bind_str(st, 4, in->body_md);
-        sqlite3_bind_text(st, 5, store_status_text(in->status), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, in->published_at);
-        sqlite3_bind_int64(st, 7, store__published_ym(in->published_at));
-        sqlite3_bind_int64(st, 8, now);
-        sqlite3_bind_int64(st, 9, user_id);
+        db_bind_str(st, 1, in->slug);
+        db_bind_str(st, 2, in->title);
+        db_bind_str(st, 3, in->lead);
+        db_bind_str(st, 4, in->body_md);
+        db_bind_cstr(st, 5, store_status_text(in->status));
+        db_bind_i64(st, 6, in->published_at);
+        db_bind_i64(st, 7, store__published_ym(in->published_at));
+        db_bind_i64(st, 8, now);
+        db_bind_i64(st, 9, user_id);
         e = store__opt_i64(s, st, &id, &found);
         if (e != ERR_OK)
             return e;
@@ -419,25 +416,25 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
             e = store__prepare(s, sql_update, &st);
         if (e != ERR_OK)
             return e;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, expected_version);
-        store__bind_str(st, 3, in->slug);
-        store__bind_str(st, 4, in->title);
-        store__bind_str(st, 5, in->lead);
-        store__bind_str(st, 6, in->body_md);
-        sqlite3_bind_text(st, 7, store_status_text(in->status), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 8, in->published_at);
-        sqlite3_bind_int64(st, 9, store__published_ym(in->published_at));
-        sqlite3_bind_int64(st, 10, now);
+        db_bind_i64(st, 1, id);
+        db_bind_i64(st, 2, expected_version);
+        db_bind_str(st, 3, in->slug);
+        db_bind_str(st, 4, in->title);
+        db_bind_str(st, 5, in->lead);
+        db_bind_str(st, 6, in->body_md);
+        db_bind_cstr(st, 7, store_status_text(in->status));
+        db_bind_i64(st, 8, in->published_at);
+        db_bind_i64(st, 9, store__published_ym(in->published_at));
+        db_bind_i64(st, 10, now);
         e = store__step_done(s, st);
         if (e != ERR_OK)
             return e;
-        if (sqlite3_changes(store__db(s)) == 0) {
+        if (db_changes(s) == 0) {
             int64_t v;
             e = store__prepare(s, sql_exists, &st);
             if (e != ERR_OK)
                 return e;
-            sqlite3_bind_int64(st, 1, id);
+            db_bind_i64(st, 1, id);
             e = store__opt_i64(s, st, &v, &found);
             if (e != ERR_OK)
                 return e;
@@ -462,9 +459,9 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
         e = store__prepare(s, sql_link_related, &st);
         if (e != ERR_OK)
             break;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, (int64_t)i);
-        store__bind_str(st, 3, in->related[i]);
+        db_bind_i64(st, 1, id);
+        db_bind_i64(st, 2, (int64_t)i);
+        db_bind_str(st, 3, in->related[i]);
         e = store__step_done(s, st);
     }
     if (e == ERR_OK)
@@ -473,26 +470,26 @@ enum err store_article_save(struct store *s, int64_t id, int64_t expected_versio
         e = store__prepare(s, sql_exists, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     e = store__opt_i64(s, st, out_version, &found);
     if (e == ERR_OK)
         *out_id = id;
     return e;
 }
 
-static void revision_read(struct arena *a, sqlite3_stmt *st, struct store_revision *r, bool full)
+static void revision_read(struct arena *a, struct db_stmt *st, struct store_revision *r, bool full)
 {
     memset(r, 0, sizeof *r);
-    r->id = sqlite3_column_int64(st, 0);
-    r->article_id = sqlite3_column_int64(st, 1);
-    r->version = sqlite3_column_int64(st, 2);
-    r->user_id = sqlite3_column_int64(st, 3);
+    r->id = db_col_i64(st, 0);
+    r->article_id = db_col_i64(st, 1);
+    r->version = db_col_i64(st, 2);
+    r->user_id = db_col_i64(st, 3);
     r->user_name = store__col_str(a, st, 4);
-    r->created_at = sqlite3_column_int64(st, 5);
+    r->created_at = db_col_i64(st, 5);
     r->slug = store__col_str(a, st, 6);
     r->title = store__col_str(a, st, 7);
     r->status = store__col_str(a, st, 8);
-    r->published_at = sqlite3_column_int64(st, 9);
+    r->published_at = db_col_i64(st, 9);
     if (full) {
         r->lead = store__col_str(a, st, 10);
         r->body_md = store__col_str(a, st, 11);
@@ -505,7 +502,7 @@ static void revision_read(struct arena *a, sqlite3_stmt *st, struct store_revisi
 enum err store_revisions_list(struct store *s, struct arena *a, int64_t article_id,
                               struct store_revision **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
     *items = NULL;
@@ -513,13 +510,13 @@ enum err store_revisions_list(struct store *s, struct arena *a, int64_t article_
     enum err e = store__prepare(s, sql_revisions_list, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    sqlite3_bind_int64(st, 2, MAX_REVISIONS_LISTED);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_i64(st, 1, article_id);
+    db_bind_i64(st, 2, MAX_REVISIONS_LISTED);
+    while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         revision_read(a, st, &(*items)[(*n)++], false);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -528,32 +525,32 @@ enum err store_revisions_list(struct store *s, struct arena *a, int64_t article_
 enum err store_revision_get(struct store *s, struct arena *a, int64_t article_id, int64_t version,
                             struct store_revision *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     memset(out, 0, sizeof *out);
     enum err e = store__prepare(s, sql_revision_get, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    sqlite3_bind_int64(st, 2, version);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(st, 1, article_id);
+    db_bind_i64(st, 2, version);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         revision_read(a, st, out, true);
     else
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
 }
 
 enum err store__article_touch(struct store *s, int64_t article_id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_article_touch, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    sqlite3_bind_int64(st, 2, utc_now());
+    db_bind_i64(st, 1, article_id);
+    db_bind_i64(st, 2, utc_now());
     e = store__step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
@@ -563,7 +560,7 @@ enum err store_photo_append(struct store *s, int64_t article_id, const struct st
 {
     size_t msg_size;
     char *msg = store__errbuf(s, &msg_size);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t count;
     bool found;
 
@@ -581,7 +578,7 @@ enum err store_photo_append(struct store *s, int64_t article_id, const struct st
         e = store__prepare(s, sql_photo_count, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
+    db_bind_i64(st, 1, article_id);
     e = store__opt_i64(s, st, &count, &found);
     if (e != ERR_OK)
         return e;
@@ -592,12 +589,12 @@ enum err store_photo_append(struct store *s, int64_t article_id, const struct st
     e = store__prepare(s, sql_photo_append, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    store__bind_str(st, 2, p->hash);
-    sqlite3_bind_int(st, 3, p->width);
-    sqlite3_bind_int(st, 4, p->height);
-    store__bind_str(st, 5, p->caption);
-    store__bind_str(st, 6, p->alt);
+    db_bind_i64(st, 1, article_id);
+    db_bind_str(st, 2, p->hash);
+    db_bind_i64(st, 3, p->width);
+    db_bind_i64(st, 4, p->height);
+    db_bind_str(st, 5, p->caption);
+    db_bind_str(st, 6, p->alt);
     return store__opt_i64(s, st, photo_id, &found);
 }
 
@@ -616,7 +613,7 @@ static int arranged_cmp(const void *x, const void *y)
 enum err store_photos_arrange(struct store *s, int64_t article_id,
                               const struct store_photo_edit *edits, size_t n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     struct arranged *keep = NULL;
     size_t n_keep = 0, cap = 0;
     int rc;
@@ -630,20 +627,20 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
         e = store__prepare(s, sql_photo_ids, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_i64(st, 1, article_id);
+    while ((rc = db_step(st)) == DB_ROW) {
         if (n_keep == cap) {
             cap = cap ? cap * 2 : 16;
             keep = realloc(keep, cap * sizeof *keep);
             if (keep == NULL)
                 abort();
         }
-        keep[n_keep].id = sqlite3_column_int64(st, 0);
-        keep[n_keep].old_pos = sqlite3_column_int64(st, 1);
+        keep[n_keep].id = db_col_i64(st, 0);
+        keep[n_keep].old_pos = db_col_i64(st, 1);
         keep[n_keep].key = keep[n_keep].old_pos + 1;
         n_keep++;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
 
@@ -657,8 +654,8 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
             e = store__prepare(s, sql_photo_delete, &st);
             if (e != ERR_OK)
                 break;
-            sqlite3_bind_int64(st, 1, keep[i].id);
-            sqlite3_bind_int64(st, 2, article_id);
+            db_bind_i64(st, 1, keep[i].id);
+            db_bind_i64(st, 2, article_id);
             e = store__step_done(s, st);
             continue;
         }
@@ -667,10 +664,10 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
             e = store__prepare(s, sql_photo_text, &st);
             if (e != ERR_OK)
                 break;
-            sqlite3_bind_int64(st, 1, keep[i].id);
-            sqlite3_bind_int64(st, 2, article_id);
-            store__bind_str(st, 3, ed->caption);
-            store__bind_str(st, 4, ed->alt);
+            db_bind_i64(st, 1, keep[i].id);
+            db_bind_i64(st, 2, article_id);
+            db_bind_str(st, 3, ed->caption);
+            db_bind_str(st, 4, ed->alt);
             e = store__step_done(s, st);
         }
         keep[w++] = keep[i];
@@ -685,9 +682,9 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
         e = store__prepare(s, sql_photo_pos, &st);
         if (e != ERR_OK)
             break;
-        sqlite3_bind_int64(st, 1, keep[i].id);
-        sqlite3_bind_int64(st, 2, article_id);
-        sqlite3_bind_int64(st, 3, (int64_t)i);
+        db_bind_i64(st, 1, keep[i].id);
+        db_bind_i64(st, 2, article_id);
+        db_bind_i64(st, 3, (int64_t)i);
         e = store__step_done(s, st);
     }
     free(keep);
@@ -697,7 +694,7 @@ enum err store_photos_arrange(struct store *s, int64_t article_id,
 enum err store__ids(struct store *s, struct arena *a, const char *sql, int64_t arg1, int64_t arg2,
                     bool two, int64_t **ids, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     size_t cap = 0;
     int rc;
     *ids = NULL;
@@ -705,14 +702,14 @@ enum err store__ids(struct store *s, struct arena *a, const char *sql, int64_t a
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, arg1);
+    db_bind_i64(st, 1, arg1);
     if (two)
-        sqlite3_bind_int64(st, 2, arg2);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        db_bind_i64(st, 2, arg2);
+    while ((rc = db_step(st)) == DB_ROW) {
         *ids = store__grow(a, *ids, *n, &cap, sizeof **ids);
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = db_col_i64(st, 0);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -749,7 +746,7 @@ static enum err name_check(struct store *s, struct str name)
 enum err store_ref_rename(struct store *s, bool is_tag, int64_t id, struct str name,
                           struct str slug)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = name_check(s, name);
     if (e != ERR_OK)
         return e;
@@ -758,18 +755,18 @@ enum err store_ref_rename(struct store *s, bool is_tag, int64_t id, struct str n
     e = store__prepare(s, is_tag ? sql_tag_rename : sql_dept_rename, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    store__bind_str(st, 2, str_trim(name));
-    store__bind_str(st, 3, slug);
+    db_bind_i64(st, 1, id);
+    db_bind_str(st, 2, str_trim(name));
+    db_bind_str(st, 3, slug);
     e = store__step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
 
 enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int64_t count;
     bool found;
     if (from_id == into_id)
@@ -777,7 +774,7 @@ enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id)
     enum err e = store__prepare(s, sql_tag_exists, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, into_id);
+    db_bind_i64(st, 1, into_id);
     e = store__opt_i64(s, st, &count, &found);
     if (e != ERR_OK)
         return e;
@@ -786,14 +783,14 @@ enum err store_tag_merge(struct store *s, int64_t from_id, int64_t into_id)
     e = store__prepare(s, sql_tag_move, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, from_id);
-    sqlite3_bind_int64(st, 2, into_id);
+    db_bind_i64(st, 1, from_id);
+    db_bind_i64(st, 2, into_id);
     e = store__step_done(s, st);
     if (e == ERR_OK)
         e = exec_id(s, sql_tag_unlink_all, from_id);
     if (e == ERR_OK)
         e = exec_id(s, sql_tag_delete, from_id);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
@@ -811,13 +808,13 @@ enum err store_dept_add(struct store *s, struct str name, struct str slug, int64
 
 enum err store_page_delete(struct store *s, struct str slug)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_page_delete, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, slug);
+    db_bind_str(st, 1, slug);
     e = store__step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
@@ -831,18 +828,18 @@ static const char sql_gallery_claim[] =
 enum err store_gallery_state(struct store *s, struct arena *a, int64_t article_id,
                              struct store_gallery_state *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_gallery_state, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->version = sqlite3_column_int64(st, 0);
+    db_bind_i64(st, 1, article_id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        out->version = db_col_i64(st, 0);
         out->saved_by = store__col_str(a, st, 1);
-        out->saved_at = sqlite3_column_int64(st, 2);
+        out->saved_at = db_col_i64(st, 2);
     } else {
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     }
     store__stmt_done(st);
     return e;
@@ -851,15 +848,15 @@ enum err store_gallery_state(struct store *s, struct arena *a, int64_t article_i
 enum err store_gallery_claim(struct store *s, int64_t article_id, int64_t expected_version,
                              struct str user_name, int64_t now, int64_t *new_version)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     bool found;
     enum err e = store__prepare(s, sql_gallery_claim, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    sqlite3_bind_int64(st, 2, expected_version);
-    store__bind_str(st, 3, user_name);
-    sqlite3_bind_int64(st, 4, now);
+    db_bind_i64(st, 1, article_id);
+    db_bind_i64(st, 2, expected_version);
+    db_bind_str(st, 3, user_name);
+    db_bind_i64(st, 4, now);
     e = store__opt_i64(s, st, new_version, &found);
     if (e == ERR_OK && !found)
         e = ERR_CONFLICT;

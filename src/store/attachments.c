@@ -1,4 +1,4 @@
-/* attachments_sqlite.c: documents attached to articles (migration 6; see attachments.h). */
+/* attachments.c: documents attached to articles (migration 6; see attachments.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include "core/kyiv_time.h"
 #include "core/utf8.h"
 #include "store/attachments.h"
-#include "store/sqlite_internal.h"
+#include "store/db.h"
 
 #define ATT_COLS "id, article_id, hash, title, mime, bytes, pages, pos, created_at"
 
@@ -44,17 +44,17 @@ static bool hash_ok(struct str h)
     return true;
 }
 
-static void row_read(struct arena *a, sqlite3_stmt *st, struct store_attachment *t)
+static void row_read(struct arena *a, struct db_stmt *st, struct store_attachment *t)
 {
-    t->id = sqlite3_column_int64(st, 0);
-    t->article_id = sqlite3_column_int64(st, 1);
+    t->id = db_col_i64(st, 0);
+    t->article_id = db_col_i64(st, 1);
     t->hash = store__col_str(a, st, 2);
     t->title = store__col_str(a, st, 3);
     t->mime = store__col_str(a, st, 4);
-    t->bytes = sqlite3_column_int64(st, 5);
-    t->pages = sqlite3_column_int(st, 6);
-    t->pos = sqlite3_column_int64(st, 7);
-    t->created_at = sqlite3_column_int64(st, 8);
+    t->bytes = db_col_i64(st, 5);
+    t->pages = db_col_int(st, 6);
+    t->pos = db_col_i64(st, 7);
+    t->created_at = db_col_i64(st, 8);
 }
 
 static bool text_ok(struct str t)
@@ -67,7 +67,7 @@ enum err store_attachment_append(struct store *s, int64_t article_id,
 {
     size_t msg_size;
     char *msg = store__errbuf(s, &msg_size);
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     int rc;
 
     *id = 0;
@@ -85,10 +85,10 @@ enum err store_attachment_append(struct store *s, int64_t article_id,
         e = store__prepare(s, sql_count, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    rc = sqlite3_step(st);
-    int64_t count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if (rc != SQLITE_ROW)
+    db_bind_i64(st, 1, article_id);
+    rc = db_step(st);
+    int64_t count = rc == DB_ROW ? db_col_i64(st, 0) : 0;
+    if (rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)
@@ -100,20 +100,20 @@ enum err store_attachment_append(struct store *s, int64_t article_id,
     e = store__prepare(s, sql_append, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    store__bind_str(st, 2, in->hash);
-    store__bind_str(st, 3, in->title);
-    store__bind_str(st, 4, in->mime);
-    sqlite3_bind_int64(st, 5, in->bytes);
-    sqlite3_bind_int(st, 6, in->pages);
-    sqlite3_bind_int64(st, 7, utc_now());
-    sqlite3_bind_int64(st, 8, in->created_by);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st); /* RETURNING writes complete when the statement ends */
+    db_bind_i64(st, 1, article_id);
+    db_bind_str(st, 2, in->hash);
+    db_bind_str(st, 3, in->title);
+    db_bind_str(st, 4, in->mime);
+    db_bind_i64(st, 5, in->bytes);
+    db_bind_i64(st, 6, in->pages);
+    db_bind_i64(st, 7, utc_now());
+    db_bind_i64(st, 8, in->created_by);
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_i64(st, 0);
+        rc = db_step(st); /* RETURNING writes complete when the statement ends */
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
@@ -122,7 +122,7 @@ enum err store_attachment_append(struct store *s, int64_t article_id,
 enum err store_attachments_of(struct store *s, struct arena *a, int64_t article_id,
                               struct store_attachment **items, size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     struct store_attachment *list = NULL;
     size_t count = 0, cap = 0;
     int rc;
@@ -132,12 +132,12 @@ enum err store_attachments_of(struct store *s, struct arena *a, int64_t article_
     enum err e = store__prepare(s, sql_of, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, article_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_i64(st, 1, article_id);
+    while ((rc = db_step(st)) == DB_ROW) {
         list = store__grow(a, list, count, &cap, sizeof *list);
         row_read(a, st, &list[count++]);
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)
@@ -162,16 +162,16 @@ static int arranged_cmp(const void *x, const void *y)
 static enum err exec3(struct store *s, const char *sql, int64_t id, int64_t article_id,
                       const struct str *text, int64_t v)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, article_id);
+    db_bind_i64(st, 1, id);
+    db_bind_i64(st, 2, article_id);
     if (text != NULL)
-        store__bind_str(st, 3, *text);
+        db_bind_str(st, 3, *text);
     else
-        sqlite3_bind_int64(st, 3, v);
+        db_bind_i64(st, 3, v);
     return store__step_done(s, st);
 }
 
@@ -230,18 +230,18 @@ out:
 enum err store_attachment_by_hash(struct store *s, struct arena *a, struct str hash,
                                   struct store_attachment *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     if (!hash_ok(hash))
         return ERR_NOTFOUND;
     enum err e = store__prepare(s, sql_by_hash, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, hash);
-    sqlite3_bind_int64(st, 2, utc_now());
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    db_bind_str(st, 1, hash);
+    db_bind_i64(st, 2, utc_now());
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         row_read(a, st, out);
-    else if (rc == SQLITE_DONE)
+    else if (rc == DB_DONE)
         e = ERR_NOTFOUND;
     else
         e = store__db_fail(s, rc);
@@ -252,7 +252,7 @@ enum err store_attachment_by_hash(struct store *s, struct arena *a, struct str h
 enum err store_attachment_refs(struct store *s, struct arena *a, struct store_attachment **items,
                                size_t *n)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     struct store_attachment *list = NULL;
     size_t count = 0, cap = 0;
     int rc;
@@ -262,14 +262,14 @@ enum err store_attachment_refs(struct store *s, struct arena *a, struct store_at
     enum err e = store__prepare(s, sql_refs, &st);
     if (e != ERR_OK)
         return e;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         list = store__grow(a, list, count, &cap, sizeof *list);
         memset(&list[count], 0, sizeof list[count]);
         list[count].hash = store__col_str(a, st, 0);
-        list[count].bytes = sqlite3_column_int64(st, 1);
+        list[count].bytes = db_col_i64(st, 1);
         count++;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)

@@ -1,13 +1,12 @@
-/* purge_sqlite.c: the CDN purge queue (migration 8), written by the http server's
+/* purge.c: the CDN purge queue (migration 8), written by the http server's
  * invalidation hook and read by the purge worker (cdn/purge.c). Modelled on the mail
  * outbox, with two differences: a key is unique while it waits (coalescing), and a claim
  * writes nothing, because purging a key twice is harmless where sending a mail twice is
  * not. A purge is never lost: a key is only removed after the CDN accepted it, and only
  * when nobody enqueued it again while that purge was in flight. */
-#include <sqlite3.h>
 
 #include "store/purge.h"
-#include "store/sqlite_internal.h"
+#include "store/db.h"
 
 static const char sql_purge_enqueue[] =
     "INSERT INTO cdn_purge (key, next_attempt_at, created_at) VALUES (?1, ?2, ?2) "
@@ -17,12 +16,12 @@ enum err store_purge_enqueue(struct store *s, struct str key, int64_t now)
 {
     if (key.len == 0 || key.len > STORE_PURGE_MAX_KEY_BYTES)
         return ERR_INVALID;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_purge_enqueue, &st);
     if (e != ERR_OK)
         return e;
-    store__bind_str(st, 1, key);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_str(st, 1, key);
+    db_bind_i64(st, 2, now);
     return store__step_done(s, st);
 }
 
@@ -37,23 +36,23 @@ enum err store_purge_claim(struct store *s, struct arena *a, int64_t now, size_t
     *n = 0;
     if (limit == 0)
         return ERR_OK;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_purge_claim, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    db_bind_i64(st, 1, now);
+    db_bind_i64(st, 2, (int64_t)limit);
     struct store_purge_item *out = arena_alloc_array(a, limit, sizeof *out);
     size_t count = 0;
-    int rc = sqlite3_step(st);
-    for (; rc == SQLITE_ROW && count < limit; rc = sqlite3_step(st)) {
+    int rc = db_step(st);
+    for (; rc == DB_ROW && count < limit; rc = db_step(st)) {
         struct store_purge_item *it = &out[count++];
-        it->id = sqlite3_column_int64(st, 0);
-        it->version = sqlite3_column_int64(st, 1);
+        it->id = db_col_i64(st, 0);
+        it->version = db_col_i64(st, 1);
         it->key = store__col_str(a, st, 2);
-        it->attempts = sqlite3_column_int(st, 3);
+        it->attempts = db_col_int(st, 3);
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    if (rc != DB_DONE && rc != DB_ROW)
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     if (e != ERR_OK)
@@ -69,22 +68,22 @@ static const char sql_purge_again[] =
 
 enum err store_purge_done(struct store *s, const struct store_purge_item *it, int64_t now)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_purge_delete, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, it->id);
-    sqlite3_bind_int64(st, 2, it->version);
+    db_bind_i64(st, 1, it->id);
+    db_bind_i64(st, 2, it->version);
     e = store__step_done(s, st);
-    if (e != ERR_OK || sqlite3_changes(store__db(s)) > 0)
+    if (e != ERR_OK || db_changes(s) > 0)
         return e;
     /* enqueued again while in flight: the page may have been cached from before that
      * write, so it is purged once more */
     e = store__prepare(s, sql_purge_again, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, it->id);
-    sqlite3_bind_int64(st, 2, now);
+    db_bind_i64(st, 1, it->id);
+    db_bind_i64(st, 2, now);
     return store__step_done(s, st);
 }
 
@@ -95,13 +94,13 @@ static const char sql_purge_retry[] =
 enum err store_purge_retry(struct store *s, const struct store_purge_item *it, int64_t next_at,
                            struct str error)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_purge_retry, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, it->id);
-    sqlite3_bind_int64(st, 2, next_at);
-    store__bind_str(st, 3, str_sub(error, 0, error.len > 500 ? 500 : error.len));
+    db_bind_i64(st, 1, it->id);
+    db_bind_i64(st, 2, next_at);
+    db_bind_str(st, 3, str_sub(error, 0, error.len > 500 ? 500 : error.len));
     return store__step_done(s, st);
 }
 
@@ -112,11 +111,11 @@ static const char sql_purge_count[] = "SELECT count(*) FROM cdn_purge";
 enum err store_purge_rewind(struct store *s, int64_t now, int64_t *n)
 {
     *n = 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_purge_rewind, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, now);
+    db_bind_i64(st, 1, now);
     e = store__step_done(s, st);
     if (e != ERR_OK)
         return e;
@@ -131,7 +130,7 @@ static const char sql_purge_next[] = "SELECT min(next_attempt_at) FROM cdn_purge
 enum err store_purge_next_due(struct store *s, int64_t *at)
 {
     *at = 0;
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_purge_next, &st);
     if (e != ERR_OK)
         return e;

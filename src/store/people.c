@@ -1,7 +1,7 @@
-/* people_sqlite.c: the details of a department (its head, functions and contacts) that
+/* people.c: the details of a department (its head, functions and contacts) that
  * its public page shows; the columns come from migration 13. */
 #include "store/content.h"
-#include "store/sqlite_internal.h"
+#include "store/db.h"
 
 /* the column order is enum store_dept_field's */
 static const char sql_details_get[] =
@@ -15,13 +15,13 @@ static const char sql_details_set[] =
 enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id, struct store_ref *ref,
                                 struct store_dept_details *out)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_details_get, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(st, 1, id);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
         ref->id = id;
         ref->slug = store__col_str(a, st, 0);
         ref->name = store__col_str(a, st, 1);
@@ -29,7 +29,7 @@ enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id, st
         for (int i = 0; i < STORE_DEPT_N_FIELDS; i++)
             out->field[i] = store__col_str(a, st, 2 + i);
     } else {
-        e = rc == SQLITE_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
+        e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     }
     store__stmt_done(st);
     return e;
@@ -37,15 +37,15 @@ enum err store_dept_details_get(struct store *s, struct arena *a, int64_t id, st
 
 enum err store_dept_details_set(struct store *s, int64_t id, const struct store_dept_details *in)
 {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     enum err e = store__prepare(s, sql_details_set, &st);
     if (e != ERR_OK)
         return e;
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_i64(st, 1, id);
     for (int i = 0; i < STORE_DEPT_N_FIELDS; i++)
-        store__bind_str(st, 2 + i, in->field[i]);
+        db_bind_str(st, 2 + i, in->field[i]);
     e = store__step_done(s, st);
-    if (e == ERR_OK && sqlite3_changes(store__db(s)) == 0)
+    if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;
     return e;
 }
