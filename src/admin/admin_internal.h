@@ -233,6 +233,25 @@ struct admin_diff_line {
 void admin__diff_lines(struct arena *a, struct str old_text, struct str new_text,
                        struct admin_diff_line **out, size_t *n);
 
+/* notify.c: the workflow's e-mail notices. admin__notify_in queues notice n in c's
+ * write transaction: submitted → every editor with an address but the sender; returned
+ * and published → author_id, unless that is the user who acted. */
+struct mail_site;
+struct mail_notice;
+ERR_MUST_USE
+enum err admin__notify_in(struct admin_ctx *c, const struct mail_site *ms,
+                          const struct mail_notice *n, int64_t author_id);
+/* admin__notices_tick (scheduler thread) sends the «published» notices of scheduled
+ * articles whose time has come; takes ad->lock for the writer connection. */
+void admin__notices_tick(struct admin *ad, struct arena *a);
+/* POST /admin/account/email: the user's own address for notices (empty: none);
+ * admin__account_email_values puts it on the account page (needs the lock). */
+void admin__account_email_save(struct admin_ctx *c);
+void admin__account_email_values(struct admin_ctx *c);
+/* admin__notice_site (mail.c) loads what messages need (catalog, base URL, sender,
+ * secret) on the writer connection w, outside a transaction; false (logged) on failure. */
+bool admin__notice_site(struct store *w, struct arena *a, struct mail_site *ms);
+
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);
 void admin__scheduler_stop(struct admin *ad);

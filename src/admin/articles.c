@@ -5,15 +5,21 @@
  * Workflow: an author writes drafts and submits them (draft → review) and may touch only
  * their own drafts; an editor may do anything to any article: publish (published, or
  * scheduled when its time is in the future), withdraw (kept, hidden from readers), send
- * back to draft. */
+ * back to draft with a reason. Each step that someone else should hear of queues an
+ * e-mail notice in the same transaction (notify.c): submitted → editors, returned →
+ * the author, published → the author (a scheduled one by the scheduler, when its time
+ * comes). */
+#include <sodium.h>
 #include <string.h>
 
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "mail/notify.h"
 #include "sign/seal.h"
 #include "site/site.h"
+#include "store/workflow.h"
 
 #define MAX_FORM_REFS STORE_MAX_REFS
 
@@ -289,6 +295,11 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
                    editor && f->id > 0 &&
                        (f->status == STORE_PUBLISHED || f->status == STORE_SCHEDULED));
     value_set_bool(a, actions, "to_draft", editor && f->id > 0 && f->status != STORE_DRAFT);
+    /* the publish button says «Запланувати» for a time still to come (admin.js keeps it
+     * in step with the date field) */
+    int64_t when;
+    value_set_bool(a, v, "future",
+                   f->date.len > 0 && kyiv_parse(f->date, &when) && when > utc_now());
     value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
     /* an author's article with the editors: shown read-only, with a way to take it back,
      * and no controls the server would refuse (issue 12) */
@@ -596,6 +607,29 @@ void admin__article_save(struct admin_ctx *c)
     in.status = status;
     f.status = id > 0 ? meta.status : STORE_DRAFT;
 
+    /* who hears of this step (notify.c decides whether anyone has an address) */
+    struct str reason = admin__field(c, c->req->body, "reason");
+    struct mail_notice notice = {.title = in.title, .slug = in.slug, .actor = c->user.name};
+    bool tell = false;
+    if (status == STORE_REVIEW && (id == 0 || meta.status != STORE_REVIEW)) {
+        notice.kind = MAIL_NOTICE_SUBMITTED;
+        tell = true;
+    } else if (status == STORE_PUBLISHED && id > 0 && meta.status != STORE_PUBLISHED) {
+        notice.kind = MAIL_NOTICE_PUBLISHED;
+        tell = true;
+    } else if (str_eq_cstr(action, "draft") && id > 0 && meta.status != STORE_DRAFT) {
+        notice.kind = MAIL_NOTICE_RETURNED;
+        notice.reason = reason;
+        tell = true;
+    }
+    if (reason.len > MAIL_NOTICE_MAX_REASON_BYTES || !utf8_valid(reason.ptr, reason.len)) {
+        f.error_key = "admin.article.reason_bad";
+        edit_page(c, 422, &f);
+        return;
+    }
+    struct mail_site ms;
+    bool have_ms = (tell || status == STORE_SCHEDULED) && admin__notice_site(c->db, c->a, &ms);
+
     e = store_begin(c->db);
     if (e == ERR_OK)
         e = store_article_save(c->db, id, expected, &in, c->user.id, c->user.name, &new_id,
@@ -622,6 +656,18 @@ void admin__article_save(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_article_ref_ids(c->db, c->a, new_id, &new_tags, &n_new_tags, &new_depts,
                                   &n_new_depts);
+    if (e == ERR_OK && tell && have_ms) {
+        notice.article_id = new_id;
+        e = admin__notify_in(c, &ms, &notice, id == 0 ? c->user.id : meta.author_id);
+    }
+    /* a scheduled article's «published» notice waits for its time; any other state
+     * drops one still waiting */
+    if (e == ERR_OK && status == STORE_SCHEDULED && have_ms)
+        e = store_notice_set(c->db, new_id, when, c->user.id);
+    else if (e == ERR_OK && status != STORE_SCHEDULED)
+        e = store_notice_drop(c->db, new_id);
+    if (have_ms)
+        sodium_memzero(ms.secret, sizeof ms.secret);
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {

@@ -30,6 +30,15 @@ static bool site_for(struct admin_ctx *c, struct mail_site *ms)
     return true;
 }
 
+bool admin__notice_site(struct store *w, struct arena *a, struct mail_site *ms)
+{
+    const char *from = mail_cfg.mail_from[0] != '\0' ? mail_cfg.mail_from : "noreply@localhost";
+    enum err e = mail_site_load(w, a, mail_cfg.lang, mail_cfg.base_url, from, ms);
+    if (e != ERR_OK)
+        log_warn("workflow notices: mail settings unreadable: %s", err_str(e));
+    return e == ERR_OK;
+}
+
 static struct value *ref_counts(struct admin_ctx *c, const struct store_ref *r, size_t n)
 {
     struct value *list = value_list(c->a);

@@ -3,7 +3,8 @@
  * article's time comes; what must happen is that cached pages which do not show it yet
  * are dropped. Once a second this thread asks which articles became visible since the
  * last look and invalidates their keys, whether or not anyone visits the site. The same
- * tick notices a key rotation or a sign-all made by another process (watch_keys). */
+ * tick notices a key rotation or a sign-all made by another process (watch_keys), and
+ * sends the «published» notices of scheduled articles whose time came (notify.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
@@ -99,6 +100,8 @@ static void *run(void *arg)
         if (db != NULL) {
             tick(ad, db, a, &last);
             watch_keys(ad, db, &key_generation);
+            arena_reset(a);
+            admin__notices_tick(ad, a);
         }
         arena_reset(a);
         pthread_mutex_lock(&ad->sched_lock);

@@ -16,3 +16,18 @@
     if (e.dataTransfer && e.dataTransfer.files.length) input.files = e.dataTransfer.files;
   });
 })();
+
+// The publish button says «Запланувати» while the date field holds a time still to come,
+// as the server names it when it draws the page.
+(function () {
+  'use strict';
+  var button = document.getElementById('publish-button');
+  var date = document.getElementById('date');
+  if (!button || !date) return;
+  function label() {
+    var t = date.value ? new Date(date.value).getTime() : NaN;
+    button.textContent = !isNaN(t) && t > Date.now() ? button.dataset.later : button.dataset.now;
+  }
+  date.addEventListener('input', label);
+  date.addEventListener('change', label);
+})();
