@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "http/http.h"
 #include "render/value.h"
+#include "store/sidetext.h"
 #include "store/store.h"
 
 #define ADMIN__MAX_ROUTES 64
@@ -232,6 +233,20 @@ struct admin_diff_line {
 #define ADMIN__DIFF_MAX_CELLS ((size_t)4 * 1000 * 1000)
 void admin__diff_lines(struct arena *a, struct str old_text, struct str new_text,
                        struct admin_diff_line **out, size_t *n);
+
+/* autosave.c: texts kept beside an article (store/sidetext.h).
+ *   POST /admin/articles/:id/autosave             the form as typed (admin.js), 204
+ *   POST /admin/articles/:id/side/:kind/discard   drop the user's autosave or refused text
+ * admin__side_kind reads "auto" or "refused"; admin__side_from_post reads the edit form
+ * of article id as this user's text; admin__side_values puts "autosaved" and "refused"
+ * (at, id) on the edit page when the user has them (needs the lock). */
+void admin__autosave(struct admin_ctx *c);
+void admin__side_discard(struct admin_ctx *c);
+bool admin__side_kind(struct str text, enum store_side_kind *kind);
+void admin__side_from_post(struct admin_ctx *c, int64_t id, struct store_side_text *t);
+void admin__side_values(struct admin_ctx *c, int64_t id);
+/* GET /admin/articles/:id/side/:kind: the current text against the side text (articles.c) */
+void admin__side_diff(struct admin_ctx *c);
 
 /* notify.c: the workflow's e-mail notices. admin__notify_in queues notice n in c's
  * write transaction: submitted → every editor with an address but the sender; returned

@@ -111,7 +111,7 @@ void admin__account_email_save(struct admin_ctx *c)
         e = store_user_email_set(c->db, c->user.id, email, utc_now());
     if (e == ERR_OK) /* the address itself stays out of the audit log, as out of logs */
         e = admin__audit_in(c, "user.email", c->user.name,
-                           email.len > 0 ? STR_LIT("set") : STR_LIT("removed"));
+                            email.len > 0 ? STR_LIT("set") : STR_LIT("removed"));
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {

@@ -80,10 +80,9 @@ enum err mail_notice_queue(struct store *w, const struct mail_site *site,
         e = buf_appendf(&text, "%.*s: %.*s\n", STR_FMT(mail__t(site, "mail.notice.by")),
                         STR_FMT(n->actor));
     if (e == ERR_OK && n->kind == MAIL_NOTICE_RETURNED)
-        e = buf_appendf(&text, "\n%.*s:\n%.*s\n",
-                        STR_FMT(mail__t(site, "mail.notice.reason")),
-                        STR_FMT(n->reason.len > 0 ? n->reason
-                                                  : mail__t(site, "mail.notice.no_reason")));
+        e = buf_appendf(
+            &text, "\n%.*s:\n%.*s\n", STR_FMT(mail__t(site, "mail.notice.reason")),
+            STR_FMT(n->reason.len > 0 ? n->reason : mail__t(site, "mail.notice.no_reason")));
     if (e == ERR_OK)
         e = buf_appendf(&text, "\n%.*s:\n%.*s/admin/articles/%lld\n",
                         STR_FMT(mail__t(site, "mail.notice.open")), STR_FMT(site->base_url),

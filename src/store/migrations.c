@@ -489,8 +489,8 @@ const char *const store__migrations[] = {
      * (the integrator replaces them with those, or renumbers 16). */
     "PRAGMA user_version = 14;\n",
     "PRAGMA user_version = 15;\n",
-    /* 16 (issue 12): workflow notices by e-mail, autosaves and refused texts. Each user may give an address for them
-     * (empty: none sent). A scheduled article's «published» notice waits in
+    /* 16 (issue 12): workflow notices by e-mail, autosaves and refused texts. Each user may give an
+     * address for them (empty: none sent). A scheduled article's «published» notice waits in
      * workflow_notices until its time; the scheduler queues the mail and deletes the
      * row in one transaction, so a restart neither loses nor repeats it, and a
      * reschedule, withdrawal or return to draft replaces or drops the row. */

@@ -25,8 +25,7 @@ struct store_recipient {
 /* store_user_email_get gives the user's address for notices (empty when none);
  * ERR_NOTFOUND for an unknown user. Copied into a. */
 ERR_MUST_USE
-enum err store_user_email_get(struct store *s, struct arena *a, int64_t user_id,
-                              struct str *email);
+enum err store_user_email_get(struct store *s, struct arena *a, int64_t user_id, struct str *email);
 /* store_user_email_set replaces it (the caller has normalised it; empty removes it).
  * ERR_NOTFOUND for an unknown user. */
 ERR_MUST_USE
@@ -51,7 +50,7 @@ enum err store_notice_drop(struct store *s, int64_t article_id);
 /* store_notices_due: notices due at or before now, oldest first, at most
  * STORE_MAX_NOTICES_PER_TICK (arena memory). */
 ERR_MUST_USE
-enum err store_notices_due(struct store *s, struct arena *a, int64_t now,
-                           struct store_notice **out, size_t *n);
+enum err store_notices_due(struct store *s, struct arena *a, int64_t now, struct store_notice **out,
+                           size_t *n);
 
 #endif

@@ -19,8 +19,7 @@ static const char sql_notices_due[] =
     "SELECT article_id, due_at, actor_id FROM workflow_notices WHERE due_at <= ?1 "
     "ORDER BY due_at, article_id LIMIT ?2";
 
-enum err store_user_email_get(struct store *s, struct arena *a, int64_t user_id,
-                              struct str *email)
+enum err store_user_email_get(struct store *s, struct arena *a, int64_t user_id, struct str *email)
 {
     sqlite3_stmt *st;
     *email = STR_LIT("");
@@ -105,8 +104,8 @@ enum err store_notice_drop(struct store *s, int64_t article_id)
     return store__step_done(s, st);
 }
 
-enum err store_notices_due(struct store *s, struct arena *a, int64_t now,
-                           struct store_notice **out, size_t *n)
+enum err store_notices_due(struct store *s, struct arena *a, int64_t now, struct store_notice **out,
+                           size_t *n)
 {
     sqlite3_stmt *st;
     size_t cap = 0;

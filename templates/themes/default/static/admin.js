@@ -31,3 +31,57 @@
   date.addEventListener('input', label);
   date.addEventListener('change', label);
 })();
+
+// Autosave: while the article form changes, it goes to the server every ~30 s, and once
+// more when the page is left or hidden (sendBeacon, which outlives the page), as a text
+// kept beside the article: never a revision, never what readers see. Reopening the
+// article offers to restore it. Leaving with changes not saved as the article asks first.
+(function () {
+  'use strict';
+  var form = document.getElementById('article-form');
+  if (!form || !form.dataset.autosave || !window.URLSearchParams || !window.fetch) return;
+  var url = form.dataset.autosave;
+  var status = document.getElementById('autosave-status');
+  var INTERVAL_MS = 30000;
+  var changed = false, pending = false, submitting = false, timer = null;
+
+  function data() {
+    var p = new URLSearchParams();
+    new FormData(form).forEach(function (v, k) { if (typeof v === 'string') p.append(k, v); });
+    return p;
+  }
+  function saved() {
+    if (!status) return;
+    var d = new Date();
+    status.textContent = form.dataset.saved + ' ' + String(d.getHours()).padStart(2, '0') +
+      ':' + String(d.getMinutes()).padStart(2, '0');
+  }
+  function save(leaving) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (!pending || submitting) return;
+    pending = false;
+    if (leaving && navigator.sendBeacon && navigator.sendBeacon(url, data())) return;
+    fetch(url, { method: 'POST', body: data(), credentials: 'same-origin', keepalive: true })
+      .then(function (r) { if (r.status === 204) saved(); else pending = true; })
+      .catch(function () { pending = true; });
+  }
+  form.addEventListener('input', function () {
+    changed = pending = true;
+    if (!timer) timer = setTimeout(function () { save(false); }, INTERVAL_MS);
+  });
+  form.addEventListener('change', function () {
+    changed = pending = true;
+    if (!timer) timer = setTimeout(function () { save(false); }, INTERVAL_MS);
+  });
+  form.addEventListener('submit', function () { submitting = true; });
+  window.addEventListener('pagehide', function () { save(true); });
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'hidden') save(true);
+  });
+  window.addEventListener('beforeunload', function (e) {
+    if (!changed || submitting) return;
+    e.preventDefault();
+    e.returnValue = form.dataset.leave;
+    return form.dataset.leave;
+  });
+})();
