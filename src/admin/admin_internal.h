@@ -248,6 +248,15 @@ void admin__side_values(struct admin_ctx *c, int64_t id);
 /* GET /admin/articles/:id/side/:kind: the current text against the side text (articles.c) */
 void admin__side_diff(struct admin_ctx *c);
 
+/* share.c: POST /admin/articles/:id/share (op=make|revoke), an article's shareable
+ * preview link (site/share.c), valid for ADMIN_PREVIEW_LINK_SECONDS. admin__share_values
+ * puts "share" (url, until) into v, the edit page's article, while a link works. */
+#define ADMIN_PREVIEW_LINK_SECONDS (7 * 24 * 3600)
+void admin__share(struct admin_ctx *c);
+void admin__share_values(struct admin_ctx *c, struct value *v, int64_t id);
+/* admin__base_url (mail.c): the site's public address, no trailing slash ("" unset). */
+const char *admin__base_url(void);
+
 /* notify.c: the workflow's e-mail notices. admin__notify_in queues notice n in c's
  * write transaction: submitted → every editor with an address but the sender; returned
  * and published → author_id, unless that is the user who acted. */

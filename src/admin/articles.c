@@ -308,6 +308,8 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
     value_set_bool(a, actions, "takeback",
                    !editor && f->id > 0 && f->author_id == c->user.id && f->status == STORE_REVIEW);
     admin__documents_values(c, v, f->id, f->id > 0 && (editor || own_draft));
+    if (f->id > 0)
+        admin__share_values(c, v, f->id);
     value_set(a, v, "can", actions);
     value_set(a, c->root, "article", v);
     if (f->error_key != NULL) {

@@ -515,6 +515,15 @@ const char *const store__migrations[] = {
     "    departments TEXT NOT NULL,\n"
     "    PRIMARY KEY (article_id, user_id, kind)\n"
     ");\n"
+    /* ... and each article's shareable preview link (store/preview.h): the random key
+     * its links are signed with and when they expire; a new key voids the old links. */
+    "CREATE TABLE preview_links (\n"
+    "    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    nonce TEXT NOT NULL,\n"
+    "    expires_at INTEGER NOT NULL,\n"
+    "    created_by INTEGER NOT NULL DEFAULT 0,\n"
+    "    created_at INTEGER NOT NULL\n"
+    ");\n"
     "PRAGMA user_version = 16;\n",
 };
 

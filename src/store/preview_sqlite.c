@@ -1,0 +1,66 @@
+/* preview_sqlite.c: the queries of store/preview.h. */
+#include "store/preview.h"
+#include "store/sqlite_internal.h"
+
+static const char sql_link_get[] =
+    "SELECT nonce, expires_at, created_by, created_at FROM preview_links WHERE article_id = ?1";
+static const char sql_link_set[] =
+    "INSERT INTO preview_links (article_id, nonce, expires_at, created_by, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (article_id) DO UPDATE SET nonce = excluded.nonce, "
+    "expires_at = excluded.expires_at, created_by = excluded.created_by, "
+    "created_at = excluded.created_at";
+static const char sql_link_drop[] = "DELETE FROM preview_links WHERE article_id = ?1";
+
+enum err store_preview_link_get(struct store *s, struct arena *a, int64_t article_id,
+                                struct store_preview_link *out)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_link_get, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->nonce = store__col_str(a, st, 0);
+        out->expires_at = sqlite3_column_int64(st, 1);
+        out->created_by = sqlite3_column_int64(st, 2);
+        out->created_at = sqlite3_column_int64(st, 3);
+    } else if (rc == SQLITE_DONE) {
+        e = ERR_NOTFOUND;
+    } else {
+        e = store__db_fail(s, rc);
+    }
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_preview_link_set(struct store *s, int64_t article_id,
+                                const struct store_preview_link *link)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_link_set, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    store__bind_str(st, 2, link->nonce);
+    sqlite3_bind_int64(st, 3, link->expires_at);
+    sqlite3_bind_int64(st, 4, link->created_by);
+    sqlite3_bind_int64(st, 5, link->created_at);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        e = ERR_NOTFOUND;
+    else if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_preview_link_drop(struct store *s, int64_t article_id)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_link_drop, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, article_id);
+    return store__step_done(s, st);
+}
