@@ -248,6 +248,15 @@ void admin__side_values(struct admin_ctx *c, int64_t id);
 /* GET /admin/articles/:id/side/:kind: the current text against the side text (articles.c) */
 void admin__side_diff(struct admin_ctx *c);
 
+/* presence.c: who else has an article open (store/presence.h). admin__presence_values
+ * records that the user opened article id and puts "editing" (name, since "HH:MM", aid)
+ * on the edit page for the others; admin__presence_beat and admin__takeover are the
+ * routes POST /admin/articles/:id/presence and /takeover. */
+#define ADMIN_PRESENCE_STALE_SECONDS 120
+void admin__presence_values(struct admin_ctx *c, int64_t id);
+void admin__presence_beat(struct admin_ctx *c);
+void admin__takeover(struct admin_ctx *c);
+
 /* share.c: POST /admin/articles/:id/share (op=make|revoke), an article's shareable
  * preview link (site/share.c), valid for ADMIN_PREVIEW_LINK_SECONDS. admin__share_values
  * puts "share" (url, until) into v, the edit page's article, while a link works. */

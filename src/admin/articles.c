@@ -415,6 +415,8 @@ void admin__article_edit(struct admin_ctx *c)
     } else if (may_edit(c, &meta)) {
         admin__side_values(c, id);
     }
+    if (may_edit(c, &meta))
+        admin__presence_values(c, id);
     edit_page(c, 200, &f);
 }
 

@@ -299,6 +299,8 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/takeback", admin__article_takeback, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/autosave", admin__autosave, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/share", admin__share, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/presence", admin__presence_beat, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/takeover", admin__takeover, A, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/articles/:id/side/:kind", admin__side_diff, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/side/:kind/discard", admin__side_discard, A,
                0);

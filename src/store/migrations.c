@@ -524,6 +524,16 @@ const char *const store__migrations[] = {
     "    created_by INTEGER NOT NULL DEFAULT 0,\n"
     "    created_at INTEGER NOT NULL\n"
     ");\n"
+    /* ... and who has an article open in the editor (store/presence.h): since when, last
+     * heartbeat, and who took it over from them (empty: nobody). */
+    "CREATE TABLE presence (\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,\n"
+    "    opened_at INTEGER NOT NULL,\n"
+    "    seen_at INTEGER NOT NULL,\n"
+    "    taken_by TEXT NOT NULL DEFAULT '',\n"
+    "    PRIMARY KEY (article_id, user_id)\n"
+    ");\n"
     "PRAGMA user_version = 16;\n",
 };
 

@@ -85,3 +85,27 @@
     return form.dataset.leave;
   });
 })();
+
+// Presence: while the edit page is open and visible, a heartbeat every ~30 s keeps the
+// others' «… редагує з 09:41» notice alive; when someone takes the article over, the
+// answer says who, and the page says it too.
+(function () {
+  'use strict';
+  var form = document.getElementById('article-form');
+  var status = document.getElementById('presence-status');
+  if (!form || !form.dataset.presence || !status || !window.fetch) return;
+  var csrf = form.querySelector('input[name=csrf]');
+  function beat() {
+    if (document.visibilityState === 'hidden') return;
+    var p = new URLSearchParams();
+    p.append('csrf', csrf ? csrf.value : '');
+    fetch(form.dataset.presence, { method: 'POST', body: p, credentials: 'same-origin' })
+      .then(function (r) {
+        if (r.status !== 409) return;
+        return r.text().then(function (t) { status.textContent = t; status.hidden = false; });
+      })
+      .catch(function () {});
+  }
+  setInterval(beat, 30000);
+  document.addEventListener('visibilitychange', beat);
+})();
