@@ -6,7 +6,8 @@
 // Before the walk, in a browser under the workspace's real CSP: autosave after a killed
 // tab (the ~30 s save, then the save on leaving, sendBeacon), the warning before leaving
 // with unsaved changes; and in the walk's browser a save refused because another tab
-// saved first, whose page and diff are then walked too.
+// saved first, whose page and diff are then walked too; the shareable preview link in a
+// fresh context without cookies.
 // With WS_SHOTS=DIR it also saves a screenshot of each page at each width there.
 //
 // Environment: as server.mjs says.
@@ -166,6 +167,13 @@ async function autosave(base, editUrl) {
       page.click('form.editor button[name=action][value=save]')]);
     check(!askedOnSave && page.url().includes('m=saved'), `saving does not ask (${page.url()})`);
     check(blocked.length === 0, `nothing blocked by the CSP (${blocked.join(' | ')})`);
+
+    // a second editor opens the article: the walk's edit page then says who else is here
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const op = await other.newPage();
+    await signIn(op, base, 'redaktorka');
+    await op.goto(base + editUrl);
+    await other.close();
   } finally {
     await browser.close();
   }
@@ -195,6 +203,39 @@ async function conflict(context, base, editUrl) {
   await a.close({ runBeforeUnload: false });
 }
 
+// The shareable preview link: made on the edit page, opened in a fresh browser context
+// without cookies (the exact public page, marked as a preview, noindex, not cached) and
+// audited there at both widths; a forged link does not open.
+async function sharedPreview(page, base, editUrl) {
+  await page.goto(base + editUrl);
+  await Promise.all([page.waitForNavigation(),
+    page.click('#share button[name=op][value=make]')]);
+  const link = await page.inputValue('#share-url');
+  check(/\/preview\/\d+-\d+-[0-9a-f]{64}$/.test(link), `the edit page shows the link (${link})`);
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'share-1280.png'), fullPage: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    // bypassCSP only for axe's script tag; the context starts without any cookie
+    const ctx = await browser.newContext({ bypassCSP: true });
+    const p = await ctx.newPage();
+    const res = await p.goto(link);
+    const h = res.headers();
+    check(res.status() === 200 && h['x-robots-tag'] === 'noindex' &&
+      h['cache-control'] === 'private, no-store',
+      `the link opens without an account, noindex, not cached (${res.status()}, ${h['cache-control']})`);
+    check(await p.locator('.preview-note').isVisible(), 'with a visible preview notice');
+    check(await p.locator('meta[name=robots][content=noindex]').count() === 1, 'noindex in the page');
+    check((await ctx.cookies()).length === 0, 'and no cookie was needed or set');
+    await audit(p, 'shared-preview');
+    const forged = link.replace(/[0-9a-f]$/, (c) => (c === '0' ? '1' : '0'));
+    const bad = await p.goto(forged);
+    check(bad.status() === 404, `a forged link answers 404 (${bad.status()})`);
+  } finally {
+    await browser.close();
+  }
+}
+
 // An author's article sent for review: the read-only page the author sees (bug 5).
 async function authorPage(page, base) {
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -216,6 +257,7 @@ async function main() {
   world.cli(['user', 'add', 'boss', '--role', 'admin', '--db', world.db], `${PW}\n`);
   world.cli(['user', 'add', 'olena.kovalenko-pres-sluzhba', '--role', 'author', '--db', world.db],
     `${PW}\n`);
+  world.cli(['user', 'add', 'redaktorka', '--role', 'editor', '--db', world.db], `${PW}\n`);
   let finished = false;
   try {
     const base = await world.start();
@@ -229,6 +271,11 @@ async function main() {
     const editUrl = pages.find(([n]) => n === 'edit')[1];
     await autosave(base, editUrl);
     await conflict(context, base, editUrl);
+    await sharedPreview(page, base, editUrl);
+    await page.goto(base + editUrl);
+    check(/redaktorka\s+редагує з \d\d:\d\d/.test(await page.locator('#presence').innerText()) &&
+      await page.locator('#takeover').count() === 1,
+      'the edit page says «redaktorka редагує з HH:MM» with «Взяти на себе»');
     pages.splice(5, 0, ['side-diff', `${editUrl}/side/refused`]);
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
     for (let [name, url] of pages) {
