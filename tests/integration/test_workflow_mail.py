@@ -76,6 +76,11 @@ def main():
         check("планує публікацію" not in body and 'value="publish"' not in body,
               "an author sees neither the publish button nor its hint")
         check("Попередній перегляд» відкриває" in body, "but the preview hint")
+        check("з’явиться на сайті саме тоді" not in body and "вирішує редактор" in body,
+              "and a date hint without publishing in it")
+        _, _, body = c["petro"].get("/admin/articles/new")
+        check("планує публікацію" in body and "з’явиться на сайті саме тоді" in body,
+              "an editor sees the publish and date hints")
 
         # submitted → every editor with an address but the sender
         acsrf = c["olena"].csrf()
