@@ -15,6 +15,7 @@
 #include "render/value.h"
 #include "store/accounts.h"
 #include "store/editorial.h"
+#include "store/sidetext.h"
 
 #define ADMIN__MAX_ROUTES 64
 #define ADMIN__PAGE_SIZE 50
@@ -233,6 +234,57 @@ struct admin_diff_line {
 #define ADMIN__DIFF_MAX_CELLS ((size_t)4 * 1000 * 1000)
 void admin__diff_lines(struct arena *a, struct str old_text, struct str new_text,
                        struct admin_diff_line **out, size_t *n);
+
+/* autosave.c: texts kept beside an article (store/sidetext.h).
+ *   POST /admin/articles/:id/autosave             the form as typed (admin.js), 204
+ *   POST /admin/articles/:id/side/:kind/discard   drop the user's autosave or refused text
+ * admin__side_kind reads "auto" or "refused"; admin__side_from_post reads the edit form
+ * of article id as this user's text; admin__side_values puts "autosaved" and "refused"
+ * (at, id) on the edit page when the user has them (needs the lock). */
+void admin__autosave(struct admin_ctx *c);
+void admin__side_discard(struct admin_ctx *c);
+bool admin__side_kind(struct str text, enum store_side_kind *kind);
+void admin__side_from_post(struct admin_ctx *c, int64_t id, struct store_side_text *t);
+void admin__side_values(struct admin_ctx *c, int64_t id);
+/* GET /admin/articles/:id/side/:kind: the current text against the side text (articles.c) */
+void admin__side_diff(struct admin_ctx *c);
+
+/* presence.c: who else has an article open (store/presence.h). admin__presence_values
+ * records that the user opened article id and puts "editing" (name, since "HH:MM", aid)
+ * on the edit page for the others; admin__presence_beat and admin__takeover are the
+ * routes POST /admin/articles/:id/presence and /takeover. */
+#define ADMIN_PRESENCE_STALE_SECONDS 120
+void admin__presence_values(struct admin_ctx *c, int64_t id);
+void admin__presence_beat(struct admin_ctx *c);
+void admin__takeover(struct admin_ctx *c);
+
+/* share.c: POST /admin/articles/:id/share (op=make|revoke), an article's shareable
+ * preview link (site/share.c), valid for ADMIN_PREVIEW_LINK_SECONDS. admin__share_values
+ * puts "share" (url, until) into v, the edit page's article, while a link works. */
+#define ADMIN_PREVIEW_LINK_SECONDS (7 * 24 * 3600)
+void admin__share(struct admin_ctx *c);
+void admin__share_values(struct admin_ctx *c, struct value *v, int64_t id);
+/* admin__base_url (mail.c): the site's public address, no trailing slash ("" unset). */
+const char *admin__base_url(void);
+
+/* notify.c: the workflow's e-mail notices. admin__notify_in queues notice n in c's
+ * write transaction: submitted → every editor with an address but the sender; returned
+ * and published → author_id, unless that is the user who acted. */
+struct mail_site;
+struct mail_notice;
+ERR_MUST_USE
+enum err admin__notify_in(struct admin_ctx *c, const struct mail_site *ms,
+                          const struct mail_notice *n, int64_t author_id);
+/* admin__notices_tick (scheduler thread) sends the «published» notices of scheduled
+ * articles whose time has come; takes ad->lock for the writer connection. */
+void admin__notices_tick(struct admin *ad, struct arena *a);
+/* POST /admin/account/email: the user's own address for notices (empty: none);
+ * admin__account_email_values puts it on the account page (needs the lock). */
+void admin__account_email_save(struct admin_ctx *c);
+void admin__account_email_values(struct admin_ctx *c);
+/* admin__notice_site (mail.c) loads what messages need (catalog, base URL, sender,
+ * secret) on the writer connection w, outside a transaction; false (logged) on failure. */
+bool admin__notice_site(struct store *w, struct arena *a, struct mail_site *ms);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

@@ -5,17 +5,24 @@
  * Workflow: an author writes drafts and submits them (draft → review) and may touch only
  * their own drafts; an editor may do anything to any article: publish (published, or
  * scheduled when its time is in the future), withdraw (kept, hidden from readers), send
- * back to draft. */
+ * back to draft with a reason. Each step that someone else should hear of queues an
+ * e-mail notice in the same transaction (notify.c): submitted → editors, returned →
+ * the author, published → the author (a scheduled one by the scheduler, when its time
+ * comes). */
+#include <sodium.h>
 #include <string.h>
 
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "mail/notify.h"
 #include "sign/seal.h"
 #include "site/site.h"
 #include "store/accounts.h"
 #include "store/settings.h"
+#include "store/sidetext.h"
+#include "store/workflow.h"
 
 #define MAX_FORM_REFS STORE_MAX_REFS
 
@@ -291,6 +298,11 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
                    editor && f->id > 0 &&
                        (f->status == STORE_PUBLISHED || f->status == STORE_SCHEDULED));
     value_set_bool(a, actions, "to_draft", editor && f->id > 0 && f->status != STORE_DRAFT);
+    /* the publish button says «Запланувати» for a time still to come (admin.js keeps it
+     * in step with the date field) */
+    int64_t when;
+    value_set_bool(a, v, "future",
+                   f->date.len > 0 && kyiv_parse(f->date, &when) && when > utc_now());
     value_set_bool(a, actions, "photos", f->id > 0 && (editor || own_draft));
     /* an author's article with the editors: shown read-only, with a way to take it back,
      * and no controls the server would refuse (issue 12) */
@@ -298,6 +310,8 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
     value_set_bool(a, actions, "takeback",
                    !editor && f->id > 0 && f->author_id == c->user.id && f->status == STORE_REVIEW);
     admin__documents_values(c, v, f->id, f->id > 0 && (editor || own_draft));
+    if (f->id > 0)
+        admin__share_values(c, v, f->id);
     value_set(a, v, "can", actions);
     value_set(a, c->root, "article", v);
     if (f->error_key != NULL) {
@@ -378,6 +392,33 @@ void admin__article_edit(struct admin_ctx *c)
         admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
         return;
     }
+    /* ?restore=auto|refused: the form filled with the user's text kept beside the
+     * article */
+    enum store_side_kind kind;
+    struct store_side_text t;
+    if (may_edit(c, &meta) && admin__side_kind(admin__field(c, c->req->query, "restore"), &kind) &&
+        store_side_get(c->db, c->a, id, c->user.id, kind, &t) == ERR_OK) {
+        f.title = t.title;
+        f.slug = t.slug;
+        f.lead = t.lead;
+        f.body = t.body;
+        f.date = t.date;
+        f.tags = t.tags;
+        f.related = t.related;
+        f.n_depts = 0;
+        struct str rest = t.departments, name;
+        while (f.n_depts < MAX_FORM_REFS && str_split_next(&rest, '\n', &name))
+            if (name.len > 0)
+                f.depts[f.n_depts++] = name;
+        /* an autosave keeps the version it was typed on; a refused text was refused for
+         * being behind, and the user restores it after seeing the diff: over the current */
+        f.version = kind == STORE_SIDE_AUTO ? t.base_version : meta.version;
+        value_set_str(c->a, c->root, "flash", admin__t(c, "admin.side.restored"));
+    } else if (may_edit(c, &meta)) {
+        admin__side_values(c, id);
+    }
+    if (may_edit(c, &meta))
+        admin__presence_values(c, id);
     edit_page(c, 200, &f);
 }
 
@@ -493,6 +534,24 @@ static bool slug_free(struct admin_ctx *c, struct str slug, int64_t id)
     return e == ERR_NOTFOUND || (e == ERR_OK && other.id == id);
 }
 
+/* conflict_kept keeps a save refused as stale beside the article (it is never lost)
+ * and says who saved first and when, with a link to the diff of the two texts. */
+static void conflict_kept(struct admin_ctx *c, int64_t id, struct art_form *f)
+{
+    struct store_side_text t;
+    struct store_revision *revs;
+    size_t n;
+    admin__side_from_post(c, id, &t);
+    if (store_side_put(c->db, STORE_SIDE_REFUSED, &t) == ERR_OK)
+        value_set_str(
+            c->a, c->root, "conflict_diff",
+            str_from_cstr(arena_printf(c->a, "/admin/articles/%lld/side/refused", (long long)id)));
+    if (store_revisions_list(c->db, c->a, id, &revs, &n) == ERR_OK && n > 0)
+        f->error_detail = str_from_cstr(
+            arena_printf(c->a, "%.*s %.*s, %.*s", STR_FMT(admin__t(c, "admin.article.stale_by")),
+                         STR_FMT(revs[0].user_name), STR_FMT(admin__date(c, revs[0].created_at))));
+}
+
 void admin__article_save(struct admin_ctx *c)
 {
     struct art_form f;
@@ -598,6 +657,29 @@ void admin__article_save(struct admin_ctx *c)
     in.status = status;
     f.status = id > 0 ? meta.status : STORE_DRAFT;
 
+    /* who hears of this step (notify.c decides whether anyone has an address) */
+    struct str reason = admin__field(c, c->req->body, "reason");
+    struct mail_notice notice = {.title = in.title, .slug = in.slug, .actor = c->user.name};
+    bool tell = false;
+    if (status == STORE_REVIEW && (id == 0 || meta.status != STORE_REVIEW)) {
+        notice.kind = MAIL_NOTICE_SUBMITTED;
+        tell = true;
+    } else if (status == STORE_PUBLISHED && id > 0 && meta.status != STORE_PUBLISHED) {
+        notice.kind = MAIL_NOTICE_PUBLISHED;
+        tell = true;
+    } else if (str_eq_cstr(action, "draft") && id > 0 && meta.status != STORE_DRAFT) {
+        notice.kind = MAIL_NOTICE_RETURNED;
+        notice.reason = reason;
+        tell = true;
+    }
+    if (reason.len > MAIL_NOTICE_MAX_REASON_BYTES || !utf8_valid(reason.ptr, reason.len)) {
+        f.error_key = "admin.article.reason_bad";
+        edit_page(c, 422, &f);
+        return;
+    }
+    struct mail_site ms;
+    bool have_ms = (tell || status == STORE_SCHEDULED) && admin__notice_site(c->db, c->a, &ms);
+
     e = store_begin(c->db);
     if (e == ERR_OK)
         e = store_article_save(c->db, id, expected, &in, c->user.id, c->user.name, &new_id,
@@ -609,6 +691,8 @@ void admin__article_save(struct admin_ctx *c)
                                           : "admin.article.invalid";
         if (!stale)
             f.error_detail = arena_str(c->a, str_from_cstr(store_errmsg(c->db)));
+        else
+            conflict_kept(c, id, &f);
         edit_page(c, e == ERR_CONFLICT ? 409 : 422, &f);
         return;
     }
@@ -624,6 +708,24 @@ void admin__article_save(struct admin_ctx *c)
     if (e == ERR_OK)
         e = store_article_ref_ids(c->db, c->a, new_id, &new_tags, &n_new_tags, &new_depts,
                                   &n_new_depts);
+    if (e == ERR_OK && tell && have_ms) {
+        notice.article_id = new_id;
+        e = admin__notify_in(c, &ms, &notice, id == 0 ? c->user.id : meta.author_id);
+    }
+    /* a scheduled article's «published» notice waits for its time; any other state
+     * drops one still waiting */
+    if (e == ERR_OK && status == STORE_SCHEDULED && have_ms)
+        e = store_notice_set(c->db, new_id, when, c->user.id);
+    else if (e == ERR_OK && status != STORE_SCHEDULED)
+        e = store_notice_drop(c->db, new_id);
+    if (have_ms)
+        sodium_memzero(ms.secret, sizeof ms.secret);
+    /* saved: the user's autosave and refused text are in the article now, or were
+     * overruled by the user's own choice */
+    if (e == ERR_OK)
+        e = store_side_drop(c->db, new_id, c->user.id, STORE_SIDE_AUTO);
+    if (e == ERR_OK)
+        e = store_side_drop(c->db, new_id, c->user.id, STORE_SIDE_REFUSED);
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {
@@ -801,13 +903,14 @@ static struct str revision_text(struct admin_ctx *c, const struct store_revision
         STR_FMT(admin__t(c, "admin.article.lead")), STR_FMT(r->lead), STR_FMT(r->body_md)));
 }
 
+static void diff_page(struct admin_ctx *c, int64_t id, struct str title, struct str text_a,
+                      struct str text_b, struct str a, struct str b);
+
 void admin__diff(struct admin_ctx *c)
 {
     struct store_article_meta meta;
     struct store_article art;
     struct store_revision ra, rb;
-    struct admin_diff_line *lines;
-    size_t n;
     int64_t id, va, vb;
 
     if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
@@ -824,7 +927,17 @@ void admin__diff(struct admin_ctx *c)
         admin__db_error(c, e, "revision");
         return;
     }
-    admin__diff_lines(c->a, revision_text(c, &ra), revision_text(c, &rb), &lines, &n);
+    diff_page(c, id, art.title, revision_text(c, &ra), revision_text(c, &rb),
+              admin__int_str(c->a, va), admin__int_str(c->a, vb));
+}
+
+/* diff_page shows the line diff of two texts of article id, labelled a and b. */
+static void diff_page(struct admin_ctx *c, int64_t id, struct str title, struct str text_a,
+                      struct str text_b, struct str a, struct str b)
+{
+    struct admin_diff_line *lines;
+    size_t n;
+    admin__diff_lines(c->a, text_a, text_b, &lines, &n);
     struct value *list = value_list(c->a);
     int64_t added = 0, removed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -840,14 +953,67 @@ void admin__diff(struct admin_ctx *c)
         value_push(c->a, list, v);
     }
     value_set_int(c->a, c->root, "id", id);
-    value_set_str(c->a, c->root, "title", art.title);
-    value_set_int(c->a, c->root, "a", va);
-    value_set_int(c->a, c->root, "b", vb);
+    value_set_str(c->a, c->root, "title", title);
+    value_set_str(c->a, c->root, "a", a);
+    value_set_str(c->a, c->root, "b", b);
     value_set_int(c->a, c->root, "added", added);
     value_set_int(c->a, c->root, "removed", removed);
     value_set(c->a, c->root, "lines", list);
     value_set_bool(c->a, c->root, "nav_articles", true);
     admin__render(c, 200, "admin-diff");
+}
+
+/* GET /admin/articles/:id/side/:kind: the article as it is now against the user's
+ * autosave or refused text, in the same form as a diff of two revisions. */
+void admin__side_diff(struct admin_ctx *c)
+{
+    struct store_article_meta meta;
+    struct store_article art;
+    struct store_revision now, side;
+    struct store_side_text t;
+    enum store_side_kind kind;
+    int64_t id;
+
+    if (!parse_id(c, &id) || !load_meta(c, id, &meta, &art))
+        return;
+    if (c->req->n_params < 2 || !admin__side_kind(c->req->params[1], &kind)) {
+        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+        return;
+    }
+    enum err e = store_revision_get(c->db, c->a, id, meta.version, &now);
+    if (e == ERR_OK)
+        e = store_side_get(c->db, c->a, id, c->user.id, kind, &t);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "side text");
+        return;
+    }
+    side = now; /* status and what the form does not hold stay as they are */
+    side.title = t.title;
+    side.slug = t.slug;
+    side.lead = t.lead;
+    side.body_md = t.body;
+    if (!kyiv_parse(str_trim(t.date), &side.published_at))
+        side.published_at = now.published_at;
+    side.departments = t.departments;
+    struct buf b; /* the form's "a, b" as the revision's one per line */
+    buf_init(&b, t.tags.len + 1);
+    struct str rest = t.tags, name;
+    while (str_split_next(&rest, ',', &name)) {
+        name = str_trim(name);
+        if (name.len > 0) {
+            buf_append_str(&b, name);
+            buf_append_char(&b, '\n');
+        }
+    }
+    side.tags = arena_str(c->a, buf_str(&b));
+    buf_free(&b);
+    side.related = t.related;
+    value_set_bool(c->a, c->root, "side", true);
+    value_set_str(c->a, c->root, "side_at", admin__date(c, t.saved_at));
+    value_set_str(c->a, c->root, "side_kind", c->req->params[1]);
+    diff_page(c, id, art.title, revision_text(c, &now), revision_text(c, &side),
+              admin__int_str(c->a, meta.version),
+              admin__t(c, kind == STORE_SIDE_AUTO ? "admin.side.auto" : "admin.side.refused"));
 }
 
 /* resave stores revision rev of article id again as a new version with status, from a

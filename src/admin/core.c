@@ -287,6 +287,7 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_GET, "/admin", admin__home, A, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/account", admin__account, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/account", admin__account_save, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/account/email", admin__account_email_save, A, 0);
 
     admin__add(ad, r, HTTP_M_GET, "/admin/articles", admin__articles, A, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/articles/new", admin__article_new, A, 0);
@@ -298,6 +299,13 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_GET, "/admin/articles/:id/diff", admin__diff, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/restore", admin__restore, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/takeback", admin__article_takeback, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/autosave", admin__autosave, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/share", admin__share, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/presence", admin__presence_beat, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/takeover", admin__takeover, A, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/articles/:id/side/:kind", admin__side_diff, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/side/:kind/discard", admin__side_discard, A,
+               0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/photos", admin__photos_upload, A,
                HTTP_UPLOAD_MAX_BODY_BYTES);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/gallery", admin__photos_arrange, A, 0);

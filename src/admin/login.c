@@ -306,6 +306,7 @@ void admin__logout(struct admin_ctx *c)
 
 void admin__account(struct admin_ctx *c)
 {
+    admin__account_email_values(c);
     value_set_bool(c->a, c->root, "nav_account", true);
     admin__render(c, 200, "admin-account");
 }
@@ -335,6 +336,7 @@ void admin__account_save(struct admin_ctx *c)
     }
     if (why != NULL) {
         value_set_str(c->a, c->root, "error", admin__t(c, why));
+        admin__account_email_values(c);
         value_set_bool(c->a, c->root, "nav_account", true);
         admin__render(c, 422, "admin-account");
         return;

@@ -30,6 +30,20 @@ static bool site_for(struct admin_ctx *c, struct mail_site *ms)
     return true;
 }
 
+const char *admin__base_url(void)
+{
+    return mail_cfg.base_url; /* trailing slashes cut once, in admin_mail_routes */
+}
+
+bool admin__notice_site(struct store *w, struct arena *a, struct mail_site *ms)
+{
+    const char *from = mail_cfg.mail_from[0] != '\0' ? mail_cfg.mail_from : "noreply@localhost";
+    enum err e = mail_site_load(w, a, mail_cfg.lang, mail_cfg.base_url, from, ms);
+    if (e != ERR_OK)
+        log_warn("workflow notices: mail settings unreadable: %s", err_str(e));
+    return e == ERR_OK;
+}
+
 static struct value *ref_counts(struct admin_ctx *c, const struct store_ref *r, size_t n)
 {
     struct value *list = value_list(c->a);
@@ -247,6 +261,8 @@ void admin_mail_routes(struct admin *ad, struct http_router *r, const struct adm
     const int E = STORE_ROLE_EDITOR, S = STORE_ROLE_ADMIN;
     snprintf(mail_cfg.base_url, sizeof mail_cfg.base_url, "%s",
              cfg->base_url != NULL ? cfg->base_url : "");
+    for (size_t n = strlen(mail_cfg.base_url); n > 0 && mail_cfg.base_url[n - 1] == '/'; n--)
+        mail_cfg.base_url[n - 1] = '\0';
     snprintf(mail_cfg.mail_from, sizeof mail_cfg.mail_from, "%s",
              cfg->mail_from != NULL ? cfg->mail_from : "");
     if (mail_cfg.lang == NULL && mail_catalog_load(cfg->theme_dir, &mail_cfg.lang) != ERR_OK)

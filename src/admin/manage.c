@@ -320,15 +320,29 @@ static void feed_health(struct admin_ctx *c, bool manual)
     value_set(c->a, c->root, "feed", f);
 }
 
+/* banner_level_valid: the levels a banner may have ("allclear": green, as the automatic
+ * banner's «Відбій тривоги»). */
+static bool banner_level_valid(struct str level)
+{
+    return str_eq_cstr(level, "info") || str_eq_cstr(level, "warning") ||
+           str_eq_cstr(level, "danger") || str_eq_cstr(level, "allclear");
+}
+
 static void banner_page(struct admin_ctx *c, int status, const char *error_key)
 {
     struct str level = setting(c, "banner_level");
+    int64_t until = 0;
+    if (!banner_level_valid(level))
+        level = STR_LIT("info");
     value_set_str(c->a, c->root, "text", setting(c, "banner_text"));
     value_set_str(c->a, c->root, "link", setting(c, "banner_link"));
-    value_set_bool(c->a, c->root, "level_info",
-                   !str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger"));
+    value_set_bool(c->a, c->root, "level_info", str_eq_cstr(level, "info"));
     value_set_bool(c->a, c->root, "level_warning", str_eq_cstr(level, "warning"));
     value_set_bool(c->a, c->root, "level_danger", str_eq_cstr(level, "danger"));
+    value_set_bool(c->a, c->root, "level_allclear", str_eq_cstr(level, "allclear"));
+    if (str_to_i64(setting(c, "banner_until"), &until) && until > utc_now() &&
+        setting(c, "banner_text").len > 0)
+        value_set_str(c->a, c->root, "until", admin__date(c, until));
     value_set_bool(c->a, c->root, "active", setting(c, "banner_text").len > 0);
     if (error_key != NULL)
         value_set_str(c->a, c->root, "error", admin__t(c, error_key));
@@ -342,16 +356,35 @@ void admin__banner(struct admin_ctx *c)
     banner_page(c, 200, NULL);
 }
 
+/* POST /admin/banner: a banner as typed, or a preset (preset=alert: «Повітряна тривога»,
+ * danger; preset=allclear: «Відбій тривоги», allclear) in one click, each with an optional
+ * time after which it goes by itself (until, Kyiv time; the scheduler removes it). */
 void admin__banner_save(struct admin_ctx *c)
 {
     struct str text = str_trim(admin__field(c, c->req->body, "text"));
     struct str level = admin__field(c, c->req->body, "level");
     struct str link = str_trim(admin__field(c, c->req->body, "link"));
-    if (!str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger"))
+    struct str preset = admin__field(c, c->req->body, "preset");
+    struct str until_text = str_trim(admin__field(c, c->req->body, "until"));
+    int64_t until = 0;
+    if (str_eq_cstr(preset, "alert") || str_eq_cstr(preset, "allclear")) {
+        bool alert = str_eq_cstr(preset, "alert");
+        text = str_from_cstr(arena_printf(
+            c->a, "%.*s. %.*s",
+            STR_FMT(admin__t(c, alert ? "banner.alert.title" : "banner.all_clear.title")),
+            STR_FMT(admin__t(c, alert ? "banner.alert.text" : "banner.all_clear.text"))));
+        level = alert ? STR_LIT("danger") : STR_LIT("allclear");
+        link = STR_LIT("");
+    }
+    if (!banner_level_valid(level))
         level = STR_LIT("info");
     if (text.len == 0 || text.len > 1000 || link.len > 1000 ||
         (link.len > 0 && !markdown_url_allowed(link))) {
         banner_page(c, 422, "admin.banner.invalid");
+        return;
+    }
+    if (until_text.len > 0 && (!kyiv_parse(until_text, &until) || until <= utc_now())) {
+        banner_page(c, 422, "admin.banner.bad_until");
         return;
     }
     enum err e = store_begin(c->db);
@@ -361,6 +394,9 @@ void admin__banner_save(struct admin_ctx *c)
         e = store_setting_set(c->db, "banner_level", level);
     if (e == ERR_OK)
         e = store_setting_set(c->db, "banner_link", link);
+    if (e == ERR_OK)
+        e = store_setting_set(c->db, "banner_until",
+                              until > 0 ? admin__int_str(c->a, until) : STR_LIT(""));
     if (!commit_audit(c, e, "banner.set", level, text))
         return;
     admin__invalidate(c, "banner");
@@ -372,6 +408,8 @@ void admin__banner_clear(struct admin_ctx *c)
     enum err e = store_begin(c->db);
     if (e == ERR_OK)
         e = store_setting_set(c->db, "banner_text", STR_LIT(""));
+    if (e == ERR_OK)
+        e = store_setting_set(c->db, "banner_until", STR_LIT(""));
     if (!commit_audit(c, e, "banner.clear", STR_NULL, STR_NULL))
         return;
     admin__invalidate(c, "banner");

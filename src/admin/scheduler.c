@@ -3,7 +3,9 @@
  * article's time comes; what must happen is that cached pages which do not show it yet
  * are dropped. Once a second this thread asks which articles became visible since the
  * last look and invalidates their keys, whether or not anyone visits the site. The same
- * tick notices a key rotation or a sign-all made by another process (watch_keys). */
+ * tick notices a key rotation or a sign-all made by another process (watch_keys), and
+ * sends the «published» notices of scheduled articles whose time came (notify.c), and
+ * removes the banner when its time is over (banner_expire). */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
@@ -12,6 +14,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/settings.h"
 #include "store/signing.h"
 
 #define TICK_MS 1000
@@ -53,6 +56,44 @@ static void tick(struct admin *ad, struct store *db, struct arena *a, int64_t *l
         log_info("scheduled article %lld is now visible", (long long)ids[i]);
     }
     *last = now;
+}
+
+/* banner_expire removes the editors' banner once its time (banner_until) has passed,
+ * and drops every page that showed it (and, with purge_url, purges them at the CDN). */
+static void banner_expire(struct admin *ad, struct store *db, struct arena *a)
+{
+    struct str until_text, text;
+    int64_t until = 0;
+    if (store_setting_get(db, a, "banner_until", &until_text) != ERR_OK ||
+        !str_to_i64(until_text, &until) || until <= 0 || until > utc_now())
+        return;
+    pthread_mutex_lock(&ad->lock);
+    enum err e = store_setting_get(ad->db, a, "banner_text", &text);
+    if (e == ERR_NOTFOUND) {
+        text = STR_LIT("");
+        e = ERR_OK;
+    }
+    if (e == ERR_OK)
+        e = store_begin(ad->db);
+    if (e == ERR_OK && text.len > 0)
+        e = store_setting_set(ad->db, "banner_text", STR_LIT(""));
+    if (e == ERR_OK)
+        e = store_setting_set(ad->db, "banner_until", STR_LIT(""));
+    if (e == ERR_OK && text.len > 0)
+        e = store_audit_add(ad->db, 0, STR_LIT(""), STR_LIT(""), 0, "banner.expire",
+                            STR_LIT("banner"), text, utc_now());
+    if (e == ERR_OK)
+        e = store_commit(ad->db);
+    if (e != ERR_OK)
+        store_rollback(ad->db);
+    pthread_mutex_unlock(&ad->lock);
+    if (e != ERR_OK) {
+        log_warn("banner expiry failed, tried again next tick: %s", err_str(e));
+        return;
+    }
+    http_cache_invalidate(ad->srv, STR_LIT("banner"));
+    if (text.len > 0)
+        log_info("the banner's time is over: removed");
 }
 
 /* watch_keys: `visnyk key rotate` and `visnyk key sign-all` run in another process,
@@ -100,6 +141,9 @@ static void *run(void *arg)
         if (db != NULL) {
             tick(ad, db, a, &last);
             watch_keys(ad, db, &key_generation);
+            arena_reset(a);
+            admin__notices_tick(ad, a);
+            banner_expire(ad, db, a);
         }
         arena_reset(a);
         pthread_mutex_lock(&ad->sched_lock);

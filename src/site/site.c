@@ -33,6 +33,7 @@ const char *const site__setting_keys[SITE_N_SETTINGS] = {
     [SITE_SET_BANNER_TEXT] = "banner_text",
     [SITE_SET_BANNER_LEVEL] = "banner_level",
     [SITE_SET_BANNER_LINK] = "banner_link",
+    [SITE_SET_BANNER_UNTIL] = "banner_until",
     [SITE_SET_MENU] = SITE_KEY_MENU,
     [SITE_SET_FOOTER_NOTE] = SITE_KEY_FOOTER_NOTE,
     [SITE_SET_LICENSE_MODE] = SITE_KEY_LICENSE_MODE,
@@ -323,6 +324,7 @@ void site_routes(struct site *s, struct http_router *r)
     add_page(r, "/news/:slug", site__article);
     http_router_add(r, HTTP_M_GET, "/news/:slug/signature.json", site__article_signature);
     http_router_add(r, HTTP_M_GET, "/.well-known/visnyk.pub", site__well_known_keys);
+    http_router_add(r, HTTP_M_GET, "/preview/:token", site__shared_preview);
     add_page(r, "/tags", site__tags);
     add_with_query(r, "/tags/:slug", site__tag, "after");
     add_page(r, "/departments", site__depts);
@@ -764,10 +766,16 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
     license_values(a, footer, lang, settings);
     value_set(a, root, "footer", footer);
 
-    if (settings[SITE_SET_BANNER_TEXT].len > 0) {
+    /* a banner past its time is gone even before the scheduler removes it (and drops
+     * the pages that show it) */
+    int64_t until = 0;
+    bool expired =
+        str_to_i64(settings[SITE_SET_BANNER_UNTIL], &until) && until > 0 && until <= utc_now();
+    if (settings[SITE_SET_BANNER_TEXT].len > 0 && !expired) {
         struct value *banner = value_obj(a);
         struct str level = settings[SITE_SET_BANNER_LEVEL];
-        if (!str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger"))
+        if (!str_eq_cstr(level, "warning") && !str_eq_cstr(level, "danger") &&
+            !str_eq_cstr(level, "allclear"))
             level = STR_LIT("info");
         value_set_str(a, banner, "text", settings[SITE_SET_BANNER_TEXT]);
         value_set_str(a, banner, "level", level);

@@ -119,6 +119,13 @@ enum err site_render_page(struct site *s, const char *tmpl, struct arena *a, str
                           struct buf *out);
 /* site_text: the catalog text for key (uk), copied into a. */
 struct str site_text(struct site *s, struct arena *a, const char *key);
+/* site_preview_path appends the path of a shareable preview link of article id that
+ * works until expires (UTC), signed with the article's preview key nonce_hex (64 hex
+ * digits, store/preview.h): "/preview/<id>-<expires>-<mac>" (share.c). ERR_INVALID
+ * when the key is not 32 bytes of hex. */
+struct buf;
+ERR_MUST_USE
+enum err site_preview_path(struct str nonce_hex, int64_t id, int64_t expires, struct buf *out);
 /* site_render_article_preview answers res with art rendered exactly as the public
  * article page (noindex, never cached), reading settings, latest and related articles
  * through db (any connection; the caller serialises its use). art need not be stored

@@ -61,7 +61,8 @@ enum site_setting {
     SITE_SET_BANNER_TEXT,
     SITE_SET_BANNER_LEVEL,
     SITE_SET_BANNER_LINK,
-    SITE_SET_MENU, /* the editable layout: see site_settings.h */
+    SITE_SET_BANNER_UNTIL, /* UTC seconds after which the banner is gone; empty: none */
+    SITE_SET_MENU,         /* the editable layout: see site_settings.h */
     SITE_SET_FOOTER_NOTE,
     SITE_SET_LICENSE_MODE,
     SITE_SET_LICENSE_NAME,
@@ -239,6 +240,8 @@ void site__head_key(struct site_page *p);
 void site__article_signature(struct http_request *req, struct http_response *res);
 void site__page_signature(struct http_request *req, struct http_response *res);
 void site__well_known_keys(struct http_request *req, struct http_response *res);
+/* share.c: GET /preview/:token, an article's shareable preview (site_preview_path). */
+void site__shared_preview(struct http_request *req, struct http_response *res);
 /* site__feed_signature writes an Atom entry's <visnyk:signature> (nothing if unsigned). */
 #define SITE_SIGNATURE_NS "urn:visnyk:signature:1"
 void site__feed_signature(struct site_page *p, struct buf *b, const struct store_article *art);

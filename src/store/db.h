@@ -26,6 +26,9 @@ struct db_stmt;
 
 /* db_step runs the statement to its next row: DB_ROW, DB_DONE or an error code. */
 int db_step(struct db_stmt *st);
+/* db_rc_foreign_key: the error code says a foreign key named no row (an article or user
+ * deleted meanwhile), which callers answer with ERR_NOTFOUND. */
+bool db_rc_foreign_key(int rc);
 /* Binding by position from 1. Text and blobs are not copied: the caller keeps them
  * alive until store__stmt_done. A NULL text pointer binds the empty string (every text
  * column is NOT NULL). db_bind_cstr takes a constant, NUL-terminated string. */

@@ -11,6 +11,11 @@ int db_step(struct db_stmt *st)
     return sqlite3_step(store__lite(st));
 }
 
+bool db_rc_foreign_key(int rc)
+{
+    return rc == SQLITE_CONSTRAINT_FOREIGNKEY;
+}
+
 void db_bind_i64(struct db_stmt *st, int i, int64_t v)
 {
     sqlite3_bind_int64(store__lite(st), i, v);

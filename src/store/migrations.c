@@ -485,6 +485,56 @@ const char *const store__migrations[] = {
     "ALTER TABLE departments ADD COLUMN email TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE departments ADD COLUMN hours TEXT NOT NULL DEFAULT '';\n"
     "PRAGMA user_version = 13;\n",
+    /* 14 and 15: placeholders for the migrations of other branches of this session
+     * (the integrator replaces them with those, or renumbers 16). */
+    "PRAGMA user_version = 14;\n",
+    "PRAGMA user_version = 15;\n",
+    /* 16 (issue 12): workflow notices by e-mail, autosaves and refused texts. Each user may give an
+     * address for them (empty: none sent). A scheduled article's «published» notice waits in
+     * workflow_notices until its time; the scheduler queues the mail and deletes the
+     * row in one transaction, so a restart neither loses nor repeats it, and a
+     * reschedule, withdrawal or return to draft replaces or drops the row. */
+    "ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';\n"
+    "CREATE TABLE workflow_notices (\n"
+    "    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    due_at INTEGER NOT NULL,\n"
+    "    actor_id INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX workflow_notices_due ON workflow_notices (due_at);\n"
+    /* ... and the texts kept beside an article, never its revisions (store/sidetext.h):
+     * each user's autosave of the edit form ('auto'), and the text of their last save
+     * refused for a conflict ('refused'), one of each per article and user. */
+    "CREATE TABLE side_texts (\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,\n"
+    "    kind TEXT NOT NULL CHECK (kind IN ('auto', 'refused')),\n"
+    "    base_version INTEGER NOT NULL,\n"
+    "    saved_at INTEGER NOT NULL,\n"
+    "    title TEXT NOT NULL, slug TEXT NOT NULL, lead TEXT NOT NULL, body TEXT NOT NULL,\n"
+    "    date TEXT NOT NULL, tags TEXT NOT NULL, related TEXT NOT NULL,\n"
+    "    departments TEXT NOT NULL,\n"
+    "    PRIMARY KEY (article_id, user_id, kind)\n"
+    ");\n"
+    /* ... and each article's shareable preview link (store/preview.h): the random key
+     * its links are signed with and when they expire; a new key voids the old links. */
+    "CREATE TABLE preview_links (\n"
+    "    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    nonce TEXT NOT NULL,\n"
+    "    expires_at INTEGER NOT NULL,\n"
+    "    created_by INTEGER NOT NULL DEFAULT 0,\n"
+    "    created_at INTEGER NOT NULL\n"
+    ");\n"
+    /* ... and who has an article open in the editor (store/presence.h): since when, last
+     * heartbeat, and who took it over from them (empty: nobody). */
+    "CREATE TABLE presence (\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,\n"
+    "    opened_at INTEGER NOT NULL,\n"
+    "    seen_at INTEGER NOT NULL,\n"
+    "    taken_by TEXT NOT NULL DEFAULT '',\n"
+    "    PRIMARY KEY (article_id, user_id)\n"
+    ");\n"
+    "PRAGMA user_version = 16;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];
