@@ -194,18 +194,31 @@ void site_free(struct site *s)
 
 /* ---- variants ------------------------------------------------------------------------ */
 
+/* strip_prefix: whether path is prefix itself or lies under it ("/lv", "/lv/x"); *rest
+ * then gets what follows ("/" for the prefix alone). */
+static bool strip_prefix(struct str path, struct str prefix, struct str *rest)
+{
+    if (!str_starts_with(path, prefix) || (path.len > prefix.len && path.ptr[prefix.len] != '/'))
+        return false;
+    *rest = path.len <= prefix.len + 1 ? STR_LIT("/")
+                                       : str_make(path.ptr + prefix.len, path.len - prefix.len);
+    return true;
+}
+
 void site__variant_of(struct str path, struct site_variant *v, struct str *rest)
 {
-    struct str lv = STR_LIT(SITE_LV_PREFIX);
-
     memset(v, 0, sizeof *v);
     v->prefix = STR_LIT("");
+    v->lang_prefix = STR_LIT("");
     *rest = path;
-    if (str_starts_with(path, lv) && (path.len == lv.len || path.ptr[lv.len] == '/')) {
-        v->prefix = lv;
+    if (strip_prefix(path, STR_LIT(SITE_EN_PREFIX), rest)) {
+        v->english = true;
+        v->prefix = STR_LIT(SITE_EN_PREFIX);
+        v->lang_prefix = v->prefix;
+    }
+    if (strip_prefix(*rest, STR_LIT(SITE_LV_PREFIX), rest)) {
         v->low_vision = true;
-        *rest =
-            path.len <= lv.len + 1 ? STR_LIT("/") : str_make(path.ptr + lv.len, path.len - lv.len);
+        v->prefix = v->english ? STR_LIT(SITE_EN_PREFIX SITE_LV_PREFIX) : STR_LIT(SITE_LV_PREFIX);
     }
 }
 
@@ -213,22 +226,26 @@ void site__route(struct http_router *r, enum http_method m, const char *pattern,
                  const struct http_route_opts *opts)
 {
     static const struct http_route_opts none;
-    char lv[256];
+    static const char *const prefixes[] = {SITE_LV_PREFIX, SITE_EN_PREFIX,
+                                           SITE_EN_PREFIX SITE_LV_PREFIX};
+    char path[256];
     int n;
 
     if (opts == NULL)
         opts = &none;
     http_router_add_opts(r, m, pattern, fn, opts);
-    if (strcmp(pattern, "/") == 0) {
-        /* the home page answers "/lv" and "/lv/" */
-        http_router_add_opts(r, m, SITE_LV_PREFIX, fn, opts);
-        http_router_add_opts(r, m, SITE_LV_PREFIX "/", fn, opts);
-        return;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        if (strcmp(pattern, "/") == 0) {
+            /* the home page answers "/lv" and "/lv/" */
+            http_router_add_opts(r, m, prefixes[i], fn, opts);
+            n = snprintf(path, sizeof path, "%s/", prefixes[i]);
+        } else {
+            n = snprintf(path, sizeof path, "%s%s", prefixes[i], pattern);
+        }
+        if (n < 0 || (size_t)n >= sizeof path)
+            abort(); /* a route pattern is a constant: too long is a programming error */
+        http_router_add_opts(r, m, path, fn, opts);
     }
-    n = snprintf(lv, sizeof lv, "%s%s", SITE_LV_PREFIX, pattern);
-    if (n < 0 || (size_t)n >= sizeof lv)
-        abort(); /* a route pattern is a constant: too long is a programming error */
-    http_router_add_opts(r, m, lv, fn, opts);
 }
 
 bool site__mirrored(struct str path)
@@ -277,20 +294,65 @@ struct str site__href(struct site_page *p, struct str path)
     return str_from_cstr(arena_printf(p->a, "%.*s%.*s", STR_FMT(p->variant.prefix), STR_FMT(path)));
 }
 
+/* other_prefix: the prefix of the variant with the same language and the other mode
+ * (other_mode) or the same mode and the other language. */
+static struct str other_prefix(const struct site_variant *v, bool other_mode)
+{
+    bool english = other_mode ? v->english : !v->english;
+    bool lv = other_mode ? !v->low_vision : v->low_vision;
+    if (english)
+        return lv ? STR_LIT(SITE_EN_PREFIX SITE_LV_PREFIX) : STR_LIT(SITE_EN_PREFIX);
+    return lv ? STR_LIT(SITE_LV_PREFIX) : STR_LIT("");
+}
+
+/* in_prefix: path under prefix, query kept ("/lv" + "/" is "/lv", "" + "/" is "/"). */
+static struct str in_prefix(struct arena *a, struct str prefix, struct str path, struct str query)
+{
+    if (prefix.len > 0 && str_eq_cstr(path, "/"))
+        path = STR_LIT("");
+    return str_from_cstr(arena_printf(a, "%.*s%.*s%s%.*s", STR_FMT(prefix), STR_FMT(path),
+                                      query.len > 0 ? "?" : "", STR_FMT(query)));
+}
+
 void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
                           struct str path, struct str query)
 {
-    struct str other_prefix = v->low_vision ? STR_LIT("") : STR_LIT(SITE_LV_PREFIX);
-    const char *q = query.len > 0 ? "?" : "";
-
     value_set_str(a, root, "base", v->prefix);
     if (v->low_vision)
         value_set_bool(a, root, "lv", true);
-    if (other_prefix.len > 0 && str_eq_cstr(path, "/"))
-        path = STR_LIT("");
-    value_set_str(a, root, "lv_switch",
-                  str_from_cstr(arena_printf(a, "%.*s%.*s%s%.*s", STR_FMT(other_prefix),
-                                             STR_FMT(path), q, STR_FMT(query))));
+    value_set_str(a, root, "lv_switch", in_prefix(a, other_prefix(v, true), path, query));
+    /* until the page names its counterpart (site__counterpart): the other language's home */
+    value_set_str(a, root, "lang_switch",
+                  in_prefix(a, other_prefix(v, false), STR_LIT("/"), STR_LIT("")));
+}
+
+void site__counterpart(struct site_page *p, struct str uk_path, struct str en_path)
+{
+    struct arena *a = p->a;
+    struct str other = p->variant.english ? uk_path : en_path;
+    struct str query = STR_LIT("");
+
+    /* a search keeps its words; a list's cursor means nothing in the other language */
+    if (str_eq_cstr(p->path, "/search") && p->req != NULL)
+        query = p->req->query;
+    value_set_str(a, p->root, "lang_switch",
+                  in_prefix(a, other_prefix(&p->variant, false),
+                            other.len > 0 ? other : STR_LIT("/"),
+                            other.len > 0 ? query : STR_LIT("")));
+    value_set_bool(a, p->root, "alternates", false);
+    if (uk_path.len == 0 || en_path.len == 0 || p->variant.low_vision)
+        return; /* hreflang pairs only real counterparts, and only indexed pages */
+    struct value *list = value_list(a);
+    static const char *const langs[] = {"uk", "en", "x-default"};
+    for (size_t i = 0; i < 3; i++) {
+        struct value *alt = value_obj(a);
+        struct str path =
+            i == 1 ? in_prefix(a, STR_LIT(SITE_EN_PREFIX), en_path, STR_LIT("")) : uk_path;
+        value_set_cstr(a, alt, "hreflang", langs[i]);
+        value_set_str(a, alt, "href", site__absolute(p, path));
+        value_push(a, list, alt);
+    }
+    value_set(a, p->root, "alternates", list);
 }
 
 /* add_with_query registers a reader's GET page that reads the query parameters named in
@@ -459,9 +521,9 @@ bool site__begin(struct site_page *p, struct http_request *req, struct http_resp
         return false;
     }
     p->theme = site__theme_acquire(p->site);
-    p->lang = p->theme->uk;
     p->root = value_obj(p->a);
     site__variant_of(req->path, &p->variant, &p->path);
+    p->lang = p->variant.english ? p->theme->en : p->theme->uk;
     return true;
 }
 
@@ -870,6 +932,7 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
     if (p->req != NULL) {
         menu_mark_current(a, p->root, p->path);
         site__variant_values(a, p->root, &p->variant, p->path, p->req->query);
+        site__counterpart(p, p->path, p->path);
         menu_in_variant(p);
     }
     if (p->variant.low_vision)
@@ -890,6 +953,9 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
         description =
             value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("tagline")));
     value_set_str(a, p->root, "description", description);
+    /* the English page is its own original; the low-vision copies point to theirs */
+    if (p->variant.english)
+        canonical_path = in_prefix(a, p->variant.lang_prefix, canonical_path, STR_LIT(""));
     value_set_str(a, p->root, "canonical", site__absolute(p, canonical_path));
 }
 

@@ -84,20 +84,23 @@ struct site_thread {
 };
 
 /* The variant of the site a request asked for, taken from its path once (site__begin):
- * "/lv/news" is the low-vision mode of "/news". Every page link goes through
- * site__href (C) or {{base}} (templates), so a reader stays in the variant; canonical
- * links, structured data and feeds use the plain path. The English version's "/en"
- * belongs here too, as one more field and prefix. */
+ * "/lv/news" is the low-vision mode of "/news", "/en/news" its English version and
+ * "/en/lv/news" both. Every page link goes through site__href (C) or {{base}}
+ * (templates), so a reader stays in the variant; canonical links, structured data and
+ * feeds use the variant's language prefix only (site__lang_path). */
 #define SITE_LV_PREFIX "/lv"
+#define SITE_EN_PREFIX "/en"
 struct site_variant {
-    struct str prefix; /* "" or "/lv": what every page link starts with */
+    struct str prefix;      /* "", "/lv", "/en" or "/en/lv": what every page link starts with */
+    struct str lang_prefix; /* "" or "/en": the language part of prefix */
     bool low_vision;
+    bool english;
 };
-/* site__variant_of splits path into its variant and the path within it ("/lv" and
- * "/lv/" → "/"). */
+/* site__variant_of splits path into its variant and the path within it ("/lv", "/lv/",
+ * "/en" and "/en/lv/" → "/"). */
 void site__variant_of(struct str path, struct site_variant *v, struct str *rest);
-/* site__route adds a reader's page route (GET or a form's POST) twice: as pattern and
- * under every variant's prefix. Feeds, sitemaps, files and the API use
+/* site__route adds a reader's page route (GET or a form's POST) four times: as pattern
+ * and under every variant's prefix (/lv, /en, /en/lv). Feeds, sitemaps, files and the API use
  * http_router_add alone: they are not mirrored. */
 void site__route(struct http_router *r, enum http_method m, const char *pattern, http_handler_fn fn,
                  const struct http_route_opts *opts);
@@ -162,6 +165,13 @@ enum err site__markdown(struct site_page *p, struct str md, struct buf *out);
  * (path within the variant, query kept) in the other mode. Shared with error pages. */
 void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
                           struct str path, struct str query);
+
+/* site__counterpart names the page's two language versions by their paths within the
+ * variant ("/news/x", empty when that language has none): the language switch leads to
+ * the other one (its home when empty) and, on indexed pages with both, the head gets
+ * hreflang alternates (uk, en, x-default = uk). site__layout calls it with the page's
+ * own path for both; an article or a static page calls it again after. */
+void site__counterpart(struct site_page *p, struct str uk_path, struct str en_path);
 
 /* site__begin prepares p for a page: the thread context, the theme, the database.
  * Returns false when it has already answered (503 without a database). */

@@ -135,7 +135,7 @@ void site__structured_article(struct site_page *p, const struct store_article *a
     json_object_set_new(doc, "mainEntityOfPage", page);
     json_object_set_new(doc, "datePublished", jstr(published));
     json_object_set_new(doc, "dateModified", jstr(modified));
-    json_object_set_new(doc, "inLanguage", json_string("uk"));
+    json_object_set_new(doc, "inLanguage", jstr(i18n_lang(p->lang)));
     if (art->n_photos > 0) {
         json_t *images = json_array();
         for (size_t i = 0; i < art->n_photos && i < 3; i++) {
@@ -219,7 +219,7 @@ void site__structured_home(struct site_page *p)
     json_object_set_new(site, "@type", json_string("WebSite"));
     json_object_set_new(site, "name", jstr(site_name(p)));
     json_object_set_new(site, "url", jstr(site__absolute(p, STR_LIT("/"))));
-    json_object_set_new(site, "inLanguage", json_string("uk"));
+    json_object_set_new(site, "inLanguage", jstr(i18n_lang(p->lang)));
     json_t *action = json_object();
     json_object_set_new(action, "@type", json_string("SearchAction"));
     json_object_set_new(action, "target",
