@@ -15,7 +15,7 @@ void site__home(struct http_request *req, struct http_response *res)
 
     if (!site__begin(&p, req, res))
         return;
-    e = store_article_list(p.ctx->store, p.a, &q, &items, &n, &more);
+    e = site__article_list(&p, &q, &items, &n, &more);
     if (e != ERR_OK) {
         site__fail(&p, e, "home list");
         return;

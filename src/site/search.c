@@ -10,6 +10,7 @@
 #include "render/escape.h"
 #include "search/search.h"
 #include "site/site_search.h"
+#include "store/translations.h"
 
 #define SEARCH_SUGGEST_BELOW 3 /* fewer results than this: propose a spelling too */
 
@@ -144,7 +145,26 @@ void site__search(struct http_request *req, struct http_response *res)
     size_t n = 0;
     bool more = false;
     int64_t total = 0;
-    if (q.len > 0) {
+    if (q.len > 0 && p.variant.english) {
+        /* English articles, English stems; the filters and sorting are the Ukrainian
+         * search's only (the English form does not offer them) */
+        struct store_summary *found;
+        memset(&sq, 0, sizeof sq);
+        sq.offset = (size_t)(page - 1) * SITE_SEARCH_PAGE_SIZE;
+        e = store_translation_search(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN), q,
+                                     SITE_SEARCH_PAGE_SIZE, sq.offset, &found, &n, &total);
+        if (e != ERR_OK) {
+            site__fail(&p, e, "english search");
+            return;
+        }
+        hits = arena_alloc_array(p.a, n > 0 ? n : 1, sizeof *hits);
+        for (size_t i = 0; i < n; i++) {
+            memset(&hits[i], 0, sizeof hits[i]);
+            hits[i].summary = found[i];
+        }
+        more = (int64_t)(sq.offset + n) < total;
+        tag = dept = from_s = to_s = STR_NULL;
+    } else if (q.len > 0) {
         uint64_t t0 = metrics_now_ns(); /* /metrics: search latency */
         e = store_search(p.ctx->store, p.a, &sq, &hits, &n, &more, &total);
         metrics_histogram_observe(&metrics_g.search, metrics_now_ns() - t0);
@@ -172,6 +192,7 @@ void site__search(struct http_request *req, struct http_response *res)
     value_set_bool(a, form, "by_date", sq.by_date);
     value_set(a, form, "tags", ref_options(&p, tags, n_tags, tag));
     value_set(a, form, "depts", ref_options(&p, depts, n_depts, dept));
+    value_set_bool(a, form, "simple", p.variant.english);
     value_set(a, p.root, "search", form);
     value_set_str(a, p.root, "query", q);
 
@@ -202,7 +223,8 @@ void site__search(struct http_request *req, struct http_response *res)
 
         /* static pages (about, contacts) answer questions news cannot: on the first
          * page of an unfiltered search only */
-        if (page == 1 && sq.tag_id == 0 && sq.dept_id == 0 && sq.from == 0 && sq.until == 0) {
+        if (page == 1 && sq.tag_id == 0 && sq.dept_id == 0 && sq.from == 0 && sq.until == 0 &&
+            !p.variant.english) {
             struct store_page_hit *ph;
             size_t n_ph;
             e = store_search_pages(p.ctx->store, a, q, 3, &ph, &n_ph);
@@ -221,7 +243,7 @@ void site__search(struct http_request *req, struct http_response *res)
             }
         }
 
-        if (total < SEARCH_SUGGEST_BELOW && page == 1) {
+        if (total < SEARCH_SUGGEST_BELOW && page == 1 && !p.variant.english) {
             struct str sug;
             if (store_search_suggest(p.ctx->store, a, q, &sug) == ERR_OK) {
                 struct value *s = value_obj(a);
@@ -253,10 +275,11 @@ void site__search(struct http_request *req, struct http_response *res)
             value_set_int(a, pager, "page", page);
             value_set(a, p.root, "pager", pager);
         }
-        if (sq.by_date)
+        /* the English search sorts by relevance only */
+        if (!p.variant.english && sq.by_date)
             value_set_str(a, p.root, "sort_relevance_url",
                           url_with(&p, q, tag, dept, from_s, to_s, false, 1));
-        else
+        else if (!p.variant.english)
             value_set_str(a, p.root, "sort_date_url",
                           url_with(&p, q, tag, dept, from_s, to_s, true, 1));
     }

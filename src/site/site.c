@@ -16,6 +16,7 @@
 #include "site/site_search.h"
 #include "site/site_settings.h"
 #include "site/subscribe.h"
+#include "store/translations.h"
 
 #define STORE_RETRY_SECONDS 5
 
@@ -324,6 +325,11 @@ void site__variant_values(struct arena *a, struct value *root, const struct site
     /* until the page names its counterpart (site__counterpart): the other language's home */
     value_set_str(a, root, "lang_switch",
                   in_prefix(a, other_prefix(v, false), STR_LIT("/"), STR_LIT("")));
+}
+
+struct str site__lang_path(struct site_page *p, struct str path)
+{
+    return in_prefix(p->a, p->variant.lang_prefix, path, STR_LIT(""));
 }
 
 void site__counterpart(struct site_page *p, struct str uk_path, struct str en_path)
@@ -954,8 +960,7 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
             value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("tagline")));
     value_set_str(a, p->root, "description", description);
     /* the English page is its own original; the low-vision copies point to theirs */
-    if (p->variant.english)
-        canonical_path = in_prefix(a, p->variant.lang_prefix, canonical_path, STR_LIT(""));
+    canonical_path = site__lang_path(p, canonical_path);
     value_set_str(a, p->root, "canonical", site__absolute(p, canonical_path));
 }
 
@@ -1173,13 +1178,22 @@ void site__crumbs(struct site_page *p, size_t n, const struct str *names, const 
     value_set(a, p->root, "crumbs", list);
 }
 
+enum err site__article_list(struct site_page *p, const struct store_list_query *q,
+                            struct store_summary **items, size_t *n, bool *more)
+{
+    if (p->variant.english)
+        return store_translation_list(p->ctx->store, p->a, STR_LIT(STORE_LANG_EN), q, items, n,
+                                      more);
+    return store_article_list(p->ctx->store, p->a, q, items, n, more);
+}
+
 enum err site__latest(struct site_page *p, size_t n)
 {
     struct store_list_query q = {.limit = n};
     struct store_summary *items;
     size_t count;
     bool more;
-    enum err e = store_article_list(p->ctx->store, p->a, &q, &items, &count, &more);
+    enum err e = site__article_list(p, &q, &items, &count, &more);
 
     if (e != ERR_OK)
         return e;
@@ -1241,8 +1255,11 @@ bool site__list_page(struct site_page *p, struct store_list_query *q, struct str
     if (!site__parse_after(p, &q->after))
         return false;
     q->limit = SITE_PAGE_SIZE;
-    e = store_article_list(p->ctx->store, a, q, &items, &n, &more);
-    if (e == ERR_OK)
+    e = site__article_list(p, q, &items, &n, &more);
+    if (e == ERR_OK && p->variant.english)
+        e = store_translation_page_before(p->ctx->store, STR_LIT(STORE_LANG_EN), q, &before,
+                                          &first);
+    else if (e == ERR_OK)
         e = store_article_page_before(p->ctx->store, q, &before, &first);
     if (e != ERR_OK) {
         site__fail(p, e, "article list");

@@ -118,6 +118,8 @@ struct site_page {
     struct str settings[SITE_N_SETTINGS]; /* ptr NULL when unset */
     struct site_variant variant;
     struct str path; /* the request's path within its variant ("/news" for "/lv/news") */
+    /* An English article's Ukrainian original (its slug), for the language switch. */
+    struct str original_slug;
     /* Sticky, like a buf's: the first text a helper could not build (site__text_failed).
      * site__finish and the feed and sitemap writers then answer 500, never a page with
      * a hole in it. */
@@ -205,6 +207,9 @@ struct str site__date_iso(struct site_page *p, int64_t utc);
 /* site__path: prefix followed by the URL-encoded slug ("/news/" + slug): the page's
  * plain path, for canonical links and structured data. */
 struct str site__path(struct site_page *p, const char *prefix, struct str slug);
+/* site__lang_path: path in the page's language only ("/en" + path), for canonical
+ * links and structured data (a low-vision copy points to the plain page). */
+struct str site__lang_path(struct site_page *p, struct str path);
 /* site__href: a link to the site path path in the page's variant ("/lv" + path). */
 struct str site__href(struct site_page *p, struct str path);
 struct str site__url_encode(struct site_page *p, struct str s);
@@ -225,6 +230,11 @@ struct value *site__ref(struct site_page *p, const struct store_ref *r, const ch
 /* site__crumbs adds breadcrumbs: Головна, then the given (name, url) pairs, the last one
  * the current page (url may be empty). */
 void site__crumbs(struct site_page *p, size_t n, const struct str *names, const struct str *urls);
+/* site__article_list: store_article_list in the page's language (the English version
+ * lists translations, store/translations.h). */
+ERR_MUST_USE
+enum err site__article_list(struct site_page *p, const struct store_list_query *q,
+                            struct store_summary **items, size_t *n, bool *more);
 /* site__latest sets root.latest (newest n articles) and records "list:news". */
 ERR_MUST_USE
 enum err site__latest(struct site_page *p, size_t n);
