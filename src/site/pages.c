@@ -32,6 +32,12 @@ void site__page(struct http_request *req, struct http_response *res)
     path = site__path(&p, "/pages/", pg.slug);
     site__layout(&p, pg.title, path, site__plain_excerpt(&p, pg.body_md, 300));
     site__key(&p, "page:%lld", (long long)pg.id);
+    if (p.variant.english) {
+        /* static pages have no translations yet: the English site shows the Ukrainian
+         * text, marked as such for screen readers, and pairs it with nothing */
+        value_set_str(p.a, p.root, "content_lang", i18n_lang(p.theme->uk));
+        site__counterpart(&p, path, STR_LIT(""));
+    }
     if (str_eq_cstr(pg.slug, "about"))
         value_set_bool(p.a, p.root, "nav_about", true);
     else if (str_eq_cstr(pg.slug, "contacts"))

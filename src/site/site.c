@@ -319,6 +319,7 @@ void site__variant_values(struct arena *a, struct value *root, const struct site
                           struct str path, struct str query)
 {
     value_set_str(a, root, "base", v->prefix);
+    value_set_str(a, root, "lang_base", v->lang_prefix); /* feeds: per language, one mode */
     if (v->low_vision)
         value_set_bool(a, root, "lv", true);
     value_set_str(a, root, "lv_switch", in_prefix(a, other_prefix(v, true), path, query));
@@ -415,13 +416,29 @@ void site_routes(struct site *s, struct http_router *r)
     /* finding the news (site_search.h) */
     add_with_query(r, "/search", site__search, "q tag dept from to sort page");
     /* not mirrored under /lv/: feeds, sitemaps and files are the same in every mode */
-    http_router_add(r, HTTP_M_GET, "/feed.xml", site__feed_rss);
+    for (size_t i = 0; i < 2; i++) {
+        /* each language has its feeds: /feed.xml and /en/feed.xml */
+        static const char *const langs[2] = {"", SITE_EN_PREFIX};
+        static const struct {
+            const char *path;
+            http_handler_fn fn;
+        } feeds[] = {
+            {"/feed.xml", site__feed_rss},
+            {"/atom.xml", site__feed_atom},
+            {"/tags/:slug/feed.xml", site__tag_feed_rss},
+            {"/tags/:slug/atom.xml", site__tag_feed_atom},
+            {"/departments/:slug/feed.xml", site__dept_feed_rss},
+            {"/departments/:slug/atom.xml", site__dept_feed_atom},
+        };
+        char path[128];
+        for (size_t k = 0; k < sizeof feeds / sizeof feeds[0]; k++) {
+            int n = snprintf(path, sizeof path, "%s%s", langs[i], feeds[k].path);
+            if (n < 0 || (size_t)n >= sizeof path)
+                abort(); /* constants: too long is a programming error */
+            http_router_add(r, HTTP_M_GET, path, feeds[k].fn);
+        }
+    }
     http_router_add(r, HTTP_M_GET, "/feed", site__feed_guess);
-    http_router_add(r, HTTP_M_GET, "/atom.xml", site__feed_atom);
-    http_router_add(r, HTTP_M_GET, "/tags/:slug/feed.xml", site__tag_feed_rss);
-    http_router_add(r, HTTP_M_GET, "/tags/:slug/atom.xml", site__tag_feed_atom);
-    http_router_add(r, HTTP_M_GET, "/departments/:slug/feed.xml", site__dept_feed_rss);
-    http_router_add(r, HTTP_M_GET, "/departments/:slug/atom.xml", site__dept_feed_atom);
     http_router_add(r, HTTP_M_GET, "/robots.txt", site__robots);
     http_router_add(r, HTTP_M_GET, "/sitemap.xml", site__sitemap_index);
     http_router_add(r, HTTP_M_GET, "/sitemaps/:name", site__sitemap_file);
