@@ -161,6 +161,7 @@ void site__search(struct http_request *req, struct http_response *res)
         for (size_t i = 0; i < n; i++) {
             memset(&hits[i], 0, sizeof hits[i]);
             hits[i].summary = found[i];
+            hits[i].snippet = found[i].lead; /* no marks: the lead, escaped like any */
         }
         more = (int64_t)(sq.offset + n) < total;
         tag = dept = from_s = to_s = STR_NULL;
