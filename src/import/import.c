@@ -571,7 +571,7 @@ static enum err import_text(struct job *j, struct store *s, const struct import_
     bool page = false;
     if (fm.line[KEY_LANG] != 0 && str_eq_cstr(fm.value[KEY_LANG], STORE_LANG_EN))
         return import_translation(j, s, &fm, res);
-    if (fm.line[KEY_LANG] != 0 && !str_eq_cstr(fm.value[KEY_LANG], "uk"))
+    if (fm.line[KEY_LANG] != 0 && !str_eq_cstr(fm.value[KEY_LANG], STORE_LANG_UK))
         return fail(j, fm.line[KEY_LANG], ERR_INVALID, "lang must be uk or en");
     if (fm.line[KEY_TRANSLATION_OF] != 0)
         return fail(j, fm.line[KEY_TRANSLATION_OF], ERR_PARSE,

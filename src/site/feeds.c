@@ -212,8 +212,10 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
             newest = u;
         n_arts++;
     }
+    /* an empty feed (a tag with no English article yet) keeps a fixed date: with the time
+     * of the request, every static export would rewrite it */
     if (newest == 0)
-        newest = utc_now();
+        newest = 1;
 
     buf_append_cstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     if (kind == FEED_RSS) {

@@ -3,6 +3,7 @@
 
 #include "render/markdown.h"
 #include "site/site_internal.h"
+#include "store/translations.h"
 
 void site__page(struct http_request *req, struct http_response *res)
 {
@@ -81,7 +82,9 @@ void site__sitemap(struct http_request *req, struct http_response *res)
     if (e == ERR_OK)
         e = store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
     if (e == ERR_OK)
-        e = store_archive_months(p.ctx->store, p.a, &months, &n_months);
+        e = p.variant.english ? store_translation_months(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN),
+                                                         &months, &n_months)
+                              : store_archive_months(p.ctx->store, p.a, &months, &n_months);
     if (e == ERR_OK)
         e = store_pages_all(p.ctx->store, p.a, &pages, &n_pages);
     if (e != ERR_OK) {

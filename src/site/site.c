@@ -350,12 +350,12 @@ void site__counterpart(struct site_page *p, struct str uk_path, struct str en_pa
     if (uk_path.len == 0 || en_path.len == 0 || p->variant.low_vision)
         return; /* hreflang pairs only real counterparts, and only indexed pages */
     struct value *list = value_list(a);
-    static const char *const langs[] = {"uk", "en", "x-default"};
+    struct str langs[] = {i18n_lang(p->theme->uk), i18n_lang(p->theme->en), STR_LIT("x-default")};
     for (size_t i = 0; i < 3; i++) {
         struct value *alt = value_obj(a);
         struct str path =
             i == 1 ? in_prefix(a, STR_LIT(SITE_EN_PREFIX), en_path, STR_LIT("")) : uk_path;
-        value_set_cstr(a, alt, "hreflang", langs[i]);
+        value_set_str(a, alt, "hreflang", langs[i]);
         value_set_str(a, alt, "href", site__absolute(p, path));
         value_push(a, list, alt);
     }

@@ -20,8 +20,12 @@
 #include "core/str.h"
 #include "store/store.h"
 
-/* The language translations are in; the only one for now (the table's CHECK). */
+/* The language translations are in (the only one for now: the table's CHECK), and the
+ * language of the articles themselves. */
 #define STORE_LANG_EN "en"
+#define STORE_LANG_UK "uk"
+/* English URLs one sitemap file holds at most (the protocol allows 50,000). */
+#define STORE_TRANSLATION_SITEMAP_MAX 10000
 /* Words of an English search that reach the index; the rest are ignored. */
 #define STORE_TRANSLATION_SEARCH_MAX_WORDS 16
 
@@ -74,6 +78,22 @@ ERR_MUST_USE
 enum err store_translation_save(struct store *s, int64_t article_id, struct str lang,
                                 struct str slug, struct str title, struct str lead,
                                 struct str body_md, bool published, int64_t *id);
+/* store_translation_months: the months (Kyiv calendar, the originals' time) with public
+ * translations in lang and how many, newest first, as store_archive_months. */
+ERR_MUST_USE
+enum err store_translation_months(struct store *s, struct arena *a, struct str lang,
+                                  struct store_month **items, size_t *n);
+/* One public translation for the sitemap: its slug, its original's and the later of
+ * their modification times. */
+struct store_translation_url {
+    struct str slug, original_slug;
+    int64_t lastmod;
+};
+/* store_translation_sitemap: the public translations in lang, newest first, at most
+ * limit (1..STORE_TRANSLATION_SITEMAP_MAX, else ERR_INVALID). */
+ERR_MUST_USE
+enum err store_translation_sitemap(struct store *s, struct arena *a, struct str lang, size_t limit,
+                                   struct store_translation_url **out, size_t *n);
 /* store_translation_missing: public Ukrainian articles without a translation in lang,
  * newest first, at most limit (summaries; lead_photo NULL); *total counts them all. */
 ERR_MUST_USE

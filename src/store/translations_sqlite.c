@@ -66,6 +66,15 @@ static const char sql_missing[] =
     "NULL " MISSING "ORDER BY a.published_at DESC, a.id DESC LIMIT ?3";
 static const char sql_missing_count[] = "SELECT count(*) " MISSING;
 
+static const char sql_sitemap[] =
+    "SELECT t.slug, a.slug, t.updated_at, a.updated_at " TR_FROM
+    "WHERE t.lang = ?1 AND " PUBLIC("?2") " ORDER BY a.published_at DESC, a.id DESC LIMIT ?3";
+
+static const char sql_months[] =
+    "SELECT a.published_ym, count(*) " TR_FROM
+    "WHERE t.lang = ?1 AND " PUBLIC("?2") " GROUP BY a.published_ym "
+                                          "ORDER BY a.published_ym DESC";
+
 static void read_translation(struct arena *a, sqlite3_stmt *st, struct store_translation *out)
 {
     out->id = sqlite3_column_int64(st, 0);
@@ -370,4 +379,65 @@ enum err store_translation_missing(struct store *s, struct arena *a, struct str 
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, (int64_t)limit);
     return summaries(s, a, st, limit, items, n, NULL);
+}
+
+enum err store_translation_sitemap(struct store *s, struct arena *a, struct str lang, size_t limit,
+                                   struct store_translation_url **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    enum err e;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (limit == 0 || limit > STORE_TRANSLATION_SITEMAP_MAX)
+        return ERR_INVALID;
+    e = store__prepare(s, sql_sitemap, &st);
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, lang);
+    sqlite3_bind_int64(st, 2, utc_now());
+    sqlite3_bind_int64(st, 3, (int64_t)limit);
+    *out = arena_alloc_array(a, limit, sizeof **out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_translation_url *u = &(*out)[(*n)++];
+        u->slug = store__col_str(a, st, 0);
+        u->original_slug = store__col_str(a, st, 1);
+        /* the later of the two, taken here: max(a, b) is SQLite's, GREATEST PostgreSQL's */
+        u->lastmod = sqlite3_column_int64(st, 2);
+        if (sqlite3_column_int64(st, 3) > u->lastmod)
+            u->lastmod = sqlite3_column_int64(st, 3);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_translation_months(struct store *s, struct arena *a, struct str lang,
+                                  struct store_month **items, size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc;
+    enum err e = store__prepare(s, sql_months, &st);
+
+    *items = NULL;
+    *n = 0;
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, lang);
+    sqlite3_bind_int64(st, 2, utc_now());
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        struct store_month *m = &(*items)[(*n)++];
+        int64_t ym = sqlite3_column_int64(st, 0);
+        m->year = (int)(ym / 100);
+        m->month = (int)(ym % 100);
+        m->count = sqlite3_column_int64(st, 1);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
 }

@@ -232,6 +232,29 @@ def check_feeds(srv):
           "English pages announce the English feeds")
 
 
+def check_sitemaps(srv):
+    base = f"http://127.0.0.1:{srv.port}"
+    sm = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    st, _, body = srv.get("/sitemap.xml")
+    locs = [e.text for e in ET.fromstring(body).iter(sm + "loc")]
+    check(base + "/sitemaps/en.xml" in locs, f"the sitemap index names en.xml ({locs[-3:]})")
+    st, h, body = srv.get("/sitemaps/en.xml")
+    check(st == 200 and "xml" in h.get("content-type", ""), f"/sitemaps/en.xml answers ({st})")
+    urls = {}
+    for u in ET.fromstring(body).iter(sm + "url"):
+        urls[u.findtext(sm + "loc")] = {l.get("hreflang"): l.get("href")
+                                         for l in u.iter(xhtml + "link")}
+    pair = {"uk": base + SEED_UK, "en": base + "/en" + SEED_EN, "x-default": base + SEED_UK}
+    check(urls.get(base + "/en" + SEED_EN) == pair, "the English article's entry names both versions")
+    check(urls.get(base + SEED_UK) == pair, "... and so does its original's")
+    check(urls.get(base + "/en/news", {}).get("uk") == base + "/news", "sections are paired too")
+    english = [u for u in urls if u.startswith(base + "/en/news/")]
+    check(len(english) == len(EN_TITLES), f"every English article, no more ({len(english)})")
+    check(base + "/en" + UNTRANSLATED not in urls and base + UNTRANSLATED not in urls,
+          "an untranslated article is not in en.xml")
+
+
 def import_file(srv, text):
     d = tempfile.mkdtemp(prefix="visnyk-en-")
     path = os.path.join(d, "en.md")
@@ -317,6 +340,7 @@ def main():
         check_hreflang(srv)
         check_search(srv)
         check_feeds(srv)
+        check_sitemaps(srv)
         check_import(srv)
         check_workspace(srv)
     done()
