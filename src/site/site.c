@@ -960,6 +960,10 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
     }
     if (p->variant.low_vision)
         value_set_bool(a, p->root, "noindex", true); /* the plain page is the one to index */
+    /* what the editors wrote in Ukrainian (the site's name, departments, tags, captions)
+     * shows on English pages too: templates mark it with this language */
+    if (p->variant.english)
+        value_set_str(a, p->root, "data_lang", i18n_lang(p->theme->uk));
     site__key(p, "settings");
     site__key(p, "banner");
     site__head_key(p); /* signing.c */

@@ -105,6 +105,8 @@ def check_pages(srv):
             check(p.lang == "en", f"{url}: html lang is en ({p.lang})")
             check("Skip to main content" in text, f"{url}: English strings from the catalog")
             check("Перейти до основного вмісту" not in text, f"{url}: no Ukrainian interface text")
+            check(re.search(r'class="brand"[^>]*>.*?<span lang="uk">', text) is not None,
+                  f"{url}: the Ukrainian site name is marked lang=uk")
             check(("lv" in p.body_class.split()) == (prefix == "/en/lv"),
                   f"{url}: the mode is right ({p.body_class!r})")
             bad = [l for l in p.links + p.actions if internal(l) is not None
@@ -136,8 +138,13 @@ def check_lists(srv):
     check(all(u.startswith("/en/news/") for u, _ in found), "/en/news links stay English")
     check("1 August 2024" in srv.get("/en" + SEED_EN)[2].decode(),
           "the English date: 1 August 2024 (no leading zero, English month)")
-    check("1 August 2024, 16:51" in srv.get("/en" + SEED_EN)[2].decode(),
-          "the English date with time: 1 August 2024, 16:51")
+    seed = srv.get("/en" + SEED_EN)[2].decode()
+    check("1 August 2024, 16:51" in seed, "the English date with time: 1 August 2024, 16:51")
+    check('<ul class="depts" aria-label="Departments" lang="uk">' in seed
+          and '<ul class="chips" lang="uk">' in seed,
+          "the Ukrainian department and tag names are marked lang=uk")
+    marks = re.findall(r'<(\w+)[^>]*\slang="uk"', srv.get(SEED_UK)[2].decode())
+    check(marks == ["html"], f"the Ukrainian page needs no such marks ({marks})")
     st, _, body = srv.get("/en/tags/bezpeka")
     titles = re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a>', body.decode())
     check(titles and all(t in EN_TITLES for t in titles),
