@@ -83,6 +83,11 @@ enum err store_translation_save(struct store *s, int64_t article_id, struct str 
 ERR_MUST_USE
 enum err store_translation_months(struct store *s, struct arena *a, struct str lang,
                                   struct store_month **items, size_t *n);
+/* store_translation_refs: the tags (is_tag) or departments with public translations in
+ * lang, each with how many, ordered as store_tags_published / store_depts_published. */
+ERR_MUST_USE
+enum err store_translation_refs(struct store *s, struct arena *a, struct str lang, bool is_tag,
+                                struct store_ref **items, size_t *n);
 /* One public translation for the sitemap: its slug, its original's and the later of
  * their modification times. */
 struct store_translation_url {

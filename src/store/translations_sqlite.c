@@ -75,6 +75,16 @@ static const char sql_months[] =
     "WHERE t.lang = ?1 AND " PUBLIC("?2") " GROUP BY a.published_ym "
                                           "ORDER BY a.published_ym DESC";
 
+#define REFS(tbl, link, col)                                                                       \
+    "SELECT r.id, r.slug, r.name, count(*) FROM " tbl " r JOIN " link " l ON l." col " = r.id "    \
+    "JOIN article_translations t ON t.article_id = l.article_id "                                  \
+    "JOIN articles a ON a.id = t.article_id WHERE t.lang = ?1 AND " PUBLIC("?2") " "
+static const char sql_tags[] = REFS(
+    "tags", "article_tags", "tag_id") "GROUP BY r.id, r.slug, r.name ORDER BY r.name COLLATE uk";
+static const char sql_depts[] = REFS(
+    "departments", "article_departments",
+    "department_id") "GROUP BY r.id, r.slug, r.name, r.sort ORDER BY r.sort, r.name COLLATE uk";
+
 static void read_translation(struct arena *a, sqlite3_stmt *st, struct store_translation *out)
 {
     out->id = sqlite3_column_int64(st, 0);
@@ -435,6 +445,34 @@ enum err store_translation_months(struct store *s, struct arena *a, struct str l
         m->year = (int)(ym / 100);
         m->month = (int)(ym % 100);
         m->count = sqlite3_column_int64(st, 1);
+    }
+    if (rc != SQLITE_DONE)
+        e = store__db_fail(s, rc);
+    store__stmt_done(st);
+    return e;
+}
+
+enum err store_translation_refs(struct store *s, struct arena *a, struct str lang, bool is_tag,
+                                struct store_ref **items, size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    int rc;
+    enum err e = store__prepare(s, is_tag ? sql_tags : sql_depts, &st);
+
+    *items = NULL;
+    *n = 0;
+    if (e != ERR_OK)
+        return e;
+    store__bind_str(st, 1, lang);
+    sqlite3_bind_int64(st, 2, utc_now());
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *items = store__grow(a, *items, *n, &cap, sizeof **items);
+        struct store_ref *r = &(*items)[(*n)++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->slug = store__col_str(a, st, 1);
+        r->name = store__col_str(a, st, 2);
+        r->count = sqlite3_column_int64(st, 3);
     }
     if (rc != SQLITE_DONE)
         e = store__db_fail(s, rc);

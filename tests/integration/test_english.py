@@ -151,6 +151,14 @@ def check_lists(srv):
           f"/en/tags/bezpeka lists only English articles ({titles})")
     st, _, body = srv.get("/news")
     check(not any(t in body.decode() for t in EN_TITLES), "/news lists no English article")
+    for index, prefix in (("/tags", "/en/tags/"), ("/departments", "/en/departments/")):
+        text = srv.get("/en" + index)[2].decode()
+        refs = re.findall(r'<li><a href="(' + prefix + r'[^"]+)">[^<]+</a> <span class="count">\((\d+)\)', text)
+        uk = srv.get(index)[2].decode().count('<span class="count">')
+        check(0 < len(refs) < uk, f"/en{index} lists only those with English articles ({len(refs)} of {uk})")
+        for href, count in refs[:3]:
+            items = srv.get(href)[2].decode().count('<h2 class="card-title">')
+            check(items == int(count), f"{href}: the index counts its English articles ({items} {count})")
     check(srv.get("/en" + SEED_UK)[0] == 404, "a Ukrainian slug under /en answers 404")
     check(srv.get(SEED_EN)[0] == 404, "an English slug without /en answers 404")
     st, _, body = srv.get("/en/no-such-page")
