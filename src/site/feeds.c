@@ -178,7 +178,12 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
         site__fail(p, e, "feed list");
         return;
     }
-    if (store_setting_get(st, p->a, "site_name", &site_name) != ERR_OK || site_name.len == 0)
+    /* the English feeds take the English name when the editors gave one */
+    if (!p->variant.english || store_setting_get(st, p->a, "site_name_en", &site_name) != ERR_OK ||
+        site_name.len == 0)
+        site_name = STR_LIT("");
+    if (site_name.len == 0 &&
+        (store_setting_get(st, p->a, "site_name", &site_name) != ERR_OK || site_name.len == 0))
         site_name = site__t(p, "default.site_name");
     site__key(p, "settings");
 
@@ -299,7 +304,11 @@ static void all_feed(struct http_request *req, struct http_response *res, enum f
         .self_path = kind == FEED_RSS ? STR_LIT("/feed.xml") : STR_LIT("/atom.xml"),
     };
     struct str tagline;
-    if (store_setting_get(p.ctx->store, p.a, "site_tagline", &tagline) == ERR_OK)
+    if (p.variant.english &&
+        store_setting_get(p.ctx->store, p.a, "site_tagline_en", &tagline) == ERR_OK)
+        f.description = tagline;
+    if (f.description.len == 0 &&
+        store_setting_get(p.ctx->store, p.a, "site_tagline", &tagline) == ERR_OK)
         f.description = tagline;
     site__key(&p, "list:news");
     feed_serve(&p, kind, &f, &q);

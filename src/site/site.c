@@ -41,6 +41,8 @@ const char *const site__setting_keys[SITE_N_SETTINGS] = {
     [SITE_SET_LICENSE_URL] = SITE_KEY_LICENSE_URL,
     [SITE_SET_LICENSE_BEFORE] = SITE_KEY_LICENSE_BEFORE,
     [SITE_SET_LICENSE_AFTER] = SITE_KEY_LICENSE_AFTER,
+    [SITE_SET_NAME_EN] = "site_name_en",
+    [SITE_SET_TAGLINE_EN] = "site_tagline_en",
 };
 
 /* Error pages may come from a request the server rejected before it knew its thread
@@ -812,6 +814,17 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
     struct str name = settings[SITE_SET_NAME], tagline = settings[SITE_SET_TAGLINE];
     struct str hotline = settings[SITE_SET_HOTLINE];
 
+    if (lang == theme->en) {
+        /* the English version's own name, else the Ukrainian one, marked as such */
+        if (settings[SITE_SET_NAME_EN].len > 0)
+            name = settings[SITE_SET_NAME_EN];
+        else if (name.len > 0)
+            value_set_str(a, site, "name_lang", i18n_lang(theme->uk));
+        if (settings[SITE_SET_TAGLINE_EN].len > 0)
+            tagline = settings[SITE_SET_TAGLINE_EN];
+        else if (tagline.len > 0)
+            value_set_str(a, site, "tagline_lang", i18n_lang(theme->uk));
+    }
     if (name.len == 0)
         name = i18n_get(lang, STR_LIT("default.site_name"));
     if (tagline.len == 0)

@@ -67,6 +67,8 @@ enum site_setting {
     SITE_SET_LICENSE_URL,
     SITE_SET_LICENSE_BEFORE,
     SITE_SET_LICENSE_AFTER,
+    SITE_SET_NAME_EN, /* the English version's name and tagline */
+    SITE_SET_TAGLINE_EN,
     SITE_N_SETTINGS,
 };
 extern const char *const site__setting_keys[SITE_N_SETTINGS];

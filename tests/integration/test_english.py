@@ -347,6 +347,38 @@ def check_workspace(srv):
     check(st in (302, 303), "the form needs a session")
 
 
+def check_english_name():
+    """site_name_en and site_tagline_en: the English pages and feeds use them, unmarked;
+    the Ukrainian pages keep the Ukrainian name."""
+    srv = Server()
+    db = sqlite3.connect(srv.db)
+    db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [
+        ("site_name_en", "Poltava Regional Military Administration"),
+        ("site_tagline_en", "Official website")])
+    db.commit()
+    db.close()
+    with srv.start():
+        text = srv.get("/en/news")[2].decode()
+        check(re.search(r'class="brand"[^>]*>.*?<span>Poltava Regional Military Administration</span>',
+                        text) is not None, "the English name in the header, not marked uk")
+        check('<p class="footer-name">Poltava Regional Military Administration</p>' in text,
+              "... and in the footer")
+        check("<title>News — Poltava Regional Military Administration</title>" in text,
+              "... and in the title")
+        rss = srv.get("/en/feed.xml")[2].decode()
+        check("<title>Poltava Regional Military Administration</title>" in rss
+              and "<description>Official website</description>" in rss,
+              "the English feed takes the English name and tagline")
+        uk = srv.get("/news")[2].decode()
+        check("Poltava Regional Military Administration" not in uk, "the Ukrainian pages do not")
+        add_user(srv, "admin1", "admin")
+        boss = Client(srv)
+        boss.login("admin1")
+        st, _, body = boss.get("/admin/settings")
+        check('name="site_name_en" value="Poltava Regional Military Administration"' in body,
+              "the settings page edits the English name")
+
+
 def main():
     srv = Server()
     with srv.start():
@@ -358,6 +390,7 @@ def main():
         check_sitemaps(srv)
         check_import(srv)
         check_workspace(srv)
+    check_english_name()
     done()
 
 
