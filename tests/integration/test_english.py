@@ -309,6 +309,11 @@ def check_workspace(srv):
     check(body.count('/en">') >= 40, "... and lists them with links to their translation form")
     st, _, body = ed.get(f"/admin/articles/{aid}")
     check(f'href="/admin/articles/{aid}/en"' in body, "the article's editor links «Переклад англійською»")
+    def marked(q):
+        body = ed.get("/admin/articles?q=" + urllib.parse.quote(q))[2]
+        return "без перекладу англійською" in body
+    check(marked("Молодь громади"), "the article list marks a published article without a translation")
+    check(not marked("Консультативною місією"), "... and not one that has it")
     # the Ukrainian article's page is cached before the translation exists
     check(parse(srv.get(UNTRANSLATED)[2]).lang_switch == "/en", "before: the switch leads home")
     csrf = ed.csrf(f"/admin/articles/{aid}/en")
@@ -329,6 +334,7 @@ def check_workspace(srv):
     after = re.search(r"Опублікованих новин без перекладу: (\d+)", body)
     check(after and int(after.group(1)) == int(before.group(1)) - 1,
           "it leaves the list of untranslated articles")
+    check(not marked("Молодь громади"), "... and loses its mark in the article list")
     # another article may not take the slug
     other = int(re.search(r'href="/admin/articles/(\d+)/en"', body).group(1))
     st, _, body = ed.post(f"/admin/articles/{other}/en", {
