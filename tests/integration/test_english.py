@@ -361,6 +361,9 @@ def check_english_name():
     db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [
         ("site_name_en", "Poltava Regional Military Administration"),
         ("site_tagline_en", "Official website")])
+    # an original withdrawn takes its translation off the English site
+    db.execute("UPDATE articles SET status = 'withdrawn' WHERE slug = ?",
+               ("27-hrudnia-voroh-dvichi-atakuvav-poltavshchynu",))
     db.commit()
     db.close()
     with srv.start():
@@ -375,6 +378,10 @@ def check_english_name():
         check("<title>Poltava Regional Military Administration</title>" in rss
               and "<description>Official website</description>" in rss,
               "the English feed takes the English name and tagline")
+        check(srv.get("/en" + ATTACK_EN)[0] == 404, "a translation of a withdrawn article answers 404")
+        check(ATTACK not in text and ATTACK not in rss,
+              "... and leaves the English list and feed")
+        check(titles_of(srv, "/en/search?q=shelters") == [], "... and the English search")
         uk = srv.get("/news")[2].decode()
         check("Poltava Regional Military Administration" not in uk, "the Ukrainian pages do not")
         add_user(srv, "admin1", "admin")
