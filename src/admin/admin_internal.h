@@ -141,6 +141,12 @@ void admin__restore(struct admin_ctx *c);
 void admin__article_invalidate(struct admin_ctx *c, int64_t id, const int64_t *tags, size_t nt,
                                const int64_t *depts, size_t nd);
 
+/* translations.c: the English translation of article :id (form and save, editors) and
+ * the published Ukrainian articles without one. */
+void admin__translation_edit(struct admin_ctx *c);
+void admin__translation_save(struct admin_ctx *c);
+void admin__translations_missing(struct admin_ctx *c);
+
 /* uploads.c: shared by the photo and document uploads. admin__upload_article_load
  * reads the article named by the route's first parameter and answers 404/403/503 itself
  * (returning false) when it is missing or the user may not change it (an author: own

@@ -22,6 +22,7 @@
 #include "store/accounts.h"
 #include "store/settings.h"
 #include "store/sidetext.h"
+#include "store/translations.h"
 #include "store/workflow.h"
 
 #define MAX_FORM_REFS STORE_MAX_REFS
@@ -99,6 +100,7 @@ static struct value *article_rows(struct admin_ctx *c, const struct store_articl
                                   size_t n)
 {
     struct value *list = value_list(c->a);
+    bool editor = admin__is(c, STORE_ROLE_EDITOR); /* translations are the editors' */
     for (size_t i = 0; i < n; i++) {
         const struct store_article_meta *m = &items[i];
         struct value *v = value_obj(c->a);
@@ -114,6 +116,14 @@ static struct value *article_rows(struct admin_ctx *c, const struct store_articl
         if (m->status == STORE_PUBLISHED || m->status == STORE_SCHEDULED)
             value_set_str(c->a, v, "public_url",
                           str_from_cstr(arena_printf(c->a, "/news/%.*s", STR_FMT(m->slug))));
+        /* a published article without an English translation says so (one lookup per
+         * row: at most ADMIN__PAGE_SIZE of them, by a unique index) */
+        if (m->status == STORE_PUBLISHED && editor) {
+            struct store_translation tr;
+            if (store_translation_of(c->db, c->a, m->id, STR_LIT(STORE_LANG_EN), false, &tr) ==
+                ERR_NOTFOUND)
+                value_set_bool(c->a, v, "no_translation", true);
+        }
         value_push(c->a, list, v);
     }
     return list;

@@ -314,6 +314,9 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/documents/arrange",
                admin__documents_arrange, A, 0);
 
+    admin__add(ad, r, HTTP_M_GET, "/admin/articles/:id/en", admin__translation_edit, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/:id/en", admin__translation_save, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/translations", admin__translations_missing, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/tags", admin__tags, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/tags/:id", admin__tag_save, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/tags/:id/merge", admin__tag_merge, E, 0);

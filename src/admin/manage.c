@@ -419,7 +419,7 @@ void admin__banner_clear(struct admin_ctx *c)
 /* Every setting the settings page edits, in one array so the page reads them with one
  * query. The first N_CONTACT_KEYS are plain one-line fields (empty: the catalog's
  * default); the rest are the editable layout (site_settings.h). */
-#define N_CONTACT_KEYS 7
+#define N_CONTACT_KEYS 9
 enum {
     K_MENU = N_CONTACT_KEYS,
     K_FOOTER_NOTE,
@@ -439,6 +439,9 @@ static const char *const setting_keys[N_SETTING_KEYS] = {
     "email",
     "hotline",
     "support_email",
+    /* the English version's name and tagline (empty: the Ukrainian ones, marked lang=uk) */
+    "site_name_en",
+    "site_tagline_en",
     [K_MENU] = SITE_KEY_MENU,
     [K_FOOTER_NOTE] = SITE_KEY_FOOTER_NOTE,
     [K_LICENSE_MODE] = SITE_KEY_LICENSE_MODE,

@@ -178,19 +178,20 @@ static int load_demo(const struct config *c, struct store *s)
     }
     struct import_options opts = {.media_dir = c->media, .photo_root = tmp};
     struct import_result res = {0};
-    char dirs[3][CONFIG_MAX_VALUE_BYTES + 16];
-    const char *paths[3];
-    const char *subdirs[3] = {"articles", "generated", "pages"};
-    for (size_t i = 0; i < 3; i++) {
+    char dirs[4][CONFIG_MAX_VALUE_BYTES + 16];
+    const char *paths[4];
+    /* "en" after the others: a translation needs its original in the database */
+    const char *subdirs[4] = {"articles", "generated", "pages", "en"};
+    for (size_t i = 0; i < 4; i++) {
         snprintf(dirs[i], sizeof(dirs[i]), "%s/%s", c->demo, subdirs[i]);
         paths[i] = dirs[i];
     }
-    if (import_paths(s, paths, 3, &opts, &res, report_failure, NULL) != ERR_OK)
+    if (import_paths(s, paths, 4, &opts, &res, report_failure, NULL) != ERR_OK)
         goto out;
     if (load_demo_depts(c, s) != 0)
         goto out;
-    printf("demo content: %zu articles, %zu pages, %zu photos\n", res.articles, res.pages,
-           res.photos);
+    printf("demo content: %zu articles, %zu pages, %zu photos, %zu English articles\n",
+           res.articles, res.pages, res.photos, res.translations);
     rc = 0;
 out:
     nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

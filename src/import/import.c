@@ -20,6 +20,7 @@
 #include "media/media.h"
 #include "sign/seal.h"
 #include "store/content.h"
+#include "store/translations.h"
 
 enum key {
     KEY_TYPE,
@@ -32,6 +33,8 @@ enum key {
     KEY_TAGS,
     KEY_PHOTOS,
     KEY_RELATED,
+    KEY_LANG,
+    KEY_TRANSLATION_OF,
     KEY__COUNT
 };
 
@@ -46,6 +49,8 @@ static const char *const key_names[KEY__COUNT] = {
     [KEY_TAGS] = "tags",
     [KEY_PHOTOS] = "photos",
     [KEY_RELATED] = "related",
+    [KEY_LANG] = "lang",
+    [KEY_TRANSLATION_OF] = "translation_of",
 };
 
 struct item {
@@ -303,7 +308,7 @@ static enum err parse_front(struct job *j, struct str text, struct front *fm)
         if (key < 0)
             return fail(j, n, ERR_PARSE,
                         "unknown key \"%.*s\"; known keys: type, title, date, slug, status, "
-                        "lead, departments, tags, photos, related",
+                        "lead, departments, tags, photos, related, lang, translation_of",
                         STR_FMT(k));
         if (fm->line[key] != 0)
             return fail(j, n, ERR_PARSE, "\"%s\" is given twice (also line %d); keep one",
@@ -493,6 +498,69 @@ static enum err save(struct job *j, struct store *s, const struct store_article_
     return ERR_OK;
 }
 
+/* import_translation checks and stores an English translation (lang: en): its title,
+ * slug, lead and body; the original, named by translation_of, gives everything else
+ * and must be imported already (an English article without it is refused). */
+static enum err import_translation(struct job *j, struct store *s, const struct front *fm,
+                                   struct import_result *res)
+{
+    static const enum key from_original[] = {KEY_TYPE, KEY_DATE,   KEY_STATUS, KEY_DEPARTMENTS,
+                                             KEY_TAGS, KEY_PHOTOS, KEY_RELATED};
+    struct str title = fm->value[KEY_TITLE], slug, of = fm->value[KEY_TRANSLATION_OF];
+    struct store_article orig;
+    int64_t id;
+    enum err e;
+
+    for (size_t i = 0; i < sizeof from_original / sizeof from_original[0]; i++)
+        if (fm->line[from_original[i]] != 0)
+            return fail(j, fm->line[from_original[i]], ERR_PARSE,
+                        "a translation takes %s from its original; remove the line",
+                        key_names[from_original[i]]);
+    if (fm->line[KEY_TRANSLATION_OF] == 0 || !store_slug_valid(of))
+        return fail(j, fm->line[KEY_LANG], ERR_INVALID,
+                    "an English article names its Ukrainian original: add a line "
+                    "'translation_of: <slug of the original>'");
+    if (fm->line[KEY_TITLE] == 0 || title.len == 0)
+        return fail(j, fm->line[KEY_TITLE] != 0 ? fm->line[KEY_TITLE] : 1, ERR_INVALID,
+                    "title is missing; add a line 'title: ...'");
+    e = check_size(j, fm->line[KEY_TITLE], title, STORE_MAX_TITLE_BYTES, "title");
+    if (e == ERR_OK)
+        e = check_size(j, fm->line[KEY_LEAD], fm->value[KEY_LEAD], STORE_MAX_LEAD_BYTES, "lead");
+    if (e == ERR_OK)
+        e = check_size(j, fm->body_line, fm->body, STORE_MAX_BODY_BYTES, "the text");
+    if (e == ERR_OK)
+        e = make_slug(j, fm, &slug);
+    if (e != ERR_OK || s == NULL)
+        return e;
+    e = store_begin(s);
+    if (e != ERR_OK)
+        return fail(j, 0, e, "cannot start a transaction: %s", store_errmsg(s));
+    e = store_article_by_slug_any(s, j->arena, of, &orig);
+    if (e == ERR_NOTFOUND) {
+        store_rollback(s);
+        return fail(j, fm->line[KEY_TRANSLATION_OF], ERR_NOTFOUND,
+                    "no article has the slug \"%.*s\"; import the Ukrainian original first",
+                    STR_FMT(of));
+    }
+    if (e == ERR_OK)
+        e = store_translation_save(s, orig.id, STR_LIT(STORE_LANG_EN), slug, title,
+                                   fm->value[KEY_LEAD], fm->body, true, &id);
+    if (e == ERR_CONFLICT) {
+        store_rollback(s);
+        return fail(j, fm->line[KEY_SLUG] != 0 ? fm->line[KEY_SLUG] : 1, ERR_CONFLICT,
+                    "another English article has the slug \"%.*s\"; choose another", STR_FMT(slug));
+    }
+    if (e == ERR_OK)
+        e = store_commit(s);
+    if (e != ERR_OK) {
+        fail(j, 0, e, "not saved: %s", store_errmsg(s));
+        store_rollback(s);
+        return e;
+    }
+    res->translations++;
+    return ERR_OK;
+}
+
 /* import_text checks and stores one parsed file. */
 static enum err import_text(struct job *j, struct store *s, const struct import_options *opts,
                             struct str text, struct import_result *res)
@@ -502,6 +570,13 @@ static enum err import_text(struct job *j, struct store *s, const struct import_
     if (e != ERR_OK)
         return e;
     bool page = false;
+    if (fm.line[KEY_LANG] != 0 && str_eq_cstr(fm.value[KEY_LANG], STORE_LANG_EN))
+        return import_translation(j, s, &fm, res);
+    if (fm.line[KEY_LANG] != 0 && !str_eq_cstr(fm.value[KEY_LANG], STORE_LANG_UK))
+        return fail(j, fm.line[KEY_LANG], ERR_INVALID, "lang must be uk or en");
+    if (fm.line[KEY_TRANSLATION_OF] != 0)
+        return fail(j, fm.line[KEY_TRANSLATION_OF], ERR_PARSE,
+                    "only an English article (lang: en) names an original; remove the line");
     if (fm.line[KEY_TYPE] != 0) {
         if (str_eq_cstr(fm.value[KEY_TYPE], "page"))
             page = true;

@@ -14,6 +14,10 @@
  *                              for «Новина за темою», in order
  *   photos:                    articles only; "  - file: photos/a.jpg" followed by
  *                              optional "    caption: ..." and "    alt: ..." lines
+ *   lang: en                   optional; "uk" (default) or "en": an English translation,
+ *   translation_of: <slug>     which must name its Ukrainian original (imported before
+ *                              it, else the file is refused) and has only title, slug,
+ *                              lead and body: the rest is the original's
  * A value is the rest of the line after "key:", trimmed, with one pair of surrounding
  * double quotes removed. Blank lines and lines starting with '#' are ignored. Unknown
  * keys are errors. Photo files are relative to the folder of the .md file.
@@ -33,11 +37,12 @@
 
 /* Counters; import_file and import_paths add to them (zero it first). */
 struct import_result {
-    size_t files;    /* files attempted */
-    size_t articles; /* articles inserted or replaced */
-    size_t pages;    /* static pages inserted or replaced */
-    size_t photos;   /* photos stored */
-    size_t failed;   /* files that were not imported */
+    size_t files;        /* files attempted */
+    size_t articles;     /* articles inserted or replaced */
+    size_t pages;        /* static pages inserted or replaced */
+    size_t translations; /* English articles (lang: en) inserted or replaced */
+    size_t photos;       /* photos stored */
+    size_t failed;       /* files that were not imported */
 };
 
 /* Where photos come from and go to. media_dir: the media folder (must exist; NULL is

@@ -305,11 +305,14 @@ enum err i18n_format_date(const struct i18n *c, int64_t utc, bool with_time, str
 {
     struct kyiv_tm t = kyiv_from_utc(utc);
     struct str m = i18n_month(c, t.month, true);
+    /* "1 August" in English, «01 серпня» in Ukrainian: the catalog says which */
+    int day_digits =
+        t.day < 10 && str_eq_cstr(i18n_get(c, STR_LIT("date.day_digits")), "1") ? 1 : 2;
     if (!year_plain(t.year))
-        return buf_appendf(out, "%02d %.*s %d, %02d:%02d", t.day, STR_FMT(m), t.year, t.hour,
-                           t.minute);
+        return buf_appendf(out, "%0*d %.*s %d, %02d:%02d", day_digits, t.day, STR_FMT(m), t.year,
+                           t.hour, t.minute);
     char head[3], tail[16];
-    char *p = put_digits(head, t.day, 2);
+    char *p = put_digits(head, t.day, day_digits);
     *p = ' ';
     p = tail;
     *p++ = ' ';
@@ -321,7 +324,7 @@ enum err i18n_format_date(const struct i18n *c, int64_t utc, bool with_time, str
         *p++ = ':';
         p = put_digits(p, t.minute, 2);
     }
-    enum err e = buf_append(out, head, 3);
+    enum err e = buf_append(out, head, (size_t)day_digits + 1);
     if (e == ERR_OK)
         e = buf_append_str(out, m);
     if (e == ERR_OK)

@@ -49,7 +49,9 @@ struct str i18n_month(const struct i18n *c, int month, bool genitive);
 struct str i18n_get(const struct i18n *c, struct str key);
 /* i18n_format_date appends «01 серпня 2024, 16:51» (Kyiv time, genitive month from
  * the catalog keys month.gen.1..12, built-in Ukrainian when c is NULL); with_time
- * false gives «01 серпня 2024». The date functions fail only with ERR_TOO_LARGE. */
+ * false gives «01 серпня 2024». A catalog with "date.day_digits = 1" writes days
+ * below 10 with one digit ("1 August 2024, 16:51"). The date functions fail only with
+ * ERR_TOO_LARGE. */
 ERR_MUST_USE
 enum err i18n_format_date(const struct i18n *c, int64_t utc, bool with_time, struct buf *out);
 /* «01.08.2024», the Ukrainian short form (DSTU), as in lists. */

@@ -4,6 +4,7 @@
 
 #include "core/kyiv_time.h"
 #include "site/site_internal.h"
+#include "store/translations.h"
 
 #define ARCHIVE_MIN_YEAR 1991
 #define ARCHIVE_MAX_YEAR 2200
@@ -67,6 +68,25 @@ static size_t years(struct site_page *p, const struct store_month *m, size_t n, 
     return kept;
 }
 
+/* english_counterpart: a Ukrainian year or month page (month 0: the whole year) has an
+ * English one only when English articles were published then; else the switch leads to
+ * the English home. The English pages always have their Ukrainian one (a translation
+ * keeps its original's time). */
+static void english_counterpart(struct site_page *p, struct str path, int year, int month)
+{
+    struct store_month *m;
+    size_t n;
+
+    if (p->variant.english)
+        return;
+    if (store_translation_months(p->ctx->store, p->a, STR_LIT(STORE_LANG_EN), &m, &n) != ERR_OK)
+        n = 0; /* unknown: the English home is a safe target */
+    for (size_t i = 0; i < n; i++)
+        if (m[i].year == year && (month == 0 || m[i].month == month))
+            return;
+    site__counterpart(p, path, STR_LIT(""));
+}
+
 static void archive_index(struct http_request *req, struct http_response *res, bool by_year)
 {
     struct site_page p;
@@ -83,7 +103,9 @@ static void archive_index(struct http_request *req, struct http_response *res, b
         site__fail(&p, ERR_INVALID, "archive year");
         return;
     }
-    e = store_archive_months(p.ctx->store, p.a, &months, &n);
+    e = p.variant.english
+            ? store_translation_months(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN), &months, &n)
+            : store_archive_months(p.ctx->store, p.a, &months, &n);
     if (e != ERR_OK) {
         site__fail(&p, e, "archive months");
         return;
@@ -103,6 +125,8 @@ static void archive_index(struct http_request *req, struct http_response *res, b
         path = STR_LIT("/archive");
     }
     site__layout(&p, title, path, STR_NULL);
+    if (by_year)
+        english_counterpart(&p, path, year, 0);
     site__key(&p, "archive");
     site__key(&p, "list:news");
     value_set_bool(p.a, p.root, "nav_archive", true);
@@ -151,6 +175,7 @@ void site__archive_month(struct http_request *req, struct http_response *res)
     title =
         str_from_cstr(arena_printf(p.a, "%.*s %d", STR_FMT(month_name(&p, month, "nom")), year));
     site__layout(&p, title, path, STR_NULL);
+    english_counterpart(&p, path, year, month);
     site__key(&p, "archive");
     value_set_bool(p.a, p.root, "nav_archive", true);
     value_set_str(p.a, p.root, "kicker", site__t(&p, "archive.title"));

@@ -3,6 +3,7 @@
 #include "render/markdown.h"
 #include "site/site_internal.h"
 #include "site/site_search.h"
+#include "store/translations.h"
 
 #define META_DESCRIPTION_BYTES 300
 
@@ -72,6 +73,30 @@ static struct value *refs(struct site_page *p, const struct store_ref *r, size_t
     return list;
 }
 
+/* english_article: the English page of a translation: its original's photos, tags,
+ * departments and time with the translation's slug, title, lead and body. */
+static void english_article(struct site_page *p, struct str slug)
+{
+    struct store_translation tr;
+    struct store_article art;
+    enum err e = store_translation_by_slug(p->ctx->store, p->a, STR_LIT(STORE_LANG_EN), slug, &tr);
+
+    if (e == ERR_OK)
+        e = store_article_by_id(p->ctx->store, p->a, tr.article_id, &art);
+    if (e != ERR_OK) {
+        site__fail(p, e, "translation");
+        return;
+    }
+    art.slug = tr.slug;
+    art.title = tr.title;
+    art.lead = tr.lead;
+    art.body_md = tr.body_md;
+    if (tr.updated_at > art.updated_at)
+        art.updated_at = tr.updated_at;
+    p->original_slug = tr.original_slug;
+    site__article_page(p, &art);
+}
+
 void site__article(struct http_request *req, struct http_response *res)
 {
     struct site_page p;
@@ -82,6 +107,10 @@ void site__article(struct http_request *req, struct http_response *res)
         return;
     if (req->n_params < 1 || req->params[0].len == 0 || req->params[0].len > STORE_MAX_SLUG_BYTES) {
         site__fail(&p, ERR_NOTFOUND, "article slug");
+        return;
+    }
+    if (p.variant.english) {
+        english_article(&p, req->params[0]);
         return;
     }
     e = store_article_by_slug(p.ctx->store, p.a, req->params[0], &art);
@@ -103,6 +132,24 @@ void site__article(struct http_request *req, struct http_response *res)
     site__article_page(&p, &art);
 }
 
+/* counterpart: the article in the other language for the switch and hreflang: the
+ * original of an English page, the public translation of a Ukrainian one (none: the
+ * switch leads to the English home). */
+static void counterpart(struct site_page *p, const struct store_article *art, struct str path)
+{
+    struct store_translation tr;
+    enum err e;
+
+    if (p->variant.english) {
+        site__counterpart(p, site__path(p, "/news/", p->original_slug), path);
+        return;
+    }
+    e = store_translation_of(p->ctx->store, p->a, art->id, STR_LIT(STORE_LANG_EN), true, &tr);
+    if (e != ERR_OK && e != ERR_NOTFOUND)
+        site__text_failed(p, e, "translation");
+    site__counterpart(p, path, e == ERR_OK ? site__path(p, "/news/", tr.slug) : STR_LIT(""));
+}
+
 /* site__article_page builds and renders the page of art (also the editors' preview,
  * which passes an article that is not stored or not visible yet). */
 void site__article_page(struct site_page *pp, const struct store_article *artp)
@@ -116,7 +163,11 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
     struct value *v;
     enum err e;
 
-    e = store_article_related(p.ctx->store, p.a, art.id, SITE_RELATED_SIZE, &related, &n_related);
+    /* «Новина за темою» ranks Ukrainian articles; the English page goes without it */
+    n_related = 0;
+    e = p.variant.english ? ERR_OK
+                          : store_article_related(p.ctx->store, p.a, art.id, SITE_RELATED_SIZE,
+                                                  &related, &n_related);
     if (e != ERR_OK) {
         site__fail(&p, e, "related articles");
         return;
@@ -139,6 +190,7 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
     description =
         art.lead.len > 0 ? art.lead : site__plain_excerpt(&p, art.body_md, META_DESCRIPTION_BYTES);
     site__layout(&p, art.title, path, description);
+    counterpart(&p, &art, path);
     site__structured_article(&p, &art); /* OpenGraph, JSON-LD */
     site__key(&p, "article:%lld", (long long)art.id);
     value_set_bool(p.a, p.root, "nav_news", true);
@@ -165,7 +217,8 @@ void site__article_page(struct site_page *pp, const struct store_article *artp)
     struct value *docs = site__documents(&p, art.id);
     if (docs != NULL)
         value_set(p.a, v, "documents", docs);
-    value_set(p.a, v, "share", share(&p, site__absolute(&p, path), art.title));
+    value_set(p.a, v, "share",
+              share(&p, value_str_of(value_get(p.root, STR_LIT("canonical"))), art.title));
     value_set(p.a, p.root, "article", v);
     if (n_related > 0)
         value_set(p.a, p.root, "related", site__summaries(&p, related, n_related));

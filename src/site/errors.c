@@ -38,11 +38,20 @@ void site_error_page(struct http_request *req, struct http_response *res)
     }
     theme = site__theme_acquire(site);
     lang = theme->uk;
+    if (req->path.ptr != NULL) {
+        struct site_variant variant;
+        struct str rest;
+        site__variant_of(req->path, &variant, &rest);
+        if (variant.english)
+            lang = theme->en;
+    }
     for (size_t i = 0; i < SITE_N_SETTINGS; i++)
         settings[i] = ctx != NULL ? str_from_cstr(ctx->last[i]) : STR_NULL;
     root = value_obj(a);
+    if (lang == theme->en)
+        value_set_str(a, root, "data_lang", i18n_lang(theme->uk)); /* see site__layout */
     site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert));
-    /* a reader lost under /lv/ stays in the low-vision mode; the switch leads home, as
+    /* a reader lost under /lv/ or /en/ stays in that variant; the switch leads home, as
      * the same address in the other mode may not exist either */
     if (req->path.ptr != NULL) {
         struct site_variant variant;

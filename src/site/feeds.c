@@ -13,6 +13,7 @@
 #include "render/escape.h"
 #include "render/markdown.h"
 #include "site/site_search.h"
+#include "store/translations.h"
 
 #define FEED_MAX_BYTES (8 * 1024 * 1024)
 
@@ -60,7 +61,7 @@ struct feed {
 static void item_write(struct site_page *p, struct buf *b, enum feed_kind kind,
                        const struct store_article *art)
 {
-    struct str url = site__absolute(p, site__path(p, "/news/", art->slug));
+    struct str url = site__absolute(p, site__lang_path(p, site__path(p, "/news/", art->slug)));
     struct buf html;
     buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
     /* an entry without its text must not go out: the failure marks the feed's body */
@@ -124,7 +125,9 @@ static void item_write(struct site_page *p, struct buf *b, enum feed_kind kind,
         buf_append_cstr(b, "</summary>\n<content type=\"html\">");
         xml(b, buf_str(&html));
         buf_append_cstr(b, "</content>\n");
-        site__feed_signature(p, b, art); /* signing.c */
+        /* the signature covers the Ukrainian original; translations are not signed */
+        if (!p->variant.english)
+            site__feed_signature(p, b, art); /* signing.c */
         for (size_t i = 0; i < art->n_tags; i++) {
             buf_append_cstr(b, "<category term=\"");
             xml(b, art->tags[i].name);
@@ -141,6 +144,24 @@ static void item_write(struct site_page *p, struct buf *b, enum feed_kind kind,
     buf_free(&html);
 }
 
+/* english: art with its public English translation's slug, title, lead and body;
+ * ERR_NOTFOUND when it has none (the list had it a moment ago: skip it). */
+static enum err english(struct site_page *p, struct store_article *art)
+{
+    struct store_translation tr;
+    enum err e =
+        store_translation_of(p->ctx->store, p->a, art->id, STR_LIT(STORE_LANG_EN), true, &tr);
+    if (e != ERR_OK)
+        return e;
+    art->slug = tr.slug;
+    art->title = tr.title;
+    art->lead = tr.lead;
+    art->body_md = tr.body_md;
+    if (tr.updated_at > art->updated_at)
+        art->updated_at = tr.updated_at;
+    return ERR_OK;
+}
+
 /* feed_serve writes the feed of q's articles. */
 static void feed_serve(struct site_page *p, enum feed_kind kind, const struct feed *f,
                        struct store_list_query *q)
@@ -152,12 +173,17 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
     struct str site_name;
 
     q->limit = SITE_FEED_SIZE;
-    enum err e = store_article_list(st, p->a, q, &items, &n, &more);
+    enum err e = site__article_list(p, q, &items, &n, &more);
     if (e != ERR_OK) {
         site__fail(p, e, "feed list");
         return;
     }
-    if (store_setting_get(st, p->a, "site_name", &site_name) != ERR_OK || site_name.len == 0)
+    /* the English feeds take the English name when the editors gave one */
+    if (!p->variant.english || store_setting_get(st, p->a, "site_name_en", &site_name) != ERR_OK ||
+        site_name.len == 0)
+        site_name = STR_LIT("");
+    if (site_name.len == 0 &&
+        (store_setting_get(st, p->a, "site_name", &site_name) != ERR_OK || site_name.len == 0))
         site_name = site__t(p, "default.site_name");
     site__key(p, "settings");
 
@@ -167,14 +193,17 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
                            ? str_from_cstr(arena_printf(p->a, "%.*s — %.*s", STR_FMT(f->title),
                                                         STR_FMT(site_name)))
                            : site_name;
-    struct str html_url = site__absolute(p, f->html_path);
-    struct str self_url = site__absolute(p, f->self_path);
+    struct str html_url = site__absolute(p, site__lang_path(p, f->html_path));
+    struct str self_url = site__absolute(p, site__lang_path(p, f->self_path));
+    struct str lang = i18n_lang(p->lang);
     int64_t newest = 0;
 
     struct store_article *arts = arena_alloc_array(p->a, n > 0 ? n : 1, sizeof *arts);
     size_t n_arts = 0;
     for (size_t i = 0; i < n; i++) {
         e = store_article_by_id(st, p->a, items[i].id, &arts[n_arts]);
+        if (e == ERR_OK && p->variant.english)
+            e = english(p, &arts[n_arts]);
         if (e == ERR_NOTFOUND)
             continue;
         if (e != ERR_OK) {
@@ -188,8 +217,10 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
             newest = u;
         n_arts++;
     }
+    /* an empty feed (a tag with no English article yet) keeps a fixed date: with the time
+     * of the request, every static export would rewrite it */
     if (newest == 0)
-        newest = utc_now();
+        newest = 1;
 
     buf_append_cstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     if (kind == FEED_RSS) {
@@ -201,7 +232,9 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
         xml(b, html_url);
         buf_append_cstr(b, "</link>\n<description>");
         xml(b, f->description.len > 0 ? f->description : title);
-        buf_append_cstr(b, "</description>\n<language>uk</language>\n<lastBuildDate>");
+        buf_append_cstr(b, "</description>\n<language>");
+        xml(b, lang);
+        buf_append_cstr(b, "</language>\n<lastBuildDate>");
         rfc822(b, newest);
         buf_append_cstr(b, "</lastBuildDate>\n<generator>visnyk</generator>\n"
                            "<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
@@ -209,7 +242,9 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
         buf_append_cstr(b, "\"/>\n");
     } else {
         buf_append_cstr(b, "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
-                           "xmlns:visnyk=\"" SITE_SIGNATURE_NS "\" xml:lang=\"uk\">\n<title>");
+                           "xmlns:visnyk=\"" SITE_SIGNATURE_NS "\" xml:lang=\"");
+        xml(b, lang);
+        buf_append_cstr(b, "\">\n<title>");
         xml(b, title);
         buf_append_cstr(b, "</title>\n<id>");
         xml(b, self_url);
@@ -269,7 +304,11 @@ static void all_feed(struct http_request *req, struct http_response *res, enum f
         .self_path = kind == FEED_RSS ? STR_LIT("/feed.xml") : STR_LIT("/atom.xml"),
     };
     struct str tagline;
-    if (store_setting_get(p.ctx->store, p.a, "site_tagline", &tagline) == ERR_OK)
+    if (p.variant.english &&
+        store_setting_get(p.ctx->store, p.a, "site_tagline_en", &tagline) == ERR_OK)
+        f.description = tagline;
+    if (f.description.len == 0 &&
+        store_setting_get(p.ctx->store, p.a, "site_tagline", &tagline) == ERR_OK)
         f.description = tagline;
     site__key(&p, "list:news");
     feed_serve(&p, kind, &f, &q);
@@ -355,7 +394,7 @@ void site__feed_links(struct site_page *p, const char *prefix, struct str slug, 
     struct str site_name =
         value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("name")));
     if (prefix != NULL && slug.len > 0) {
-        struct str path = site__path(p, prefix, slug);
+        struct str path = site__lang_path(p, site__path(p, prefix, slug));
         struct value *r = value_obj(a), *at = value_obj(a);
         value_set_cstr(a, r, "type", "application/rss+xml");
         value_set_str(a, r, "title", str_from_cstr(arena_printf(a, "%.*s — RSS", STR_FMT(name))));
@@ -370,12 +409,12 @@ void site__feed_links(struct site_page *p, const char *prefix, struct str slug, 
     struct value *r = value_obj(a), *at = value_obj(a);
     value_set_cstr(a, r, "type", "application/rss+xml");
     value_set_str(a, r, "title", str_from_cstr(arena_printf(a, "%.*s — RSS", STR_FMT(site_name))));
-    value_set_cstr(a, r, "href", "/feed.xml");
+    value_set_str(a, r, "href", site__lang_path(p, STR_LIT("/feed.xml")));
     value_push(a, list, r);
     value_set_cstr(a, at, "type", "application/atom+xml");
     value_set_str(a, at, "title",
                   str_from_cstr(arena_printf(a, "%.*s — Atom", STR_FMT(site_name))));
-    value_set_cstr(a, at, "href", "/atom.xml");
+    value_set_str(a, at, "href", site__lang_path(p, STR_LIT("/atom.xml")));
     value_push(a, list, at);
     value_set(a, p->root, "feeds", list);
 }

@@ -2,6 +2,7 @@
  * next ones, and links to the sections and departments. */
 #include "site/site_internal.h"
 #include "site/site_search.h"
+#include "store/translations.h"
 
 void site__home(struct http_request *req, struct http_response *res)
 {
@@ -15,12 +16,14 @@ void site__home(struct http_request *req, struct http_response *res)
 
     if (!site__begin(&p, req, res))
         return;
-    e = store_article_list(p.ctx->store, p.a, &q, &items, &n, &more);
+    e = site__article_list(&p, &q, &items, &n, &more);
     if (e != ERR_OK) {
         site__fail(&p, e, "home list");
         return;
     }
-    e = store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
+    e = p.variant.english ? store_translation_refs(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN), false,
+                                                   &depts, &n_depts)
+                          : store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
     if (e != ERR_OK) {
         site__fail(&p, e, "home departments");
         return;

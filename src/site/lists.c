@@ -3,6 +3,7 @@
 #include "render/markdown.h"
 #include "site/site_internal.h"
 #include "site/site_search.h"
+#include "store/translations.h"
 
 /* tel_uri: the phone as typed ("+380 (532) 56-02-90") cut to what a tel: URI holds
  * ("+380532560290"); the workspace allows only digits, separators and a leading '+'. */
@@ -152,8 +153,11 @@ static void index_page(struct http_request *req, struct http_response *res, bool
 
     if (!site__begin(&p, req, res))
         return;
-    e = is_tag ? store_tags_published(p.ctx->store, p.a, &items, &n)
-               : store_depts_published(p.ctx->store, p.a, &items, &n);
+    if (p.variant.english) /* only those with English articles, and their counts */
+        e = store_translation_refs(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN), is_tag, &items, &n);
+    else
+        e = is_tag ? store_tags_published(p.ctx->store, p.a, &items, &n)
+                   : store_depts_published(p.ctx->store, p.a, &items, &n);
     if (e != ERR_OK) {
         site__fail(&p, e, is_tag ? "tags" : "departments");
         return;

@@ -3,6 +3,7 @@
 
 #include "render/markdown.h"
 #include "site/site_internal.h"
+#include "store/translations.h"
 
 void site__page(struct http_request *req, struct http_response *res)
 {
@@ -32,6 +33,12 @@ void site__page(struct http_request *req, struct http_response *res)
     path = site__path(&p, "/pages/", pg.slug);
     site__layout(&p, pg.title, path, site__plain_excerpt(&p, pg.body_md, 300));
     site__key(&p, "page:%lld", (long long)pg.id);
+    if (p.variant.english) {
+        /* static pages have no translations yet: the English site shows the Ukrainian
+         * text, marked as such for screen readers, and pairs it with nothing */
+        value_set_str(p.a, p.root, "content_lang", i18n_lang(p.theme->uk));
+        site__counterpart(&p, path, STR_LIT(""));
+    }
     if (str_eq_cstr(pg.slug, "about"))
         value_set_bool(p.a, p.root, "nav_about", true);
     else if (str_eq_cstr(pg.slug, "contacts"))
@@ -75,7 +82,9 @@ void site__sitemap(struct http_request *req, struct http_response *res)
     if (e == ERR_OK)
         e = store_depts_published(p.ctx->store, p.a, &depts, &n_depts);
     if (e == ERR_OK)
-        e = store_archive_months(p.ctx->store, p.a, &months, &n_months);
+        e = p.variant.english ? store_translation_months(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN),
+                                                         &months, &n_months)
+                              : store_archive_months(p.ctx->store, p.a, &months, &n_months);
     if (e == ERR_OK)
         e = store_pages_all(p.ctx->store, p.a, &pages, &n_pages);
     if (e != ERR_OK) {

@@ -11,6 +11,7 @@
 #include "search/search.h"
 #include "site/site_search.h"
 #include "store/search.h"
+#include "store/translations.h"
 
 #define SEARCH_SUGGEST_BELOW 3 /* fewer results than this: propose a spelling too */
 
@@ -145,7 +146,27 @@ void site__search(struct http_request *req, struct http_response *res)
     size_t n = 0;
     bool more = false;
     int64_t total = 0;
-    if (q.len > 0) {
+    if (q.len > 0 && p.variant.english) {
+        /* English articles, English stems; the filters and sorting are the Ukrainian
+         * search's only (the English form does not offer them) */
+        struct store_summary *found;
+        memset(&sq, 0, sizeof sq);
+        sq.offset = (size_t)(page - 1) * SITE_SEARCH_PAGE_SIZE;
+        e = store_translation_search(p.ctx->store, p.a, STR_LIT(STORE_LANG_EN), q,
+                                     SITE_SEARCH_PAGE_SIZE, sq.offset, &found, &n, &total);
+        if (e != ERR_OK) {
+            site__fail(&p, e, "english search");
+            return;
+        }
+        hits = arena_alloc_array(p.a, n > 0 ? n : 1, sizeof *hits);
+        for (size_t i = 0; i < n; i++) {
+            memset(&hits[i], 0, sizeof hits[i]);
+            hits[i].summary = found[i];
+            hits[i].snippet = found[i].lead; /* no marks: the lead, escaped like any */
+        }
+        more = (int64_t)(sq.offset + n) < total;
+        tag = dept = from_s = to_s = STR_NULL;
+    } else if (q.len > 0) {
         uint64_t t0 = metrics_now_ns(); /* /metrics: search latency */
         e = store_search(p.ctx->store, p.a, &sq, &hits, &n, &more, &total);
         metrics_histogram_observe(&metrics_g.search, metrics_now_ns() - t0);
@@ -173,6 +194,7 @@ void site__search(struct http_request *req, struct http_response *res)
     value_set_bool(a, form, "by_date", sq.by_date);
     value_set(a, form, "tags", ref_options(&p, tags, n_tags, tag));
     value_set(a, form, "depts", ref_options(&p, depts, n_depts, dept));
+    value_set_bool(a, form, "simple", p.variant.english);
     value_set(a, p.root, "search", form);
     value_set_str(a, p.root, "query", q);
 
@@ -203,7 +225,8 @@ void site__search(struct http_request *req, struct http_response *res)
 
         /* static pages (about, contacts) answer questions news cannot: on the first
          * page of an unfiltered search only */
-        if (page == 1 && sq.tag_id == 0 && sq.dept_id == 0 && sq.from == 0 && sq.until == 0) {
+        if (page == 1 && sq.tag_id == 0 && sq.dept_id == 0 && sq.from == 0 && sq.until == 0 &&
+            !p.variant.english) {
             struct store_page_hit *ph;
             size_t n_ph;
             e = store_search_pages(p.ctx->store, a, q, 3, &ph, &n_ph);
@@ -222,7 +245,7 @@ void site__search(struct http_request *req, struct http_response *res)
             }
         }
 
-        if (total < SEARCH_SUGGEST_BELOW && page == 1) {
+        if (total < SEARCH_SUGGEST_BELOW && page == 1 && !p.variant.english) {
             struct str sug;
             if (store_search_suggest(p.ctx->store, a, q, &sug) == ERR_OK) {
                 struct value *s = value_obj(a);
@@ -254,10 +277,11 @@ void site__search(struct http_request *req, struct http_response *res)
             value_set_int(a, pager, "page", page);
             value_set(a, p.root, "pager", pager);
         }
-        if (sq.by_date)
+        /* the English search sorts by relevance only */
+        if (!p.variant.english && sq.by_date)
             value_set_str(a, p.root, "sort_relevance_url",
                           url_with(&p, q, tag, dept, from_s, to_s, false, 1));
-        else
+        else if (!p.variant.english)
             value_set_str(a, p.root, "sort_date_url",
                           url_with(&p, q, tag, dept, from_s, to_s, true, 1));
     }

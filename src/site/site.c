@@ -16,6 +16,7 @@
 #include "site/site_search.h"
 #include "site/site_settings.h"
 #include "site/subscribe.h"
+#include "store/translations.h"
 
 #define STORE_RETRY_SECONDS 5
 
@@ -41,6 +42,8 @@ const char *const site__setting_keys[SITE_N_SETTINGS] = {
     [SITE_SET_LICENSE_URL] = SITE_KEY_LICENSE_URL,
     [SITE_SET_LICENSE_BEFORE] = SITE_KEY_LICENSE_BEFORE,
     [SITE_SET_LICENSE_AFTER] = SITE_KEY_LICENSE_AFTER,
+    [SITE_SET_NAME_EN] = "site_name_en",
+    [SITE_SET_TAGLINE_EN] = "site_tagline_en",
 };
 
 /* Error pages may come from a request the server rejected before it knew its thread
@@ -195,18 +198,31 @@ void site_free(struct site *s)
 
 /* ---- variants ------------------------------------------------------------------------ */
 
+/* strip_prefix: whether path is prefix itself or lies under it ("/lv", "/lv/x"); *rest
+ * then gets what follows ("/" for the prefix alone). */
+static bool strip_prefix(struct str path, struct str prefix, struct str *rest)
+{
+    if (!str_starts_with(path, prefix) || (path.len > prefix.len && path.ptr[prefix.len] != '/'))
+        return false;
+    *rest = path.len <= prefix.len + 1 ? STR_LIT("/")
+                                       : str_make(path.ptr + prefix.len, path.len - prefix.len);
+    return true;
+}
+
 void site__variant_of(struct str path, struct site_variant *v, struct str *rest)
 {
-    struct str lv = STR_LIT(SITE_LV_PREFIX);
-
     memset(v, 0, sizeof *v);
     v->prefix = STR_LIT("");
+    v->lang_prefix = STR_LIT("");
     *rest = path;
-    if (str_starts_with(path, lv) && (path.len == lv.len || path.ptr[lv.len] == '/')) {
-        v->prefix = lv;
+    if (strip_prefix(path, STR_LIT(SITE_EN_PREFIX), rest)) {
+        v->english = true;
+        v->prefix = STR_LIT(SITE_EN_PREFIX);
+        v->lang_prefix = v->prefix;
+    }
+    if (strip_prefix(*rest, STR_LIT(SITE_LV_PREFIX), rest)) {
         v->low_vision = true;
-        *rest =
-            path.len <= lv.len + 1 ? STR_LIT("/") : str_make(path.ptr + lv.len, path.len - lv.len);
+        v->prefix = v->english ? STR_LIT(SITE_EN_PREFIX SITE_LV_PREFIX) : STR_LIT(SITE_LV_PREFIX);
     }
 }
 
@@ -214,22 +230,26 @@ void site__route(struct http_router *r, enum http_method m, const char *pattern,
                  const struct http_route_opts *opts)
 {
     static const struct http_route_opts none;
-    char lv[256];
+    static const char *const prefixes[] = {SITE_LV_PREFIX, SITE_EN_PREFIX,
+                                           SITE_EN_PREFIX SITE_LV_PREFIX};
+    char path[256];
     int n;
 
     if (opts == NULL)
         opts = &none;
     http_router_add_opts(r, m, pattern, fn, opts);
-    if (strcmp(pattern, "/") == 0) {
-        /* the home page answers "/lv" and "/lv/" */
-        http_router_add_opts(r, m, SITE_LV_PREFIX, fn, opts);
-        http_router_add_opts(r, m, SITE_LV_PREFIX "/", fn, opts);
-        return;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        if (strcmp(pattern, "/") == 0) {
+            /* the home page answers "/lv" and "/lv/" */
+            http_router_add_opts(r, m, prefixes[i], fn, opts);
+            n = snprintf(path, sizeof path, "%s/", prefixes[i]);
+        } else {
+            n = snprintf(path, sizeof path, "%s%s", prefixes[i], pattern);
+        }
+        if (n < 0 || (size_t)n >= sizeof path)
+            abort(); /* a route pattern is a constant: too long is a programming error */
+        http_router_add_opts(r, m, path, fn, opts);
     }
-    n = snprintf(lv, sizeof lv, "%s%s", SITE_LV_PREFIX, pattern);
-    if (n < 0 || (size_t)n >= sizeof lv)
-        abort(); /* a route pattern is a constant: too long is a programming error */
-    http_router_add_opts(r, m, lv, fn, opts);
 }
 
 bool site__mirrored(struct str path)
@@ -278,20 +298,71 @@ struct str site__href(struct site_page *p, struct str path)
     return str_from_cstr(arena_printf(p->a, "%.*s%.*s", STR_FMT(p->variant.prefix), STR_FMT(path)));
 }
 
+/* other_prefix: the prefix of the variant with the same language and the other mode
+ * (other_mode) or the same mode and the other language. */
+static struct str other_prefix(const struct site_variant *v, bool other_mode)
+{
+    bool english = other_mode ? v->english : !v->english;
+    bool lv = other_mode ? !v->low_vision : v->low_vision;
+    if (english)
+        return lv ? STR_LIT(SITE_EN_PREFIX SITE_LV_PREFIX) : STR_LIT(SITE_EN_PREFIX);
+    return lv ? STR_LIT(SITE_LV_PREFIX) : STR_LIT("");
+}
+
+/* in_prefix: path under prefix, query kept ("/lv" + "/" is "/lv", "" + "/" is "/"). */
+static struct str in_prefix(struct arena *a, struct str prefix, struct str path, struct str query)
+{
+    if (prefix.len > 0 && str_eq_cstr(path, "/"))
+        path = STR_LIT("");
+    return str_from_cstr(arena_printf(a, "%.*s%.*s%s%.*s", STR_FMT(prefix), STR_FMT(path),
+                                      query.len > 0 ? "?" : "", STR_FMT(query)));
+}
+
 void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
                           struct str path, struct str query)
 {
-    struct str other_prefix = v->low_vision ? STR_LIT("") : STR_LIT(SITE_LV_PREFIX);
-    const char *q = query.len > 0 ? "?" : "";
-
     value_set_str(a, root, "base", v->prefix);
+    value_set_str(a, root, "lang_base", v->lang_prefix); /* feeds: per language, one mode */
     if (v->low_vision)
         value_set_bool(a, root, "lv", true);
-    if (other_prefix.len > 0 && str_eq_cstr(path, "/"))
-        path = STR_LIT("");
-    value_set_str(a, root, "lv_switch",
-                  str_from_cstr(arena_printf(a, "%.*s%.*s%s%.*s", STR_FMT(other_prefix),
-                                             STR_FMT(path), q, STR_FMT(query))));
+    value_set_str(a, root, "lv_switch", in_prefix(a, other_prefix(v, true), path, query));
+    /* until the page names its counterpart (site__counterpart): the other language's home */
+    value_set_str(a, root, "lang_switch",
+                  in_prefix(a, other_prefix(v, false), STR_LIT("/"), STR_LIT("")));
+}
+
+struct str site__lang_path(struct site_page *p, struct str path)
+{
+    return in_prefix(p->a, p->variant.lang_prefix, path, STR_LIT(""));
+}
+
+void site__counterpart(struct site_page *p, struct str uk_path, struct str en_path)
+{
+    struct arena *a = p->a;
+    struct str other = p->variant.english ? uk_path : en_path;
+    struct str query = STR_LIT("");
+
+    /* a search keeps its words; a list's cursor means nothing in the other language */
+    if (str_eq_cstr(p->path, "/search") && p->req != NULL)
+        query = p->req->query;
+    value_set_str(a, p->root, "lang_switch",
+                  in_prefix(a, other_prefix(&p->variant, false),
+                            other.len > 0 ? other : STR_LIT("/"),
+                            other.len > 0 ? query : STR_LIT("")));
+    value_set_bool(a, p->root, "alternates", false);
+    if (uk_path.len == 0 || en_path.len == 0 || p->variant.low_vision)
+        return; /* hreflang pairs only real counterparts, and only indexed pages */
+    struct value *list = value_list(a);
+    struct str langs[] = {i18n_lang(p->theme->uk), i18n_lang(p->theme->en), STR_LIT("x-default")};
+    for (size_t i = 0; i < 3; i++) {
+        struct value *alt = value_obj(a);
+        struct str path =
+            i == 1 ? in_prefix(a, STR_LIT(SITE_EN_PREFIX), en_path, STR_LIT("")) : uk_path;
+        value_set_str(a, alt, "hreflang", langs[i]);
+        value_set_str(a, alt, "href", site__absolute(p, path));
+        value_push(a, list, alt);
+    }
+    value_set(a, p->root, "alternates", list);
 }
 
 /* add_with_query registers a reader's GET page that reads the query parameters named in
@@ -349,13 +420,29 @@ void site_routes(struct site *s, struct http_router *r)
     /* finding the news (site_search.h) */
     add_with_query(r, "/search", site__search, "q tag dept from to sort page");
     /* not mirrored under /lv/: feeds, sitemaps and files are the same in every mode */
-    http_router_add(r, HTTP_M_GET, "/feed.xml", site__feed_rss);
+    for (size_t i = 0; i < 2; i++) {
+        /* each language has its feeds: /feed.xml and /en/feed.xml */
+        static const char *const langs[2] = {"", SITE_EN_PREFIX};
+        static const struct {
+            const char *path;
+            http_handler_fn fn;
+        } feeds[] = {
+            {"/feed.xml", site__feed_rss},
+            {"/atom.xml", site__feed_atom},
+            {"/tags/:slug/feed.xml", site__tag_feed_rss},
+            {"/tags/:slug/atom.xml", site__tag_feed_atom},
+            {"/departments/:slug/feed.xml", site__dept_feed_rss},
+            {"/departments/:slug/atom.xml", site__dept_feed_atom},
+        };
+        char path[128];
+        for (size_t k = 0; k < sizeof feeds / sizeof feeds[0]; k++) {
+            int n = snprintf(path, sizeof path, "%s%s", langs[i], feeds[k].path);
+            if (n < 0 || (size_t)n >= sizeof path)
+                abort(); /* constants: too long is a programming error */
+            http_router_add(r, HTTP_M_GET, path, feeds[k].fn);
+        }
+    }
     http_router_add(r, HTTP_M_GET, "/feed", site__feed_guess);
-    http_router_add(r, HTTP_M_GET, "/atom.xml", site__feed_atom);
-    http_router_add(r, HTTP_M_GET, "/tags/:slug/feed.xml", site__tag_feed_rss);
-    http_router_add(r, HTTP_M_GET, "/tags/:slug/atom.xml", site__tag_feed_atom);
-    http_router_add(r, HTTP_M_GET, "/departments/:slug/feed.xml", site__dept_feed_rss);
-    http_router_add(r, HTTP_M_GET, "/departments/:slug/atom.xml", site__dept_feed_atom);
     http_router_add(r, HTTP_M_GET, "/robots.txt", site__robots);
     http_router_add(r, HTTP_M_GET, "/sitemap.xml", site__sitemap_index);
     http_router_add(r, HTTP_M_GET, "/sitemaps/:name", site__sitemap_file);
@@ -461,9 +548,9 @@ bool site__begin(struct site_page *p, struct http_request *req, struct http_resp
         return false;
     }
     p->theme = site__theme_acquire(p->site);
-    p->lang = p->theme->uk;
     p->root = value_obj(p->a);
     site__variant_of(req->path, &p->variant, &p->path);
+    p->lang = p->variant.english ? p->theme->en : p->theme->uk;
     return true;
 }
 
@@ -729,6 +816,17 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
     struct str name = settings[SITE_SET_NAME], tagline = settings[SITE_SET_TAGLINE];
     struct str hotline = settings[SITE_SET_HOTLINE];
 
+    if (lang == theme->en) {
+        /* the English version's own name, else the Ukrainian one, marked as such */
+        if (settings[SITE_SET_NAME_EN].len > 0)
+            name = settings[SITE_SET_NAME_EN];
+        else if (name.len > 0)
+            value_set_str(a, site, "name_lang", i18n_lang(theme->uk));
+        if (settings[SITE_SET_TAGLINE_EN].len > 0)
+            tagline = settings[SITE_SET_TAGLINE_EN];
+        else if (tagline.len > 0)
+            value_set_str(a, site, "tagline_lang", i18n_lang(theme->uk));
+    }
     if (name.len == 0)
         name = i18n_get(lang, STR_LIT("default.site_name"));
     if (tagline.len == 0)
@@ -878,10 +976,15 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
     if (p->req != NULL) {
         menu_mark_current(a, p->root, p->path);
         site__variant_values(a, p->root, &p->variant, p->path, p->req->query);
+        site__counterpart(p, p->path, p->path);
         menu_in_variant(p);
     }
     if (p->variant.low_vision)
         value_set_bool(a, p->root, "noindex", true); /* the plain page is the one to index */
+    /* what the editors wrote in Ukrainian (the site's name, departments, tags, captions)
+     * shows on English pages too: templates mark it with this language */
+    if (p->variant.english)
+        value_set_str(a, p->root, "data_lang", i18n_lang(p->theme->uk));
     site__key(p, "settings");
     site__key(p, "banner");
     site__head_key(p); /* signing.c */
@@ -898,6 +1001,8 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
         description =
             value_str_of(value_get(value_get(p->root, STR_LIT("site")), STR_LIT("tagline")));
     value_set_str(a, p->root, "description", description);
+    /* the English page is its own original; the low-vision copies point to theirs */
+    canonical_path = site__lang_path(p, canonical_path);
     value_set_str(a, p->root, "canonical", site__absolute(p, canonical_path));
 }
 
@@ -1115,13 +1220,22 @@ void site__crumbs(struct site_page *p, size_t n, const struct str *names, const 
     value_set(a, p->root, "crumbs", list);
 }
 
+enum err site__article_list(struct site_page *p, const struct store_list_query *q,
+                            struct store_summary **items, size_t *n, bool *more)
+{
+    if (p->variant.english)
+        return store_translation_list(p->ctx->store, p->a, STR_LIT(STORE_LANG_EN), q, items, n,
+                                      more);
+    return store_article_list(p->ctx->store, p->a, q, items, n, more);
+}
+
 enum err site__latest(struct site_page *p, size_t n)
 {
     struct store_list_query q = {.limit = n};
     struct store_summary *items;
     size_t count;
     bool more;
-    enum err e = store_article_list(p->ctx->store, p->a, &q, &items, &count, &more);
+    enum err e = site__article_list(p, &q, &items, &count, &more);
 
     if (e != ERR_OK)
         return e;
@@ -1183,8 +1297,11 @@ bool site__list_page(struct site_page *p, struct store_list_query *q, struct str
     if (!site__parse_after(p, &q->after))
         return false;
     q->limit = SITE_PAGE_SIZE;
-    e = store_article_list(p->ctx->store, a, q, &items, &n, &more);
-    if (e == ERR_OK)
+    e = site__article_list(p, q, &items, &n, &more);
+    if (e == ERR_OK && p->variant.english)
+        e = store_translation_page_before(p->ctx->store, STR_LIT(STORE_LANG_EN), q, &before,
+                                          &first);
+    else if (e == ERR_OK)
         e = store_article_page_before(p->ctx->store, q, &before, &first);
     if (e != ERR_OK) {
         site__fail(p, e, "article list");

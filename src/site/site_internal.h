@@ -69,6 +69,8 @@ enum site_setting {
     SITE_SET_LICENSE_URL,
     SITE_SET_LICENSE_BEFORE,
     SITE_SET_LICENSE_AFTER,
+    SITE_SET_NAME_EN, /* the English version's name and tagline */
+    SITE_SET_TAGLINE_EN,
     SITE_N_SETTINGS,
 };
 extern const char *const site__setting_keys[SITE_N_SETTINGS];
@@ -86,20 +88,23 @@ struct site_thread {
 };
 
 /* The variant of the site a request asked for, taken from its path once (site__begin):
- * "/lv/news" is the low-vision mode of "/news". Every page link goes through
- * site__href (C) or {{base}} (templates), so a reader stays in the variant; canonical
- * links, structured data and feeds use the plain path. The English version's "/en"
- * belongs here too, as one more field and prefix. */
+ * "/lv/news" is the low-vision mode of "/news", "/en/news" its English version and
+ * "/en/lv/news" both. Every page link goes through site__href (C) or {{base}}
+ * (templates), so a reader stays in the variant; canonical links, structured data and
+ * feeds use the variant's language prefix only (site__lang_path). */
 #define SITE_LV_PREFIX "/lv"
+#define SITE_EN_PREFIX "/en"
 struct site_variant {
-    struct str prefix; /* "" or "/lv": what every page link starts with */
+    struct str prefix;      /* "", "/lv", "/en" or "/en/lv": what every page link starts with */
+    struct str lang_prefix; /* "" or "/en": the language part of prefix */
     bool low_vision;
+    bool english;
 };
-/* site__variant_of splits path into its variant and the path within it ("/lv" and
- * "/lv/" → "/"). */
+/* site__variant_of splits path into its variant and the path within it ("/lv", "/lv/",
+ * "/en" and "/en/lv/" → "/"). */
 void site__variant_of(struct str path, struct site_variant *v, struct str *rest);
-/* site__route adds a reader's page route (GET or a form's POST) twice: as pattern and
- * under every variant's prefix. Feeds, sitemaps, files and the API use
+/* site__route adds a reader's page route (GET or a form's POST) four times: as pattern
+ * and under every variant's prefix (/lv, /en, /en/lv). Feeds, sitemaps, files and the API use
  * http_router_add alone: they are not mirrored. */
 void site__route(struct http_router *r, enum http_method m, const char *pattern, http_handler_fn fn,
                  const struct http_route_opts *opts);
@@ -117,6 +122,8 @@ struct site_page {
     struct str settings[SITE_N_SETTINGS]; /* ptr NULL when unset */
     struct site_variant variant;
     struct str path; /* the request's path within its variant ("/news" for "/lv/news") */
+    /* An English article's Ukrainian original (its slug), for the language switch. */
+    struct str original_slug;
     /* Sticky, like a buf's: the first text a helper could not build (site__text_failed).
      * site__finish and the feed and sitemap writers then answer 500, never a page with
      * a hole in it. */
@@ -165,6 +172,13 @@ enum err site__markdown(struct site_page *p, struct str md, struct buf *out);
 void site__variant_values(struct arena *a, struct value *root, const struct site_variant *v,
                           struct str path, struct str query);
 
+/* site__counterpart names the page's two language versions by their paths within the
+ * variant ("/news/x", empty when that language has none): the language switch leads to
+ * the other one (its home when empty) and, on indexed pages with both, the head gets
+ * hreflang alternates (uk, en, x-default = uk). site__layout calls it with the page's
+ * own path for both; an article or a static page calls it again after. */
+void site__counterpart(struct site_page *p, struct str uk_path, struct str en_path);
+
 /* site__begin prepares p for a page: the thread context, the theme, the database.
  * Returns false when it has already answered (503 without a database). */
 bool site__begin(struct site_page *p, struct http_request *req, struct http_response *res);
@@ -197,6 +211,9 @@ struct str site__date_iso(struct site_page *p, int64_t utc);
 /* site__path: prefix followed by the URL-encoded slug ("/news/" + slug): the page's
  * plain path, for canonical links and structured data. */
 struct str site__path(struct site_page *p, const char *prefix, struct str slug);
+/* site__lang_path: path in the page's language only ("/en" + path), for canonical
+ * links and structured data (a low-vision copy points to the plain page). */
+struct str site__lang_path(struct site_page *p, struct str path);
 /* site__href: a link to the site path path in the page's variant ("/lv" + path). */
 struct str site__href(struct site_page *p, struct str path);
 struct str site__url_encode(struct site_page *p, struct str s);
@@ -217,6 +234,11 @@ struct value *site__ref(struct site_page *p, const struct store_ref *r, const ch
 /* site__crumbs adds breadcrumbs: Головна, then the given (name, url) pairs, the last one
  * the current page (url may be empty). */
 void site__crumbs(struct site_page *p, size_t n, const struct str *names, const struct str *urls);
+/* site__article_list: store_article_list in the page's language (the English version
+ * lists translations, store/translations.h). */
+ERR_MUST_USE
+enum err site__article_list(struct site_page *p, const struct store_list_query *q,
+                            struct store_summary **items, size_t *n, bool *more);
 /* site__latest sets root.latest (newest n articles) and records "list:news". */
 ERR_MUST_USE
 enum err site__latest(struct site_page *p, size_t n);

@@ -2,7 +2,8 @@
  * one file of section pages (the same links as the HTML site map: sections, tags,
  * departments, archive months, static pages), the article files of at most
  * SITE_SITEMAP_CHUNK URLs each (id order, so an article keeps its file), and the news
- * sitemap of the last two days. XML text goes out only through escape_xml. */
+ * sitemap of the last two days, and en.xml: the English version's sections and articles,
+ * each with its hreflang pair. XML text goes out only through escape_xml. */
 #include <string.h>
 #include <time.h>
 
@@ -11,9 +12,11 @@
 #include "core/log.h"
 #include "render/escape.h"
 #include "site/site_search.h"
+#include "store/translations.h"
 
 #define SITEMAP_NS "http://www.sitemaps.org/schemas/sitemap/0.9"
 #define NEWS_NS "http://www.google.com/schemas/sitemap-news/0.9"
+#define XHTML_NS "http://www.w3.org/1999/xhtml"
 
 static void w3c_date(struct buf *b, int64_t t)
 {
@@ -119,7 +122,8 @@ void site__sitemap_index(struct http_request *req, struct http_response *res)
     }
     loc[0] = STR_LIT("/sitemaps/pages.xml");
     loc[1] = STR_LIT("/sitemaps/news.xml");
-    for (size_t i = 0; i < 2; i++) {
+    loc[2] = STR_LIT("/sitemaps/en.xml");
+    for (size_t i = 0; i < 3; i++) {
         buf_append_cstr(b, "<sitemap><loc>");
         escape_xml(b, site__absolute(&p, loc[i]));
         buf_append_cstr(b, "</loc>");
@@ -179,6 +183,61 @@ static enum err pages_file(struct site_page *p, struct buf *b)
     return ERR_OK;
 }
 
+/* alternate writes one xhtml:link of a URL's language versions. */
+static void alternate(struct site_page *p, struct buf *b, const char *hreflang, struct str path)
+{
+    buf_append_cstr(b, "<xhtml:link rel=\"alternate\" hreflang=\"");
+    buf_append_cstr(b, hreflang);
+    buf_append_cstr(b, "\" href=\"");
+    escape_xml(b, site__absolute(p, path));
+    buf_append_cstr(b, "\"/>");
+}
+
+/* pair_entries writes the English URL and the Ukrainian one, each naming both (the
+ * protocol wants every version to list every other, itself included). */
+static void pair_entries(struct site_page *p, struct buf *b, struct str uk, struct str en,
+                         int64_t lastmod)
+{
+    struct str locs[2] = {en, uk};
+    for (size_t i = 0; i < 2; i++) {
+        buf_append_cstr(b, "<url><loc>");
+        escape_xml(b, site__absolute(p, locs[i]));
+        buf_append_cstr(b, "</loc>");
+        if (lastmod > 0) {
+            buf_append_cstr(b, "<lastmod>");
+            w3c_date(b, lastmod);
+            buf_append_cstr(b, "</lastmod>");
+        }
+        alternate(p, b, STORE_LANG_UK, uk);
+        alternate(p, b, STORE_LANG_EN, en);
+        alternate(p, b, "x-default", uk);
+        buf_append_cstr(b, "</url>\n");
+    }
+}
+
+static enum err en_file(struct site_page *p, struct buf *b)
+{
+    static const char *const sections[] = {"/", "/news", "/archive", "/tags", "/departments"};
+    struct store_translation_url *urls;
+    size_t n;
+    enum err e = store_translation_sitemap(p->ctx->store, p->a, STR_LIT(STORE_LANG_EN),
+                                           STORE_TRANSLATION_SITEMAP_MAX, &urls, &n);
+    if (e != ERR_OK)
+        return e;
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        struct str uk = str_from_cstr(sections[i]);
+        pair_entries(p, b, uk,
+                     str_eq_cstr(uk, "/")
+                         ? STR_LIT(SITE_EN_PREFIX)
+                         : str_from_cstr(arena_printf(p->a, SITE_EN_PREFIX "%s", sections[i])),
+                     0);
+    }
+    for (size_t i = 0; i < n; i++)
+        pair_entries(p, b, site__path(p, "/news/", urls[i].original_slug),
+                     site__path(p, SITE_EN_PREFIX "/news/", urls[i].slug), urls[i].lastmod);
+    return ERR_OK;
+}
+
 static enum err articles_file(struct site_page *p, struct buf *b, size_t chunk)
 {
     struct store_sitemap_url *urls;
@@ -213,8 +272,9 @@ static enum err news_file(struct site_page *p, struct buf *b)
             escape_xml(b, site__absolute(p, site__path(p, "/news/", items[i].slug)));
             buf_append_cstr(b, "</loc><news:news><news:publication><news:name>");
             escape_xml(b, name);
-            buf_append_cstr(b, "</news:name><news:language>uk</news:language>"
-                               "</news:publication><news:publication_date>");
+            buf_append_cstr(b, "</news:name><news:language>");
+            escape_xml(b, i18n_lang(p->lang));
+            buf_append_cstr(b, "</news:language></news:publication><news:publication_date>");
             w3c_date(b, items[i].published_at);
             buf_append_cstr(b, "</news:publication_date><news:title>");
             escape_xml(b, items[i].title);
@@ -237,11 +297,15 @@ void site__sitemap_file(struct http_request *req, struct http_response *res)
     struct buf *b = &res->body;
     buf_reset(b);
     enum err e;
-    bool news = str_eq_cstr(name, "news.xml");
+    bool news = str_eq_cstr(name, "news.xml"), en = str_eq_cstr(name, "en.xml");
     buf_append_cstr(b,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"" SITEMAP_NS "\"");
-    buf_append_cstr(b, news ? " xmlns:news=\"" NEWS_NS "\">\n" : ">\n");
-    if (str_eq_cstr(name, "pages.xml")) {
+    buf_append_cstr(b, news ? " xmlns:news=\"" NEWS_NS "\">\n"
+                       : en ? " xmlns:xhtml=\"" XHTML_NS "\">\n"
+                            : ">\n");
+    if (en) {
+        e = en_file(&p, b);
+    } else if (str_eq_cstr(name, "pages.xml")) {
         e = pages_file(&p, b);
     } else if (news) {
         e = news_file(&p, b);

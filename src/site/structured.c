@@ -90,7 +90,7 @@ void site__structured_article(struct site_page *p, const struct store_article *a
 {
     struct arena *a = p->a;
     struct str path = site__path(p, "/news/", art->slug);
-    struct str url = site__absolute(p, path);
+    struct str url = site__absolute(p, site__lang_path(p, path));
     struct str published = site__date_iso(p, art->published_at);
     struct str modified = site__date_iso(
         p, art->updated_at > art->published_at ? art->updated_at : art->published_at);
@@ -135,7 +135,7 @@ void site__structured_article(struct site_page *p, const struct store_article *a
     json_object_set_new(doc, "mainEntityOfPage", page);
     json_object_set_new(doc, "datePublished", jstr(published));
     json_object_set_new(doc, "dateModified", jstr(modified));
-    json_object_set_new(doc, "inLanguage", json_string("uk"));
+    json_object_set_new(doc, "inLanguage", jstr(i18n_lang(p->lang)));
     if (art->n_photos > 0) {
         json_t *images = json_array();
         for (size_t i = 0; i < art->n_photos && i < 3; i++) {
@@ -175,8 +175,8 @@ void site__structured_article(struct site_page *p, const struct store_article *a
     json_object_set_new(crumbs, "@type", json_string("BreadcrumbList"));
     json_t *items = json_array();
     struct str names[3] = {site__t(p, "menu.home"), site__t(p, "menu.news"), art->title};
-    struct str urls[3] = {site__absolute(p, STR_LIT("/")), site__absolute(p, STR_LIT("/news")),
-                          url};
+    struct str urls[3] = {site__absolute(p, site__lang_path(p, STR_LIT("/"))),
+                          site__absolute(p, site__lang_path(p, STR_LIT("/news"))), url};
     for (int i = 0; i < 3; i++) {
         json_t *li = json_object();
         json_object_set_new(li, "@type", json_string("ListItem"));
@@ -218,12 +218,13 @@ void site__structured_home(struct site_page *p)
     json_object_set_new(site, "@context", json_string("https://schema.org"));
     json_object_set_new(site, "@type", json_string("WebSite"));
     json_object_set_new(site, "name", jstr(site_name(p)));
-    json_object_set_new(site, "url", jstr(site__absolute(p, STR_LIT("/"))));
-    json_object_set_new(site, "inLanguage", json_string("uk"));
+    json_object_set_new(site, "url", jstr(site__absolute(p, site__lang_path(p, STR_LIT("/")))));
+    json_object_set_new(site, "inLanguage", jstr(i18n_lang(p->lang)));
     json_t *action = json_object();
     json_object_set_new(action, "@type", json_string("SearchAction"));
-    json_object_set_new(action, "target",
-                        jstr(site__absolute(p, STR_LIT("/search?q={search_term_string}"))));
+    json_object_set_new(
+        action, "target",
+        jstr(site__absolute(p, site__lang_path(p, STR_LIT("/search?q={search_term_string}")))));
     json_object_set_new(action, "query-input", json_string("required name=search_term_string"));
     json_object_set_new(site, "potentialAction", action);
     push_jsonld(p, site);

@@ -485,9 +485,43 @@ const char *const store__migrations[] = {
     "ALTER TABLE departments ADD COLUMN email TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE departments ADD COLUMN hours TEXT NOT NULL DEFAULT '';\n"
     "PRAGMA user_version = 13;\n",
-    /* 14 and 15: placeholders for the migrations of other branches of this session
-     * (the integrator replaces them with those, or renumbers 16). */
+    /* 14 (issue 14): the English version. A translation belongs to a Ukrainian article
+     * (its original must exist: the law puts nothing on the English site the Ukrainian one
+     * lacks) and shares its time, photos, tags and departments; it is public while it is
+     * published and its original is. Its own search index stems English words (FTS5's
+     * porter tokenizer), next to the Ukrainian one. Store: store/translations.h. */
+    "CREATE TABLE article_translations (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,\n"
+    "    lang TEXT NOT NULL DEFAULT 'en' CHECK (lang IN ('en')),\n"
+    "    slug TEXT NOT NULL,\n"
+    "    title TEXT NOT NULL,\n"
+    "    lead TEXT NOT NULL DEFAULT '',\n"
+    "    body_md TEXT NOT NULL DEFAULT '',\n"
+    "    status TEXT NOT NULL DEFAULT 'published' CHECK (status IN ('draft', 'published')),\n"
+    "    updated_at INTEGER NOT NULL,\n"
+    "    UNIQUE (lang, slug),\n"
+    "    UNIQUE (article_id, lang)\n"
+    ");\n"
+    "CREATE VIRTUAL TABLE article_translation_fts USING fts5(title, lead, body,\n"
+    "    content = 'article_translations', content_rowid = 'id',\n"
+    "    tokenize = 'porter unicode61 remove_diacritics 2');\n"
+    "CREATE TRIGGER article_translations_fts_ins AFTER INSERT ON article_translations BEGIN\n"
+    "    INSERT INTO article_translation_fts (rowid, title, lead, body)\n"
+    "        VALUES (NEW.id, NEW.title, NEW.lead, NEW.body_md);\n"
+    "END;\n"
+    "CREATE TRIGGER article_translations_fts_del AFTER DELETE ON article_translations BEGIN\n"
+    "    INSERT INTO article_translation_fts (article_translation_fts, rowid, title, lead, body)\n"
+    "        VALUES ('delete', OLD.id, OLD.title, OLD.lead, OLD.body_md);\n"
+    "END;\n"
+    "CREATE TRIGGER article_translations_fts_upd AFTER UPDATE ON article_translations BEGIN\n"
+    "    INSERT INTO article_translation_fts (article_translation_fts, rowid, title, lead, body)\n"
+    "        VALUES ('delete', OLD.id, OLD.title, OLD.lead, OLD.body_md);\n"
+    "    INSERT INTO article_translation_fts (rowid, title, lead, body)\n"
+    "        VALUES (NEW.id, NEW.title, NEW.lead, NEW.body_md);\n"
+    "END;\n"
     "PRAGMA user_version = 14;\n",
+    /* 15: placeholder for the documents registry's migration (merged next). */
     "PRAGMA user_version = 15;\n",
     /* 16 (issue 12): workflow notices by e-mail, autosaves and refused texts. Each user may give an
      * address for them (empty: none sent). A scheduled article's «published» notice waits in

@@ -59,6 +59,13 @@ async function pageList(page, base) {
   // the low-vision mode mirrors every page under /lv
   for (const [name, url] of pages.slice())
     pages.push([`lv-${name}`, url === '/' ? '/lv' : `/lv${url}`]);
+  // the English version (demo/en): its home, list, an article, search, a static page
+  // (Ukrainian text marked lang=uk), and the English low-vision mode
+  pages.push(['en-home', '/en'], ['en-news', '/en/news'],
+    ['en-article', '/en/news/poltava-region-projects-with-the-eu-advisory-mission'],
+    ['en-search', '/en/search?q=shelters'], ['en-page', '/en/pages/about'],
+    ['en-not-found', '/en/nothing-here'], ['en-lv-article',
+      '/en/lv/news/poltava-region-projects-with-the-eu-advisory-mission']);
   return pages;
 }
 

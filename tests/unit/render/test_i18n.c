@@ -99,6 +99,13 @@ static void test_lookup(void)
     CHECK_STR(i18n_lang(en), "en");
     check_date(en, utc(2024, 8, 1, 13, 51, 0), true, "01 August 2024, 16:51");
     i18n_free(en);
+    /* the theme's en.ini writes English days with one digit below 10 */
+    CHECK(i18n_parse("en.ini", STR_LIT("month.gen.8 = August\ndate.day_digits = 1\n"), &en, err,
+                     sizeof err) == ERR_OK);
+    check_date(en, utc(2024, 8, 1, 13, 51, 0), true, "1 August 2024, 16:51");
+    check_date(en, utc(2024, 8, 1, 13, 51, 0), false, "1 August 2024");
+    check_date(en, utc(2024, 8, 19, 13, 51, 0), true, "19 August 2024, 16:51");
+    i18n_free(en);
     CHECK(i18n_parse("x.ini", STR_LIT("lang = pl\n"), &en, err, sizeof err) == ERR_OK);
     CHECK_STR(i18n_lang(en), "pl");
     i18n_free(en);
