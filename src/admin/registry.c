@@ -289,10 +289,9 @@ static void form(struct admin_ctx *c, int status, int64_t id, const struct typed
     value_set_int(c->a, v, "workdays", ADMIN_REG_DISCUSSION_WORKDAYS);
     value_set_int(c->a, v, "doc_max_mb", (int64_t)(MEDIA_DOC_MAX_BYTES / (1024 * 1024)));
     if (stored != NULL && stored->pdf_hash.len > 0) {
-        value_set_str(
-            c->a, v, "pdf_url",
-            str_from_cstr(arena_printf(c->a, "/documents/%.*s/%.*s", STR_FMT(stored->pdf_hash),
-                                       STR_FMT(media_doc_url_name(c->a, stored->title)))));
+        value_set_str(c->a, v, "pdf_url",
+                      str_from_cstr(arena_printf(c->a, "/registry/%lld/original.pdf",
+                                                 (long long)stored->id)));
         value_set_bool(c->a, v, "drop_pdf", t->drop_pdf);
     }
     if (problem != NULL) {

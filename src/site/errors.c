@@ -41,7 +41,8 @@ void site_error_page(struct http_request *req, struct http_response *res)
     for (size_t i = 0; i < SITE_N_SETTINGS; i++)
         settings[i] = ctx != NULL ? str_from_cstr(ctx->last[i]) : STR_NULL;
     root = value_obj(a);
-    site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert));
+    site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert),
+                        site->sections_off);
     /* a reader lost under /lv/ stays in the low-vision mode; the switch leads home, as
      * the same address in the other mode may not exist either */
     if (req->path.ptr != NULL) {

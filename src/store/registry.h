@@ -121,6 +121,11 @@ enum err store_vac_list(struct store *s, struct arena *a, enum store_vac_list_ki
  * there is none): how long an open list may be cached. */
 ERR_MUST_USE
 enum err store_vac_next_deadline(struct store *s, int64_t now, int64_t *deadline);
+/* store_vac_expired: the open vacancies whose deadline fell in (from, to]: the scheduler
+ * drops their cached pages then, so no cache shows an expired one as open. */
+ERR_MUST_USE
+enum err store_vac_expired(struct store *s, struct arena *a, int64_t from, int64_t to,
+                           int64_t **ids, size_t *n);
 ERR_MUST_USE
 enum err store_vac_get(struct store *s, struct arena *a, int64_t id, struct store_vacancy *out);
 /* store_vac_save inserts (v->id 0; *id the new id) or replaces v->id; ERR_NOTFOUND. */

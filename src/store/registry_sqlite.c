@@ -285,6 +285,8 @@ static const char sql_vac_all[] =
     "SELECT " VAC_COLS " FROM vacancies WHERE ?1 = ?1 ORDER BY deadline DESC, id DESC LIMIT ?2";
 static const char sql_vac_next[] =
     "SELECT min(deadline) FROM vacancies WHERE closed = 0 AND deadline > ?1";
+static const char sql_vac_expired[] =
+    "SELECT id FROM vacancies WHERE closed = 0 AND deadline > ?1 AND deadline <= ?2";
 static const char sql_vac_get[] = "SELECT " VAC_COLS " FROM vacancies WHERE id = ?1";
 static const char sql_vac_insert[] =
     "INSERT INTO vacancies (title, unit, requirements_md, apply_md, deadline, closed,\n"
@@ -378,4 +380,10 @@ enum err store_vac_save(struct store *s, const struct store_vacancy *v, int64_t 
     bool found = false;
     e = store__opt_i64(s, st, id, &found);
     return e == ERR_OK && !found ? ERR_NOTFOUND : e;
+}
+
+enum err store_vac_expired(struct store *s, struct arena *a, int64_t from, int64_t to,
+                           int64_t **ids, size_t *n)
+{
+    return store__ids(s, a, sql_vac_expired, from, to, true, ids, n);
 }
