@@ -124,7 +124,7 @@ static enum err demo_docs(const struct config *c, struct store *s, struct arena 
         .number = STR_LIT("П-17"),
         .doc_date = today,
         .year = k.year,
-        .title = STR_LIT("Проєкт рішення «Про обласний бюджет на наступний рік»"),
+        .title = STR_LIT("Про обласний бюджет на наступний рік"),
         .body_md = STR_LIT("Проєкт оприлюднено для громадського обговорення. Зауваження та "
                            "пропозиції надсилайте на адресу budget@example.gov.ua до "
                            "завершення строку обговорення.\n\n"

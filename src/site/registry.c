@@ -75,10 +75,10 @@ static struct value *summary(struct site_page *p, const struct store_reg_doc *d)
     value_set_cstr(p->a, v, "status_class", store_reg_status_name(d->status));
     if (d->kind != STORE_REG_DRAFT)
         value_set_str(p->a, v, "status", status_label(p, d->status));
-    if (d->restricted)
-        value_set_bool(p->a, v, "restricted", true);
-    else
-        value_set_str(p->a, v, "title", d->title);
+    if (!d->restricted)
+        value_set_str(p->a, v, "doc_title", d->title);
+    /* every key set, so that no section looks one up in the page around it */
+    value_set_bool(p->a, v, "restricted", d->restricted);
     return v;
 }
 
