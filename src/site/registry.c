@@ -7,9 +7,11 @@
  * "vacancy:<id>"; the workspace's scheduler drops the vacancy keys when a deadline
  * passes, so no cached page shows an expired vacancy as open. */
 #include <string.h>
+#include <time.h>
 
 #include "core/kyiv_time.h"
 #include "media/document.h"
+#include "render/escape.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
 #include "site/site_settings.h"
@@ -197,6 +199,13 @@ void site__registry(struct http_request *req, struct http_response *res)
     site__layout(&p, title, STR_LIT("/registry"), site__t(&p, "reg.description"));
     site__key(&p, "list:registry");
     value_set_bool(p.a, p.root, "nav_registry", true);
+    struct value *feeds = value_list(p.a), *atom = value_obj(p.a);
+    value_set_cstr(p.a, atom, "type", "application/atom+xml");
+    value_set_str(p.a, atom, "title",
+                  str_from_cstr(arena_printf(p.a, "%.*s — Atom", STR_FMT(title))));
+    value_set_cstr(p.a, atom, "href", "/registry/atom.xml");
+    value_push(p.a, feeds, atom);
+    value_set(p.a, p.root, "feeds", feeds);
 
     struct value *list = value_list(p.a);
     for (size_t i = 0; i < n; i++)
@@ -389,6 +398,130 @@ void site__registry_pdf(struct http_request *req, struct http_response *res)
     site__theme_release(p.theme);
     p.theme = NULL;
     site__pdf_respond(req, res, d.pdf_hash, title);
+}
+
+/* ---- the registry's Atom feed --------------------------------------------------------- */
+
+#define REG_FEED_SIZE 30
+
+static void rfc3339(struct buf *b, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char tmp[32];
+    gmtime_r(&tt, &tm);
+    size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    buf_append(b, tmp, n);
+}
+
+/* feed_entry writes one document: its name and title, its text as HTML (none when
+ * restricted), dated by its last change. */
+static void feed_entry(struct site_page *p, struct buf *b, const struct store_reg_doc *d)
+{
+    struct str url = site__absolute(p, doc_path(p, d->id));
+    struct str name = doc_name(p, d);
+    buf_append_cstr(b, "<entry>\n<title>");
+    escape_xml(b, d->restricted ? name
+                                : str_from_cstr(arena_printf(p->a, "%.*s «%.*s»", STR_FMT(name),
+                                                             STR_FMT(d->title))));
+    buf_append_cstr(b, "</title>\n<id>");
+    escape_xml(b, url);
+    buf_append_cstr(b, "</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+    escape_xml(b, url);
+    buf_append_cstr(b, "\"/>\n<updated>");
+    rfc3339(b, d->updated_at);
+    buf_append_cstr(b, "</updated>\n<category term=\"");
+    escape_xml(b, str_from_cstr(store_reg_kind_name(d->kind)));
+    buf_append_cstr(b, "\" label=\"");
+    escape_xml(b, site__t(p, kind_keys[d->kind]));
+    buf_append_cstr(b, "\"/>\n");
+    if (d->restricted) {
+        buf_append_cstr(b, "<summary>");
+        escape_xml(b, site__t(p, "reg.restricted"));
+        buf_append_cstr(b, "</summary>\n</entry>\n");
+        return;
+    }
+    buf_append_cstr(b, "<summary>");
+    escape_xml(b, d->title);
+    buf_append_cstr(b, "</summary>\n");
+    if (d->body_md.len > 0) {
+        struct buf html;
+        buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
+        enum err e = markdown_to_html(d->body_md, &html);
+        site__text_failed(p, e, "registry feed text");
+        if (e == ERR_OK) {
+            buf_append_cstr(b, "<content type=\"html\">");
+            escape_xml(b, buf_str(&html));
+            buf_append_cstr(b, "</content>\n");
+        }
+        buf_free(&html);
+    }
+    buf_append_cstr(b, "</entry>\n");
+}
+
+void site__registry_feed(struct http_request *req, struct http_response *res)
+{
+    struct site_page p;
+    struct store_reg_query q = {.kind = -1, .status = -1, .limit = REG_FEED_SIZE};
+    struct store_reg_doc *items;
+    size_t n;
+    int64_t total, newest = 0;
+
+    if (!site__begin(&p, req, res))
+        return;
+    if (!sections_on(&p, SITE_SECTION_REGISTRY))
+        return;
+    enum err e = store_reg_list(p.ctx->store, p.a, &q, &items, &n, &total);
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        e = store_reg_get(p.ctx->store, p.a, items[i].id, &items[i]); /* with its text */
+        if (items[i].updated_at > newest)
+            newest = items[i].updated_at;
+    }
+    if (e != ERR_OK) {
+        site__fail(&p, e, "registry feed");
+        return;
+    }
+    site__key(&p, "list:registry");
+    struct buf *b = &res->body;
+    buf_reset(b);
+    struct str self = site__absolute(&p, STR_LIT("/registry/atom.xml"));
+    buf_append_cstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"uk\">\n<title>");
+    escape_xml(b, site__t(&p, "reg.title"));
+    buf_append_cstr(b, "</title>\n<id>");
+    escape_xml(b, self);
+    buf_append_cstr(b, "</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+    escape_xml(b, self);
+    buf_append_cstr(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+    escape_xml(b, site__absolute(&p, STR_LIT("/registry")));
+    buf_append_cstr(b, "\"/>\n<updated>");
+    rfc3339(b, newest > 0 ? newest : utc_now());
+    struct str site_name;
+    if (store_setting_get(p.ctx->store, p.a, "site_name", &site_name) != ERR_OK ||
+        site_name.len == 0)
+        site_name = site__t(&p, "default.site_name");
+    site__key(&p, "settings");
+    buf_append_cstr(b, "</updated>\n<author><name>");
+    escape_xml(b, site_name);
+    buf_append_cstr(b, "</name></author>\n<generator>visnyk</generator>\n");
+    for (size_t i = 0; i < n; i++) {
+        site__key(&p, "registry:%lld", (long long)items[i].id);
+        feed_entry(&p, b, &items[i]);
+    }
+    e = buf_append_cstr(b, "</feed>\n");
+    if (e == ERR_OK)
+        e = p.err;
+    site__theme_release(p.theme);
+    p.theme = NULL;
+    if (e != ERR_OK) {
+        buf_reset(b);
+        res->n_cache_keys = 0;
+        http_response_error(res, 500);
+        return;
+    }
+    res->status = 200;
+    http_response_header(res, req, "Content-Type", STR_LIT("application/atom+xml; charset=utf-8"));
+    res->cacheable = true;
 }
 
 /* ---- vacancies ------------------------------------------------------------------------ */

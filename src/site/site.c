@@ -338,10 +338,11 @@ void site_routes(struct site *s, struct http_router *r)
     /* issue 13: the documents registry and vacancies (registry.c); each answers 404
      * when its section is off */
     add_with_query(r, "/registry", site__registry, "type year status q page");
+    http_router_add(r, HTTP_M_GET, "/registry/atom.xml", site__registry_feed); /* before :id */
     add_page(r, "/registry/:id", site__registry_doc);
     http_router_add(r, HTTP_M_GET, "/registry/:id/original.pdf", site__registry_pdf);
     add_page(r, "/vacancies", site__vacancies);
-    add_page(r, "/vacancies/archive", site__vacancies_archive);
+    add_page(r, "/vacancies/archive", site__vacancies_archive); /* before :id */
     add_page(r, "/vacancies/:id", site__vacancy);
     /* pagination as a path (static_links): the cursor is the route's last param */
     add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);

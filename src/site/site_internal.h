@@ -272,6 +272,7 @@ void site__pdf_respond(struct http_request *req, struct http_response *res, stru
 void site__registry(struct http_request *req, struct http_response *res);
 void site__registry_doc(struct http_request *req, struct http_response *res);
 void site__registry_pdf(struct http_request *req, struct http_response *res);
+void site__registry_feed(struct http_request *req, struct http_response *res);
 void site__vacancies(struct http_request *req, struct http_response *res);
 void site__vacancies_archive(struct http_request *req, struct http_response *res);
 void site__vacancy(struct http_request *req, struct http_response *res);

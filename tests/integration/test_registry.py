@@ -226,6 +226,27 @@ def main():
         st, _, _ = editor.get("/admin/registry")
         check(st == 200, "the workspace list answers")
 
+        # the Atom feed and sitemap.xml carry the documents; the restricted one without
+        # its title or text
+        st, h, raw = srv.get("/registry/atom.xml")
+        feed = raw.decode()
+        check(st == 200 and h.get("content-type", "").startswith("application/atom+xml"),
+              f"the registry's Atom feed answers ({st})")
+        import xml.dom.minidom
+        try:
+            xml.dom.minidom.parseString(raw)
+            wellformed = True
+        except Exception:
+            wellformed = False
+        check(wellformed, "the feed is well-formed XML")
+        check(feed.count("<entry>") == 6 and f"/registry/{first}</id>" in feed
+              and "туризму" in feed and "Бастіон" not in feed,
+              "the feed has every document, the restricted one without title or text")
+        st, _, raw = srv.get("/sitemaps/pages.xml")
+        sm = raw.decode()
+        check(all(f"/registry/{i}</loc>" in sm for i in (first, second, third, decree, secret))
+              and "/registry</loc>" in sm, "sitemap.xml lists the registry and each document")
+
     # the operator switches the section off
     srv = Server(demo=False, env={"VISNYK_REGISTRY": "off"})
     with srv:
@@ -236,6 +257,10 @@ def main():
               "the default menu drops only the switched-off section")
         st, _, body = page(srv, "/sitemap")
         check('href="/registry"' not in body, "so does the site map")
+        st, _, raw = srv.get("/sitemaps/pages.xml")
+        check(b"/registry" not in raw and b"/vacancies" in raw, "and sitemap.xml")
+        st, _, _ = srv.get("/registry/atom.xml")
+        check(st == 404, "and the feed")
     done()
 
 
