@@ -374,7 +374,7 @@ void site__registry_doc(struct http_request *req, struct http_response *res)
     value_set(p.a, p.root, "doc", v);
     value_set_str(p.a, p.root, "title", title);
     names[0] = site__t(&p, "reg.title");
-    urls[0] = site__href(&p, STR_LIT("/registry"));
+    urls[0] = STR_LIT("/registry"); /* site__crumbs adds the variant */
     names[1] = name;
     urls[1] = STR_NULL;
     site__crumbs(&p, 2, names, urls);
@@ -590,10 +590,10 @@ static void vacancy_list(struct http_request *req, struct http_response *res, bo
     value_set_str(p.a, p.root, "archive_url", site__href(&p, STR_LIT("/vacancies/archive")));
     value_set_str(p.a, p.root, "open_url", site__href(&p, STR_LIT("/vacancies")));
     names[0] = site__t(&p, "vac.title");
-    urls[0] = site__href(&p, STR_LIT("/vacancies"));
+    urls[0] = STR_LIT("/vacancies"); /* site__crumbs adds the variant */
     names[1] = title;
     urls[1] = STR_NULL;
-    site__crumbs(&p, archive ? 2 : 1, archive ? names : names, archive ? urls : NULL);
+    site__crumbs(&p, archive ? 2 : 1, names, archive ? urls : NULL);
     site__finish(&p, "vacancies");
 }
 
@@ -634,7 +634,7 @@ void site__vacancy(struct http_request *req, struct http_response *res)
     value_set(p.a, p.root, "vacancy", vacancy_value(&p, &v, utc_now(), true));
     value_set_str(p.a, p.root, "title", v.title);
     names[0] = site__t(&p, "vac.title");
-    urls[0] = site__href(&p, STR_LIT("/vacancies"));
+    urls[0] = STR_LIT("/vacancies"); /* site__crumbs adds the variant */
     names[1] = v.title;
     urls[1] = STR_NULL;
     site__crumbs(&p, 2, names, urls);

@@ -242,6 +242,25 @@ def main():
         check(feed.count("<entry>") == 6 and f"/registry/{first}</id>" in feed
               and "туризму" in feed and "Бастіон" not in feed,
               "the feed has every document, the restricted one without title or text")
+        st, _, body = page(srv, f"/lv/registry/{first}")
+        check(st == 200 and 'href="/lv/registry"' in body and "/lv/lv/" not in body,
+              "the low-vision copy of a document links within the mode")
+
+        # the static mirror holds the registry, each document and its PDF, not the
+        # restricted one's
+        import os
+        import tempfile
+        out = tempfile.mkdtemp(prefix="visnyk-reg-mirror-")
+        p = srv.run_cli("export-static", out, "--db", srv.db, "--media", srv.media)
+        broken = [l for l in (p.stdout + p.stderr).splitlines() if "broken link" in l
+                  and ("registry" in l or "vacanc" in l)]
+        check(p.returncode == 0 and broken == [],
+              f"export-static runs with no broken registry link: {broken} {p.stderr[-300:]}")
+        check(os.path.exists(os.path.join(out, "registry", "index.html"))
+              and os.path.exists(os.path.join(out, "registry", str(first), "original.pdf"))
+              and os.path.exists(os.path.join(out, "registry", str(secret), "index.html"))
+              and not os.path.exists(os.path.join(out, "registry", str(secret), "original.pdf")),
+              "the mirror has the registry pages and the PDFs that are public")
         st, _, raw = srv.get("/sitemaps/pages.xml")
         sm = raw.decode()
         check(all(f"/registry/{i}</loc>" in sm for i in (first, second, third, decree, secret))
