@@ -261,6 +261,16 @@ def main():
               and os.path.exists(os.path.join(out, "registry", str(secret), "index.html"))
               and not os.path.exists(os.path.join(out, "registry", str(secret), "original.pdf")),
               "the mirror has the registry pages and the PDFs that are public")
+        # `visnyk check` knows the registry's PDFs: one removed is reported missing
+        p = srv.run_cli("check", "--db", srv.db, "--media", srv.media)
+        check(p.returncode == 0 and "0 files missing" in p.stdout, f"check passes: {p.stdout[-200:]}")
+        con = sqlite3.connect(srv.db)
+        h = con.execute("SELECT pdf_hash FROM registry_docs WHERE id = ?", (first,)).fetchone()[0]
+        con.close()
+        os.rename(os.path.join(srv.media, h + ".pdf"), os.path.join(out, "moved.pdf"))
+        p = srv.run_cli("check", "--db", srv.db, "--media", srv.media)
+        check(p.returncode != 0 and h in p.stdout, f"check names a missing registry PDF: {p.stdout[-300:]}")
+        os.rename(os.path.join(out, "moved.pdf"), os.path.join(srv.media, h + ".pdf"))
         st, _, raw = srv.get("/sitemaps/pages.xml")
         sm = raw.decode()
         check(all(f"/registry/{i}</loc>" in sm for i in (first, second, third, decree, secret))
