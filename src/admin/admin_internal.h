@@ -264,6 +264,7 @@ void admin__vacancies(struct admin_ctx *c);
 void admin__vacancy_new(struct admin_ctx *c);
 void admin__vacancy_edit(struct admin_ctx *c);
 void admin__vacancy_save(struct admin_ctx *c);
+void admin__vacancy_delete(struct admin_ctx *c);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

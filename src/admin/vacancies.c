@@ -72,8 +72,11 @@ void admin__vacancies(struct admin_ctx *c)
         value_push(c->a, list, v);
     }
     value_set(c->a, c->root, "vacancies", list);
-    if (str_eq_cstr(admin__field(c, c->req->query, "m"), "saved"))
-        value_set_str(c->a, c->root, "flash", admin__t(c, "admin.vac.saved"));
+    struct str m = admin__field(c, c->req->query, "m");
+    if (str_eq_cstr(m, "saved") || str_eq_cstr(m, "deleted"))
+        value_set_str(
+            c->a, c->root, "flash",
+            admin__t(c, str_eq_cstr(m, "saved") ? "admin.vac.saved" : "admin.vac.deleted"));
     value_set_str(c->a, c->root, "page_title", admin__t(c, "admin.vac.title"));
     value_set_bool(c->a, c->root, "nav_vacancies", true);
     admin__render(c, 200, "admin-vacancies");
@@ -173,4 +176,28 @@ void admin__vacancy_save(struct admin_ctx *c)
     admin__invalidate(c, "vacancy:%lld", (long long)new_id);
     admin__invalidate(c, "list:vacancies");
     admin__redirect(c, "/admin/vacancies/%lld?m=saved", (long long)new_id);
+}
+
+void admin__vacancy_delete(struct admin_ctx *c)
+{
+    int64_t id;
+    struct store_vacancy v;
+    if (!load(c, &id, &v))
+        return;
+    enum err e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_vac_delete(c->db, id);
+    if (e == ERR_OK)
+        e = admin__audit_in(c, "vacancy.delete",
+                            str_from_cstr(arena_printf(c->a, "vacancy:%lld", (long long)id)),
+                            v.title);
+    if (e == ERR_OK)
+        e = store_commit(c->db);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "vacancy delete"); /* rolls back */
+        return;
+    }
+    admin__invalidate(c, "vacancy:%lld", (long long)id);
+    admin__invalidate(c, "list:vacancies");
+    admin__redirect(c, "/admin/vacancies?m=deleted");
 }

@@ -128,6 +128,9 @@ enum err store_vac_expired(struct store *s, struct arena *a, int64_t from, int64
                            int64_t **ids, size_t *n);
 ERR_MUST_USE
 enum err store_vac_get(struct store *s, struct arena *a, int64_t id, struct store_vacancy *out);
+/* store_vac_delete removes vacancy id; ERR_NOTFOUND when there is none. */
+ERR_MUST_USE
+enum err store_vac_delete(struct store *s, int64_t id);
 /* store_vac_save inserts (v->id 0; *id the new id) or replaces v->id; ERR_NOTFOUND. */
 ERR_MUST_USE
 enum err store_vac_save(struct store *s, const struct store_vacancy *v, int64_t now, int64_t *id);

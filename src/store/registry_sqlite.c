@@ -287,6 +287,7 @@ static const char sql_vac_next[] =
     "SELECT min(deadline) FROM vacancies WHERE closed = 0 AND deadline > ?1";
 static const char sql_vac_expired[] =
     "SELECT id FROM vacancies WHERE closed = 0 AND deadline > ?1 AND deadline <= ?2";
+static const char sql_vac_delete[] = "DELETE FROM vacancies WHERE id = ?1 RETURNING id";
 static const char sql_vac_get[] = "SELECT " VAC_COLS " FROM vacancies WHERE id = ?1";
 static const char sql_vac_insert[] =
     "INSERT INTO vacancies (title, unit, requirements_md, apply_md, deadline, closed,\n"
@@ -386,4 +387,17 @@ enum err store_vac_expired(struct store *s, struct arena *a, int64_t from, int64
                            int64_t **ids, size_t *n)
 {
     return store__ids(s, a, sql_vac_expired, from, to, true, ids, n);
+}
+
+enum err store_vac_delete(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st;
+    enum err e = store__prepare(s, sql_vac_delete, &st);
+    if (e != ERR_OK)
+        return e;
+    sqlite3_bind_int64(st, 1, id);
+    bool found = false;
+    int64_t gone;
+    e = store__opt_i64(s, st, &gone, &found);
+    return e == ERR_OK && !found ? ERR_NOTFOUND : e;
 }

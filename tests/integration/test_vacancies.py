@@ -135,9 +135,27 @@ def main():
         actions = [r[0] for r in con.execute(
             "SELECT action FROM audit_log WHERE action LIKE 'vacancy.%' ORDER BY id")]
         con.close()
-        check(actions == ["vacancy.create"] * 3 + ["vacancy.update"], f"audited ({actions})")
+        check(actions[:4] == ["vacancy.create"] * 3 + ["vacancy.update"], f"audited ({actions})")
         st, _ = page(srv, "/vacancies/999")
         check(st == 404, "an unknown vacancy is 404")
+        # deleted: gone from the site (its cached page too) and audited
+        page(srv, f"/vacancies/{closed}")
+        st, h, _ = editor.post(f"/admin/vacancies/{closed}/delete",
+                               {"csrf": editor.csrf("/admin/vacancies/new")})
+        check(st == 303 and count(srv) == 2, f"a vacancy is deleted ({st})")
+        st, _ = page(srv, f"/vacancies/{closed}")
+        check(st == 404, f"its page answers 404 at once ({st})")
+        st, body = page(srv, "/vacancies/archive")
+        check(closed not in ids(body), "it left the archive")
+        st, h, _ = author.post(f"/admin/vacancies/{soon}/delete",
+                               {"csrf": author.csrf("/admin/articles/new")})
+        check(st == 403 and count(srv) == 2, f"an author may not delete one ({st})")
+
+        con = sqlite3.connect(srv.db)
+        actions = [r[0] for r in con.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'vacancy.%' ORDER BY id")]
+        con.close()
+        check(actions[-1] == "vacancy.delete", f"the deletion is audited ({actions})")
 
     srv = Server(demo=False, env={"VISNYK_VACANCIES": "off"})
     with srv:
