@@ -56,6 +56,16 @@ static struct str doc_path(struct site_page *p, int64_t id)
     return str_from_cstr(arena_printf(p->a, "/registry/%lld", (long long)id));
 }
 
+/* end_page: what site__finish does for a page that renders no template (a feed, a
+ * file): the read transaction closed, the theme released. */
+static void end_page(struct site_page *p)
+{
+    if (store_in_transaction(p->ctx->store))
+        store_rollback(p->ctx->store);
+    site__theme_release(p->theme);
+    p->theme = NULL;
+}
+
 static bool sections_on(struct site_page *p, unsigned section)
 {
     if ((p->site->sections_off & section) == 0)
@@ -395,8 +405,7 @@ void site__registry_pdf(struct http_request *req, struct http_response *res)
         return;
     }
     struct str title = doc_name(&p, &d);
-    site__theme_release(p.theme);
-    p.theme = NULL;
+    end_page(&p);
     site__pdf_respond(req, res, d.pdf_hash, title);
 }
 
@@ -511,8 +520,7 @@ void site__registry_feed(struct http_request *req, struct http_response *res)
     e = buf_append_cstr(b, "</feed>\n");
     if (e == ERR_OK)
         e = p.err;
-    site__theme_release(p.theme);
-    p.theme = NULL;
+    end_page(&p);
     if (e != ERR_OK) {
         buf_reset(b);
         res->n_cache_keys = 0;
