@@ -87,6 +87,9 @@ static struct value *summary(struct site_page *p, const struct store_reg_doc *d)
     value_set_cstr(p->a, v, "status_class", store_reg_status_name(d->status));
     if (d->kind != STORE_REG_DRAFT)
         value_set_str(p->a, v, "status", status_label(p, d->status));
+    else if (d->discussion_until != 0)
+        /* a date, not "open"/"closed": the cached list stays true after the day passes */
+        value_set_str(p->a, v, "comments_until", day(p, d->discussion_until));
     if (!d->restricted)
         value_set_str(p->a, v, "doc_title", d->title);
     /* every key set, so that no section looks one up in the page around it */

@@ -203,6 +203,9 @@ def main():
             st, _, body = page(srv, f"/registry/{row[0]}")
             check("Громадське обговорення" in body and "10.12.2026" in body and "18.12.2026" in body,
                   "the draft's page shows its discussion and adoption dates")
+            st, _, body = page(srv, "/registry?type=draft")
+            check("Зауваження приймаються до 10.12.2026" in body,
+                  "the list shows the end of a draft's comment period")
         st, _, body = save(editor, dict(draft, number="П-4", discussion_until="2026-12-01"))
         check(st == 422 and "раніше за його початок" in error_of(body, "r-until"),
               "a discussion ending before it starts is refused")
