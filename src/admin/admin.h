@@ -59,6 +59,8 @@ struct admin_config {
                                * HSTS; X-Forwarded-For from a loopback proxy names the client */
     bool start_worker;        /* start the confined media worker (uploads need it) */
     struct alert_feed *alert; /* the automatic banner's feed, for its health; or NULL */
+    const char *holidays;     /* days off besides weekends, "YYYY-MM-DD, ..." (workdays.h);
+                               * NULL or "" = none */
 };
 
 struct admin;

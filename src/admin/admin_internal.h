@@ -11,13 +11,14 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/str.h"
+#include "core/workdays.h"
 #include "http/http.h"
 #include "render/value.h"
 #include "store/accounts.h"
 #include "store/editorial.h"
 #include "store/sidetext.h"
 
-#define ADMIN__MAX_ROUTES 64
+#define ADMIN__MAX_ROUTES 128
 #define ADMIN__PAGE_SIZE 50
 #define ADMIN__MAX_PAGE_BYTES (4 * 1024 * 1024)
 
@@ -44,6 +45,7 @@ struct admin {
     struct media_worker *worker; /* NULL: uploads refused */
     atomic_int hashing;          /* password hashes running */
     struct admin_route routes[ADMIN__MAX_ROUTES];
+    struct workdays_calendar holidays; /* the operator's `holidays` (registry drafts) */
     size_t n_routes;
     /* scheduler */
     struct http_server *srv;
@@ -291,6 +293,36 @@ void admin__account_email_values(struct admin_ctx *c);
 /* admin__notice_site (mail.c) loads what messages need (catalog, base URL, sender,
  * secret) on the writer connection w, outside a transaction; false (logged) on failure. */
 bool admin__notice_site(struct store *w, struct arena *a, struct mail_site *ms);
+/* registry.c: the documents registry. Limits in code points. */
+#define ADMIN_REG_MAX_NUMBER_CHARS 40
+#define ADMIN_REG_MAX_TITLE_CHARS 500
+#define ADMIN_REG_MAX_BODY_CHARS 200000
+/* a draft is adopted no sooner than this many working days after its publication */
+#define ADMIN_REG_DISCUSSION_WORKDAYS 10
+void admin__registry(struct admin_ctx *c);
+void admin__registry_new(struct admin_ctx *c);
+void admin__registry_edit(struct admin_ctx *c);
+/* admin__registry_save: POST /admin/registry/new (no route parameter) or /:id. */
+void admin__registry_save(struct admin_ctx *c);
+/* admin__reg_text_problem: NULL when v is valid UTF-8 of at most max code points without
+ * control characters (line breaks and tabs allowed when multiline) and not empty when
+ * required; else the catalog key of what is wrong. */
+const char *admin__reg_text_problem(struct str v, size_t max, bool multiline, bool required);
+/* admin__reg_number_problem: the same for a document number ("125-р", "45/2026"). */
+const char *admin__reg_number_problem(struct str v);
+/* admin__reg_earliest_adoption: the start (UTC) of the first Kyiv day a draft published
+ * on the day of published may be adopted: ADMIN_REG_DISCUSSION_WORKDAYS working days
+ * after it on cal. */
+int64_t admin__reg_earliest_adoption(const struct workdays_calendar *cal, int64_t published);
+
+/* vacancies.c: the workspace's vacancies. */
+#define ADMIN_VAC_MAX_TITLE_CHARS 300
+#define ADMIN_VAC_MAX_TEXT_CHARS 20000
+void admin__vacancies(struct admin_ctx *c);
+void admin__vacancy_new(struct admin_ctx *c);
+void admin__vacancy_edit(struct admin_ctx *c);
+void admin__vacancy_save(struct admin_ctx *c);
+void admin__vacancy_delete(struct admin_ctx *c);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

@@ -51,6 +51,14 @@ enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err
     ad->site = cfg->site;
     ad->alert = cfg->alert;
     ad->tls = cfg->tls;
+    if (workdays_parse(str_from_cstr(cfg->holidays != NULL ? cfg->holidays : ""), &ad->holidays) !=
+        ERR_OK) {
+        snprintf(err, err_size, "holidays: expected dates YYYY-MM-DD separated by commas");
+        free(ad->db_path);
+        free(ad->media_dir);
+        free(ad);
+        return ERR_INVALID;
+    }
     pthread_mutex_init(&ad->lock, NULL);
     pthread_mutex_init(&ad->sched_lock, NULL);
     pthread_cond_init(&ad->sched_cond, NULL);
@@ -326,6 +334,19 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_GET, "/admin/departments/:id", admin__dept_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/departments/:id/details", admin__dept_details_save, E,
                0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/registry", admin__registry, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/registry/new", admin__registry_new, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/registry/new", admin__registry_save, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
+    admin__add(ad, r, HTTP_M_GET, "/admin/registry/:id", admin__registry_edit, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/registry/:id", admin__registry_save, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
+    admin__add(ad, r, HTTP_M_GET, "/admin/vacancies", admin__vacancies, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/vacancies/new", admin__vacancy_new, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/vacancies/new", admin__vacancy_save, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/vacancies/:id", admin__vacancy_edit, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/vacancies/:id", admin__vacancy_save, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/vacancies/:id/delete", admin__vacancy_delete, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages", admin__pages, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages/:slug", admin__page_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/pages/:slug", admin__page_save, E, 0);

@@ -14,6 +14,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/registry.h"
 #include "store/settings.h"
 #include "store/signing.h"
 
@@ -55,6 +56,14 @@ static void tick(struct admin *ad, struct store *db, struct arena *a, int64_t *l
             invalidate(ad, "dept:%lld", (long long)depts[k]);
         log_info("scheduled article %lld is now visible", (long long)ids[i]);
     }
+    /* vacancies past their deadline leave the open list by themselves (issue 13) */
+    e = store_vac_expired(db, a, *last, now, &ids, &n);
+    if (e != ERR_OK)
+        log_warn("scheduler vacancy query failed: %s: %s", err_str(e), store_errmsg(db));
+    if (e == ERR_OK && n > 0)
+        http_cache_invalidate(ad->srv, STR_LIT("list:vacancies"));
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        invalidate(ad, "vacancy:%lld", (long long)ids[i]);
     *last = now;
 }
 

@@ -18,6 +18,7 @@
 #include "render/markdown.h"
 #include "search/search.h"
 #include "store/attachments.h"
+#include "store/registry.h"
 #include "store/search.h"
 #include "store/signing.h"
 
@@ -829,6 +830,208 @@ static void h_departments(struct http_request *req, struct http_response *res)
     refs(req, res, false);
 }
 
+/* ---- the documents registry and vacancies (issue 13) ------------------------------- */
+
+/* reg_date: "YYYY-MM-DD" of a Kyiv day's start (a document's date has no time). */
+static json_t *reg_date(int64_t utc)
+{
+    if (utc == 0)
+        return json_null();
+    struct kyiv_tm k = kyiv_from_utc(utc);
+    return jprintf("%04d-%02d-%02d", k.year, k.month, k.day);
+}
+
+/* reg_doc_json: a document as the API gives it; a restricted one without title, text
+ * or PDF. full adds the text and the links to the documents that change it. */
+static json_t *reg_doc_json(struct api *api, const struct store_reg_doc *d)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(d->id));
+    json_object_set_new(o, "url", jprintf("%s/registry/%lld", api->base_url, (long long)d->id));
+    json_object_set_new(o, "type", json_string(store_reg_kind_name(d->kind)));
+    json_object_set_new(o, "number", jstr(d->number));
+    json_object_set_new(o, "date", reg_date(d->doc_date));
+    json_object_set_new(o, "status", json_string(store_reg_status_name(d->status)));
+    json_object_set_new(o, "restricted", json_boolean(d->restricted));
+    json_object_set_new(o, "updated", jtime(d->updated_at));
+    if (!d->restricted) {
+        json_object_set_new(o, "title", jstr(d->title));
+        if (d->pdf_hash.len > 0) {
+            json_object_set_new(
+                o, "original_pdf",
+                jprintf("%s/registry/%lld/original.pdf", api->base_url, (long long)d->id));
+            json_object_set_new(o, "original_bytes", json_integer(d->pdf_bytes));
+        }
+    }
+    if (d->amends_id != 0 && d->kind != STORE_REG_DRAFT) {
+        json_object_set_new(o, d->link == STORE_REG_LINK_REPEALS ? "repeals" : "amends",
+                            json_integer(d->amends_id));
+    }
+    if (d->kind == STORE_REG_DRAFT) {
+        json_object_set_new(o, "discussion_from", reg_date(d->discussion_from));
+        json_object_set_new(o, "discussion_until", reg_date(d->discussion_until));
+        json_object_set_new(o, "adopted_on", reg_date(d->adopted_on));
+    }
+    return o;
+}
+
+static void h_registry(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    static const char *const allowed[] = {"type", "year", "status", "q", "page", NULL};
+    struct str bad_name, v;
+    if (unknown_param(req, allowed, &bad_name) != NULL) {
+        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+                   "unknown parameter");
+        return;
+    }
+    struct store_reg_query q = {.kind = -1, .status = -1, .limit = 50};
+    bool bad = false;
+    int64_t n64 = 0;
+    if (http_form_get(req->arena, req->query, "type", &v, &bad) &&
+        (q.kind = store_reg_kind_parse(v)) < 0) {
+        send_error(req, res, 400, "type", "one of order, decree, decision, draft, regulatory");
+        return;
+    }
+    if (http_form_get(req->arena, req->query, "status", &v, &bad) &&
+        ((q.status = store_reg_status_parse(v)) < 0)) {
+        send_error(req, res, 400, "status", "one of in_force, amended, repealed, draft");
+        return;
+    }
+    if (http_form_get(req->arena, req->query, "year", &v, &bad)) {
+        if (!str_to_i64(v, &n64) || n64 < 1991 || n64 > 2100) {
+            send_error(req, res, 400, "year", "a year between 1991 and 2100");
+            return;
+        }
+        q.year = (int)n64;
+    }
+    int64_t page = 1;
+    if (http_form_get(req->arena, req->query, "page", &v, &bad) &&
+        (!str_to_i64(v, &page) || page < 1 || page > 10000)) {
+        send_error(req, res, 400, "page", "a page number from 1 to 10000");
+        return;
+    }
+    if (http_form_get(req->arena, req->query, "q", &v, &bad)) {
+        if (v.len > 200) {
+            send_error(req, res, 400, "q", "at most 200 bytes");
+            return;
+        }
+        q.text = v;
+    }
+    if (bad) {
+        send_error(req, res, 400, NULL, "a parameter is not valid UTF-8 or percent-encoding");
+        return;
+    }
+    q.offset = (size_t)(page - 1) * q.limit;
+    struct store_reg_doc *items;
+    size_t n;
+    int64_t total;
+    enum err e = store_reg_list(st, req->arena, &q, &items, &n, &total);
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "registry");
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, reg_doc_json(api, &items[i]));
+    key(req, res, "list:registry");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "items", list);
+    json_object_set_new(doc, "total", json_integer(total));
+    json_object_set_new(doc, "page", json_integer(page));
+    send_json(req, res, 200, doc, true);
+}
+
+static void h_registry_doc(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    static const char *const none[] = {NULL};
+    struct str bad_name;
+    if (unknown_param(req, none, &bad_name) != NULL) {
+        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+                   "this endpoint takes no parameters");
+        return;
+    }
+    int64_t id = 0;
+    struct store_reg_doc d, *by;
+    size_t n_by;
+    enum err e = req->n_params > 0 && str_to_i64(req->params[0], &id) && id > 0
+                     ? store_reg_get(st, req->arena, id, &d)
+                     : ERR_NOTFOUND;
+    if (e == ERR_OK)
+        e = store_reg_amended_by(st, req->arena, id, &by, &n_by);
+    if (e == ERR_NOTFOUND) {
+        send_error(req, res, 404, NULL, "no such document");
+        return;
+    }
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "registry document");
+        return;
+    }
+    json_t *o = reg_doc_json(api, &d);
+    if (!d.restricted)
+        json_object_set_new(o, "text_markdown", jstr(d.body_md));
+    json_t *changed = json_array();
+    for (size_t i = 0; i < n_by; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "id", json_integer(by[i].id));
+        json_object_set_new(
+            c, "how", json_string(by[i].link == STORE_REG_LINK_REPEALS ? "repeals" : "amends"));
+        json_array_append_new(changed, c);
+        key(req, res, "registry:%lld", (long long)by[i].id);
+    }
+    json_object_set_new(o, "changed_by", changed);
+    key(req, res, "registry:%lld", (long long)id);
+    send_json(req, res, 200, o, true);
+}
+
+static void h_vacancies(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    static const char *const none[] = {NULL};
+    struct str bad_name;
+    if (unknown_param(req, none, &bad_name) != NULL) {
+        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+                   "this endpoint takes no parameters");
+        return;
+    }
+    struct store_vacancy *v;
+    size_t n;
+    enum err e =
+        store_vac_list(st, req->arena, STORE_VAC_OPEN, utc_now(), STORE_VAC_MAX_LIMIT, &v, &n);
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "vacancies");
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(v[i].id));
+        json_object_set_new(o, "url",
+                            jprintf("%s/vacancies/%lld", api->base_url, (long long)v[i].id));
+        json_object_set_new(o, "title", jstr(v[i].title));
+        json_object_set_new(o, "unit", jstr(v[i].unit));
+        json_object_set_new(o, "requirements_markdown", jstr(v[i].requirements_md));
+        json_object_set_new(o, "apply_markdown", jstr(v[i].apply_md));
+        json_object_set_new(o, "deadline", jtime(v[i].deadline));
+        json_array_append_new(list, o);
+    }
+    /* the scheduler drops this key when a deadline passes */
+    key(req, res, "list:vacancies");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "items", list);
+    send_json(req, res, 200, doc, true);
+}
+
 static void h_openapi(struct http_request *req, struct http_response *res)
 {
     struct str doc = api_openapi_json();
@@ -849,5 +1052,8 @@ void api_routes(struct http_router *r, struct api *api)
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/articles/:id", h_article, &o);
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/tags", h_tags, &o);
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/departments", h_departments, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/registry", h_registry, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/registry/:id", h_registry_doc, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/vacancies", h_vacancies, &o);
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/openapi.json", h_openapi, &o);
 }

@@ -42,6 +42,9 @@ int cli_usage_error(const char *command, const char *fmt, const char *what);
 int cli_parse_options(const struct cli_command *cmd, struct config *c, int *argc, char **argv,
                       struct cli_flags *flags);
 void cli_apply_log_level(const struct config *c);
+/* cli_demo_registry loads the demo's documents registry and vacancies (their PDFs into
+ * c->media) in one transaction; prints and returns 1 on error. (demo_registry.c) */
+int cli_demo_registry(const struct config *c, struct store *s);
 /* cli_ensure_dir creates path (one level) unless it exists; prints and returns 1 on error. */
 int cli_ensure_dir(const char *path);
 /* cli_open_migrated opens the database for writing and migrates it; prints why not and

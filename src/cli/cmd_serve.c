@@ -126,7 +126,9 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                    .media_dir = c->media,
                                    .base_url = base_url,
                                    .static_links = c->static_links,
-                                   .alert = serve_alert};
+                                   .alert = serve_alert,
+                                   .registry_off = !c->registry,
+                                   .vacancies_off = !c->vacancies};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
@@ -144,7 +146,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                      .site = site,
                                      .tls = tls,
                                      .start_worker = true,
-                                     .alert = serve_alert};
+                                     .alert = serve_alert,
+                                     .holidays = c->holidays};
     if (admin_new(&admin_cfg, &serve_admin, err, sizeof(err)) != ERR_OK) {
         fprintf(stderr, "visnyk serve: %s\n", err);
         http_router_free(router);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/utf8.h"
+#include "core/workdays.h"
 #include "http/http.h"
 
 static const char *const known_keys[] = {"db",
@@ -62,6 +63,9 @@ static const char *const known_keys[] = {"db",
                                          "alert_poll_interval",
                                          "alert_stale_after",
                                          "alert_all_clear_for",
+                                         "holidays",
+                                         "registry",
+                                         "vacancies",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -145,6 +149,8 @@ void config_defaults(struct config *c)
     /* health and metrics: /metrics answers the same host's Prometheus only */
     snprintf(c->log_format, sizeof(c->log_format), "%s", "text");
     snprintf(c->metrics_allow, sizeof(c->metrics_allow), "%s", "127.0.0.1, ::1");
+    c->registry = true;
+    c->vacancies = true;
     /* the automatic banner: alerts.in.ua's format, a poll every 10 s, a silent feed
      * trusted for 5 minutes, «Відбій тривоги» shown for 15 */
     snprintf(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), "%s", "Authorization");
@@ -508,6 +514,17 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
         if (!(str_eq_cstr(value, "text") || str_eq_cstr(value, "json")) ||
             !copy_value(c->log_format, sizeof(c->log_format), value))
             expected = "text or json";
+    } else if (str_eq_cstr(key, "holidays")) {
+        struct workdays_calendar cal; /* only checked here; serve parses it again */
+        if (workdays_parse(value, &cal) != ERR_OK ||
+            !copy_value(c->holidays, sizeof(c->holidays), value))
+            expected = "dates YYYY-MM-DD separated by commas, e.g. 2026-12-25, 2027-01-01";
+    } else if (str_eq_cstr(key, "registry")) {
+        if (!parse_bool(value, &c->registry))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "vacancies")) {
+        if (!parse_bool(value, &c->vacancies))
+            expected = "on or off";
     } else if (str_eq_cstr(key, "access_log")) {
         if (!parse_bool(value, &c->access_log))
             expected = "on or off";
@@ -583,7 +600,7 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "log_format, access_log, metrics_allow, alert_feed_url, alert_feed_key, "
                  "alert_feed_key_header, alert_region, alert_feed_list, "
                  "alert_feed_region_field, alert_feed_filter, alert_poll_interval, "
-                 "alert_stale_after, alert_all_clear_for",
+                 "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

@@ -67,6 +67,11 @@ struct config {
      * (validated like trusted_proxies), default "127.0.0.1, ::1", empty = nobody */
     char log_format[8];
     bool access_log;
+    /* the sections of issue 13 (docs/OPERATIONS.md, "Documents registry and vacancies"):
+     * days off besides weekends for working-day deadlines ("YYYY-MM-DD, ..."), and
+     * whether the registry and vacancies are served (both on by default) */
+    char holidays[CONFIG_MAX_VALUE_BYTES];
+    bool registry, vacancies;
     char metrics_allow[CONFIG_MAX_VALUE_BYTES];
     /* the automatic air-raid banner (src/alert/alert.h, docs/OPERATIONS.md): off while
      * alert_feed_url is empty; the defaults of the mapping are alerts.in.ua's format */

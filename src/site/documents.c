@@ -38,9 +38,6 @@ void site__document(struct http_request *req, struct http_response *res)
 {
     struct site_thread *ctx = req->thread_ctx;
     struct store_attachment doc;
-    char *data = NULL;
-    size_t len = 0;
-    int64_t mtime = 0;
 
     res->cacheable = false; /* up to 16 MB: never in the page cache */
     if (ctx == NULL || req->n_params < 2 || !media_doc_hash_ok(req->params[0]) ||
@@ -60,17 +57,31 @@ void site__document(struct http_request *req, struct http_response *res)
         http_response_error(res, e == ERR_NOTFOUND ? 404 : e == ERR_BUSY ? 503 : 500);
         return;
     }
-    char *path =
-        arena_printf(req->arena, "%s/%.*s.pdf", ctx->site->media_dir, STR_FMT(req->params[0]));
-    e = site__read_file(path, MEDIA_DOC_MAX_BYTES, &data, &len, &mtime);
+    site__pdf_respond(req, res, req->params[0], doc.title);
+}
+
+void site__pdf_respond(struct http_request *req, struct http_response *res, struct str hash,
+                       struct str title)
+{
+    struct site_thread *ctx = req->thread_ctx;
+    char *data = NULL;
+    size_t len = 0;
+    int64_t mtime = 0;
+
+    res->cacheable = false; /* up to 16 MB: never in the page cache */
+    if (!media_doc_hash_ok(hash)) {
+        http_response_error(res, 404);
+        return;
+    }
+    char *path = arena_printf(req->arena, "%s/%.*s.pdf", ctx->site->media_dir, STR_FMT(hash));
+    enum err e = site__read_file(path, MEDIA_DOC_MAX_BYTES, &data, &len, &mtime);
     if (e != ERR_OK) {
         /* a row without its file: `visnyk check` reports it too */
         log_msg(LOG_ERROR, req->id, "document read failed: %s: %s", err_str(e), path);
         http_response_error(res, e == ERR_NOTFOUND ? 404 : 500);
         return;
     }
-    http_response_header(res, req, "Content-Disposition",
-                         media_doc_disposition(req->arena, doc.title));
+    http_response_header(res, req, "Content-Disposition", media_doc_disposition(req->arena, title));
     http_response_header(res, req, "Content-Security-Policy", STR_LIT(DOC_CSP));
     http_response_header(res, req, "X-Content-Type-Options", STR_LIT("nosniff"));
     /* named by content: the bytes never change under this URL */

@@ -50,7 +50,8 @@ void site_error_page(struct http_request *req, struct http_response *res)
     root = value_obj(a);
     if (lang == theme->en)
         value_set_str(a, root, "data_lang", i18n_lang(theme->uk)); /* see site__layout */
-    site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert));
+    site__layout_values(a, root, lang, theme, settings, alert_feed_banner(site->alert),
+                        site->sections_off);
     /* a reader lost under /lv/ or /en/ stays in that variant; the switch leads home, as
      * the same address in the other mode may not exist either */
     if (req->path.ptr != NULL) {

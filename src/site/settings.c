@@ -6,10 +6,12 @@
 #include "site/site_settings.h"
 
 const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS] = {
-    {"menu.news", "/news"},
-    {"menu.archive", "/archive"},
-    {"menu.about", "/pages/about"},
-    {"menu.contacts", "/pages/contacts"},
+    {"menu.news", "/news", 0},
+    {"menu.archive", "/archive", 0},
+    {"menu.registry", "/registry", SITE_SECTION_REGISTRY},
+    {"menu.vacancies", "/vacancies", SITE_SECTION_VACANCIES},
+    {"menu.about", "/pages/about", 0},
+    {"menu.contacts", "/pages/contacts", 0},
 };
 
 static bool starts_nocase(struct str s, const char *prefix)

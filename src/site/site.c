@@ -137,6 +137,8 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
     s->base_url = str_cstr_dup(cfg->base_url != NULL ? cfg->base_url : "");
     s->static_links = cfg->static_links;
     s->alert = cfg->alert;
+    s->sections_off = (cfg->registry_off ? SITE_SECTION_REGISTRY : 0u) |
+                      (cfg->vacancies_off ? SITE_SECTION_VACANCIES : 0u);
     /* "http://host/" + "/news/x" would give a double slash in canonical links */
     {
         size_t n = strlen(s->base_url);
@@ -406,6 +408,15 @@ void site_routes(struct site *s, struct http_router *r)
     add_page(r, "/pages/:slug", site__page);
     http_router_add(r, HTTP_M_GET, "/pages/:slug/signature.json", site__page_signature);
     add_page(r, "/sitemap", site__sitemap);
+    /* issue 13: the documents registry and vacancies (registry.c); each answers 404
+     * when its section is off */
+    add_with_query(r, "/registry", site__registry, "type year status q page");
+    http_router_add(r, HTTP_M_GET, "/registry/atom.xml", site__registry_feed); /* before :id */
+    add_page(r, "/registry/:id", site__registry_doc);
+    http_router_add(r, HTTP_M_GET, "/registry/:id/original.pdf", site__registry_pdf);
+    add_page(r, "/vacancies", site__vacancies);
+    add_page(r, "/vacancies/archive", site__vacancies_archive); /* before :id */
+    add_page(r, "/vacancies/:id", site__vacancy);
     /* pagination as a path (static_links): the cursor is the route's last param */
     add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);
     add_page_ctx(r, "/tags/:slug/after/:cursor", site__tag, &site__cursor_route);
@@ -717,7 +728,7 @@ static void set_if(struct arena *a, struct value *obj, const char *key, struct s
  * default menu from the catalog when it has none. The workspace refuses bad lines; any
  * that got in another way (sqlite3, an old backup) are left out, never shown raw. */
 static void menu_values(struct arena *a, struct value *root, const struct i18n *lang,
-                        struct str text)
+                        struct str text, unsigned sections_off)
 {
     struct value *menu = value_list(a);
     struct str rest = text, line;
@@ -737,6 +748,8 @@ static void menu_values(struct arena *a, struct value *root, const struct i18n *
         n++;
     }
     for (size_t i = 0; n == 0 && i < SITE_MENU_N_DEFAULTS; i++) {
+        if ((site_menu_defaults[i].section & sections_off) != 0)
+            continue;
         struct value *v = value_obj(a);
         value_set_str(a, v, "label",
                       i18n_get(lang, str_from_cstr(site_menu_defaults[i].label_key)));
@@ -810,7 +823,7 @@ static void menu_mark_current(struct arena *a, struct value *root, struct str pa
  * Shared by pages and error pages (which pass the thread's last-known settings). */
 void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
                          const struct site_theme *theme, const struct str *settings,
-                         enum alert_banner automatic)
+                         enum alert_banner automatic, unsigned sections_off)
 {
     struct value *site = value_obj(a), *footer = value_obj(a), *asset = value_obj(a);
     struct str name = settings[SITE_SET_NAME], tagline = settings[SITE_SET_TAGLINE];
@@ -901,7 +914,11 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
         value_set_cstr(a, banner, "role", alert ? "alert" : "status");
         value_set(a, root, "banner", banner);
     }
-    menu_values(a, root, lang, settings[SITE_SET_MENU]);
+    menu_values(a, root, lang, settings[SITE_SET_MENU], sections_off);
+    if ((sections_off & SITE_SECTION_REGISTRY) == 0)
+        value_set_bool(a, root, "registry_on", true);
+    if ((sections_off & SITE_SECTION_VACANCIES) == 0)
+        value_set_bool(a, root, "vacancies_on", true);
 
     for (size_t i = 0; i < theme->n_assets; i++)
         value_set_str(a, asset, theme->assets[i].key, str_from_cstr(theme->assets[i].url));
@@ -972,7 +989,7 @@ void site__layout(struct site_page *p, struct str title, struct str canonical_pa
         remember_settings(p->ctx, p->settings);
     }
     site__layout_values(a, p->root, p->lang, p->theme, p->settings,
-                        alert_feed_banner(p->site->alert));
+                        alert_feed_banner(p->site->alert), p->site->sections_off);
     if (p->req != NULL) {
         menu_mark_current(a, p->root, p->path);
         site__variant_values(a, p->root, &p->variant, p->path, p->req->query);

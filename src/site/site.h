@@ -61,6 +61,10 @@ struct site_config {
     /* The automatic air-raid banner (alert/alert.h), or NULL: shown on every page while
      * no editor's banner is set. Owned by the caller; outlives the site's use of it. */
     struct alert_feed *alert;
+    /* Sections of issue 13 an operator switched off (config `registry = off`,
+     * `vacancies = off`): their pages answer 404 and leave the default menu, the site
+     * map and the sitemaps. */
+    bool registry_off, vacancies_off;
 };
 
 struct site;

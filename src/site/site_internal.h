@@ -47,6 +47,7 @@ struct site {
     struct site_theme *theme;
     bool static_links;        /* pagination links as paths, see site_config */
     struct alert_feed *alert; /* see site_config; NULL = no automatic banner */
+    unsigned sections_off;    /* SITE_SECTION_* not served (site_config) */
 };
 
 /* Settings the layout shows; the order matches site__setting_keys. */
@@ -155,7 +156,7 @@ struct site *site__last(void);
  * set, the automatic one (alert/alert.h) from the catalog. Touches no database. */
 void site__layout_values(struct arena *a, struct value *root, const struct i18n *lang,
                          const struct site_theme *theme, const struct str *settings,
-                         enum alert_banner automatic);
+                         enum alert_banner automatic, unsigned sections_off);
 
 /* site__mirrored: whether the site path has a copy under each variant's prefix (pages
  * do; files, feeds, sitemaps, the API and the workspace do not). */
@@ -288,6 +289,20 @@ bool site__media_name_ok(struct str name, const char **content_type);
  * list of an article's documents for its page: {title, size, type, mime, pages, url},
  * NULL when it has none (or they cannot be read: logged, the page shows without). */
 void site__document(struct http_request *req, struct http_response *res);
+/* site__pdf_respond answers with media/<hash>.pdf as a download titled title, with the
+ * headers that keep a browser from treating it as anything else (404 for a bad hash or
+ * a missing file). Also serves the registry's originals (registry.c). */
+void site__pdf_respond(struct http_request *req, struct http_response *res, struct str hash,
+                       struct str title);
+/* registry.c: the documents registry (/registry) and vacancies (/vacancies). */
+void site__registry(struct http_request *req, struct http_response *res);
+void site__registry_doc(struct http_request *req, struct http_response *res);
+void site__registry_pdf(struct http_request *req, struct http_response *res);
+void site__registry_feed(struct http_request *req, struct http_response *res);
+void site__vacancies(struct http_request *req, struct http_response *res);
+void site__vacancies_archive(struct http_request *req, struct http_response *res);
+void site__vacancy(struct http_request *req, struct http_response *res);
+
 struct value *site__documents(struct site_page *p, int64_t article_id);
 
 #endif

@@ -39,10 +39,14 @@ struct site_menu_item {
 
 /* The menu shown while the "menu" setting is unset or empty: catalog label keys and
  * paths, in order (what the header showed before the menu became editable). */
+/* The sections an operator can switch off (config `registry`, `vacancies`). */
+#define SITE_SECTION_REGISTRY 1u
+#define SITE_SECTION_VACANCIES 2u
 struct site_menu_default {
     const char *label_key, *url;
+    unsigned section; /* SITE_SECTION_* it belongs to, 0 = always */
 };
-#define SITE_MENU_N_DEFAULTS 4
+#define SITE_MENU_N_DEFAULTS 6
 extern const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS];
 
 enum site_menu_problem {

@@ -12,6 +12,8 @@
 #include "core/log.h"
 #include "render/escape.h"
 #include "site/site_search.h"
+#include "site/site_settings.h"
+#include "store/registry.h"
 #include "store/translations.h"
 
 #define SITEMAP_NS "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -141,6 +143,50 @@ void site__sitemap_index(struct http_request *req, struct http_response *res)
     send(&p, "application/xml; charset=utf-8", e);
 }
 
+/* sections_13: the documents registry (every document, restricted ones too: they are
+ * listed) and the open vacancies, unless the operator switched them off (issue 13). */
+static enum err sections_13(struct site_page *p, struct buf *b)
+{
+    int64_t now = utc_now();
+    if ((p->site->sections_off & SITE_SECTION_REGISTRY) == 0) {
+        site__key(p, "list:registry");
+        url_entry(p, b, STR_LIT("/registry"), 0);
+        struct store_reg_query q = {.kind = -1, .status = -1, .limit = STORE_REG_MAX_LIMIT};
+        for (size_t pages = 0; pages < SITE_SITEMAP_CHUNK / STORE_REG_MAX_LIMIT; pages++) {
+            struct store_reg_doc *docs;
+            size_t n;
+            int64_t total;
+            enum err e = store_reg_list(p->ctx->store, p->a, &q, &docs, &n, &total);
+            if (e != ERR_OK)
+                return e;
+            for (size_t i = 0; i < n; i++)
+                url_entry(
+                    p, b,
+                    str_from_cstr(arena_printf(p->a, "/registry/%lld", (long long)docs[i].id)),
+                    docs[i].updated_at);
+            q.offset += n;
+            if (n < STORE_REG_MAX_LIMIT)
+                break;
+        }
+    }
+    if ((p->site->sections_off & SITE_SECTION_VACANCIES) == 0) {
+        site__key(p, "list:vacancies");
+        url_entry(p, b, STR_LIT("/vacancies"), 0);
+        url_entry(p, b, STR_LIT("/vacancies/archive"), 0);
+        struct store_vacancy *v;
+        size_t n;
+        enum err e =
+            store_vac_list(p->ctx->store, p->a, STORE_VAC_OPEN, now, STORE_VAC_MAX_LIMIT, &v, &n);
+        if (e != ERR_OK)
+            return e;
+        for (size_t i = 0; i < n; i++)
+            url_entry(p, b,
+                      str_from_cstr(arena_printf(p->a, "/vacancies/%lld", (long long)v[i].id)),
+                      v[i].updated_at);
+    }
+    return ERR_OK;
+}
+
 static enum err pages_file(struct site_page *p, struct buf *b)
 {
     struct store *st = p->ctx->store;
@@ -180,7 +226,7 @@ static enum err pages_file(struct site_page *p, struct buf *b)
                       arena_printf(p->a, "/archive/%04d/%02d", months[i].year, months[i].month)),
                   0);
     }
-    return ERR_OK;
+    return e == ERR_OK ? sections_13(p, b) : e;
 }
 
 /* alternate writes one xhtml:link of a URL's language versions. */

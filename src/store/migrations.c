@@ -521,7 +521,71 @@ const char *const store__migrations[] = {
     "        VALUES (NEW.id, NEW.title, NEW.lead, NEW.body_md);\n"
     "END;\n"
     "PRAGMA user_version = 14;\n",
-    /* 15: placeholder for the documents registry's migration (merged next). */
+    /* 15 (issue 13): the documents registry and vacancies (store/registry_sqlite.c).
+     * A document's status is not stored: «змінено» and «втратив чинність» follow from
+     * the documents that amend or repeal it (amends_id + amends_how) and from lapsed (an
+     * editor's mark for one that expired by itself), so the two can never disagree.
+     * Dates are UTC seconds of the Kyiv day's start; year is the Kyiv year of doc_date,
+     * kept for the filter. A restricted document (martial law) stays listed with its
+     * type, number and date, but its title, text and PDF are neither shown nor indexed:
+     * registry_fts only holds documents that are not restricted. A draft (kind 'draft')
+     * has the dates of its discussion and, once adopted, adopted_on (the workspace checks
+     * the 10 working days, core/workdays.c). */
+    "CREATE TABLE registry_docs (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    kind TEXT NOT NULL\n"
+    "        CHECK (kind IN ('order', 'decree', 'decision', 'draft', 'regulatory')),\n"
+    "    number TEXT NOT NULL,\n"
+    "    doc_date INTEGER NOT NULL,\n"
+    "    year INTEGER NOT NULL,\n"
+    "    title TEXT NOT NULL,\n"
+    "    body_md TEXT NOT NULL DEFAULT '',\n"
+    "    lapsed INTEGER NOT NULL DEFAULT 0,\n"
+    "    amends_id INTEGER REFERENCES registry_docs (id) ON DELETE SET NULL,\n"
+    "    amends_how TEXT NOT NULL DEFAULT '' CHECK (amends_how IN ('', 'amends', 'repeals')),\n"
+    "    pdf_hash TEXT NOT NULL DEFAULT '',\n"
+    "    pdf_bytes INTEGER NOT NULL DEFAULT 0,\n"
+    "    restricted INTEGER NOT NULL DEFAULT 0,\n"
+    "    discussion_from INTEGER NOT NULL DEFAULT 0,\n"
+    "    discussion_until INTEGER NOT NULL DEFAULT 0,\n"
+    "    adopted_on INTEGER NOT NULL DEFAULT 0,\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    updated_at INTEGER NOT NULL,\n"
+    "    UNIQUE (kind, year, number)\n"
+    ");\n"
+    "CREATE INDEX registry_docs_date ON registry_docs (doc_date, id);\n"
+    "CREATE INDEX registry_docs_amends ON registry_docs (amends_id);\n"
+    "CREATE VIRTUAL TABLE registry_fts USING fts5(number, title, body, tokenize = 'visnyk');\n"
+    "CREATE TRIGGER registry_fts_insert AFTER INSERT ON registry_docs WHEN NEW.restricted = 0\n"
+    "BEGIN\n"
+    "    INSERT INTO registry_fts (rowid, number, title, body)\n"
+    "    VALUES (NEW.id, NEW.number, NEW.title, visnyk_plain(NEW.body_md));\n"
+    "END;\n"
+    "CREATE TRIGGER registry_fts_update AFTER UPDATE ON registry_docs\n"
+    "BEGIN\n"
+    "    DELETE FROM registry_fts WHERE rowid = OLD.id;\n"
+    "    INSERT INTO registry_fts (rowid, number, title, body)\n"
+    "    SELECT NEW.id, NEW.number, NEW.title, visnyk_plain(NEW.body_md) WHERE NEW.restricted = "
+    "0;\n"
+    "END;\n"
+    "CREATE TRIGGER registry_fts_delete AFTER DELETE ON registry_docs\n"
+    "BEGIN\n"
+    "    DELETE FROM registry_fts WHERE rowid = OLD.id;\n"
+    "END;\n"
+    /* Vacancies: open while not closed and before deadline (UTC seconds, the end of the
+     * day a reader sees as the last one), decided at request time. */
+    "CREATE TABLE vacancies (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    title TEXT NOT NULL,\n"
+    "    unit TEXT NOT NULL DEFAULT '',\n"
+    "    requirements_md TEXT NOT NULL DEFAULT '',\n"
+    "    apply_md TEXT NOT NULL DEFAULT '',\n"
+    "    deadline INTEGER NOT NULL,\n"
+    "    closed INTEGER NOT NULL DEFAULT 0,\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    updated_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX vacancies_deadline ON vacancies (deadline, id);\n"
     "PRAGMA user_version = 15;\n",
     /* 16 (issue 12): workflow notices by e-mail, autosaves and refused texts. Each user may give an
      * address for them (empty: none sent). A scheduled article's «published» notice waits in

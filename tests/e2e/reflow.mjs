@@ -46,6 +46,18 @@ async function pageList(page, base) {
     ['search-empty', '/search'],
     ['page', '/pages/about'],
     ['sitemap', '/sitemap'],
+    // the documents registry and vacancies (issue 13; src/cli/demo_registry.c): the list,
+    // filtered, an order amended by another, the amending one, a restricted order, a
+    // draft under discussion, open and past vacancies, one vacancy
+    ['registry', '/registry'],
+    ['registry-filtered', '/registry?type=order&year=2026&status=in_force&q=' + encodeURIComponent('змін')],
+    ['registry-amended', '/registry/1'],
+    ['registry-amending', '/registry/2'],
+    ['registry-restricted', '/registry/5'],
+    ['registry-draft', '/registry/6'],
+    ['vacancies', '/vacancies'],
+    ['vacancies-archive', '/vacancies/archive'],
+    ['vacancy', '/vacancies/1'],
     ['subscribe', '/subscribe'],
     ['subscribe-confirm', '/subscribe/confirm?t=abcdef0123456789'],
     ['not-found', '/nothing-here'],

@@ -70,6 +70,13 @@ async function pageList(page, base) {
     ['tags', '/admin/tags'],
     ['departments', '/admin/departments'],
     ['pages', '/admin/pages'],
+    // the documents registry and vacancies (issue 13): lists and forms, new and stored
+    ['registry', '/admin/registry'],
+    ['registry-new', '/admin/registry/new'],
+    ['registry-edit', '/admin/registry/2'],
+    ['vacancies', '/admin/vacancies'],
+    ['vacancy-new', '/admin/vacancies/new'],
+    ['vacancy-edit', '/admin/vacancies/1'],
     ['users', '/admin/users'],
     ['audit', '/admin/audit'],
     ['banner', '/admin/banner'],

@@ -147,7 +147,7 @@ static void render_layout(struct site_theme *t, const struct str *settings, stru
     struct arena *a = arena_new(64 * 1024);
     struct value *root = value_obj(a);
 
-    site__layout_values(a, root, t->uk, t, settings, ALERT_BANNER_NONE);
+    site__layout_values(a, root, t->uk, t, settings, ALERT_BANNER_NONE, 0);
     buf_reset(out);
     CHECK(template_render(t->ts, "header", root, t->uk, out) == ERR_OK);
     CHECK(template_render(t->ts, "footer", root, t->uk, out) == ERR_OK);
