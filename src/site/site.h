@@ -102,7 +102,7 @@ void site_error_page(struct http_request *req, struct http_response *res);
  * from the database at scrape time (outbox depth and the age of its oldest message). */
 bool site_ready(void *thread_ctx, struct buf *reason);
 /* site_warm_paths, for http_config.warm_paths (warm.c): the home page and the news list
- * (also in the low-vision mode) and the articles the home page shows. */
+ * (also in the low-vision mode and in English) and the articles the home page shows. */
 ERR_MUST_USE
 enum err site_warm_paths(void *app, struct arena *a, struct str **paths, size_t *n);
 void site_metrics_write(void *thread_ctx, struct buf *out);

@@ -1,13 +1,14 @@
 /* warm.c: which pages the server's page warmer keeps ready (http_config.warm_paths):
- * the home page and the news list, in both modes, and every article the home page links
- * to, the newest. These are what readers open first after a publication (which
- * invalidates all of them) and on a node that has just started. */
+ * the home page and the news list (Ukrainian, low-vision and English) and every article
+ * the home page links to, the newest. These are what readers open first after a
+ * publication (which invalidates all of them) and on a node that has just started. */
 #include <stdio.h>
 #include <string.h>
 
 #include "site/site_internal.h"
 
-static const char *const warm_fixed[] = {"/", "/news", "/lv/", "/lv/news"};
+/* spelled as the pages link to them: the cache keys by the path as asked */
+static const char *const warm_fixed[] = {"/", "/news", "/lv", "/lv/news", "/en", "/en/news"};
 
 enum err site_warm_paths(void *app, struct arena *a, struct str **paths, size_t *n)
 {

@@ -10,7 +10,7 @@ import time
 from harness import Server, check, done
 from test_admin import Client, add_user, article_form, article_id_from
 
-FIXED = ["/", "/news", "/lv/", "/lv/news"]
+FIXED = ["/", "/news", "/lv", "/lv/news", "/en", "/en/news"]
 HOME_ARTICLES = 13  # SITE_HOME_SIZE
 
 
@@ -80,7 +80,8 @@ def check_warm_at_start_and_after_save():
         h0, m0 = hits_and_misses(srv)
         for p in paths:
             st, _, body = srv.get(p)
-            check(st == 200 and "Прогріта новина" in body.decode(),
+            # the English pages show translations only: a Ukrainian article is not on them
+            check(st == 200 and (p.startswith("/en") or "Прогріта новина" in body.decode()),
                   f"{p} shows the new article ({st})")
         h1, m1 = hits_and_misses(srv)
         check(h1 - h0 == len(paths) and m1 == m0,
