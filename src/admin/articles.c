@@ -258,10 +258,6 @@ void admin__articles(struct admin_ctx *c)
         q.dept_id = 0;
     if (!admin__field_i64(c, query, "tag", &q.tag_id) || q.tag_id < 0)
         q.tag_id = 0;
-    if (from.len > 10)
-        from.len = 10; /* kept short for the form; still refused as malformed */
-    if (to.len > 10)
-        to.len = 10;
     q.from = filter_day(c, from, false, "from_error");
     q.to = filter_day(c, to, true, "to_error");
     if (q.from > 0 && q.to > 0 && q.to <= q.from) {

@@ -69,7 +69,7 @@ def check_filters(srv, ed, ids, au_id):
 
     # malformed dates: the list answers 200, the message stands beside the field
     for query, field in (("from=2025-13-01", "from"), ("to=yesterday", "to"),
-                         ("from=2025-02-30", "from")):
+                         ("from=2025-02-30", "from"), ("to=2025-06-10x", "to")):
         st, _, body = ed.get("/admin/articles?" + query)
         check(st == 200 and f'id="f-{field}-error"' in body and "РРРР-ММ-ДД" in body
               and f'aria-describedby="f-{field}-error"' in body,
