@@ -117,6 +117,15 @@ def check_paging(srv, ed):
     check(st == 200 and len(names(body)) == 1, f"page 2 holds the 51st ({len(names(body))})")
 
 
+def check_dst_day(srv, ed):
+    """The day summer time ends in Kyiv has 25 hours: «to» that day includes 23:30."""
+    create(ed, "Пізно ввечері", slug="pizno", date="2025-10-26T23:30", action="publish")
+    create(ed, "Наступного ранку", slug="vranci", date="2025-10-27T00:10", action="publish")
+    st, _, body = ed.get("/admin/articles?sort=published&from=2025-10-26&to=2025-10-26")
+    check(st == 200 and names(body) == ["Пізно ввечері"],
+          f"the 25-hour day holds its last hour ({names(body)})")
+
+
 def bulk(client, ids, action, **kw):
     fields = {"csrf": client.csrf("/admin/articles"), "bulk": action, "id": [str(i) for i in ids]}
     fields.update(kw)
@@ -234,6 +243,7 @@ def main():
         check_filters(srv, ed, ids, au_id)
         check_bulk(srv, ed, au, ids)
         check_paging(srv, ed)
+        check_dst_day(srv, ed)
     done()
 
 
