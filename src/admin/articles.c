@@ -1028,6 +1028,18 @@ void admin__articles_bulk(struct admin_ctx *c)
     const char *done;
     struct mail_site ms;
 
+    /* the list's filters, to return to them: the pager's query, or nothing when it holds
+     * anything else (it goes into the Location header) */
+    struct str back = admin__field(c, body, "back");
+    bool back_ok = back.len <= 2048 && (back.len == 0 || back.ptr[0] == '&');
+    for (size_t i = 0; i < back.len && back_ok; i++) {
+        char ch = back.ptr[i];
+        back_ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || strchr("%&=-._~", ch) != NULL;
+    }
+    if (!back_ok)
+        back = STR_LIT("");
+
     /* authors touch only their own drafts, one at a time: the whole action is refused */
     if (!admin__is(c, STORE_ROLE_EDITOR)) {
         admin__message(c, 403, "admin.err.forbidden", "admin.bulk.editors_only");
@@ -1090,7 +1102,7 @@ void admin__articles_bulk(struct admin_ctx *c)
         admin__article_invalidate(c, k->id, k->new_tags, k->n_new_tags, k->new_depts,
                                   k->n_new_depts);
     }
-    admin__redirect(c, "/admin/articles?m=%s&n=%zu", done, n_changed);
+    admin__redirect(c, "/admin/articles?m=%s&n=%zu%.*s", done, n_changed, STR_FMT(back));
 }
 
 /* ---- preview ---------------------------------------------------------------------------- */

@@ -190,8 +190,12 @@ def check_bulk(srv, ed, au, ids):
           and audits(srv, "article.publish", road) == 0, "the already published one: no entry")
 
     # add a tag, then withdraw
-    st, h, _ = bulk(ed, [school, water], "tag", tag_name="Укриття")
-    check(st == 303 and "m=bulk_tagged&n=2" in h.get("location", ""), f"bulk tag ({st})")
+    _, _, body = ed.get("/admin/articles?status=published&sort=published")
+    back = re.search(r'name="back" value="([^"]*)"', body).group(1).replace("&amp;", "&")
+    check(back == "&status=published&sort=published", f"the bulk form carries the filters ({back})")
+    st, h, _ = bulk(ed, [school, water], "tag", tag_name="Укриття", back=back)
+    check(st == 303 and h.get("location", "").endswith("m=bulk_tagged&n=2" + back),
+          f"bulk tag, back to the filtered list ({st}, {h.get('location')})")
     slug = row(srv, "SELECT slug FROM tags WHERE name = 'Укриття'")[0]
     st, _, page = srv.get(f"/tags/{slug}")
     check(st == 200 and "Ремонт школи".encode() in page and "Вода в селищі".encode() in page,
@@ -200,6 +204,9 @@ def check_bulk(srv, ed, au, ids):
           "one audit entry each for the tag")
     st, h, _ = bulk(ed, [school, water], "tag", tag_name="Укриття")
     check(st == 303 and "n=0" in h.get("location", ""), "tagging again changes nothing")
+    st, h, _ = bulk(ed, [school], "tag", tag_name="Укриття", back="&x=1\r\nSet-Cookie: a=b")
+    check(st == 303 and h.get("location", "").endswith("n=0") and "set-cookie" not in h,
+          "a forged return query is dropped")
     st, _, body = bulk(ed, [school], "tag", tag_name="a, b")
     check(st == 422, f"a tag name with a comma is refused ({st})")
 
