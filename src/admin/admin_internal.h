@@ -20,6 +20,7 @@
 
 #define ADMIN__MAX_ROUTES 128
 #define ADMIN__PAGE_SIZE 50
+#define ADMIN__BULK_MAX ADMIN__PAGE_SIZE /* articles one bulk action takes: one list page */
 #define ADMIN__MAX_PAGE_BYTES (4 * 1024 * 1024)
 
 struct admin;
@@ -131,6 +132,9 @@ bool admin__session_load(struct admin_ctx *c);
 /* articles.c */
 void admin__home(struct admin_ctx *c);
 void admin__articles(struct admin_ctx *c);
+/* admin__articles_bulk: publish, withdraw or tag the articles ticked in the list, in one
+ * transaction (editors). */
+void admin__articles_bulk(struct admin_ctx *c);
 void admin__article_new(struct admin_ctx *c);
 void admin__article_edit(struct admin_ctx *c);
 void admin__article_save(struct admin_ctx *c);

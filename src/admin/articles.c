@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "mail/notify.h"
+#include "render/escape.h"
 #include "sign/seal.h"
 #include "site/site.h"
 #include "store/accounts.h"
@@ -162,15 +163,93 @@ void admin__home(struct admin_ctx *c)
     admin__render(c, 200, "admin-home");
 }
 
+/* ref_options: a select's options from a list of tags, departments or users, the chosen
+ * one marked. */
+static struct value *ref_options(struct admin_ctx *c, const struct store_ref *refs, size_t n,
+                                 int64_t chosen)
+{
+    struct value *list = value_list(c->a);
+    for (size_t i = 0; i < n; i++) {
+        struct value *o = value_obj(c->a);
+        value_set_int(c->a, o, "value", refs[i].id);
+        value_set_str(c->a, o, "label", refs[i].name);
+        value_set_bool(c->a, o, "selected", refs[i].id == chosen);
+        value_push(c->a, list, o);
+    }
+    return list;
+}
+
+/* filter_day reads a date field ("YYYY-MM-DD", a Kyiv day) into the start of that day,
+ * or of the next one when end is set (the range's «to» includes its day). An empty field
+ * is 0 (open); a malformed one sets the field's error beside it and is ignored. */
+static int64_t filter_day(struct admin_ctx *c, struct str text, bool end, const char *error_name)
+{
+    int64_t t;
+    if (text.len == 0)
+        return 0;
+    if (!kyiv_parse_day(text, &t)) {
+        value_set_str(c->a, c->root, error_name, admin__t(c, "admin.articles.bad_day"));
+        return 0;
+    }
+    if (!end)
+        return t;
+    /* the next Kyiv midnight: 23, 24 or 25 hours later */
+    struct kyiv_tm next = kyiv_from_utc(t + 36 * 3600);
+    return kyiv_to_utc(next.year, next.month, next.day, 0, 0, 0);
+}
+
+/* add_param appends "&name=value" (value percent-encoded) to the pager's query. */
+static void add_param(struct buf *b, const char *name, struct str value)
+{
+    if (value.len == 0)
+        return;
+    buf_append_char(b, '&');
+    buf_append_cstr(b, name);
+    buf_append_char(b, '=');
+    (void)escape_url_component(b, value);
+}
+
+/* bulk_done: the summary of a bulk action (?m=bulk_*&n=N), «Опубліковано 3 новини». */
+static void bulk_done(struct admin_ctx *c)
+{
+    struct str m = admin__field(c, c->req->query, "m");
+    int64_t n;
+    const char *verb;
+    if (str_eq_cstr(m, "bulk_published"))
+        verb = "admin.bulk.done_published";
+    else if (str_eq_cstr(m, "bulk_withdrawn"))
+        verb = "admin.bulk.done_withdrawn";
+    else if (str_eq_cstr(m, "bulk_tagged"))
+        verb = "admin.bulk.done_tagged";
+    else
+        return;
+    if (!admin__field_i64(c, c->req->query, "n", &n) || n < 0 || n > ADMIN__BULK_MAX)
+        return;
+    /* Ukrainian plural: 1, 21 новину; 2–4, 22–24 новини; 5–20, 25… новин */
+    const char *noun = "admin.bulk.news_many";
+    if (n % 10 == 1 && n % 100 != 11)
+        noun = "admin.bulk.news_one";
+    else if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14))
+        noun = "admin.bulk.news_few";
+    value_set_str(c->a, c->root, "bulk_done",
+                  str_from_cstr(arena_printf(c->a, "%.*s %lld %.*s", STR_FMT(admin__t(c, verb)),
+                                             (long long)n, STR_FMT(admin__t(c, noun)))));
+}
+
 void admin__articles(struct admin_ctx *c)
 {
     struct str query = c->req->query;
     struct str status = admin__field(c, query, "status");
     struct str text = str_trim(admin__field(c, query, "q"));
+    struct str from = str_trim(admin__field(c, query, "from"));
+    struct str to = str_trim(admin__field(c, query, "to"));
+    struct str sort = admin__field(c, query, "sort");
     struct store_admin_query q = {.status = -1, .limit = ADMIN__PAGE_SIZE};
     struct store_article_meta *items;
-    size_t n;
-    bool more;
+    struct store_ref *refs;
+    struct store_user *users;
+    size_t n, n_refs, n_users;
+    bool more, editor = admin__is(c, STORE_ROLE_EDITOR);
     int64_t page = 1;
     enum store_status st;
     struct value *opts = value_list(c->a);
@@ -183,7 +262,20 @@ void admin__articles(struct admin_ctx *c)
     if (text.len > 200)
         text.len = 200;
     q.text = text;
-    if (!admin__is(c, STORE_ROLE_EDITOR))
+    if (!admin__field_i64(c, query, "author", &q.author_id) || q.author_id < 0)
+        q.author_id = 0;
+    if (!admin__field_i64(c, query, "dept", &q.dept_id) || q.dept_id < 0)
+        q.dept_id = 0;
+    if (!admin__field_i64(c, query, "tag", &q.tag_id) || q.tag_id < 0)
+        q.tag_id = 0;
+    q.from = filter_day(c, from, false, "from_error");
+    q.to = filter_day(c, to, true, "to_error");
+    if (q.from > 0 && q.to > 0 && q.to <= q.from) {
+        value_set_str(c->a, c->root, "to_error", admin__t(c, "admin.articles.bad_range"));
+        q.to = 0;
+    }
+    q.by_published = str_eq_cstr(sort, "published");
+    if (!editor)
         q.author_id = c->user.id;
     enum err e = store_admin_articles(c->db, c->a, &q, &items, &n, &more);
     if (e != ERR_OK) {
@@ -198,14 +290,57 @@ void admin__articles(struct admin_ctx *c)
         value_push(c->a, opts, o);
     }
     value_set(c->a, c->root, "statuses", opts);
+    if (store_depts_all(c->db, c->a, &refs, &n_refs) == ERR_OK)
+        value_set(c->a, c->root, "depts", ref_options(c, refs, n_refs, q.dept_id));
+    if (store_tags_all(c->db, c->a, &refs, &n_refs) == ERR_OK)
+        value_set(c->a, c->root, "tags", ref_options(c, refs, n_refs, q.tag_id));
+    if (editor && store_users_all(c->db, c->a, &users, &n_users) == ERR_OK) {
+        struct value *list = value_list(c->a);
+        for (size_t i = 0; i < n_users; i++) {
+            struct value *o = value_obj(c->a);
+            value_set_int(c->a, o, "value", users[i].id);
+            value_set_str(c->a, o, "label", users[i].name);
+            value_set_bool(c->a, o, "selected", users[i].id == q.author_id);
+            value_push(c->a, list, o);
+        }
+        value_set(c->a, c->root, "authors", list);
+        value_set_bool(c->a, c->root, "has_authors", n_users > 0);
+    }
     value_set_str(c->a, c->root, "q", text);
-    value_set(c->a, c->root, "articles", article_rows(c, items, n));
+    value_set_str(c->a, c->root, "from", from);
+    value_set_str(c->a, c->root, "to", to);
+    value_set_bool(c->a, c->root, "sort_published", q.by_published);
+    /* the date column is the sort key */
+    struct value *rows = article_rows(c, items, n);
+    for (size_t i = 0; i < n; i++)
+        value_set_str(c->a, value_list_at(rows, i), "shown_date",
+                      admin__date(c, q.by_published ? items[i].published_at : items[i].updated_at));
+    value_set(c->a, c->root, "articles", rows);
     value_set_bool(c->a, c->root, "empty", n == 0);
+    value_set_bool(c->a, c->root, "bulk", editor && n > 0);
+    bulk_done(c);
+
+    /* the pager keeps the filters */
+    struct buf b;
+    buf_init(&b, 4 * HTTP_MAX_URI_BYTES);
+    add_param(&b, "status", q.status >= 0 ? status : STR_LIT(""));
+    add_param(&b, "q", text);
+    if (editor && q.author_id > 0)
+        add_param(&b, "author", admin__int_str(c->a, q.author_id));
+    if (q.dept_id > 0)
+        add_param(&b, "dept", admin__int_str(c->a, q.dept_id));
+    if (q.tag_id > 0)
+        add_param(&b, "tag", admin__int_str(c->a, q.tag_id));
+    add_param(&b, "from", from);
+    add_param(&b, "to", to);
+    if (q.by_published)
+        add_param(&b, "sort", STR_LIT("published"));
+    value_set_str(c->a, c->root, "filter_query", arena_str(c->a, buf_str(&b)));
+    buf_free(&b);
     if (page > 1)
         value_set_int(c->a, c->root, "prev_page", page - 1);
     if (more)
         value_set_int(c->a, c->root, "next_page", page + 1);
-    value_set_str(c->a, c->root, "status_filter", q.status >= 0 ? status : STR_LIT(""));
     value_set_bool(c->a, c->root, "nav_articles", true);
     admin__render(c, 200, "admin-articles");
 }
@@ -270,6 +405,13 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
         }
     }
     value_set(a, v, "departments", depts);
+    /* the tags field suggests existing names (a <datalist>: free text still goes) */
+    if (store_tags_all(c->db, a, &all, &n_all) == ERR_OK) {
+        struct value *names = value_list(a);
+        for (size_t i = 0; i < n_all; i++)
+            value_push(a, names, value_str(a, all[i].name));
+        value_set(a, c->root, "tag_names", names);
+    }
     value_set_int(a, v, "gallery_version", f->gallery_version);
     for (size_t i = 0; i < f->n_photos; i++) {
         const struct store_photo *p = &f->photos[i];
@@ -562,6 +704,45 @@ static void conflict_kept(struct admin_ctx *c, int64_t id, struct art_form *f)
                          STR_FMT(revs[0].user_name), STR_FMT(admin__date(c, revs[0].created_at))));
 }
 
+/* What follows a stored save in its transaction, the same for one article and for each
+ * of a bulk action's: the audit entry, the signature of a published revision, the e-mail
+ * notice, the scheduled «published» notice kept or dropped. */
+struct save_step {
+    int64_t id, version;
+    enum store_status status;
+    struct str title;
+    const char *audit_action;
+    struct mail_notice *notice; /* NULL: nobody to tell */
+    const struct mail_site *ms; /* NULL: mail is not set up */
+    int64_t recipient, when;    /* the notice's addressee; the publication time */
+    int64_t *tags, *depts;      /* out: the article's keys to invalidate after commit */
+    size_t n_tags, n_depts;
+};
+
+static enum err save_step_in(struct admin_ctx *c, struct save_step *x)
+{
+    struct str object =
+        str_from_cstr(arena_printf(c->a, "article:%lld %.*s", (long long)x->id, STR_FMT(x->title)));
+    struct str detail = str_from_cstr(arena_printf(c->a, "version %lld, %s", (long long)x->version,
+                                                   store_status_text(x->status)));
+    enum err e = admin__audit_in(c, x->audit_action, object, detail);
+    if (e == ERR_OK) /* a published revision is signed in the same transaction */
+        e = sign_seal_article(c->db, c->a, x->id, utc_now());
+    if (e == ERR_OK)
+        e = store_article_ref_ids(c->db, c->a, x->id, &x->tags, &x->n_tags, &x->depts, &x->n_depts);
+    if (e == ERR_OK && x->notice != NULL) {
+        x->notice->article_id = x->id;
+        e = admin__notify_in(c, x->ms, x->notice, x->recipient);
+    }
+    /* a scheduled article's «published» notice waits for its time; any other state
+     * drops one still waiting */
+    if (e == ERR_OK && x->status == STORE_SCHEDULED && x->ms != NULL)
+        e = store_notice_set(c->db, x->id, x->when, c->user.id);
+    else if (e == ERR_OK && x->status != STORE_SCHEDULED)
+        e = store_notice_drop(c->db, x->id);
+    return e;
+}
+
 void admin__article_save(struct admin_ctx *c)
 {
     struct art_form f;
@@ -707,27 +888,21 @@ void admin__article_save(struct admin_ctx *c)
         return;
     }
     if (e == ERR_OK) {
-        struct str object = str_from_cstr(
-            arena_printf(c->a, "article:%lld %.*s", (long long)new_id, STR_FMT(in.title)));
-        struct str detail = str_from_cstr(arena_printf(
-            c->a, "version %lld, %s", (long long)new_version, store_status_text(status)));
-        e = admin__audit_in(c, id == 0 ? "article.create" : audit_action, object, detail);
+        struct save_step step = {.id = new_id,
+                                 .version = new_version,
+                                 .status = status,
+                                 .title = in.title,
+                                 .audit_action = id == 0 ? "article.create" : audit_action,
+                                 .notice = tell && have_ms ? &notice : NULL,
+                                 .ms = have_ms ? &ms : NULL,
+                                 .recipient = id == 0 ? c->user.id : meta.author_id,
+                                 .when = when};
+        e = save_step_in(c, &step);
+        new_tags = step.tags;
+        n_new_tags = step.n_tags;
+        new_depts = step.depts;
+        n_new_depts = step.n_depts;
     }
-    if (e == ERR_OK) /* a published revision is signed in the same transaction */
-        e = sign_seal_article(c->db, c->a, new_id, utc_now());
-    if (e == ERR_OK)
-        e = store_article_ref_ids(c->db, c->a, new_id, &new_tags, &n_new_tags, &new_depts,
-                                  &n_new_depts);
-    if (e == ERR_OK && tell && have_ms) {
-        notice.article_id = new_id;
-        e = admin__notify_in(c, &ms, &notice, id == 0 ? c->user.id : meta.author_id);
-    }
-    /* a scheduled article's «published» notice waits for its time; any other state
-     * drops one still waiting */
-    if (e == ERR_OK && status == STORE_SCHEDULED && have_ms)
-        e = store_notice_set(c->db, new_id, when, c->user.id);
-    else if (e == ERR_OK && status != STORE_SCHEDULED)
-        e = store_notice_drop(c->db, new_id);
     if (have_ms)
         sodium_memzero(ms.secret, sizeof ms.secret);
     /* saved: the user's autosave and refused text are in the article now, or were
@@ -745,6 +920,199 @@ void admin__article_save(struct admin_ctx *c)
     admin__article_invalidate(c, new_id, old_tags, n_old_tags, old_depts, n_old_depts);
     admin__article_invalidate(c, new_id, new_tags, n_new_tags, new_depts, n_new_depts);
     admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)new_id, id == 0 ? "created" : msg);
+}
+
+/* ---- bulk actions ----------------------------------------------------------------------- */
+
+/* the keys one changed article's pages hang on, dropped from the cache after commit */
+struct bulk_keys {
+    int64_t id;
+    int64_t *old_tags, *old_depts, *new_tags, *new_depts;
+    size_t n_old_tags, n_old_depts, n_new_tags, n_new_depts;
+};
+
+/* One article of a bulk action, saved through the same steps as the editor's save
+ * (store_article_save: version bump and revision; save_step_in: audit, signature,
+ * notices). *changed is false when the article already was in the state asked for. */
+static enum err bulk_one(struct admin_ctx *c, int64_t id, struct str action, struct str tag,
+                         const struct mail_site *ms, bool *changed, struct bulk_keys *k)
+{
+    struct store_article art;
+    struct store_article_meta meta;
+    struct store_article_input in;
+    struct str *related, depts[STORE_MAX_REFS], tags[STORE_MAX_REFS];
+    size_t n_related;
+    int64_t *old_tags, *old_depts, new_id, new_version, now = utc_now();
+    size_t n_old_tags, n_old_depts;
+    bool stale = false;
+    const char *audit_action = "article.tag";
+
+    *changed = false;
+    enum err e = store_article_admin_get(c->db, c->a, id, &art, &meta, &related, &n_related);
+    if (e == ERR_OK)
+        e = store_article_ref_ids(c->db, c->a, id, &old_tags, &n_old_tags, &old_depts,
+                                  &n_old_depts);
+    if (e != ERR_OK)
+        return e;
+    memset(&in, 0, sizeof in);
+    in.slug = art.slug;
+    in.title = art.title;
+    in.lead = art.lead;
+    in.body_md = art.body_md;
+    in.status = meta.status;
+    in.published_at = art.published_at;
+    for (size_t i = 0; i < art.n_departments && in.n_departments < STORE_MAX_REFS; i++)
+        depts[in.n_departments++] = art.departments[i].name;
+    for (size_t i = 0; i < art.n_tags && in.n_tags < STORE_MAX_REFS; i++)
+        tags[in.n_tags++] = art.tags[i].name;
+    in.departments = depts;
+    in.tags = tags;
+    in.related = related;
+    in.n_related = n_related;
+    bool public = meta.status == STORE_PUBLISHED || meta.status == STORE_SCHEDULED;
+    struct mail_notice notice = {.title = art.title, .slug = art.slug, .actor = c->user.name};
+    bool tell = false;
+    if (str_eq_cstr(action, "publish")) {
+        if (public)
+            return ERR_OK;
+        /* as a single save with the date unchanged: a draft is dated now, a future date
+         * schedules it */
+        if (meta.status != STORE_WITHDRAWN && in.published_at <= now)
+            in.published_at = now;
+        in.status = in.published_at > now ? STORE_SCHEDULED : STORE_PUBLISHED;
+        audit_action = in.status == STORE_SCHEDULED ? "article.schedule" : "article.publish";
+        notice.kind = MAIL_NOTICE_PUBLISHED;
+        tell = in.status == STORE_PUBLISHED;
+    } else if (str_eq_cstr(action, "withdraw")) {
+        if (!public)
+            return ERR_OK;
+        in.status = STORE_WITHDRAWN;
+        audit_action = "article.withdraw";
+    } else {
+        for (size_t i = 0; i < in.n_tags; i++)
+            if (str_eq(tags[i], tag))
+                return ERR_OK;
+        if (in.n_tags == STORE_MAX_REFS)
+            return ERR_TOO_LARGE;
+        tags[in.n_tags++] = tag;
+    }
+    e = store_article_save(c->db, id, meta.version, &in, c->user.id, c->user.name, &new_id,
+                           &new_version, &stale);
+    if (e != ERR_OK)
+        return e;
+    struct save_step step = {.id = id,
+                             .version = new_version,
+                             .status = in.status,
+                             .title = in.title,
+                             .audit_action = audit_action,
+                             .notice = tell && ms != NULL ? &notice : NULL,
+                             .ms = ms,
+                             .recipient = meta.author_id,
+                             .when = in.published_at};
+    e = save_step_in(c, &step);
+    if (e != ERR_OK)
+        return e;
+    *k = (struct bulk_keys){.id = id,
+                            .old_tags = old_tags,
+                            .old_depts = old_depts,
+                            .new_tags = step.tags,
+                            .new_depts = step.depts,
+                            .n_old_tags = n_old_tags,
+                            .n_old_depts = n_old_depts,
+                            .n_new_tags = step.n_tags,
+                            .n_new_depts = step.n_depts};
+    *changed = true;
+    return ERR_OK;
+}
+
+void admin__articles_bulk(struct admin_ctx *c)
+{
+    struct str body = c->req->body;
+    struct str action = admin__field(c, body, "bulk");
+    struct str tag = str_trim(admin__field(c, body, "tag_name"));
+    struct str ids_text[ADMIN__BULK_MAX + 1];
+    int64_t ids[ADMIN__BULK_MAX];
+    struct bulk_keys keys[ADMIN__BULK_MAX];
+    size_t n_ids = admin__fields(c, body, "id", ids_text, ADMIN__BULK_MAX + 1);
+    size_t n_changed = 0;
+    const char *done;
+    struct mail_site ms;
+
+    /* the list's filters, to return to them: the pager's query, or nothing when it holds
+     * anything else (it goes into the Location header) */
+    struct str back = admin__field(c, body, "back");
+    bool back_ok = back.len <= 2048 && (back.len == 0 || back.ptr[0] == '&');
+    for (size_t i = 0; i < back.len && back_ok; i++) {
+        char ch = back.ptr[i];
+        back_ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || strchr("%&=-._~", ch) != NULL;
+    }
+    if (!back_ok)
+        back = STR_LIT("");
+
+    /* authors touch only their own drafts, one at a time: the whole action is refused */
+    if (!admin__is(c, STORE_ROLE_EDITOR)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.bulk.editors_only");
+        return;
+    }
+    if (str_eq_cstr(action, "publish"))
+        done = "bulk_published";
+    else if (str_eq_cstr(action, "withdraw"))
+        done = "bulk_withdrawn";
+    else if (str_eq_cstr(action, "tag"))
+        done = "bulk_tagged";
+    else {
+        admin__message(c, 422, "admin.bulk.title", "admin.bulk.no_action");
+        return;
+    }
+    if (n_ids == 0 || n_ids > ADMIN__BULK_MAX) {
+        admin__message(c, 422, "admin.bulk.title", "admin.bulk.none");
+        return;
+    }
+    for (size_t i = 0; i < n_ids; i++) {
+        if (!str_to_i64(ids_text[i], &ids[i]) || ids[i] <= 0) {
+            admin__message(c, 422, "admin.bulk.title", "admin.bulk.none");
+            return;
+        }
+    }
+    if (str_eq_cstr(action, "tag") &&
+        (tag.len == 0 || tag.len > STORE_MAX_NAME_BYTES || !utf8_valid(tag.ptr, tag.len) ||
+         str_find_char(tag, ',') != SIZE_MAX)) {
+        admin__message(c, 422, "admin.bulk.title", "admin.bulk.bad_tag");
+        return;
+    }
+    bool have_ms = admin__notice_site(c->db, c->a, &ms);
+    enum err e = store_begin(c->db);
+    for (size_t i = 0; i < n_ids && e == ERR_OK; i++) {
+        bool changed;
+        e = bulk_one(c, ids[i], action, tag, have_ms ? &ms : NULL, &changed, &keys[n_changed]);
+        n_changed += changed;
+    }
+    if (have_ms)
+        sodium_memzero(ms.secret, sizeof ms.secret);
+    if (e == ERR_OK)
+        e = store_commit(c->db);
+    else
+        store_rollback(c->db);
+    if (e == ERR_NOTFOUND || e == ERR_CONFLICT || e == ERR_INVALID || e == ERR_TOO_LARGE) {
+        admin__message(c, e == ERR_CONFLICT ? 409 : 422, "admin.bulk.title",
+                       e == ERR_NOTFOUND   ? "admin.bulk.gone"
+                       : e == ERR_CONFLICT ? "admin.bulk.conflict"
+                                           : "admin.bulk.bad_tag");
+        return;
+    }
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "bulk action");
+        return;
+    }
+    for (size_t i = 0; i < n_changed; i++) {
+        const struct bulk_keys *k = &keys[i];
+        admin__article_invalidate(c, k->id, k->old_tags, k->n_old_tags, k->old_depts,
+                                  k->n_old_depts);
+        admin__article_invalidate(c, k->id, k->new_tags, k->n_new_tags, k->new_depts,
+                                  k->n_new_depts);
+    }
+    admin__redirect(c, "/admin/articles?m=%s&n=%zu%.*s", done, n_changed, STR_FMT(back));
 }
 
 /* ---- preview ---------------------------------------------------------------------------- */

@@ -298,6 +298,7 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_POST, "/admin/account/email", admin__account_email_save, A, 0);
 
     admin__add(ad, r, HTTP_M_GET, "/admin/articles", admin__articles, A, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/articles/bulk", admin__articles_bulk, A, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/articles/new", admin__article_new, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/articles/new", admin__article_save, A, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/preview", admin__article_preview, A, 0);

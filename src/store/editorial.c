@@ -32,12 +32,20 @@
     "coalesce(a.author_id, 0), coalesce(u.name, ''), "                                             \
     "(SELECT count(*) FROM photos p WHERE p.article_id = a.id)"
 
-/* ?1 any status, ?2 status, ?3 author (0 any), ?4 title text, ?5 limit, ?6 offset */
+/* the list's sort key: ?11 = 1 the publication time, 0 the last change */
+#define ADMIN_SORT_KEY "(CASE WHEN ?11 = 1 THEN a.published_at ELSE a.updated_at END)"
+/* ?1 any status, ?2 status, ?3 author (0 any), ?4 title text, ?5 limit, ?6 offset,
+ * ?7 department (0 any), ?8 tag (0 any), ?9 from and ?10 to on the sort key (0 open) */
 static const char sql_admin_list[] =
     "SELECT " META_COLS " FROM articles a LEFT JOIN users u ON u.id = a.author_id "
     "WHERE (?1 OR " STATUS_NOW " = ?2) AND (?3 = 0 OR a.author_id = ?3) "
     "AND (?4 = '' OR instr(lower(a.title), lower(?4)) > 0) "
-    "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?5 OFFSET ?6";
+    "AND (?7 = 0 OR EXISTS (SELECT 1 FROM article_departments l WHERE l.article_id = a.id "
+    "AND l.department_id = ?7)) "
+    "AND (?8 = 0 OR EXISTS (SELECT 1 FROM article_tags l WHERE l.article_id = a.id "
+    "AND l.tag_id = ?8)) "
+    "AND (?9 = 0 OR " ADMIN_SORT_KEY " >= ?9) AND (?10 = 0 OR " ADMIN_SORT_KEY " < ?10) "
+    "ORDER BY " ADMIN_SORT_KEY " DESC, a.id DESC LIMIT ?5 OFFSET ?6";
 static const char sql_admin_meta[] =
     "SELECT " META_COLS " FROM articles a LEFT JOIN users u ON u.id = a.author_id WHERE a.id = ?1";
 static const char sql_related_of[] =
@@ -180,6 +188,11 @@ enum err store_admin_articles(struct store *s, struct arena *a, const struct sto
     db_bind_str(st, 4, q->text);
     db_bind_i64(st, 5, (int64_t)limit + 1);
     db_bind_i64(st, 6, (int64_t)q->offset);
+    db_bind_i64(st, 7, q->dept_id);
+    db_bind_i64(st, 8, q->tag_id);
+    db_bind_i64(st, 9, q->from);
+    db_bind_i64(st, 10, q->to);
+    db_bind_i64(st, 11, q->by_published ? 1 : 0);
     while ((rc = db_step(st)) == DB_ROW) {
         if (*n == limit) {
             *has_more = true;

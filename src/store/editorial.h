@@ -26,10 +26,15 @@ struct store_admin_query {
     int status;        /* an enum store_status, or -1 for any */
     int64_t author_id; /* 0 = any */
     struct str text;   /* title contains (case-insensitive for ASCII), empty = any */
+    int64_t dept_id;   /* 0 = any */
+    int64_t tag_id;    /* 0 = any */
+    /* the range [from, to) of the sort key's time, UTC seconds; 0 = open */
+    int64_t from, to;
+    bool by_published; /* sort key: publication time; otherwise the last change */
     size_t offset, limit;
 };
-/* store_admin_articles: every article whatever its status, most recently changed
- * first. */
+/* store_admin_articles: every article whatever its status that matches q, newest by
+ * the sort key first. */
 ERR_MUST_USE
 enum err store_admin_articles(struct store *s, struct arena *a, const struct store_admin_query *q,
                               struct store_article_meta **items, size_t *n, bool *has_more);

@@ -64,6 +64,11 @@ async function pageList(page, base) {
   return [
     ['home', '/admin'],
     ['articles', '/admin/articles'],
+    // the finder (issue 12): every filter set, the date column by publication, a bulk
+    // action's summary, and a malformed date with its message beside the field
+    ['articles-filtered', '/admin/articles?status=published&sort=published&from=2020-01-01' +
+      '&to=2030-12-31&q=%D0%B0&m=bulk_published&n=3'],
+    ['articles-bad-date', '/admin/articles?from=2025-13-01&to=2025-01-01'],
     ['edit', edit],
     ['revisions', `/admin/articles/${id}/revisions`],
     ['diff', `/admin/articles/${id}/diff?a=${versions[versions.length - 1]}&b=${versions[0]}`],
