@@ -394,6 +394,12 @@ def check_english_name():
 
 def main():
     srv = Server()
+    # the demo names the site in English too: take that away to see the fallback (the
+    # Ukrainian name, marked lang=uk); check_english_name covers the English one
+    db = sqlite3.connect(srv.db)
+    db.execute("DELETE FROM settings WHERE key IN ('site_name_en', 'site_tagline_en')")
+    db.commit()
+    db.close()
     with srv.start():
         check_pages(srv)
         check_lists(srv)
