@@ -1,6 +1,6 @@
 /* mail_lang.c: the digest subscriber's language (store/mail_lang.h). */
-#include "store/db.h"
 #include "store/mail_lang.h"
+#include "store/db.h"
 #include "store/translations.h"
 
 bool store_mail_lang_valid(struct str lang)
@@ -8,8 +8,7 @@ bool store_mail_lang_valid(struct str lang)
     return str_eq_cstr(lang, STORE_LANG_UK) || str_eq_cstr(lang, STORE_LANG_EN);
 }
 
-static const char sql_sub_lang[] =
-    "UPDATE mail_subscribers SET lang = ?2 WHERE id = ?1";
+static const char sql_sub_lang[] = "UPDATE mail_subscribers SET lang = ?2 WHERE id = ?1";
 
 enum err store_subscriber_set_lang(struct store *s, int64_t id, struct str lang)
 {
