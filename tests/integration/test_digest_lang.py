@@ -154,7 +154,7 @@ def main():
         page = body.decode()
         check(st == 200 and re.search(r'<legend>Digest language</legend>', page) and
               re.search(r'<label><input type="radio" name="lang" value="en"[^>]* checked> '
-                        r'English</label>', page) and
+                        r'<span lang="en">English</span></label>', page) and
               'name="lang" value="uk"' in page, "preferences offer the language, en checked")
         tok = token_of(pref) if pref else ""
         st, _, body = post(srv, "/en/subscribe/preferences",
