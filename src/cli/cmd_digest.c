@@ -211,7 +211,7 @@ static int cmd_digest(const struct config *c, const struct cli_flags *f, int arg
     (void)f;
     struct digest_args d;
     struct store *w = NULL;
-    struct i18n *lang = NULL;
+    struct i18n *lang = NULL, *lang_en = NULL;
     struct arena *a = NULL;
     struct mail_site site;
     struct mail_config mc;
@@ -237,12 +237,15 @@ static int cmd_digest(const struct config *c, const struct cli_flags *f, int arg
         return 1;
     rc = 1;
     a = arena_new(64 * 1024);
-    if (mail_catalog_load(c->theme, &lang) != ERR_OK) {
+    if (mail_catalog_load(c->theme, &lang) != ERR_OK ||
+        mail_catalog_load_en(c->theme, &lang_en) != ERR_OK) {
         fprintf(stderr, "visnyk digest: cannot read the theme catalog in %s\n", c->theme);
         goto out;
     }
     const char *from = c->mail_from[0] != '\0' ? c->mail_from : "noreply@localhost";
     enum err e = mail_site_load(w, a, lang, base_url, from, &site);
+    if (e == ERR_OK)
+        e = mail_site_english(w, a, lang_en, &site);
     if (e != ERR_OK) {
         fprintf(stderr, "visnyk digest: %s: %s\n", err_str(e), store_errmsg(w));
         goto out;
@@ -283,6 +286,7 @@ static int cmd_digest(const struct config *c, const struct cli_flags *f, int arg
 out:
     arena_free(a);
     i18n_free(lang);
+    i18n_free(lang_en);
     store_close(w);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "mail/mail_internal.h"
 #include "render/escape.h"
 #include "store/settings.h"
+#include "store/translations.h"
 
 #define TEXT_MAX (1024 * 1024)
 
@@ -19,7 +20,24 @@ struct str mail__t(const struct mail_site *site, const char *key)
 
 enum err mail__url(struct buf *out, const struct mail_site *site, const char *path)
 {
-    return buf_appendf(out, "%.*s%s", STR_FMT(site->base_url), path);
+    return buf_appendf(out, "%.*s%.*s%s", STR_FMT(site->base_url), STR_FMT(site->prefix), path);
+}
+
+void mail__site_in(const struct mail_site *site, struct str lang, struct mail_site *out)
+{
+    *out = *site;
+    if (site->lang_en == NULL || !str_eq_cstr(lang, STORE_LANG_EN))
+        return;
+    out->lang = site->lang_en;
+    out->prefix = STR_LIT("/en");
+    if (site->site_name_en.len > 0)
+        out->site_name = site->site_name_en;
+}
+
+/* english: whether site is the English view mail__site_in gave. */
+static bool english(const struct mail_site *site)
+{
+    return site->lang_en != NULL && site->lang == site->lang_en;
 }
 
 enum err mail__html_text(struct buf *out, struct str s)
@@ -27,14 +45,40 @@ enum err mail__html_text(struct buf *out, struct str s)
     return escape_html(out, s);
 }
 
-enum err mail_catalog_load(const char *theme_dir, struct i18n **out)
+static enum err catalog_load(const char *theme_dir, const char *lang, struct i18n **out)
 {
     char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/i18n/uk.ini", theme_dir);
+    snprintf(path, sizeof path, "%s/i18n/%s.ini", theme_dir, lang);
     enum err e = i18n_load(path, out, err, sizeof err);
     if (e != ERR_OK)
         log_error("mail catalog load failed: %s: %s", err_str(e), err);
     return e;
+}
+
+enum err mail_catalog_load(const char *theme_dir, struct i18n **out)
+{
+    return catalog_load(theme_dir, "uk", out);
+}
+
+enum err mail_catalog_load_en(const char *theme_dir, struct i18n **out)
+{
+    return catalog_load(theme_dir, "en", out);
+}
+
+enum err mail_site_english(struct store *s, struct arena *a, const struct i18n *en,
+                           struct mail_site *site)
+{
+    struct str name = STR_NULL;
+    enum err e = store_setting_get(s, a, "site_name_en", &name);
+    if (e == ERR_NOTFOUND) {
+        name = STR_NULL;
+        e = ERR_OK;
+    }
+    if (e != ERR_OK)
+        return e;
+    site->lang_en = en;
+    site->site_name_en = arena_str(a, name);
+    return ERR_OK;
 }
 
 enum err mail_site_load(struct store *w, struct arena *a, const struct i18n *lang,
@@ -59,14 +103,18 @@ enum err mail_site_load(struct store *w, struct arena *a, const struct i18n *lan
         base.len--;
     site->base_url = arena_str(a, base);
     site->from_addr = arena_str(a, str_from_cstr(from_addr));
+    site->prefix = STR_LIT("");
     return ERR_OK;
 }
 
 enum err mail__html_open(struct buf *out, const struct mail_site *site, struct str title)
 {
-    enum err e = buf_append_cstr(
-        out, "<!DOCTYPE html>\n<html lang=\"uk\">\n<head>\n<meta charset=\"utf-8\">\n"
-             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    struct str lang = i18n_lang(site->lang);
+    enum err e = buf_appendf(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"%.*s\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+        STR_FMT(lang.len > 0 ? lang : STR_LIT("uk")));
     if (e == ERR_OK)
         e = mail__html_text(out, title);
     if (e == ERR_OK)
@@ -158,9 +206,12 @@ enum err mail__queue(struct store *w, const struct mail_site *site, const struct
 
 /* ---- confirmation ---- */
 
-enum err mail__confirm_queue(struct store *w, struct arena *a, const struct mail_site *site,
+enum err mail__confirm_queue(struct store *w, struct arena *a, const struct mail_site *site_any,
                              const struct store_subscriber *sub, int64_t now)
 {
+    struct mail_site in_lang;
+    mail__site_in(site_any, sub->lang, &in_lang);
+    const struct mail_site *site = &in_lang;
     struct buf token, hash, url, text, html;
     enum err e;
     (void)a;
@@ -359,10 +410,42 @@ static enum err digest_footer(struct buf *text, struct buf *html, const struct m
     return e;
 }
 
-enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail_site *site,
+/* in_english replaces each item by its published English translation (slug, title,
+ * lead; the photo's Ukrainian alt text by the English title) and drops those without. */
+static enum err in_english(struct store *s, struct arena *a, struct store_summary *items, size_t *n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        struct store_translation t;
+        enum err e = store_translation_of(s, a, items[i].id, STR_LIT(STORE_LANG_EN), true, &t);
+        if (e == ERR_NOTFOUND)
+            continue;
+        if (e != ERR_OK)
+            return e;
+        struct store_summary it = items[i];
+        it.slug = t.slug;
+        it.title = t.title;
+        it.lead = t.lead;
+        if (it.lead_photo != NULL) {
+            struct store_photo *ph = arena_alloc(a, sizeof *ph);
+            *ph = *it.lead_photo;
+            ph->alt = t.title;
+            ph->caption = STR_NULL;
+            it.lead_photo = ph;
+        }
+        items[kept++] = it;
+    }
+    *n = kept;
+    return ERR_OK;
+}
+
+enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail_site *site_any,
                              const struct store_subscriber *sub, int64_t since, int64_t until,
                              struct mail_composed *out, size_t *n_articles)
 {
+    struct mail_site in_lang;
+    mail__site_in(site_any, sub->lang, &in_lang);
+    const struct mail_site *site = &in_lang;
     struct store_summary *items;
     size_t n;
     bool more;
@@ -373,6 +456,8 @@ enum err mail_digest_compose(struct store *s, struct arena *a, const struct mail
     *n_articles = 0;
     e = store_mail_articles(s, a, since, until, sub->tag_ids, sub->n_tags, sub->dept_ids,
                             sub->n_depts, MAIL_DIGEST_MAX_ARTICLES, &items, &n, &more);
+    if (e == ERR_OK && english(site))
+        e = in_english(s, a, items, &n);
     if (e != ERR_OK || n == 0)
         return e;
     *n_articles = n;

@@ -130,7 +130,12 @@ struct mail_site {
     const struct i18n *lang; /* the theme's catalog (mail.* keys) */
     struct str site_name;    /* settings site_name, else the catalog default */
     struct str base_url;     /* no trailing slash */
-    struct str from_addr;    /* mail_from */
+    struct str prefix;       /* "" or "/en": what every link's path starts with */
+    /* The English catalog and site name (settings site_name_en), for subscribers whose
+     * language is "en" (mail_site_english); NULL: they get the Ukrainian mail. */
+    const struct i18n *lang_en;
+    struct str site_name_en;
+    struct str from_addr; /* mail_from */
     unsigned char secret[MAIL_SECRET_BYTES];
 };
 /* mail_site_load fills site: secret (see mail_secret_get) and site_name from the
@@ -138,6 +143,12 @@ struct mail_site {
 ERR_MUST_USE
 enum err mail_site_load(struct store *w, struct arena *a, const struct i18n *lang,
                         const char *base_url, const char *from_addr, struct mail_site *site);
+
+/* mail_site_english adds the English catalog en to site (see struct mail_site), with
+ * the English site name from the settings (read with s, copied into a). */
+ERR_MUST_USE
+enum err mail_site_english(struct store *s, struct arena *a, const struct i18n *en,
+                           struct mail_site *site);
 
 /* ---- subscribing ---- */
 
@@ -153,6 +164,7 @@ struct mail_subscribe_input {
     const int64_t *tag_ids, *dept_ids;
     size_t n_tags, n_depts;
     struct str ip, user_agent;
+    struct str lang; /* "uk" or "en" (store_mail_lang_valid); empty = "uk" */
     int64_t now;
 };
 
@@ -192,15 +204,20 @@ ERR_MUST_USE
 enum err mail_prefs_load(struct store *s, struct arena *a, const struct mail_site *site,
                          struct str token, struct store_subscriber *sub,
                          enum mail_token_outcome *outcome);
+/* mail_prefs_save replaces frequency, topics and (unless lang is empty) the language;
+ * ERR_INVALID, with nothing changed, for a language store_mail_lang_valid refuses. */
 ERR_MUST_USE
 enum err mail_prefs_save(struct store *w, struct arena *a, const struct mail_site *site,
                          struct str token, bool weekly, const int64_t *tag_ids, size_t n_tags,
-                         const int64_t *dept_ids, size_t n_depts, enum mail_token_outcome *outcome);
+                         const int64_t *dept_ids, size_t n_depts, struct str lang,
+                         enum mail_token_outcome *outcome);
 
 /* ---- digests ---- */
 
 /* mail_digest_compose builds the digest of the articles in (since, until] matching
- * sub's topics, newest first (at most MAIL_DIGEST_MAX_ARTICLES, then a link to the
+ * sub's topics, newest first; in sub's language (struct mail_site.lang_en), where an
+ * English digest lists the published English translations and leaves out articles
+ * without one (at most MAIL_DIGEST_MAX_ARTICLES, then a link to the
  * site): subject, plain text and HTML (inline CSS, images by absolute URL with alt
  * text) in a, and the unsubscribe link when sub->id > 0. *n_articles = 0 when nothing
  * is new (the rest is then left empty). */
@@ -269,8 +286,11 @@ enum err mail_service_start(const struct mail_config *cfg, struct mail_service *
  * times out) and frees the service. NULL is fine. */
 void mail_service_stop(struct mail_service *svc);
 
-/* mail_catalog_load loads <theme_dir>/i18n/uk.ini for mail texts outside the site. */
+/* mail_catalog_load loads <theme_dir>/i18n/uk.ini for mail texts outside the site;
+ * mail_catalog_load_en its English one, <theme_dir>/i18n/en.ini. */
 ERR_MUST_USE
 enum err mail_catalog_load(const char *theme_dir, struct i18n **out);
+ERR_MUST_USE
+enum err mail_catalog_load_en(const char *theme_dir, struct i18n **out);
 
 #endif

@@ -6,7 +6,10 @@
 
 /* mail__t: the catalog text for key (the key itself when missing). */
 struct str mail__t(const struct mail_site *site, const char *key);
-/* mail__url appends base_url + path (path starts with '/'). */
+/* mail__site_in: site as seen by a subscriber reading lang: the English catalog, site
+ * name and "/en" prefix when lang is "en" and site has them, else site as is. */
+void mail__site_in(const struct mail_site *site, struct str lang, struct mail_site *out);
+/* mail__url appends base_url + prefix + path (path starts with '/'). */
 ERR_MUST_USE
 enum err mail__url(struct buf *out, const struct mail_site *site, const char *path);
 /* mail__queue builds the message (From with the site name, a fresh Message-ID, Date,

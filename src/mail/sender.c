@@ -370,12 +370,14 @@ static void *sender_main(void *arg)
 static void *scheduler_main(void *arg)
 {
     struct mail_service *svc = arg;
-    struct i18n *lang = NULL;
+    struct i18n *lang = NULL, *lang_en = NULL;
     struct arena *a = arena_new(16 * 1024);
     struct store *w = NULL;
 
     if (mail_catalog_load(svc->theme_dir, &lang) != ERR_OK)
         goto out;
+    if (mail_catalog_load_en(svc->theme_dir, &lang_en) != ERR_OK)
+        lang_en = NULL; /* English subscribers then get the Ukrainian digest; logged */
     while (!stopping(svc)) {
         int64_t now = utc_now(), daily, weekly, queued = 0, checked = 0;
         struct mail_site site;
@@ -389,6 +391,8 @@ static void *scheduler_main(void *arg)
             mail_digest_slots(now, svc->cfg.digest_hour, svc->cfg.digest_minute,
                               svc->cfg.digest_weekday, &daily, &weekly);
             e = mail_site_load(w, a, lang, svc->base_url, svc->mail_from, &site);
+            if (e == ERR_OK && lang_en != NULL)
+                e = mail_site_english(w, a, lang_en, &site);
             if (e == ERR_OK)
                 e = mail_digest_queue(w, &site, now, daily, weekly, -1, &queued, &checked);
             sodium_memzero(site.secret, sizeof site.secret);
@@ -404,6 +408,7 @@ static void *scheduler_main(void *arg)
 out:
     store_close(w);
     i18n_free(lang);
+    i18n_free(lang_en);
     arena_free(a);
     return NULL;
 }

@@ -5,6 +5,8 @@
 
 #include "core/log.h"
 #include "mail/mail_internal.h"
+#include "store/mail_lang.h"
+#include "store/translations.h"
 
 static enum err rate_hit(struct store *w, const struct mail_site *site, const char *label,
                          struct str text, int64_t window, int64_t now, int64_t *count)
@@ -32,6 +34,12 @@ static enum err pending_with_mail(struct store *w, struct arena *a, const struct
     if (e == ERR_OK)
         e = store_subscriber_set_prefs(w, sub->id, in->weekly, in->tag_ids, in->n_tags,
                                        in->dept_ids, in->n_depts);
+    /* the language of the form they used: the confirmation and digests follow it */
+    struct str lang = in->lang.len > 0 ? in->lang : STR_LIT(STORE_LANG_UK);
+    if (e == ERR_OK)
+        e = store_subscriber_set_lang(w, sub->id, lang);
+    if (e == ERR_OK)
+        sub->lang = lang;
     if (e == ERR_OK) {
         struct str ua = in->user_agent;
         if (ua.len > MAIL_MAX_USER_AGENT_BYTES)
@@ -238,15 +246,20 @@ enum err mail_prefs_load(struct store *s, struct arena *a, const struct mail_sit
 
 enum err mail_prefs_save(struct store *w, struct arena *a, const struct mail_site *site,
                          struct str token, bool weekly, const int64_t *tag_ids, size_t n_tags,
-                         const int64_t *dept_ids, size_t n_depts, enum mail_token_outcome *outcome)
+                         const int64_t *dept_ids, size_t n_depts, struct str lang,
+                         enum mail_token_outcome *outcome)
 {
     struct store_subscriber sub;
     enum err e = store_begin(w);
     if (e != ERR_OK)
         return e;
-    e = link_subscriber(w, a, site, 'p', token, &sub, outcome);
+    e = lang.len > 0 && !store_mail_lang_valid(lang) ? ERR_INVALID : ERR_OK;
+    if (e == ERR_OK)
+        e = link_subscriber(w, a, site, 'p', token, &sub, outcome);
     if (e == ERR_OK && *outcome == MAIL_TOKEN_OK)
         e = store_subscriber_set_prefs(w, sub.id, weekly, tag_ids, n_tags, dept_ids, n_depts);
+    if (e == ERR_OK && *outcome == MAIL_TOKEN_OK && lang.len > 0)
+        e = store_subscriber_set_lang(w, sub.id, lang);
     if (e == ERR_OK)
         e = store_commit(w);
     if (e != ERR_OK)

@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "site/site_internal.h"
 #include "site/subscribe.h"
+#include "store/mail_lang.h"
+#include "store/translations.h"
 
 static struct {
     pthread_mutex_t lock;
@@ -73,6 +75,16 @@ static const char *mail_from_for(struct site_page *p)
     while (end < host.len && host.ptr[end] != ':' && host.ptr[end] != '/' && host.ptr[end] != ']')
         end++;
     return arena_printf(p->a, "noreply@%.*s", (int)end, host.ptr);
+}
+
+/* mail_site_both: the mail side of the site, in Ukrainian with the English catalog beside
+ * it: each message follows its subscriber's language, not the page's. */
+static enum err mail_site_both(struct store *w, struct site_page *p, struct mail_site *ms)
+{
+    enum err e = mail_site_load(w, p->a, p->theme->uk, p->site->base_url, mail_from_for(p), ms);
+    if (e == ERR_OK)
+        e = mail_site_english(w, p->a, p->theme->en, ms);
+    return e;
 }
 
 /* cross_site: a browser told us the POST came from another site's page. Requests
@@ -139,7 +151,7 @@ static void message_page(struct site_page *p, int status, const char *title_key,
 /* ---- form parsing ---- */
 
 struct sub_form {
-    struct str email, frequency, honeypot, token;
+    struct str email, frequency, honeypot, token, lang;
     int64_t tags[STORE_MAIL_MAX_TOPICS], depts[STORE_MAIL_MAX_TOPICS];
     size_t n_tags, n_depts;
     bool bad;
@@ -168,6 +180,8 @@ static void form_parse(struct arena *a, struct str body, struct sub_form *f)
             f->honeypot = v;
         else if (str_eq_cstr(k, "t"))
             f->token = v;
+        else if (str_eq_cstr(k, "lang"))
+            f->lang = v;
         else if (str_eq_cstr(k, "tag") && str_to_i64(v, &id) && id > 0 &&
                  f->n_tags + f->n_depts < STORE_MAIL_MAX_TOPICS)
             f->tags[f->n_tags++] = id;
@@ -294,7 +308,7 @@ static void subscribe_post(struct http_request *req, struct http_response *res)
         site__fail(&p, ERR_BUSY, "subscription writer");
         return;
     }
-    e = mail_site_load(w, p.a, p.lang, p.site->base_url, mail_from_for(&p), &ms);
+    e = mail_site_both(w, &p, &ms);
     if (e == ERR_OK) {
         struct mail_subscribe_input in = {
             .email = f->email,
@@ -305,6 +319,7 @@ static void subscribe_post(struct http_request *req, struct http_response *res)
             .n_depts = f->n_depts,
             .ip = str_from_cstr(req->client_ip),
             .user_agent = http_request_header(req, "User-Agent"),
+            .lang = p.variant.english ? STR_LIT(STORE_LANG_EN) : STR_LIT(STORE_LANG_UK),
             .now = utc_now(),
         };
         e = mail_subscribe(w, p.a, &ms, &sub_state.limits, &in, &outcome, &why);
@@ -395,7 +410,7 @@ static void confirm_post(struct http_request *req, struct http_response *res)
         site__fail(&p, ERR_BUSY, "subscription writer");
         return;
     }
-    enum err e = mail_site_load(w, p.a, p.lang, p.site->base_url, mail_from_for(&p), &ms);
+    enum err e = mail_site_both(w, &p, &ms);
     if (e == ERR_OK)
         e = mail_confirm(w, &ms, f->token, utc_now(), &o);
     writer_unlock();
@@ -443,7 +458,7 @@ static void unsubscribe_post(struct http_request *req, struct http_response *res
         site__fail(&p, ERR_BUSY, "subscription writer");
         return;
     }
-    enum err e = mail_site_load(w, p.a, p.lang, p.site->base_url, mail_from_for(&p), &ms);
+    enum err e = mail_site_both(w, &p, &ms);
     if (e == ERR_OK)
         e = mail_unsubscribe(w, p.a, &ms, t, utc_now(), &o);
     writer_unlock();
@@ -457,7 +472,7 @@ static void unsubscribe_post(struct http_request *req, struct http_response *res
 /* ---- preferences ---- */
 
 static void prefs_page(struct site_page *p, struct mail_site *ms, const struct store_subscriber *s,
-                       struct str token, bool saved)
+                       struct str token, bool saved, struct str error)
 {
     struct str title = site__t(p, "prefs.title");
     struct str names[1] = {title};
@@ -474,6 +489,9 @@ static void prefs_page(struct site_page *p, struct mail_site *ms, const struct s
     value_set_str(p->a, p->root, "email", s->email);
     value_set_bool(p->a, p->root, "weekly", s->weekly);
     value_set_bool(p->a, p->root, "saved", saved);
+    value_set_bool(p->a, p->root, "lang_en", str_eq_cstr(s->lang, STORE_LANG_EN));
+    if (error.len > 0)
+        value_set_str(p->a, p->root, "error", error);
     value_set_bool(p->a, p->root, "inactive", s->state != STORE_SUB_ACTIVE);
     buf_init(&unsub, 512);
     buf_append(&unsub, p->variant.prefix.ptr, p->variant.prefix.len);
@@ -484,6 +502,8 @@ static void prefs_page(struct site_page *p, struct mail_site *ms, const struct s
     buf_free(&unsub);
     site__crumbs(p, 1, names, NULL);
     site__finish(p, "subscribe-preferences");
+    if (error.len > 0 && p->res->status == 200)
+        p->res->status = 400;
     no_store(p);
 }
 
@@ -514,10 +534,12 @@ static void prefs_common(struct http_request *req, struct http_response *res, bo
         site__fail(&p, ERR_BUSY, "subscription writer");
         return;
     }
-    enum err e = mail_site_load(w, p.a, p.lang, p.site->base_url, mail_from_for(&p), &ms);
-    if (e == ERR_OK && save)
+    enum err e = mail_site_both(w, &p, &ms);
+    /* a language we do not send in: say so, change nothing (not even the topics) */
+    bool bad_lang = save && f->lang.len > 0 && !store_mail_lang_valid(f->lang);
+    if (e == ERR_OK && save && !bad_lang)
         e = mail_prefs_save(w, p.a, &ms, t, str_eq_cstr(f->frequency, "weekly"), f->tags, f->n_tags,
-                            f->depts, f->n_depts, &o);
+                            f->depts, f->n_depts, f->lang, &o);
     if (e == ERR_OK)
         e = mail_prefs_load(w, p.a, &ms, t, &s, &o);
     writer_unlock();
@@ -530,7 +552,8 @@ static void prefs_common(struct http_request *req, struct http_response *res, bo
                      NULL);
         return;
     }
-    prefs_page(&p, &ms, &s, t, save);
+    prefs_page(&p, &ms, &s, t, save && !bad_lang,
+               bad_lang ? site__t(&p, "prefs.bad_lang") : STR_NULL);
 }
 
 static void prefs_get(struct http_request *req, struct http_response *res)

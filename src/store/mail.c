@@ -31,7 +31,7 @@ static int state_index(const char *const *names, struct str text)
 
 /* ---- subscribers ---- */
 
-#define SUB_COLS "id, email, state, weekly, key, created_at, confirmed_at, last_digest_at"
+#define SUB_COLS "id, email, state, weekly, key, created_at, confirmed_at, last_digest_at, lang"
 
 static const char sql_sub_by_email[] = "SELECT " SUB_COLS " FROM mail_subscribers WHERE email = ?1";
 static const char sql_sub_by_id[] = "SELECT " SUB_COLS " FROM mail_subscribers WHERE id = ?1";
@@ -50,6 +50,7 @@ static void sub_read(struct arena *a, struct db_stmt *st, struct store_subscribe
     out->created_at = db_col_i64(st, 5);
     out->confirmed_at = db_col_i64(st, 6);
     out->last_digest_at = db_col_i64(st, 7);
+    out->lang = store__col_str(a, st, 8);
 }
 
 static enum err sub_topics(struct store *s, struct arena *a, struct store_subscriber *sub)

@@ -30,7 +30,8 @@ struct store_subscriber {
     struct str email; /* normalised (see mail_address_normalize) */
     enum store_sub_state state;
     bool weekly;
-    struct str key; /* random, signed into its long-lived links */
+    struct str key;  /* random, signed into its long-lived links */
+    struct str lang; /* "uk" or "en": the digest's language (store/mail_lang.h) */
     int64_t created_at, confirmed_at, last_digest_at;
     int64_t *tag_ids, *dept_ids; /* chosen topics; none of either = every article */
     size_t n_tags, n_depts;

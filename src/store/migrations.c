@@ -633,6 +633,12 @@ const char *const store__migrations[] = {
     "    PRIMARY KEY (article_id, user_id)\n"
     ");\n"
     "PRAGMA user_version = 16;\n",
+    /* 17 (issue 14): the language a subscriber reads the digest in ('uk' or 'en'): the
+     * form under /en records 'en', the preferences page changes it. An English digest
+     * lists the articles' published English translations only. */
+    "ALTER TABLE mail_subscribers ADD COLUMN lang TEXT NOT NULL DEFAULT 'uk'\n"
+    "    CHECK (lang IN ('uk', 'en'));\n"
+    "PRAGMA user_version = 17;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];
