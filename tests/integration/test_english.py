@@ -3,6 +3,7 @@ under /en and /en/lv in English (lang, catalog strings, dates), lists and search
 show only English articles (English stems), hreflang pairs and the language switch,
 feeds per language, an English article without its Ukrainian original refused by the
 importer, and a translation made in the workspace reaching the site at once."""
+import html
 import html.parser
 import os
 import re
@@ -18,13 +19,27 @@ SEED_UK = "/news/na-poltavshchyni-realizovuvatymut-proiekty-spilno-z-konsultatyv
 SEED_EN = "/news/poltava-region-projects-with-the-eu-advisory-mission"
 ATTACK_EN = "/news/the-enemy-attacked-the-poltava-region-twice-on-27-december"
 # the demo's English articles (demo/en), newest first
-EN_TITLES = ["Advice for drivers and pedestrians on icy roads",
-             "Internet without power: Invincibility Points switch to Starlink or xPON",
-             "Poltava Region to carry out projects together with the European Union Advisory Mission",
-             "The enemy attacked the Poltava Region twice on 27 December"]
-ATTACK = EN_TITLES[3]
+EN_TITLES = [
+    "A network of general and specialised services supports survivors of domestic violence "
+    "in the Poltava Region",
+    "Advice for drivers and pedestrians on icy roads",
+    "Free rehabilitation: who, what and where?",
+    "State Archives of the Poltava Region: key figures for 2025",
+    "Work with the Government Contact Centre continues",
+    "Forecasters warn of wind gusts and a snowstorm",
+    "Regional cultural institutions publish their January programme",
+    "More than 3,000 children saw the Poltava Regional Philharmonic's musical "
+    "“A Fairy-Tale Winter Night's Dream” in 2025",
+    "Internet without power: Invincibility Points switch to Starlink or xPON",
+    "Poltava Region to carry out projects together with the European Union Advisory Mission",
+    "“Community Youth: Know, Be Able, Act”: the Poltava Region's experience presented at the "
+    "launch of a handbook in Kyiv",
+    "In focus – the safety of pupils and staff during the winter holidays",
+    "The enemy attacked the Poltava Region twice on 27 December"]
+ATTACK = EN_TITLES[-1]
+STARLINK = EN_TITLES[8]
 # a Ukrainian article of the demo without a translation
-UNTRANSLATED = "/news/molod-hromady-znaty-vmity-diiaty"
+UNTRANSLATED = "/news/u-reshetylivtsi-vidkryly-tsentr-nadannia-sotsialnykh-posluh"
 PAGES = ["/", "/news", SEED_EN, "/tags", "/tags/bezpeka", "/departments", "/archive",
          "/archive/2024", "/archive/2024/08", "/pages/about", "/sitemap", "/search?q=shelter",
          "/subscribe"]
@@ -133,7 +148,8 @@ def check_pages(srv):
 def check_lists(srv):
     st, _, body = srv.get("/en/news")
     text = body.decode()
-    found = re.findall(r'<h2 class="card-title"><a href="([^"]+)">([^<]+)</a>', text)
+    found = [(h, html.unescape(t)) for h, t in
+             re.findall(r'<h2 class="card-title"><a href="([^"]+)">([^<]+)</a>', text)]
     check([t for _, t in found] == EN_TITLES, f"/en/news lists exactly the English articles {found}")
     check(all(u.startswith("/en/news/") for u, _ in found), "/en/news links stay English")
     check("1 August 2024" in srv.get("/en" + SEED_EN)[2].decode(),
@@ -199,16 +215,19 @@ def titles_of(srv, url):
     body = srv.get(url)[2].decode()
     if 'class="search-summary"' not in body:
         return []
-    return re.findall(r'<h2><a href="/en/news/[^"]+">([^<]+)</a>', body.split('class="search-summary"')[1])
+    return [html.unescape(t) for t in re.findall(r'<h2><a href="/en/news/[^"]+">([^<]+)</a>',
+                                                 body.split('class="search-summary"')[1])]
 
 
 def check_search(srv):
     # porter stems: the text says "shelter" and "are inspecting"
-    check(titles_of(srv, "/en/search?q=shelters") == [ATTACK],
+    # (other articles say "shelters": the attack article, which says only "shelter", is
+    # found through the stem)
+    check(ATTACK in titles_of(srv, "/en/search?q=shelters"),
           f"'shelters' finds the article that says 'shelter' ({titles_of(srv, '/en/search?q=shelters')})")
     check(titles_of(srv, "/en/search?q=inspected+buildings") == [ATTACK],
           "'inspected buildings' finds 'inspecting the buildings'")
-    check(titles_of(srv, "/en/search?q=Starlink") == [EN_TITLES[1]], "a search is case-insensitive")
+    check(titles_of(srv, "/en/search?q=Starlink") == [STARLINK], "a search is case-insensitive")
     check(titles_of(srv, "/en/search?q=%22shelter%22+OR+NEAR") == [],
           "quotes and operators are words, not syntax")
     st, _, body = srv.get("/en/search?q=%D0%B1%D0%B5%D0%B7%D0%BF%D0%B5%D0%BA%D0%B0")
@@ -312,39 +331,39 @@ def check_workspace(srv):
     def marked(q):
         body = ed.get("/admin/articles?q=" + urllib.parse.quote(q))[2]
         return "без перекладу англійською" in body
-    check(marked("Молодь громади"), "the article list marks a published article without a translation")
+    check(marked("У Решетилівці відкрили центр надання соціальних послуг"), "the article list marks a published article without a translation")
     check(not marked("Консультативною місією"), "... and not one that has it")
     # the Ukrainian article's page is cached before the translation exists
     check(parse(srv.get(UNTRANSLATED)[2]).lang_switch == "/en", "before: the switch leads home")
     csrf = ed.csrf(f"/admin/articles/{aid}/en")
     st, h, _ = ed.post(f"/admin/articles/{aid}/en", {
-        "csrf": csrf, "title": "Community youth: know, be able, act", "slug": "",
-        "lead": "A handbook of youth participation.", "body": "The shelters of *youth* work.",
+        "csrf": csrf, "title": "A social services centre opened in Reshetylivka", "slug": "",
+        "lead": "Reshetylivka opened a centre of social services.", "body": "The centre helps *families* and older people.",
         "published": "1"})
     check(st == 303 and f"/admin/articles/{aid}/en" in h.get("location", ""),
           f"the translation is saved ({st} {h.get('location')})")
-    en_path = "/en/news/community-youth-know-be-able-act"
+    en_path = "/en/news/a-social-services-centre-opened-in-reshetylivka"
     st, _, body = srv.get(en_path)
-    check(st == 200 and "Community youth: know, be able, act" in body.decode(),
+    check(st == 200 and "A social services centre opened in Reshetylivka" in body.decode(),
           f"the translation is on the English site, slug from its title ({st})")
     p = parse(srv.get(UNTRANSLATED)[2])
     check(p.lang_switch == en_path, f"after: the cached Ukrainian page's switch names it ({p.lang_switch})")
-    check("Community youth" in srv.get("/en/news")[2].decode(), "the English list shows it at once")
+    check("A social services centre opened in Reshetylivka" in srv.get("/en/news")[2].decode(), "the English list shows it at once")
     st, _, body = ed.get("/admin/translations")
     after = re.search(r"Опублікованих новин без перекладу: (\d+)", body)
     check(after and int(after.group(1)) == int(before.group(1)) - 1,
           "it leaves the list of untranslated articles")
-    check(not marked("Молодь громади"), "... and loses its mark in the article list")
+    check(not marked("У Решетилівці відкрили центр надання соціальних послуг"), "... and loses its mark in the article list")
     # another article may not take the slug
     other = int(re.search(r'href="/admin/articles/(\d+)/en"', body).group(1))
     st, _, body = ed.post(f"/admin/articles/{other}/en", {
-        "csrf": csrf, "title": "Another", "slug": "community-youth-know-be-able-act",
+        "csrf": csrf, "title": "Another", "slug": "a-social-services-centre-opened-in-reshetylivka",
         "published": "1"})
     check(st == 409, f"a taken English slug is refused with 409 ({st})")
     # a draft translation is not public
     st, _, _ = ed.post(f"/admin/articles/{aid}/en", {
-        "csrf": csrf, "title": "Community youth: know, be able, act",
-        "slug": "community-youth-know-be-able-act", "body": "Draft."})
+        "csrf": csrf, "title": "A social services centre opened in Reshetylivka",
+        "slug": "a-social-services-centre-opened-in-reshetylivka", "body": "Draft."})
     check(srv.get(en_path)[0] == 404, "a translation saved as a draft leaves the English site")
     check(parse(srv.get(UNTRANSLATED)[2]).lang_switch == "/en", "... and the Ukrainian switch")
     st, _, _ = ed.post("/admin/articles/999999/en", {"csrf": csrf, "title": "X", "published": "1"})
@@ -381,7 +400,7 @@ def check_english_name():
         check(srv.get("/en" + ATTACK_EN)[0] == 404, "a translation of a withdrawn article answers 404")
         check(ATTACK not in text and ATTACK not in rss,
               "... and leaves the English list and feed")
-        check(titles_of(srv, "/en/search?q=shelters") == [], "... and the English search")
+        check(ATTACK not in titles_of(srv, "/en/search?q=shelters"), "... and the English search")
         uk = srv.get("/news")[2].decode()
         check("Poltava Regional Military Administration" not in uk, "the Ukrainian pages do not")
         add_user(srv, "admin1", "admin")
