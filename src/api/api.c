@@ -661,19 +661,27 @@ static void h_articles(struct http_request *req, struct http_response *res)
     send_json(req, res, 200, doc, true);
 }
 
+/* no_params: true when the request has no query parameters; otherwise the 400 naming
+ * the first one is sent and false returned (endpoints that take none). */
+static bool no_params(struct http_request *req, struct http_response *res)
+{
+    static const char *const none[] = {NULL};
+    struct str bad_name;
+    if (unknown_param(req, none, &bad_name) == NULL)
+        return true;
+    send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+               "this endpoint takes no parameters");
+    return false;
+}
+
 static void h_article(struct http_request *req, struct http_response *res)
 {
     struct api *api;
     struct store *st;
     if (!begin(req, res, &api, &st))
         return;
-    static const char *const none[] = {NULL};
-    struct str bad_name;
-    if (unknown_param(req, none, &bad_name) != NULL) {
-        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
-                   "this endpoint takes no parameters");
+    if (!no_params(req, res))
         return;
-    }
     struct str idv = req->n_params > 0 ? req->params[0] : STR_NULL;
     struct store_article art;
     int64_t id;
@@ -777,13 +785,8 @@ static void refs(struct http_request *req, struct http_response *res, bool is_ta
     struct store *st;
     if (!begin(req, res, &api, &st))
         return;
-    static const char *const none[] = {NULL};
-    struct str bad_name;
-    if (unknown_param(req, none, &bad_name) != NULL) {
-        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
-                   "this endpoint takes no parameters");
+    if (!no_params(req, res))
         return;
-    }
     struct store_ref *items;
     size_t n;
     enum err e = is_tag ? store_tags_published(st, req->arena, &items, &n)
@@ -951,13 +954,8 @@ static void h_registry_doc(struct http_request *req, struct http_response *res)
     struct store *st;
     if (!begin(req, res, &api, &st))
         return;
-    static const char *const none[] = {NULL};
-    struct str bad_name;
-    if (unknown_param(req, none, &bad_name) != NULL) {
-        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
-                   "this endpoint takes no parameters");
+    if (!no_params(req, res))
         return;
-    }
     int64_t id = 0;
     struct store_reg_doc d, *by;
     size_t n_by;
@@ -997,13 +995,8 @@ static void h_vacancies(struct http_request *req, struct http_response *res)
     struct store *st;
     if (!begin(req, res, &api, &st))
         return;
-    static const char *const none[] = {NULL};
-    struct str bad_name;
-    if (unknown_param(req, none, &bad_name) != NULL) {
-        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
-                   "this endpoint takes no parameters");
+    if (!no_params(req, res))
         return;
-    }
     struct store_vacancy *v;
     size_t n;
     enum err e =
