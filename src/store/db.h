@@ -93,6 +93,11 @@ struct str store__col_str(struct arena *a, struct db_stmt *st, int i);
  * title, lead, published_at, then the lead photo's id, hash, width, height, caption,
  * alt (NULL when the article has none), copying text into the arena. */
 void store__summary_read(struct arena *a, struct db_stmt *st, struct store_summary *out);
+/* store__refs_read steps a bound statement whose rows are (id, slug, name, count) to its
+ * end, collecting them into *items (arena memory), then store__stmt_done. */
+ERR_MUST_USE
+enum err store__refs_read(struct store *s, struct arena *a, struct db_stmt *st,
+                          struct store_ref **items, size_t *n);
 /* store__grow returns an arena array with room for n+1 items, copying the n in old. */
 void *store__grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size);
 

@@ -667,25 +667,12 @@ static enum err topic_counts(struct store *s, struct arena *a, const char *sql,
                              struct store_ref **items, size_t *n)
 {
     struct db_stmt *st;
-    size_t cap = 0;
     *items = NULL;
     *n = 0;
     enum err e = store__prepare(s, sql, &st);
     if (e != ERR_OK)
         return e;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        *items = store__grow(a, *items, *n, &cap, sizeof **items);
-        struct store_ref *r = &(*items)[(*n)++];
-        r->id = db_col_i64(st, 0);
-        r->slug = store__col_str(a, st, 1);
-        r->name = store__col_str(a, st, 2);
-        r->count = db_col_i64(st, 3);
-    }
-    if (rc != DB_DONE)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__refs_read(s, a, st, items, n);
 }
 
 enum err store_subscriber_topic_counts(struct store *s, struct arena *a, struct store_ref **tags,

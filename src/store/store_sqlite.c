@@ -1112,8 +1112,17 @@ static enum err refs_all(struct store *s, struct arena *a, enum stmt_id id,
     if (e != ERR_OK)
         return e;
     db_bind_i64(st, 9, utc_now());
+    return store__refs_read(s, a, st, items, n);
+}
+
+enum err store__refs_read(struct store *s, struct arena *a, struct db_stmt *st,
+                          struct store_ref **items, size_t *n)
+{
+    enum err e = ERR_OK;
     size_t cap = 0;
     int rc;
+    *items = NULL;
+    *n = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         *items = store__grow(a, *items, *n, &cap, sizeof **items);
         ref_read(a, st, &(*items)[(*n)++]);

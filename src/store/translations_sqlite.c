@@ -456,8 +456,6 @@ enum err store_translation_refs(struct store *s, struct arena *a, struct str lan
                                 struct store_ref **items, size_t *n)
 {
     struct db_stmt *st;
-    size_t cap = 0;
-    int rc;
     enum err e = store__prepare(s, is_tag ? sql_tags : sql_depts, &st);
 
     *items = NULL;
@@ -466,16 +464,5 @@ enum err store_translation_refs(struct store *s, struct arena *a, struct str lan
         return e;
     db_bind_str(st, 1, lang);
     db_bind_i64(st, 2, utc_now());
-    while ((rc = db_step(st)) == DB_ROW) {
-        *items = store__grow(a, *items, *n, &cap, sizeof **items);
-        struct store_ref *r = &(*items)[(*n)++];
-        r->id = db_col_i64(st, 0);
-        r->slug = store__col_str(a, st, 1);
-        r->name = store__col_str(a, st, 2);
-        r->count = db_col_i64(st, 3);
-    }
-    if (rc != DB_DONE)
-        e = store__db_fail(s, rc);
-    store__stmt_done(st);
-    return e;
+    return store__refs_read(s, a, st, items, n);
 }
