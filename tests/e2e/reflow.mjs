@@ -9,21 +9,20 @@
 // - every page again in the low-vision mode (/lv/…): the same checks, no image, and axe's
 //   AAA contrast rule (color-contrast-enhanced, 7:1) as well.
 //
+// The sanitized build's run skips axe and the Nu checker (server.mjs, MARKUP_CHECKS).
 // Environment: as server.mjs says; JAVA (default: java on the PATH).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Tally, World } from './server.mjs';
+import { AXE_TAGS, MARKUP_CHECKS, Tally, World, checkAxe } from './server.mjs';
 
 const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const VNU = String(require('vnu-jar'));
 const JAVA = process.env.JAVA || 'java';
 
 const SEED = '/news/na-poltavshchyni-realizovuvatymut-proiekty-spilno-z-konsultatyvnoiu-misiieiu-yevropeiskoho-soiuzu';
 const WIDTHS = [320, 360, 1280];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 const tally = new Tally();
 const check = (cond, what) => tally.check(cond, what);
@@ -81,16 +80,6 @@ async function pageList(page, base) {
   return pages;
 }
 
-async function runAxe(page, tags) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id,
-      impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) })) };
-  }, tags);
-}
-
 async function gallery(page, base) {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(base + SEED);
@@ -136,6 +125,24 @@ async function gallery(page, base) {
     `Enter shows the third photo alone (${JSON.stringify(third)})`);
 }
 
+// validateHtml runs the Nu Html Checker once over every page saved in dir.
+function validateHtml(dir, count) {
+  const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+  const vnu = spawnSync(JAVA, ['-jar', VNU, '--errors-only', '--format', 'json', ...files],
+    { encoding: 'utf8', maxBuffer: 64 << 20 });
+  check(vnu.error === undefined, `java runs the Nu Html Checker (${vnu.error})`);
+  let messages = [];
+  try {
+    messages = JSON.parse(vnu.stderr || vnu.stdout).messages;
+  } catch (e) {
+    check(false, `the Nu Html Checker's answer is JSON: ${vnu.stderr}${vnu.stdout}`);
+  }
+  check(messages.length > 0 || vnu.status === 0, `vnu exit status ${vnu.status} without messages`);
+  for (const m of messages)
+    check(false, `vnu: ${path.basename(m.url || '')}:${m.lastLine}: ${m.message}\n    ${(m.extract || '').replace(/\n/g, ' ')}`);
+  check(files.length === count, `${files.length} pages validated`);
+}
+
 async function main() {
   const world = new World({ demo: true });
   let finished = false;
@@ -164,35 +171,14 @@ async function main() {
           const imgs = await page.locator('img, picture, svg').count();
           check(imgs === 0, `${name} at ${width} px: no images in the low-vision mode (${imgs})`);
         }
-        const axe = await runAxe(page, lv ? [...AXE_TAGS, 'wcag2aaa'] : AXE_TAGS);
-        check(axe.passes > 10, `${name} at ${width} px: axe ran (${axe.passes} rules passed)`);
-        for (const v of axe.violations) {
-          const key = `${v.id} ${v.nodes.join('|')}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          check(false, `${name} at ${width} px: axe ${v.id} (${v.impact}): ${v.help}\n    ` +
-            v.nodes.join('\n    '));
-        }
+        await checkAxe(tally, page, `${name} at ${width} px`, lv ? [...AXE_TAGS, 'wcag2aaa'] : AXE_TAGS, seen);
       }
     }
     check((await page.goto(`${base}/search?q=${encodeURIComponent('Полтава')}`)) &&
       await page.locator('ol.results > li').count() > 0, 'the search page has results');
     await gallery(page, base);
 
-    const files = fs.readdirSync(htmlDir).map((f) => path.join(htmlDir, f));
-    const vnu = spawnSync(JAVA, ['-jar', VNU, '--errors-only', '--format', 'json', ...files],
-      { encoding: 'utf8', maxBuffer: 64 << 20 });
-    check(vnu.error === undefined, `java runs the Nu Html Checker (${vnu.error})`);
-    let messages = [];
-    try {
-      messages = JSON.parse(vnu.stderr || vnu.stdout).messages;
-    } catch (e) {
-      check(false, `the Nu Html Checker's answer is JSON: ${vnu.stderr}${vnu.stdout}`);
-    }
-    check(messages.length > 0 || vnu.status === 0, `vnu exit status ${vnu.status} without messages`);
-    for (const m of messages)
-      check(false, `vnu: ${path.basename(m.url || '')}:${m.lastLine}: ${m.message}\n    ${(m.extract || '').replace(/\n/g, ' ')}`);
-    check(files.length === pages.length, `${files.length} pages validated`);
+    if (MARKUP_CHECKS) validateHtml(htmlDir, pages.length);
     finished = true;
   } finally {
     await world.stop(!finished || tally.failed > 0);

@@ -8,12 +8,20 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const BIN = process.env.VISNYK_BIN || 'build/visnyk';
 export const SOURCE = process.env.VISNYK_SOURCE_DIR || process.cwd();
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+// The markup checks (axe-core, the Nu Html Checker) judge the HTML and CSS the server
+// sends, which do not depend on how the binary was built: the sanitized build's run
+// (VISNYK_E2E_MARKUP=off, cmake/tests.cmake) drives the same pages and flows through
+// the server without them, and the release build's run makes them.
+export const MARKUP_CHECKS = process.env.VISNYK_E2E_MARKUP !== 'off';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -97,6 +105,26 @@ export class World {
     if (failed && this.server)
       console.error(fs.readFileSync(path.join(this.dir, 'server.log'), 'utf8').slice(-3000));
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// checkAxe runs axe-core with the given WCAG tags on the page as it is and reports each
+// violation once per `seen` set (a page checked at several widths repeats them).
+export async function checkAxe(tally, page, what, tags = AXE_TAGS, seen = new Set()) {
+  if (!MARKUP_CHECKS) return;
+  await page.addScriptTag({ path: AXE });
+  const r = await page.evaluate(async (t) => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: t } });
+    return { passes: res.passes.length, violations: res.violations.map((v) => ({ id: v.id,
+      impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) })) };
+  }, tags);
+  tally.check(r.passes > 10, `${what}: axe ran (${r.passes} rules passed)`);
+  for (const v of r.violations) {
+    const key = `${v.id} ${v.nodes.join('|')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    tally.check(false, `${what}: axe ${v.id} (${v.impact}): ${v.help}\n    ` + v.nodes.join('\n    '));
   }
 }
 

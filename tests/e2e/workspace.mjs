@@ -8,35 +8,22 @@
 // with unsaved changes; and in the walk's browser a save refused because another tab
 // saved first, whose page and diff are then walked too; the shareable preview link in a
 // fresh context without cookies.
+// The sanitized build's run skips axe (server.mjs, MARKUP_CHECKS).
 // With WS_SHOTS=DIR it also saves a screenshot of each page at each width there.
 //
 // Environment: as server.mjs says.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { Tally, World } from './server.mjs';
+import { Tally, World, checkAxe } from './server.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const WIDTHS = [360, 1280];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const PW = 'correct horse battery';
 const SHOTS = process.env.WS_SHOTS || '';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const tally = new Tally();
 const check = (cond, what) => tally.check(cond, what);
-
-async function runAxe(page) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return { passes: r.passes.length, violations: r.violations.map((v) => ({ id: v.id,
-      impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`) })) };
-  }, AXE_TAGS);
-}
 
 async function signIn(page, base, name = 'boss') {
   await page.goto(`${base}/admin/login`);
@@ -99,11 +86,7 @@ async function audit(page, name) {
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
     const sw = await page.evaluate(() => document.documentElement.scrollWidth);
     check(sw <= width, `${name} at ${width} px: no sideways scrolling (scrollWidth ${sw})`);
-    const axe = await runAxe(page);
-    check(axe.passes > 10, `${name} at ${width} px: axe ran (${axe.passes} rules passed)`);
-    for (const v of axe.violations)
-      check(false, `${name} at ${width} px: axe ${v.id} (${v.impact}): ${v.help}\n    ` +
-        v.nodes.join('\n    '));
+    await checkAxe(tally, page, `${name} at ${width} px`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -301,15 +284,7 @@ async function main() {
           await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
         const sw = await page.evaluate(() => document.documentElement.scrollWidth);
         check(sw <= width, `${name} at ${width} px: no sideways scrolling (scrollWidth ${sw})`);
-        const axe = await runAxe(page);
-        check(axe.passes > 10, `${name} at ${width} px: axe ran (${axe.passes} rules passed)`);
-        for (const v of axe.violations) {
-          const key = `${v.id} ${v.nodes.join('|')}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          check(false, `${name} at ${width} px: axe ${v.id} (${v.impact}): ${v.help}\n    ` +
-            v.nodes.join('\n    '));
-        }
+        await checkAxe(tally, page, `${name} at ${width} px`, undefined, seen);
       }
     }
     finished = true;
