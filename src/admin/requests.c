@@ -200,14 +200,11 @@ void admin__request(struct admin_ctx *c)
 
 /* tell queues message kind to the requester when they gave an e-mail (else the
  * answer goes by post, from the address on the page). */
-static enum err tell(struct admin_ctx *c, const struct store_request *r, enum mail_rq_kind kind,
-                     struct str text)
+static enum err tell(struct admin_ctx *c, const struct mail_site *ms, const struct store_request *r,
+                     enum mail_rq_kind kind, struct str text)
 {
-    struct mail_site ms;
     if (r->email.len == 0)
         return ERR_OK;
-    if (!admin__notice_site(c->db, c->a, &ms))
-        return ERR_DB;
     struct mail_rq_message m = {.kind = kind,
                                 .request_id = r->id,
                                 .number = number_of(c, r),
@@ -215,7 +212,7 @@ static enum err tell(struct admin_ctx *c, const struct store_request *r, enum ma
                                 .due =
                                     kind == MAIL_RQ_EXTENDED ? admin__date(c, r->due_at) : STR_NULL,
                                 .text = text};
-    return mail_rq_queue(c->db, &ms, &m, r->email, utc_now());
+    return mail_rq_queue(c->db, ms, &m, r->email, utc_now());
 }
 
 static const char *text_problem(struct str v, size_t max)
@@ -310,11 +307,18 @@ void admin__request_save(struct admin_ctx *c)
         page(c, 422, &r, where, problem, text);
         return;
     }
+    /* what messages need is read before the transaction (admin__notice_site) */
+    struct mail_site ms;
+    bool mail = tell_kind != MAIL_RQ_N_KINDS && r.email.len > 0;
+    if (mail && !admin__notice_site(c->db, c->a, &ms)) {
+        admin__db_error(c, ERR_DB, "request mail");
+        return;
+    }
     enum err e = store_begin(c->db);
     if (e == ERR_OK)
         e = store_rq_update(c->db, &r);
-    if (e == ERR_OK && tell_kind != MAIL_RQ_N_KINDS)
-        e = tell(c, &r, tell_kind, text);
+    if (e == ERR_OK && mail)
+        e = tell(c, &ms, &r, tell_kind, text);
     if (e == ERR_OK)
         e = admin__audit_in(c, action,
                             str_from_cstr(arena_printf(c->a, "request:%lld", (long long)r.id)),

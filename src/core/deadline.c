@@ -70,7 +70,5 @@ int64_t deadline_remind_at(const struct workdays_calendar *cal, int64_t received
     while (!workdays_is_working(cal, day) && day > deadline_kyiv_day(received))
         day--;
     int64_t at = day_start(day);
-    if (due - 24 * 3600 < at)
-        at = due - 24 * 3600;
     return at < received ? received : at;
 }

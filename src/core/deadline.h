@@ -46,8 +46,8 @@ enum deadline_appeal_term {
 int64_t deadline_appeal(int64_t received, enum deadline_appeal_term term);
 
 /* deadline_remind_at: when the handler is reminded of a deadline due: the start of the
- * last working day before the due day, or 24 hours before due when that comes first
- * (the 48 hours); never before received. */
+ * last working day before the due day (for the 48 hours too: at least a day ahead);
+ * never before received. */
 int64_t deadline_remind_at(const struct workdays_calendar *cal, int64_t received, int64_t due);
 
 #endif
