@@ -43,6 +43,13 @@ static bool overdue(const struct store_request *r, int64_t now)
     return store_rq_open(r->status) ? r->due_at < now : r->closed_at > r->due_at;
 }
 
+/* late_label: what an overdue row says: «прострочено» while open, «із порушенням
+ * строку» once closed late. */
+static struct str late_label(struct admin_ctx *c, const struct store_request *r)
+{
+    return admin__t(c, store_rq_open(r->status) ? "admin.rq.overdue" : "admin.rq.late");
+}
+
 static struct value *option(struct admin_ctx *c, const char *value, struct str label, bool sel)
 {
     struct value *o = value_obj(c->a);
@@ -79,6 +86,7 @@ void admin__requests(struct admin_ctx *c)
         value_set_str(c->a, v, "status", status_label(c, r->status));
         value_set_str(c->a, v, "due", admin__date(c, r->due_at));
         value_set_bool(c->a, v, "overdue", overdue(r, now));
+        value_set_str(c->a, v, "late", late_label(c, r));
         value_set_bool(c->a, v, "urgent", r->urgent);
         value_push(c->a, list, v);
     }
@@ -139,6 +147,7 @@ static void page(struct admin_ctx *c, int status, const struct store_request *r,
     value_set_str(c->a, v, "due", admin__date(c, r->due_at));
     value_set_str(c->a, v, "status", status_label(c, r->status));
     value_set_bool(c->a, v, "overdue", overdue(r, now));
+    value_set_str(c->a, v, "late", late_label(c, r));
     value_set_bool(c->a, v, "urgent", r->urgent);
     value_set_bool(c->a, v, "open", store_rq_open(r->status));
     value_set_bool(c->a, v, "erased", r->erased_at != 0);

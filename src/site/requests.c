@@ -92,8 +92,11 @@ static enum err stats_values(struct site_page *p, enum store_rq_kind kind)
     return ERR_OK;
 }
 
+/* form_page renders the section's page with f as typed: each problem (a catalog key or
+ * NULL per field) beside its field, or error_key above the form; status other than 200
+ * is never cached. */
 static void form_page(struct site_page *p, enum store_rq_kind kind, int status,
-                      const struct rq_form *f, const char *const *problem)
+                      const struct rq_form *f, const char *const *problem, const char *error_key)
 {
     bool info = kind == STORE_RQ_INFO;
     struct str title = site__t(p, info ? "rq.info.title" : "rq.appeal.title");
@@ -137,8 +140,8 @@ static void form_page(struct site_page *p, enum store_rq_kind kind, int status,
             bad++;
         }
     value_set(p->a, p->root, "form", form);
-    if (bad > 0)
-        value_set_str(p->a, p->root, "error", site__t(p, "rq.err.summary"));
+    if (bad > 0 || error_key != NULL)
+        value_set_str(p->a, p->root, "error", site__t(p, bad > 0 ? "rq.err.summary" : error_key));
     enum err e = stats_values(p, kind);
     if (e != ERR_OK) {
         site__fail(p, e, "request statistics");
@@ -162,7 +165,7 @@ static void page_get(struct http_request *req, struct http_response *res, enum s
     memset(&f, 0, sizeof f);
     if (!site__begin(&p, req, res) || !section_on(&p, kind))
         return;
-    form_page(&p, kind, 200, &f, NULL);
+    form_page(&p, kind, 200, &f, NULL, NULL);
 }
 
 static void info_get(struct http_request *req, struct http_response *res)
@@ -355,7 +358,7 @@ static void page_post(struct http_request *req, struct http_response *res, enum 
         return;
     memset(&f, 0, sizeof f);
     if (site__cross_site(&p)) {
-        form_page(&p, kind, 403, &f, NULL);
+        form_page(&p, kind, 403, &f, NULL, "rq.err.cross");
         return;
     }
     f.name = str_trim(field(&p, "name"));
@@ -370,7 +373,7 @@ static void page_post(struct http_request *req, struct http_response *res, enum 
     size_t bad = check(kind, &f, &email, problem, &r);
     if (bad > 0 || f.honeypot.len > 0) {
         buf_free(&email);
-        form_page(&p, kind, 422, &f, problem);
+        form_page(&p, kind, 422, &f, problem, "rq.err.summary");
         return;
     }
     r.email = arena_str(p.a, buf_str(&email));
@@ -392,7 +395,7 @@ static void page_post(struct http_request *req, struct http_response *res, enum 
     }
     if (limited) {
         http_response_header(res, req, "Retry-After", STR_LIT("3600"));
-        form_page(&p, kind, 429, &f, NULL);
+        form_page(&p, kind, 429, &f, NULL, "rq.err.limited");
         return;
     }
     http_cache_invalidate(req->server, STR_LIT("requests"));

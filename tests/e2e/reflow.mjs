@@ -58,6 +58,11 @@ async function pageList(page, base) {
     ['vacancies', '/vacancies'],
     ['vacancies-archive', '/vacancies/archive'],
     ['vacancy', '/vacancies/1'],
+    // requests for information and appeals (src/site/requests.c, src/cli/demo_requests.c):
+    // the procedure, the forms and the statistics, and the reception schedule they link
+    ['requests', '/requests'],
+    ['appeals', '/appeals'],
+    ['reception', '/pages/pryiom-hromadian'],
     ['subscribe', '/subscribe'],
     ['subscribe-confirm', '/subscribe/confirm?t=abcdef0123456789'],
     ['not-found', '/nothing-here'],
@@ -136,6 +141,48 @@ async function gallery(page, base) {
     `Enter shows the third photo alone (${JSON.stringify(third)})`);
 }
 
+// The pages a form's POST answers with (src/site/requests.c): a request with a bad e-mail
+// (422, the error beside the field, the typed values kept) and an appeal registered (the
+// number and the deadline), submitted through the form at each width; their HTML goes to
+// the validator with the others.
+async function formPages(page, base, htmlDir) {
+  let n = 0;
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width < 1000 ? 740 : 900 });
+    const cases = [
+      ['requests-error', '/requests', 422, async () => {
+        await page.fill('#rq-name', 'Петренко Олена');
+        await page.fill('#rq-email', 'не адреса');
+      }],
+      ['appeal-done', '/appeals', 200, async () => {
+        await page.fill('#rq-name', 'Коваль Іван Петрович');
+        await page.fill('#rq-address', '36000, Полтава, вул. Соборності, 1');
+        await page.check('#rq-cat-complaint');
+        await page.fill('#rq-body', 'Прошу відремонтувати дорогу до школи.');
+      }],
+    ];
+    for (const [name, url, want, fill] of cases) {
+      await page.goto(base + url);
+      await fill();
+      const [res] = await Promise.all([page.waitForNavigation(),
+        page.click('form.rq-form button[type=submit]')]);
+      check(res.status() === want, `${name} at ${width} px answers ${want}, got ${res.status()}`);
+      if (width === WIDTHS[0]) {
+        fs.writeFileSync(path.join(htmlDir, `${name}.html`), await res.text());
+        n++;
+      }
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+      check(sw <= width, `${name} at ${width} px: no sideways scrolling (scrollWidth ${sw})`);
+      const axe = await runAxe(page, AXE_TAGS);
+      check(axe.passes > 10, `${name} at ${width} px: axe ran (${axe.passes} rules passed)`);
+      for (const v of axe.violations)
+        check(false, `${name} at ${width} px: axe ${v.id} (${v.impact}): ${v.help}\n    ` +
+          v.nodes.join('\n    '));
+    }
+  }
+  return n;
+}
+
 async function main() {
   const world = new World({ demo: true });
   let finished = false;
@@ -178,6 +225,7 @@ async function main() {
     check((await page.goto(`${base}/search?q=${encodeURIComponent('Полтава')}`)) &&
       await page.locator('ol.results > li').count() > 0, 'the search page has results');
     await gallery(page, base);
+    const posted = await formPages(page, base, htmlDir);
 
     const files = fs.readdirSync(htmlDir).map((f) => path.join(htmlDir, f));
     const vnu = spawnSync(JAVA, ['-jar', VNU, '--errors-only', '--format', 'json', ...files],
@@ -192,7 +240,7 @@ async function main() {
     check(messages.length > 0 || vnu.status === 0, `vnu exit status ${vnu.status} without messages`);
     for (const m of messages)
       check(false, `vnu: ${path.basename(m.url || '')}:${m.lastLine}: ${m.message}\n    ${(m.extract || '').replace(/\n/g, ' ')}`);
-    check(files.length === pages.length, `${files.length} pages validated`);
+    check(files.length === pages.length + posted, `${files.length} pages validated`);
     finished = true;
   } finally {
     await world.stop(!finished || tally.failed > 0);

@@ -148,7 +148,7 @@ def check_bad_input(srv):
         check(st == 422 and field_error(body, fid) != "", f"/appeals {fid}: 422 and its error ({st})")
     st, body = post(srv, "/requests", GOOD, {"Origin": "http://evil.example",
                                             "Sec-Fetch-Site": "cross-site"})
-    check(st == 403, f"a cross-site POST is refused ({st})")
+    check(st == 403 and "з іншого сайту" in body, f"a cross-site POST is refused, saying why ({st})")
     st, body = post(srv, "/requests", dict(GOOD, website="http://spam.example"))
     check(st != 200 and number_of(body) == "", f"a bot's honeypot gets no number ({st})")
     check(count(srv) == 0, f"nothing was saved by any bad form ({count(srv)})")
@@ -189,6 +189,9 @@ def phase_one(srv, sink, day0, holiday, year):
               "both sections are in the default menu")
         _, _, b = srv.get("/sitemap")
         check("/requests" in b.decode() and "/appeals" in b.decode(), "and in «Мапа сайту»")
+        _, _, b = srv.get("/sitemaps/pages.xml")
+        check("/requests</loc>" in b.decode() and "/appeals</loc>" in b.decode(),
+              "and in /sitemaps/pages.xml")
         st, _, b = srv.get("/en/requests")
         check(st == 200 and "Access to public information" in b.decode(), f"/en/requests ({st})")
         st, _, b = srv.get("/appeals")
@@ -378,8 +381,17 @@ def phase_one(srv, sink, day0, holiday, year):
 def phase_two(srv, rid1):
     """Erasure after the keep period (0 days): closed ones lose their personal data."""
     srv.env["VISNYK_REQUESTS_KEEP_DAYS"] = "0"
+    srv.env["VISNYK_APPEALS"] = "off"
     srv.start()
     if True:
+        st, _, b = srv.get("/appeals")
+        check(st == 404, f"appeals = off: /appeals answers 404 ({st})")
+        st, _, b = srv.get("/requests")
+        check(st == 200 and 'href="/appeals"' not in b.decode(),
+              "and it leaves the menu while /requests stays")
+        _, _, b = srv.get("/sitemaps/pages.xml")
+        check("/requests</loc>" in b.decode() and "/appeals</loc>" not in b.decode(),
+              "and the sitemap")
         end = time.time() + 25
         while time.time() < end and db_rows(
                 srv, "SELECT count(*) FROM info_requests WHERE erased_at > 0")[0][0] < 3:
@@ -399,6 +411,18 @@ def phase_two(srv, rid1):
         editor.login("petro")
         _, _, b = editor.get(f"/admin/requests/{rid1}")
         check("видалено за графіком" in b and "Петренко" not in b, "the page says it was erased")
+        # one address registers at most 20 an hour (4 so far); then 429, nothing saved
+        statuses = []
+        for i in range(25):
+            st, h, _ = srv.get("/requests", method="POST", headers=FORM,
+                               body=urllib.parse.urlencode(
+                                   dict(GOOD, email="", address=f"Полтава, {i}")).encode())
+            statuses.append((st, h.get("retry-after")))
+        ok = statuses.count((200, None))
+        first = statuses.index((429, "3600")) if (429, "3600") in statuses else -1
+        check(first >= 0 and all(x == (429, "3600") for x in statuses[first:]) and
+              ok <= 20, f"past 20 an hour one address gets 429 with Retry-After ({statuses})")
+        check(count(srv) == 4 + ok, f"and what was refused is not saved ({count(srv)}, {ok})")
         rc = srv.stop()
         check(rc == 0, f"the server stops cleanly ({rc})")
 
