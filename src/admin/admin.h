@@ -61,6 +61,8 @@ struct admin_config {
     struct alert_feed *alert; /* the automatic banner's feed, for its health; or NULL */
     const char *holidays;     /* days off besides weekends, "YYYY-MM-DD, ..." (workdays.h);
                                * NULL or "" = none */
+    /* days a closed request's personal data is kept (config requests_keep_days) */
+    unsigned requests_keep_days;
 };
 
 struct admin;

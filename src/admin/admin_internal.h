@@ -47,6 +47,7 @@ struct admin {
     atomic_int hashing;          /* password hashes running */
     struct admin_route routes[ADMIN__MAX_ROUTES];
     struct workdays_calendar holidays; /* the operator's `holidays` (registry drafts) */
+    unsigned requests_keep_days;       /* admin_config.requests_keep_days */
     size_t n_routes;
     /* scheduler */
     struct http_server *srv;
@@ -327,6 +328,18 @@ void admin__vacancy_new(struct admin_ctx *c);
 void admin__vacancy_edit(struct admin_ctx *c);
 void admin__vacancy_save(struct admin_ctx *c);
 void admin__vacancy_delete(struct admin_ctx *c);
+
+/* requests.c: requests for information and appeals (editors and admins). */
+void admin__requests(struct admin_ctx *c);
+void admin__request(struct admin_ctx *c);
+/* admin__request_save: POST /admin/requests/:id, op = assign, extend, short, answer,
+ * refuse or forward. */
+void admin__request_save(struct admin_ctx *c);
+/* admin__requests_tick (scheduler thread, read connection db): drops the statistics'
+ * cached pages when a deadline passed since *last, sends the reminders that are due
+ * (under ad->lock) and, every few seconds, erases the personal data of requests closed
+ * more than requests_keep_days ago. */
+void admin__requests_tick(struct admin *ad, struct store *db, struct arena *a, int64_t *last);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

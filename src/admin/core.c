@@ -51,6 +51,7 @@ enum err admin_new(const struct admin_config *cfg, struct admin **out, char *err
     ad->site = cfg->site;
     ad->alert = cfg->alert;
     ad->tls = cfg->tls;
+    ad->requests_keep_days = cfg->requests_keep_days;
     if (workdays_parse(str_from_cstr(cfg->holidays != NULL ? cfg->holidays : ""), &ad->holidays) !=
         ERR_OK) {
         snprintf(err, err_size, "holidays: expected dates YYYY-MM-DD separated by commas");
@@ -348,6 +349,9 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_GET, "/admin/vacancies/:id", admin__vacancy_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/vacancies/:id", admin__vacancy_save, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/vacancies/:id/delete", admin__vacancy_delete, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/requests", admin__requests, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/requests/:id", admin__request, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/requests/:id", admin__request_save, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages", admin__pages, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages/:slug", admin__page_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/pages/:slug", admin__page_save, E, 0);

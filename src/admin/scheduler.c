@@ -128,7 +128,7 @@ static void *run(void *arg)
     struct admin *ad = arg;
     struct store *db = NULL;
     struct arena *a = arena_new(16 * 1024);
-    int64_t last = utc_now(), key_generation = -1;
+    int64_t last = utc_now(), key_generation = -1, requests_last = last;
 
     /* the key the server started with, so a rotation in the first second counts too */
     if (store_open(ad->db_path, STORE_READ, &db) != ERR_OK)
@@ -153,6 +153,8 @@ static void *run(void *arg)
             arena_reset(a);
             admin__notices_tick(ad, a);
             banner_expire(ad, db, a);
+            arena_reset(a);
+            admin__requests_tick(ad, db, a, &requests_last);
         }
         arena_reset(a);
         pthread_mutex_lock(&ad->sched_lock);

@@ -128,7 +128,10 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                    .static_links = c->static_links,
                                    .alert = serve_alert,
                                    .registry_off = !c->registry,
-                                   .vacancies_off = !c->vacancies};
+                                   .vacancies_off = !c->vacancies,
+                                   .requests_off = !c->requests,
+                                   .appeals_off = !c->appeals,
+                                   .holidays = c->holidays};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
@@ -147,7 +150,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                      .tls = tls,
                                      .start_worker = true,
                                      .alert = serve_alert,
-                                     .holidays = c->holidays};
+                                     .holidays = c->holidays,
+                                     .requests_keep_days = c->requests_keep_days};
     if (admin_new(&admin_cfg, &serve_admin, err, sizeof(err)) != ERR_OK) {
         fprintf(stderr, "visnyk serve: %s\n", err);
         http_router_free(router);

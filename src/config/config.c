@@ -66,6 +66,9 @@ static const char *const known_keys[] = {"db",
                                          "holidays",
                                          "registry",
                                          "vacancies",
+                                         "requests",
+                                         "appeals",
+                                         "requests_keep_days",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -151,6 +154,9 @@ void config_defaults(struct config *c)
     snprintf(c->metrics_allow, sizeof(c->metrics_allow), "%s", "127.0.0.1, ::1");
     c->registry = true;
     c->vacancies = true;
+    c->requests = true;
+    c->appeals = true;
+    c->requests_keep_days = 1095;
     /* the automatic banner: alerts.in.ua's format, a poll every 10 s, a silent feed
      * trusted for 5 minutes, «Відбій тривоги» shown for 15 */
     snprintf(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), "%s", "Authorization");
@@ -525,6 +531,15 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "vacancies")) {
         if (!parse_bool(value, &c->vacancies))
             expected = "on or off";
+    } else if (str_eq_cstr(key, "requests")) {
+        if (!parse_bool(value, &c->requests))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "appeals")) {
+        if (!parse_bool(value, &c->appeals))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "requests_keep_days")) {
+        if (!parse_range(value, 0, 36500, &c->requests_keep_days))
+            expected = "days the personal data of a closed request is kept, from 0 to 36500";
     } else if (str_eq_cstr(key, "access_log")) {
         if (!parse_bool(value, &c->access_log))
             expected = "on or off";
@@ -600,7 +615,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "log_format, access_log, metrics_allow, alert_feed_url, alert_feed_key, "
                  "alert_feed_key_header, alert_region, alert_feed_list, "
                  "alert_feed_region_field, alert_feed_filter, alert_poll_interval, "
-                 "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies",
+                 "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies, "
+                 "requests, appeals, requests_keep_days",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

@@ -72,6 +72,11 @@ struct config {
      * whether the registry and vacancies are served (both on by default) */
     char holidays[CONFIG_MAX_VALUE_BYTES];
     bool registry, vacancies;
+    /* requests for public information and citizens' appeals (docs/OPERATIONS.md,
+     * "Requests for information and appeals"): served (on by default), and the days a
+     * closed request's personal data is kept (default 1095) */
+    bool requests, appeals;
+    unsigned requests_keep_days;
     char metrics_allow[CONFIG_MAX_VALUE_BYTES];
     /* the automatic air-raid banner (src/alert/alert.h, docs/OPERATIONS.md): off while
      * alert_feed_url is empty; the defaults of the mapping are alerts.in.ua's format */

@@ -10,6 +10,8 @@ const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS] = {
     {"menu.archive", "/archive", 0},
     {"menu.registry", "/registry", SITE_SECTION_REGISTRY},
     {"menu.vacancies", "/vacancies", SITE_SECTION_VACANCIES},
+    {"menu.requests", "/requests", SITE_SECTION_REQUESTS},
+    {"menu.appeals", "/appeals", SITE_SECTION_APPEALS},
     {"menu.about", "/pages/about", 0},
     {"menu.contacts", "/pages/contacts", 0},
 };

@@ -138,7 +138,9 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
     s->static_links = cfg->static_links;
     s->alert = cfg->alert;
     s->sections_off = (cfg->registry_off ? SITE_SECTION_REGISTRY : 0u) |
-                      (cfg->vacancies_off ? SITE_SECTION_VACANCIES : 0u);
+                      (cfg->vacancies_off ? SITE_SECTION_VACANCIES : 0u) |
+                      (cfg->requests_off ? SITE_SECTION_REQUESTS : 0u) |
+                      (cfg->appeals_off ? SITE_SECTION_APPEALS : 0u);
     /* "http://host/" + "/news/x" would give a double slash in canonical links */
     {
         size_t n = strlen(s->base_url);
@@ -146,6 +148,12 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
             s->base_url[--n] = '\0';
     }
     pthread_mutex_init(&s->lock, NULL);
+    if (workdays_parse(str_from_cstr(cfg->holidays != NULL ? cfg->holidays : ""), &s->holidays) !=
+        ERR_OK) {
+        snprintf(err, err_size, "holidays: expected dates YYYY-MM-DD separated by commas");
+        site_free(s);
+        return ERR_INVALID;
+    }
     e = site__theme_load(s->theme_dir, &s->theme, err, err_size);
     if (e != ERR_OK) {
         site_free(s);
@@ -417,6 +425,7 @@ void site_routes(struct site *s, struct http_router *r)
     add_page(r, "/vacancies", site__vacancies);
     add_page(r, "/vacancies/archive", site__vacancies_archive); /* before :id */
     add_page(r, "/vacancies/:id", site__vacancy);
+    site__requests_routes(r); /* requests for information and appeals (requests.c) */
     /* pagination as a path (static_links): the cursor is the route's last param */
     add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);
     add_page_ctx(r, "/tags/:slug/after/:cursor", site__tag, &site__cursor_route);
@@ -919,6 +928,10 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
         value_set_bool(a, root, "registry_on", true);
     if ((sections_off & SITE_SECTION_VACANCIES) == 0)
         value_set_bool(a, root, "vacancies_on", true);
+    if ((sections_off & SITE_SECTION_REQUESTS) == 0)
+        value_set_bool(a, root, "requests_on", true);
+    if ((sections_off & SITE_SECTION_APPEALS) == 0)
+        value_set_bool(a, root, "appeals_on", true);
 
     for (size_t i = 0; i < theme->n_assets; i++)
         value_set_str(a, asset, theme->assets[i].key, str_from_cstr(theme->assets[i].url));

@@ -65,6 +65,11 @@ struct site_config {
      * `vacancies = off`): their pages answer 404 and leave the default menu, the site
      * map and the sitemaps. */
     bool registry_off, vacancies_off;
+    /* requests for information and citizens' appeals (config `requests = off`,
+     * `appeals = off`), and the working-day calendar their deadlines count on (config
+     * `holidays`, "YYYY-MM-DD, ..."; NULL or "" = weekends only) */
+    bool requests_off, appeals_off;
+    const char *holidays;
 };
 
 struct site;

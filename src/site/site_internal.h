@@ -11,6 +11,7 @@
 #include "alert/alert.h"
 #include "core/arena.h"
 #include "core/str.h"
+#include "core/workdays.h"
 #include "http/http.h"
 #include "render/i18n.h"
 #include "render/template.h"
@@ -48,6 +49,8 @@ struct site {
     bool static_links;        /* pagination links as paths, see site_config */
     struct alert_feed *alert; /* see site_config; NULL = no automatic banner */
     unsigned sections_off;    /* SITE_SECTION_* not served (site_config) */
+    /* site_config.holidays: the calendar request deadlines count on */
+    struct workdays_calendar holidays;
 };
 
 /* Settings the layout shows; the order matches site__setting_keys. */
@@ -302,6 +305,19 @@ void site__registry_feed(struct http_request *req, struct http_response *res);
 void site__vacancies(struct http_request *req, struct http_response *res);
 void site__vacancies_archive(struct http_request *req, struct http_response *res);
 void site__vacancy(struct http_request *req, struct http_response *res);
+/* requests.c: requests for public information (/requests) and citizens' appeals
+ * (/appeals): the procedure, the form, the statistics (also as CSV and JSON). */
+void site__requests_routes(struct http_router *r);
+/* subscribe.c: what the public forms share: the one writer connection (held under a
+ * lock: site__writer_lock gives it, NULL when the database cannot be opened, and
+ * site__writer_unlock releases it), the cross-site check of a POST, and the mail side
+ * of the site on the writer (catalog, base URL, sender, secret). */
+struct mail_site;
+struct store *site__writer_lock(struct site *site);
+void site__writer_unlock(void);
+bool site__cross_site(struct site_page *p);
+ERR_MUST_USE
+enum err site__mail_site(struct store *w, struct site_page *p, struct mail_site *ms);
 
 struct value *site__documents(struct site_page *p, int64_t article_id);
 

@@ -144,7 +144,8 @@ void site__sitemap_index(struct http_request *req, struct http_response *res)
 }
 
 /* sections_13: the documents registry (every document, restricted ones too: they are
- * listed) and the open vacancies, unless the operator switched them off (issue 13). */
+ * listed), the open vacancies and the request and appeal forms, unless the operator
+ * switched them off (issue 13). */
 static enum err sections_13(struct site_page *p, struct buf *b)
 {
     int64_t now = utc_now();
@@ -184,6 +185,11 @@ static enum err sections_13(struct site_page *p, struct buf *b)
                       str_from_cstr(arena_printf(p->a, "/vacancies/%lld", (long long)v[i].id)),
                       v[i].updated_at);
     }
+    /* the forms of requests for information and appeals (requests.c) */
+    if ((p->site->sections_off & SITE_SECTION_REQUESTS) == 0)
+        url_entry(p, b, STR_LIT("/requests"), 0);
+    if ((p->site->sections_off & SITE_SECTION_APPEALS) == 0)
+        url_entry(p, b, STR_LIT("/appeals"), 0);
     return ERR_OK;
 }
 

@@ -581,3 +581,25 @@ void site_subscribe_routes(struct site *s, struct http_router *r)
     site__route(r, HTTP_M_GET, "/subscribe/preferences", prefs_get, &token);
     site__route(r, HTTP_M_POST, "/subscribe/preferences", prefs_post, NULL);
 }
+
+/* ---- shared with the other public forms (site_internal.h) ---- */
+
+struct store *site__writer_lock(struct site *site)
+{
+    return writer_lock(site);
+}
+
+void site__writer_unlock(void)
+{
+    writer_unlock();
+}
+
+bool site__cross_site(struct site_page *p)
+{
+    return cross_site(p);
+}
+
+enum err site__mail_site(struct store *w, struct site_page *p, struct mail_site *ms)
+{
+    return mail_site_load(w, p->a, p->theme->uk, p->site->base_url, mail_from_for(p), ms);
+}

@@ -639,6 +639,45 @@ const char *const store__migrations[] = {
     "ALTER TABLE mail_subscribers ADD COLUMN lang TEXT NOT NULL DEFAULT 'uk'\n"
     "    CHECK (lang IN ('uk', 'en'));\n"
     "PRAGMA user_version = 17;\n",
+    /* 18 (issue 13): requests for public information ('info') and citizens' appeals
+     * ('appeal'), store/requests.h. The number is seq within (kind, year), never
+     * reused; deadlines and the reminder time are computed in C (core/deadline.h).
+     * The personal data (name .. close_reason) is emptied requests_keep_days after
+     * closed_at (erased_at set); the row stays for the statistics by half-year. */
+    "CREATE TABLE info_requests (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    kind TEXT NOT NULL CHECK (kind IN ('info', 'appeal')),\n"
+    "    year INTEGER NOT NULL,\n"
+    "    half INTEGER NOT NULL CHECK (half IN (1, 2)),\n"
+    "    seq INTEGER NOT NULL,\n"
+    "    received_at INTEGER NOT NULL,\n"
+    "    due_at INTEGER NOT NULL,\n"
+    "    remind_at INTEGER NOT NULL,\n"
+    "    reminded_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    extended_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    closed_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    erased_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    urgent INTEGER NOT NULL DEFAULT 0,\n"
+    "    short_term INTEGER NOT NULL DEFAULT 0,\n"
+    "    category TEXT NOT NULL DEFAULT ''\n"
+    "        CHECK (category IN ('', 'proposal', 'statement', 'complaint')),\n"
+    "    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'in_progress', 'extended',\n"
+    "        'answered', 'refused', 'forwarded')),\n"
+    "    assignee_id INTEGER REFERENCES users (id) ON DELETE SET NULL,\n"
+    "    name TEXT NOT NULL DEFAULT '',\n"
+    "    address TEXT NOT NULL DEFAULT '',\n"
+    "    email TEXT NOT NULL DEFAULT '',\n"
+    "    phone TEXT NOT NULL DEFAULT '',\n"
+    "    body TEXT NOT NULL DEFAULT '',\n"
+    "    extend_reason TEXT NOT NULL DEFAULT '',\n"
+    "    answer TEXT NOT NULL DEFAULT '',\n"
+    "    close_reason TEXT NOT NULL DEFAULT '',\n"
+    "    UNIQUE (kind, year, seq)\n"
+    ");\n"
+    "CREATE INDEX info_requests_received ON info_requests (received_at, id);\n"
+    "CREATE INDEX info_requests_due ON info_requests (status, due_at);\n"
+    "CREATE INDEX info_requests_closed ON info_requests (erased_at, closed_at);\n"
+    "PRAGMA user_version = 18;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

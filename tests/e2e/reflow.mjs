@@ -57,6 +57,11 @@ async function pageList(page, base) {
     ['vacancies', '/vacancies'],
     ['vacancies-archive', '/vacancies/archive'],
     ['vacancy', '/vacancies/1'],
+    // requests for information and appeals (src/site/requests.c, src/cli/demo_requests.c):
+    // the procedure, the forms and the statistics, and the reception schedule they link
+    ['requests', '/requests'],
+    ['appeals', '/appeals'],
+    ['reception', '/pages/pryiom-hromadian'],
     ['subscribe', '/subscribe'],
     ['subscribe-confirm', '/subscribe/confirm?t=abcdef0123456789'],
     ['not-found', '/nothing-here'],
@@ -143,6 +148,44 @@ function validateHtml(dir, count) {
   check(files.length === count, `${files.length} pages validated`);
 }
 
+// The pages a form's POST answers with (src/site/requests.c): a request with a bad e-mail
+// (422, the error beside the field, the typed values kept) and an appeal registered (the
+// number and the deadline), submitted through the form at each width; their HTML goes to
+// the validator with the others.
+async function formPages(page, base, htmlDir) {
+  let n = 0;
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width < 1000 ? 740 : 900 });
+    const cases = [
+      ['requests-error', '/requests', 422, async () => {
+        await page.fill('#rq-name', 'Петренко Олена');
+        await page.fill('#rq-email', 'не адреса');
+      }],
+      ['appeal-done', '/appeals', 200, async () => {
+        await page.fill('#rq-name', 'Коваль Іван Петрович');
+        await page.fill('#rq-address', '36000, Полтава, вул. Соборності, 1');
+        await page.check('#rq-cat-complaint');
+        await page.fill('#rq-body', 'Прошу відремонтувати дорогу до школи.');
+      }],
+    ];
+    for (const [name, url, want, fill] of cases) {
+      await page.goto(base + url);
+      await fill();
+      const [res] = await Promise.all([page.waitForNavigation(),
+        page.click('form.rq-form button[type=submit]')]);
+      check(res.status() === want, `${name} at ${width} px answers ${want}, got ${res.status()}`);
+      if (width === WIDTHS[0]) {
+        fs.writeFileSync(path.join(htmlDir, `${name}.html`), await res.text());
+        n++;
+      }
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+      check(sw <= width, `${name} at ${width} px: no sideways scrolling (scrollWidth ${sw})`);
+      await checkAxe(tally, page, `${name} at ${width} px`);
+    }
+  }
+  return n;
+}
+
 async function main() {
   const world = new World({ demo: true });
   let finished = false;
@@ -177,8 +220,9 @@ async function main() {
     check((await page.goto(`${base}/search?q=${encodeURIComponent('Полтава')}`)) &&
       await page.locator('ol.results > li').count() > 0, 'the search page has results');
     await gallery(page, base);
+    const posted = await formPages(page, base, htmlDir);
 
-    if (MARKUP_CHECKS) validateHtml(htmlDir, pages.length);
+    if (MARKUP_CHECKS) validateHtml(htmlDir, pages.length + posted);
     finished = true;
   } finally {
     await world.stop(!finished || tally.failed > 0);

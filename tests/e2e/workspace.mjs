@@ -69,6 +69,11 @@ async function pageList(page, base) {
     ['vacancies', '/admin/vacancies'],
     ['vacancy-new', '/admin/vacancies/new'],
     ['vacancy-edit', '/admin/vacancies/1'],
+    // requests for information and appeals (demo_requests.c): the queue with overdue
+    // rows, one filtered, an extended request's page with every form
+    ['requests', '/admin/requests'],
+    ['requests-filtered', '/admin/requests?kind=info&status=in_progress'],
+    ['request', '/admin/requests/5'],
     ['users', '/admin/users'],
     ['audit', '/admin/audit'],
     ['banner', '/admin/banner'],
