@@ -18,6 +18,7 @@
 #include "core/utf8.h"
 #include "mail/notify.h"
 #include "render/escape.h"
+#include "search/search.h"
 #include "sign/seal.h"
 #include "site/site.h"
 #include "store/accounts.h"
@@ -931,6 +932,21 @@ struct bulk_keys {
     size_t n_old_tags, n_old_depts, n_new_tags, n_new_depts;
 };
 
+/* same_tag: do two tag names fold alike (case, apostrophes), as the store matches them
+ * when it links a tag: «Укриття» added to an article tagged «укриття» is already there */
+static bool same_tag(struct str a, struct str b)
+{
+    struct buf fa, fb;
+    buf_init(&fa, 4 * STORE_MAX_NAME_BYTES + 16);
+    buf_init(&fb, 4 * STORE_MAX_NAME_BYTES + 16);
+    bool same =
+        str_eq(a, b) || (search_word_fold(&fa, a) == ERR_OK && search_word_fold(&fb, b) == ERR_OK &&
+                         str_eq(buf_str(&fa), buf_str(&fb)));
+    buf_free(&fa);
+    buf_free(&fb);
+    return same;
+}
+
 /* One article of a bulk action, saved through the same steps as the editor's save
  * (store_article_save: version bump and revision; save_step_in: audit, signature,
  * notices). *changed is false when the article already was in the state asked for. */
@@ -990,7 +1006,7 @@ static enum err bulk_one(struct admin_ctx *c, int64_t id, struct str action, str
         audit_action = "article.withdraw";
     } else {
         for (size_t i = 0; i < in.n_tags; i++)
-            if (str_eq(tags[i], tag))
+            if (same_tag(tags[i], tag))
                 return ERR_OK;
         if (in.n_tags == STORE_MAX_REFS)
             return ERR_TOO_LARGE;
