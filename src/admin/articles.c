@@ -414,6 +414,13 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
         value_set(a, c->root, "tag_names", names);
     }
     value_set_int(a, v, "gallery_version", f->gallery_version);
+    struct value *rows = value_list(a); /* the upload form's file + caption + alt rows */
+    for (int64_t k = 1; k <= ADMIN_UPLOAD_ROWS; k++) {
+        struct value *r = value_obj(a);
+        value_set_int(a, r, "k", k);
+        value_push(a, rows, r);
+    }
+    value_set(a, c->root, "upload_rows", rows);
     for (size_t i = 0; i < f->n_photos; i++) {
         const struct store_photo *p = &f->photos[i];
         struct value *ph = value_obj(a);

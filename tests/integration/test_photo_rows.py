@@ -1,0 +1,135 @@
+"""Photos in the workspace, second pass (issue 12): an upload of several photos, each
+with its own caption and alt text (the form's rows photo_K, caption_K, alt_K,
+decorative_K); alt text is required unless the photo is marked decorative (then alt="");
+a photo without either refuses the whole upload with the error beside its row's field
+and nothing stored; the shared caption/alt of a plain "photo" field follow the same
+rule; the gallery's «Вище» / «Нижче» buttons (the keyboard's and the no-JS way to
+reorder) move one photo, keep the captions typed meanwhile and return to that photo;
+the first photo has no «Вище», the last no «Нижче»."""
+import re
+import sqlite3
+
+from harness import Server, check, done
+from test_admin import Client, add_user, article_form, article_id_from, png
+
+
+def gallery(srv, aid):
+    with sqlite3.connect(srv.db) as db:
+        return db.execute("SELECT id, caption, alt FROM photos WHERE article_id = ? "
+                          "ORDER BY pos", (aid,)).fetchall()
+
+
+def gallery_form(client, aid):
+    _, _, body = client.get(f"/admin/articles/{aid}")
+    ids = re.findall(r'name="order_(\d+)"', body)
+    f = {"csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1),
+         "gallery_version": re.search(r'name="gallery_version" value="(\d+)"', body).group(1)}
+    for i, pid in enumerate(ids):
+        cap = re.search(rf'name="caption_{pid}" value="([^"]*)"', body).group(1)
+        alt = re.search(rf'name="alt_{pid}" value="([^"]*)"', body).group(1)
+        f.update({f"order_{pid}": str(i + 1), f"caption_{pid}": cap, f"alt_{pid}": alt})
+    return ids, f, body
+
+
+def main():
+    srv = Server(demo=False)
+    add_user(srv, "editor", "editor")
+    with srv:
+        ed = Client(srv)
+        st, _, _ = ed.login("editor")
+        check(st == 303, f"editor logs in ({st})")
+        csrf = ed.csrf()
+        st, h, _ = ed.post("/admin/articles/new", article_form(csrf, "Новина з підписаними фото"))
+        aid = article_id_from(h)
+
+        # the form: rows with a file, a caption, an alt text and «декоративне» each
+        _, _, body = ed.get(f"/admin/articles/{aid}")
+        for k in (1, 2, 3, 4):
+            check(f'name="photo_{k}" type="file"' in body and f'name="caption_{k}"' in body
+                  and f'name="alt_{k}"' in body and f'name="decorative_{k}"' in body,
+                  f"the upload form has row {k}")
+        check('<label for="up-alt-1">' in body, "each field has its label")
+
+        files = [(f"photo_{k}", f"ph-{k}.png", png(300 + 10 * k, 200), "image/png")
+                 for k in (1, 2, 3)]
+        typed = {"csrf": csrf, "caption_1": "Голова громади на відкритті",
+                 "alt_1": "Жінка перерізає стрічку біля входу до школи",
+                 "caption_2": "Орнамент", "decorative_2": "1",
+                 "caption_3": "Учні в класі"}
+        st, _, body = ed.post_multipart(f"/admin/articles/{aid}/photos", typed, files)
+        check(st == 422, f"a photo without alt text and not decorative refuses the upload ({st})")
+        check(re.search(r'id="up-alt-3"[^>]*aria-describedby="up-alt-3-error alt-hint"'
+                        r'[^>]*aria-invalid="true"', body) is not None
+              and 'id="up-alt-3-error"' in body and "позначте його як декоративне" in body,
+              "the error stands beside row 3's alt field")
+        check('aria-invalid' not in re.search(r'<input id="up-alt-1"[^>]*>', body).group(0),
+              "row 1 is not marked")
+        check('value="Голова громади на відкритті"' in body and 'value="Учні в класі"' in body
+              and re.search(r'name="decorative_2" value="1" checked', body) is not None,
+              "what was typed is shown again")
+        check(gallery(srv, aid) == [], "nothing was stored")
+
+        typed["alt_3"] = "Діти за партами слухають учительку"
+        st, h, _ = ed.post_multipart(f"/admin/articles/{aid}/photos", typed, files)
+        check(st == 303 and "m=uploaded" in h.get("location", ""), f"uploaded with alt texts ({st})")
+        g = gallery(srv, aid)
+        check([(c, a) for _, c, a in g] == [
+            ("Голова громади на відкритті", "Жінка перерізає стрічку біля входу до школи"),
+            ("Орнамент", ""),
+            ("Учні в класі", "Діти за партами слухають учительку")],
+            f"each photo has its own caption and alt; the decorative one alt='' ({g})")
+
+        # a decorative tick wins over a typed alt; rows without a file are ignored
+        st, _, _ = ed.post_multipart(f"/admin/articles/{aid}/photos",
+                                     {"csrf": csrf, "alt_1": "Зайвий опис", "decorative_1": "1",
+                                      "caption_2": "рядок без файлу"},
+                                     [("photo_1", "d.png", png(120, 90), "image/png")])
+        g = gallery(srv, aid)
+        check(st == 303 and len(g) == 4 and g[3][2] == "", f"decorative: alt='' ({st}, {g[3:]})")
+
+        # the plain field with a shared caption: the same rule
+        st, _, body = ed.post_multipart(f"/admin/articles/{aid}/photos",
+                                        {"csrf": csrf, "caption": "Спільний"},
+                                        [("photo", "shared.png", png(130, 90), "image/png")])
+        check(st == 422 and "shared.png" in body and len(gallery(srv, aid)) == 4,
+              f"a shared upload without alt is refused, naming the file ({st})")
+
+        # reorder by buttons: the first has no «Вище», the last no «Нижче»
+        ids, form, body = gallery_form(ed, aid)
+        check(f'value="up_{ids[0]}"' not in body and f'value="down_{ids[0]}"' in body
+              and f'value="up_{ids[-1]}"' in body and f'value="down_{ids[-1]}"' not in body,
+              "«Вище» / «Нижче» where they can move")
+        check(re.search(r'<button type="submit" name="move" value="down_\d+"[^>]*aria-label='
+                        r'"Нижче: Фото 1"', body) is not None, "the buttons name their photo")
+        form[f"caption_{ids[1]}"] = "Підпис, набраний перед перестановкою"
+        form["move"] = f"down_{ids[0]}"
+        st, h, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
+        check(st == 303 and h.get("location", "").endswith(f"#gphoto-{ids[0]}"),
+              f"«Нижче» saves and returns to the moved photo ({st}, {h.get('location')})")
+        g = gallery(srv, aid)
+        check([str(p) for p, _, _ in g] == [ids[1], ids[0], ids[2], ids[3]],
+              f"the first photo moved one down ({[p for p, _, _ in g]})")
+        check(g[0][1] == "Підпис, набраний перед перестановкою", "the caption typed was kept")
+
+        ids, form, _ = gallery_form(ed, aid)
+        form["move"] = f"up_{ids[3]}"
+        st, _, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
+        g = gallery(srv, aid)
+        check(st == 303 and [str(p) for p, _, _ in g] == [ids[0], ids[1], ids[3], ids[2]],
+              f"«Вище» moves the last one up ({st})")
+        ids, form, _ = gallery_form(ed, aid)
+        form["move"] = f"up_{ids[0]}"
+        st, _, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
+        check(st == 303 and [str(p) for p, _, _ in gallery(srv, aid)] == ids,
+              "the first one up stays where it is")
+        ids2, form, _ = gallery_form(ed, aid)
+        form["move"] = f"up_{ids2[1]}"
+        form["gallery_version"] = "1"
+        st, _, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
+        check(st == 409 and [str(p) for p, _, _ in gallery(srv, aid)] == ids2,
+              f"a move from a stale form is refused like any gallery save ({st})")
+    done()
+
+
+if __name__ == "__main__":
+    main()
