@@ -821,6 +821,11 @@ void admin__article_save(struct admin_ctx *c)
         str_eq(f.date, admin__date_input(c, art.published_at)) && when <= utc_now())
         when = utc_now();
     in.published_at = when;
+    /* the first autosave of a new article (admin.js) creates its draft, so that a tab
+     * closed before any save keeps the text; typed before the title, it gets a
+     * placeholder title the author replaces (issue 12) */
+    if (f.title.len == 0 && id == 0 && admin__field(c, c->req->body, "autosave").len > 0)
+        in.title = f.title = admin__t(c, "admin.article.untitled");
     if (f.title.len == 0) {
         f.error_key = "admin.article.no_title";
         edit_page(c, 422, &f);
@@ -849,7 +854,7 @@ void admin__article_save(struct admin_ctx *c)
     } else if (str_eq_cstr(action, "draft") && editor) {
         status = STORE_DRAFT;
         audit_action = "article.draft";
-    } else if (!str_eq_cstr(action, "save") && action.len > 0) {
+    } else if (!str_eq_cstr(action, "save") && !str_eq_cstr(action, "photos") && action.len > 0) {
         admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
         return;
     }
@@ -927,7 +932,14 @@ void admin__article_save(struct admin_ctx *c)
     }
     admin__article_invalidate(c, new_id, old_tags, n_old_tags, old_depts, n_old_depts);
     admin__article_invalidate(c, new_id, new_tags, n_new_tags, new_depts, n_new_depts);
-    admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)new_id, id == 0 ? "created" : msg);
+    /* «Зберегти чернетку й додати фото» on a new article: the gallery needs the draft,
+     * so the first save goes straight to it */
+    if (str_eq_cstr(action, "photos"))
+        admin__redirect(c, "/admin/articles/%lld?m=%s#photos", (long long)new_id,
+                        id == 0 ? "created" : msg);
+    else
+        admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)new_id,
+                        id == 0 ? "created" : msg);
 }
 
 /* ---- bulk actions ----------------------------------------------------------------------- */

@@ -5,7 +5,8 @@ a photo without either refuses the whole upload with the error beside its row's 
 and nothing stored; the shared caption/alt of a plain "photo" field follow the same
 rule; the gallery's «Вище» / «Нижче» buttons (the keyboard's and the no-JS way to
 reorder) move one photo, keep the captions typed meanwhile and return to that photo;
-the first photo has no «Вище», the last no «Нижче»."""
+the first photo has no «Вище», the last no «Нижче»; a new article's «Зберегти чернетку
+й додати фото» saves the draft and opens its upload form."""
 import re
 import sqlite3
 
@@ -39,8 +40,19 @@ def main():
         st, _, _ = ed.login("editor")
         check(st == 303, f"editor logs in ({st})")
         csrf = ed.csrf()
-        st, h, _ = ed.post("/admin/articles/new", article_form(csrf, "Новина з підписаними фото"))
+        # photos before the first save: the new article's button saves the draft and
+        # goes to its upload form; without JS the formatting toolbar stays hidden
+        _, _, body = ed.get("/admin/articles/new")
+        check(re.search(r'<button type="submit" form="article-form" name="action" '
+                        r'value="photos"', body) is not None,
+              "a new article offers «Зберегти чернетку й додати фото»")
+        check(re.search(r'<span class="md-toolbar" id="md-toolbar"[^>]* hidden>', body)
+              is not None, "the toolbar is hidden until editor.js shows it")
+        st, h, _ = ed.post("/admin/articles/new", article_form(csrf, "Новина з підписаними фото",
+                                                               action="photos"))
         aid = article_id_from(h)
+        check(st == 303 and h.get("location", "").endswith(f"/admin/articles/{aid}?m=created#photos"),
+              f"it saves the draft and opens its photos ({st}, {h.get('location')})")
 
         # the form: rows with a file, a caption, an alt text and «декоративне» each
         _, _, body = ed.get(f"/admin/articles/{aid}")
