@@ -475,6 +475,14 @@ async function main() {
     await autosave(base, editUrl);
     await conflict(context, base, editUrl);
     await sharedPreview(page, base, editUrl);
+    // an upload refused for a missing alt text: the rows again, the error beside the field
+    await page.goto(base + editUrl);
+    await page.setInputFiles('#photo-pick', [{ name: 'no-alt.png', mimeType: 'image/png',
+      buffer: photo(320, 240, 5) }]);
+    await page.fill('#up-caption-1', 'Фото без опису');
+    await Promise.all([page.waitForNavigation(), page.click('#upload-form button[type=submit]')]);
+    check(await page.locator('#up-alt-1[aria-invalid=true]').count() === 1, 'the refused upload marks its field');
+    await audit(page, 'upload-refused');
     await page.goto(base + editUrl);
     check(/redaktorka\s+редагує з \d\d:\d\d/.test(await page.locator('#presence').innerText()) &&
       await page.locator('#takeover').count() === 1,
