@@ -1293,6 +1293,89 @@ static struct str lines_joined(struct admin_ctx *c, struct str lines)
     return s;
 }
 
+/* gallery_line splits one line of a revision's gallery ("<sha256>\t<caption>\t<alt>") */
+static bool gallery_line(struct str line, struct str *hash, struct str *caption, struct str *alt)
+{
+    struct str rest = line;
+    return str_split_next(&rest, '\t', hash) && str_split_next(&rest, '\t', caption) &&
+           (*alt = rest, hash->len > 0);
+}
+
+/* gallery_text: a revision's gallery for the diff, a photo a line in order with its
+ * caption, alt text and the start of its file's hash; empty for none (or a revision
+ * older than migration 21) */
+static struct str gallery_text(struct admin_ctx *c, struct str gallery)
+{
+    struct str rest = gallery, line, hash, caption, alt;
+    struct buf b;
+    size_t n = 0;
+    if (gallery.len == 0)
+        return STR_LIT("");
+    buf_init(&b, gallery.len * 2 + 256);
+    buf_append_cstr(&b, "\n\n");
+    buf_append_str(&b, admin__t(c, "admin.photo.gallery"));
+    buf_append_cstr(&b, ":");
+    while (str_split_next(&rest, '\n', &line)) {
+        if (!gallery_line(line, &hash, &caption, &alt))
+            continue;
+        buf_append_cstr(&b, arena_printf(c->a, "\n%zu. %.*s · %.*s: %.*s · %.*s", ++n,
+                                         STR_FMT(caption), STR_FMT(admin__t(c, "admin.photo.alt")),
+                                         STR_FMT(alt), STR_FMT(str_sub(hash, 0, 12))));
+    }
+    struct str out = arena_str(c->a, buf_str(&b));
+    buf_free(&b);
+    return out;
+}
+
+/* gallery_restore, in resave's transaction: the photos the revision lists get back its
+ * order, captions and alt texts (matched by file); photos added since stay, after them.
+ * Photos removed since are not brought back (their rows are gone). A revision without a
+ * gallery (none, or older than migration 21) leaves the gallery as it is. */
+static enum err gallery_restore(struct admin_ctx *c, int64_t id, struct str gallery)
+{
+    struct store_article art;
+    struct store_article_meta meta;
+    struct store_gallery_state g;
+    struct str *rel, rest, line, hash, caption, alt;
+    size_t n_rel;
+    int64_t new_version;
+    if (gallery.len == 0)
+        return ERR_OK;
+    enum err e = store_article_admin_get(c->db, c->a, id, &art, &meta, &rel, &n_rel);
+    if (e == ERR_OK)
+        e = store_gallery_state(c->db, c->a, id, &g);
+    if (e != ERR_OK || art.n_photos == 0)
+        return e;
+    struct store_photo_edit *edits = arena_alloc_array(c->a, art.n_photos, sizeof *edits);
+    bool *used = arena_alloc_array(c->a, art.n_photos, sizeof *used);
+    for (size_t i = 0; i < art.n_photos; i++) {
+        edits[i] = (struct store_photo_edit){.id = art.photos[i].id,
+                                             .order = 100000 + (int64_t)i,
+                                             .caption = art.photos[i].caption,
+                                             .alt = art.photos[i].alt};
+        used[i] = false;
+    }
+    rest = gallery;
+    for (int64_t k = 1; str_split_next(&rest, '\n', &line); k++) {
+        if (!gallery_line(line, &hash, &caption, &alt))
+            continue;
+        for (size_t i = 0; i < art.n_photos; i++) {
+            if (used[i] || !str_eq(art.photos[i].hash, hash))
+                continue;
+            used[i] = true;
+            edits[i].order = k;
+            edits[i].caption = caption;
+            edits[i].alt = alt;
+            break;
+        }
+    }
+    /* a gallery form open elsewhere is now stale, as after any gallery save */
+    e = store_gallery_claim(c->db, id, g.version, c->user.name, utc_now(), &new_version);
+    if (e == ERR_OK)
+        e = store_photos_arrange(c->db, id, edits, art.n_photos);
+    return e;
+}
+
 /* revision_text: the whole revision as one text, so one line diff shows every change. */
 static struct str revision_text(struct admin_ctx *c, const struct store_revision *r)
 {
@@ -1305,7 +1388,7 @@ static struct str revision_text(struct admin_ctx *c, const struct store_revision
     return str_from_cstr(arena_printf(
         a,
         "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
-        "%.*s: %.*s\n\n%.*s",
+        "%.*s: %.*s\n\n%.*s%.*s",
         STR_FMT(admin__t(c, "admin.article.title")), STR_FMT(r->title),
         STR_FMT(admin__t(c, "admin.article.slug")), STR_FMT(r->slug),
         STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(admin__t(c, status_key(st))),
@@ -1313,7 +1396,8 @@ static struct str revision_text(struct admin_ctx *c, const struct store_revision
         STR_FMT(admin__t(c, "admin.article.departments")), STR_FMT(lines_joined(c, r->departments)),
         STR_FMT(admin__t(c, "admin.article.tags")), STR_FMT(lines_joined(c, r->tags)),
         STR_FMT(admin__t(c, "admin.article.related")), STR_FMT(lines_joined(c, r->related)),
-        STR_FMT(admin__t(c, "admin.article.lead")), STR_FMT(r->lead), STR_FMT(r->body_md)));
+        STR_FMT(admin__t(c, "admin.article.lead")), STR_FMT(r->lead), STR_FMT(r->body_md),
+        STR_FMT(gallery_text(c, r->gallery))));
 }
 
 static void diff_page(struct admin_ctx *c, int64_t id, struct str title, struct str text_a,
@@ -1465,6 +1549,10 @@ static void resave(struct admin_ctx *c, int64_t id, int64_t rev, int64_t expecte
     in.n_related = split_names(r.related, '\n', related, STORE_MAX_RELATED);
     in.related = related;
     e = store_begin(c->db);
+    /* the gallery first, so that the new revision records it restored; a take-back
+     * (rev = the current version) leaves it as it is */
+    if (e == ERR_OK && strcmp(action, "article.restore") == 0)
+        e = gallery_restore(c, id, r.gallery);
     if (e == ERR_OK)
         e = store_article_save(c->db, id, expected, &in, c->user.id, c->user.name, &new_id,
                                &new_version, &stale);

@@ -639,6 +639,12 @@ const char *const store__migrations[] = {
     "ALTER TABLE mail_subscribers ADD COLUMN lang TEXT NOT NULL DEFAULT 'uk'\n"
     "    CHECK (lang IN ('uk', 'en'));\n"
     "PRAGMA user_version = 17;\n",
+    /* 21 (issue 12, given this number; it sets the version by its place in this list,
+     * so it follows 18-20 when those are merged): a revision keeps its article's gallery,
+     * one photo a line, "<sha256>\t<caption>\t<alt>" in the gallery's order, so the
+     * diff shows caption, alt and order changes and a restore brings them back. */
+    "ALTER TABLE revisions ADD COLUMN gallery TEXT NOT NULL DEFAULT '';\n"
+    "PRAGMA user_version = 18;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

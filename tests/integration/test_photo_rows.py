@@ -6,7 +6,8 @@ and nothing stored; the shared caption/alt of a plain "photo" field follow the s
 rule; the gallery's «Вище» / «Нижче» buttons (the keyboard's and the no-JS way to
 reorder) move one photo, keep the captions typed meanwhile and return to that photo;
 the first photo has no «Вище», the last no «Нижче»; a new article's «Зберегти чернетку
-й додати фото» saves the draft and opens its upload form."""
+й додати фото» saves the draft and opens its upload form; revisions keep the gallery, the
+diff shows it and a restore brings it back."""
 import re
 import sqlite3
 
@@ -26,8 +27,9 @@ def gallery_form(client, aid):
     f = {"csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1),
          "gallery_version": re.search(r'name="gallery_version" value="(\d+)"', body).group(1)}
     for i, pid in enumerate(ids):
-        cap = re.search(rf'name="caption_{pid}" value="([^"]*)"', body).group(1)
-        alt = re.search(rf'name="alt_{pid}" value="([^"]*)"', body).group(1)
+        # the gallery's fields (the upload rows' caption_K are another form's)
+        cap = re.search(rf'id="caption_{pid}" name="caption_{pid}" value="([^"]*)"', body).group(1)
+        alt = re.search(rf'id="alt_{pid}" name="alt_{pid}" value="([^"]*)"', body).group(1)
         f.update({f"order_{pid}": str(i + 1), f"caption_{pid}": cap, f"alt_{pid}": alt})
     return ids, f, body
 
@@ -121,6 +123,8 @@ def main():
         g = gallery(srv, aid)
         check([str(p) for p, _, _ in g] == [ids[1], ids[0], ids[2], ids[3]],
               f"the first photo moved one down ({[p for p, _, _ in g]})")
+        check(g[1][1] == "Голова громади на відкритті" and g[2][1] == "Учні в класі",
+              f"the other captions are as they were ({g})")
         check(g[0][1] == "Підпис, набраний перед перестановкою", "the caption typed was kept")
 
         ids, form, _ = gallery_form(ed, aid)
@@ -140,7 +144,62 @@ def main():
         st, _, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
         check(st == 409 and [str(p) for p, _, _ in gallery(srv, aid)] == ids2,
               f"a move from a stale form is refused like any gallery save ({st})")
+        check_revisions(srv, ed, aid)
     done()
+
+
+def check_revisions(srv, ed, aid):
+    """A revision keeps the gallery (order, captions, alt texts), the diff shows its
+    changes, and a restore brings it back (migration 21)."""
+    def save_article():
+        _, _, body = ed.get(f"/admin/articles/{aid}")
+        v = re.search(r'name="version" value="(\d+)"', body).group(1)
+        st, _, _ = ed.post(f"/admin/articles/{aid}", article_form(
+            ed.csrf(), "Новина з підписаними фото", version=v,
+            body=f"Текст версії {v}.", slug="novyna-z-pidpysanymy-foto"))
+        check(st == 303, f"article saved ({st})")
+        with sqlite3.connect(srv.db) as db:
+            return db.execute("SELECT version, gallery FROM revisions WHERE article_id = ? "
+                              "ORDER BY version DESC", (aid,)).fetchone()
+    before = gallery(srv, aid)
+    r1, g1 = save_article()
+    check(g1.count("\n") == len(before) - 1 and "Голова громади на відкритті" in g1,
+          f"the revision records the gallery, a photo a line ({g1!r})")
+
+    ids, form, _ = gallery_form(ed, aid)
+    form[f"caption_{ids[0]}"] = "Змінений підпис"
+    form[f"alt_{ids[0]}"] = "Змінений опис"
+    form["move"] = f"down_{ids[0]}"
+    st, _, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
+    check(st == 303, f"gallery changed ({st})")
+    r2, g2 = save_article()
+    check("Змінений підпис" in g2 and g2 != g1, "the next revision records the new gallery")
+
+    st, _, body = ed.get(f"/admin/articles/{aid}/diff?a={r1}&b={r2}")
+    dels = " ".join(re.findall(r'<li class="del">(.*?)</li>', body, re.S))
+    adds = " ".join(re.findall(r'<li class="add">(.*?)</li>', body, re.S))
+    check(st == 200 and "Фото:" in body and "Змінений підпис" in adds and "Змінений опис" in adds
+          and before[0][1] in dels,
+          f"the diff shows the gallery's change ({st})")
+
+    _, _, page = ed.get(f"/admin/articles/{aid}")
+    v = re.search(r'name="version" value="(\d+)"', page).group(1)
+    gv = re.search(r'name="gallery_version" value="(\d+)"', page).group(1)
+    st, h, _ = ed.post(f"/admin/articles/{aid}/restore", {"csrf": ed.csrf(), "rev": str(r1),
+                                                         "version": v})
+    check(st == 303 and "m=restored" in h.get("location", ""), f"restored ({st})")
+    check(gallery(srv, aid) == before, f"the gallery is back: order, captions, alt texts")
+    with sqlite3.connect(srv.db) as db:
+        r3, g3 = db.execute("SELECT version, gallery FROM revisions WHERE article_id = ? "
+                            "ORDER BY version DESC", (aid,)).fetchone()
+        gv2 = db.execute("SELECT gallery_version FROM articles WHERE id = ?", (aid,)).fetchone()
+    check(r3 > r2 and g3 == g1, "the restore's revision records the restored gallery")
+    # a gallery form loaded before the restore is stale now
+    form["gallery_version"] = gv
+    form.pop("move", None)
+    st, _, _ = ed.post(f"/admin/articles/{aid}/gallery", form)
+    check(st == 409 and gallery(srv, aid) == before,
+          f"a gallery form from before the restore is refused ({st}, {gv2})")
 
 
 if __name__ == "__main__":
