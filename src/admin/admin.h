@@ -50,6 +50,7 @@
 #define ADMIN_KNOWN_IP_SECONDS (30 * 24 * 3600)
 
 #define ADMIN_MAX_UPLOAD_FILES 20 /* photos in one upload */
+#define ADMIN_UPLOAD_ROWS 4       /* file + caption + alt rows the form shows without JS */
 
 struct admin_config {
     const char *db_path;

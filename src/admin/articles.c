@@ -18,6 +18,7 @@
 #include "core/utf8.h"
 #include "mail/notify.h"
 #include "render/escape.h"
+#include "search/search.h"
 #include "sign/seal.h"
 #include "site/site.h"
 #include "store/accounts.h"
@@ -413,6 +414,13 @@ static void edit_page(struct admin_ctx *c, int status, const struct art_form *f)
         value_set(a, c->root, "tag_names", names);
     }
     value_set_int(a, v, "gallery_version", f->gallery_version);
+    struct value *rows = value_list(a); /* the upload form's file + caption + alt rows */
+    for (int64_t k = 1; k <= ADMIN_UPLOAD_ROWS; k++) {
+        struct value *r = value_obj(a);
+        value_set_int(a, r, "k", k);
+        value_push(a, rows, r);
+    }
+    value_set(a, c->root, "upload_rows", rows);
     for (size_t i = 0; i < f->n_photos; i++) {
         const struct store_photo *p = &f->photos[i];
         struct value *ph = value_obj(a);
@@ -813,6 +821,11 @@ void admin__article_save(struct admin_ctx *c)
         str_eq(f.date, admin__date_input(c, art.published_at)) && when <= utc_now())
         when = utc_now();
     in.published_at = when;
+    /* the first autosave of a new article (admin.js) creates its draft, so that a tab
+     * closed before any save keeps the text; typed before the title, it gets a
+     * placeholder title the author replaces (issue 12) */
+    if (f.title.len == 0 && id == 0 && admin__field(c, c->req->body, "autosave").len > 0)
+        in.title = f.title = admin__t(c, "admin.article.untitled");
     if (f.title.len == 0) {
         f.error_key = "admin.article.no_title";
         edit_page(c, 422, &f);
@@ -841,7 +854,7 @@ void admin__article_save(struct admin_ctx *c)
     } else if (str_eq_cstr(action, "draft") && editor) {
         status = STORE_DRAFT;
         audit_action = "article.draft";
-    } else if (!str_eq_cstr(action, "save") && action.len > 0) {
+    } else if (!str_eq_cstr(action, "save") && !str_eq_cstr(action, "photos") && action.len > 0) {
         admin__message(c, 403, "admin.err.forbidden", "admin.err.role");
         return;
     }
@@ -919,7 +932,14 @@ void admin__article_save(struct admin_ctx *c)
     }
     admin__article_invalidate(c, new_id, old_tags, n_old_tags, old_depts, n_old_depts);
     admin__article_invalidate(c, new_id, new_tags, n_new_tags, new_depts, n_new_depts);
-    admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)new_id, id == 0 ? "created" : msg);
+    /* «Зберегти чернетку й додати фото» on a new article: the gallery needs the draft,
+     * so the first save goes straight to it */
+    if (str_eq_cstr(action, "photos"))
+        admin__redirect(c, "/admin/articles/%lld?m=%s#photos", (long long)new_id,
+                        id == 0 ? "created" : msg);
+    else
+        admin__redirect(c, "/admin/articles/%lld?m=%s", (long long)new_id,
+                        id == 0 ? "created" : msg);
 }
 
 /* ---- bulk actions ----------------------------------------------------------------------- */
@@ -930,6 +950,21 @@ struct bulk_keys {
     int64_t *old_tags, *old_depts, *new_tags, *new_depts;
     size_t n_old_tags, n_old_depts, n_new_tags, n_new_depts;
 };
+
+/* same_tag: do two tag names fold alike (case, apostrophes), as the store matches them
+ * when it links a tag: «Укриття» added to an article tagged «укриття» is already there */
+static bool same_tag(struct str a, struct str b)
+{
+    struct buf fa, fb;
+    buf_init(&fa, 4 * STORE_MAX_NAME_BYTES + 16);
+    buf_init(&fb, 4 * STORE_MAX_NAME_BYTES + 16);
+    bool same =
+        str_eq(a, b) || (search_word_fold(&fa, a) == ERR_OK && search_word_fold(&fb, b) == ERR_OK &&
+                         str_eq(buf_str(&fa), buf_str(&fb)));
+    buf_free(&fa);
+    buf_free(&fb);
+    return same;
+}
 
 /* One article of a bulk action, saved through the same steps as the editor's save
  * (store_article_save: version bump and revision; save_step_in: audit, signature,
@@ -990,7 +1025,7 @@ static enum err bulk_one(struct admin_ctx *c, int64_t id, struct str action, str
         audit_action = "article.withdraw";
     } else {
         for (size_t i = 0; i < in.n_tags; i++)
-            if (str_eq(tags[i], tag))
+            if (same_tag(tags[i], tag))
                 return ERR_OK;
         if (in.n_tags == STORE_MAX_REFS)
             return ERR_TOO_LARGE;
@@ -1258,6 +1293,89 @@ static struct str lines_joined(struct admin_ctx *c, struct str lines)
     return s;
 }
 
+/* gallery_line splits one line of a revision's gallery ("<sha256>\t<caption>\t<alt>") */
+static bool gallery_line(struct str line, struct str *hash, struct str *caption, struct str *alt)
+{
+    struct str rest = line;
+    return str_split_next(&rest, '\t', hash) && str_split_next(&rest, '\t', caption) &&
+           (*alt = rest, hash->len > 0);
+}
+
+/* gallery_text: a revision's gallery for the diff, a photo a line in order with its
+ * caption, alt text and the start of its file's hash; empty for none (or a revision
+ * older than migration 19) */
+static struct str gallery_text(struct admin_ctx *c, struct str gallery)
+{
+    struct str rest = gallery, line, hash, caption, alt;
+    struct buf b;
+    size_t n = 0;
+    if (gallery.len == 0)
+        return STR_LIT("");
+    buf_init(&b, gallery.len * 2 + 256);
+    buf_append_cstr(&b, "\n\n");
+    buf_append_str(&b, admin__t(c, "admin.photo.gallery"));
+    buf_append_cstr(&b, ":");
+    while (str_split_next(&rest, '\n', &line)) {
+        if (!gallery_line(line, &hash, &caption, &alt))
+            continue;
+        buf_append_cstr(&b, arena_printf(c->a, "\n%zu. %.*s · %.*s: %.*s · %.*s", ++n,
+                                         STR_FMT(caption), STR_FMT(admin__t(c, "admin.photo.alt")),
+                                         STR_FMT(alt), STR_FMT(str_sub(hash, 0, 12))));
+    }
+    struct str out = arena_str(c->a, buf_str(&b));
+    buf_free(&b);
+    return out;
+}
+
+/* gallery_restore, in resave's transaction: the photos the revision lists get back its
+ * order, captions and alt texts (matched by file); photos added since stay, after them.
+ * Photos removed since are not brought back (their rows are gone). A revision without a
+ * gallery (none, or older than migration 19) leaves the gallery as it is. */
+static enum err gallery_restore(struct admin_ctx *c, int64_t id, struct str gallery)
+{
+    struct store_article art;
+    struct store_article_meta meta;
+    struct store_gallery_state g;
+    struct str *rel, rest, line, hash, caption, alt;
+    size_t n_rel;
+    int64_t new_version;
+    if (gallery.len == 0)
+        return ERR_OK;
+    enum err e = store_article_admin_get(c->db, c->a, id, &art, &meta, &rel, &n_rel);
+    if (e == ERR_OK)
+        e = store_gallery_state(c->db, c->a, id, &g);
+    if (e != ERR_OK || art.n_photos == 0)
+        return e;
+    struct store_photo_edit *edits = arena_alloc_array(c->a, art.n_photos, sizeof *edits);
+    bool *used = arena_alloc_array(c->a, art.n_photos, sizeof *used);
+    for (size_t i = 0; i < art.n_photos; i++) {
+        edits[i] = (struct store_photo_edit){.id = art.photos[i].id,
+                                             .order = 100000 + (int64_t)i,
+                                             .caption = art.photos[i].caption,
+                                             .alt = art.photos[i].alt};
+        used[i] = false;
+    }
+    rest = gallery;
+    for (int64_t k = 1; str_split_next(&rest, '\n', &line); k++) {
+        if (!gallery_line(line, &hash, &caption, &alt))
+            continue;
+        for (size_t i = 0; i < art.n_photos; i++) {
+            if (used[i] || !str_eq(art.photos[i].hash, hash))
+                continue;
+            used[i] = true;
+            edits[i].order = k;
+            edits[i].caption = caption;
+            edits[i].alt = alt;
+            break;
+        }
+    }
+    /* a gallery form open elsewhere is now stale, as after any gallery save */
+    e = store_gallery_claim(c->db, id, g.version, c->user.name, utc_now(), &new_version);
+    if (e == ERR_OK)
+        e = store_photos_arrange(c->db, id, edits, art.n_photos);
+    return e;
+}
+
 /* revision_text: the whole revision as one text, so one line diff shows every change. */
 static struct str revision_text(struct admin_ctx *c, const struct store_revision *r)
 {
@@ -1270,7 +1388,7 @@ static struct str revision_text(struct admin_ctx *c, const struct store_revision
     return str_from_cstr(arena_printf(
         a,
         "%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n%.*s: %.*s\n"
-        "%.*s: %.*s\n\n%.*s",
+        "%.*s: %.*s\n\n%.*s%.*s",
         STR_FMT(admin__t(c, "admin.article.title")), STR_FMT(r->title),
         STR_FMT(admin__t(c, "admin.article.slug")), STR_FMT(r->slug),
         STR_FMT(admin__t(c, "admin.article.status")), STR_FMT(admin__t(c, status_key(st))),
@@ -1278,7 +1396,8 @@ static struct str revision_text(struct admin_ctx *c, const struct store_revision
         STR_FMT(admin__t(c, "admin.article.departments")), STR_FMT(lines_joined(c, r->departments)),
         STR_FMT(admin__t(c, "admin.article.tags")), STR_FMT(lines_joined(c, r->tags)),
         STR_FMT(admin__t(c, "admin.article.related")), STR_FMT(lines_joined(c, r->related)),
-        STR_FMT(admin__t(c, "admin.article.lead")), STR_FMT(r->lead), STR_FMT(r->body_md)));
+        STR_FMT(admin__t(c, "admin.article.lead")), STR_FMT(r->lead), STR_FMT(r->body_md),
+        STR_FMT(gallery_text(c, r->gallery))));
 }
 
 static void diff_page(struct admin_ctx *c, int64_t id, struct str title, struct str text_a,
@@ -1430,6 +1549,10 @@ static void resave(struct admin_ctx *c, int64_t id, int64_t rev, int64_t expecte
     in.n_related = split_names(r.related, '\n', related, STORE_MAX_RELATED);
     in.related = related;
     e = store_begin(c->db);
+    /* the gallery first, so that the new revision records it restored; a take-back
+     * (rev = the current version) leaves it as it is */
+    if (e == ERR_OK && strcmp(action, "article.restore") == 0)
+        e = gallery_restore(c, id, r.gallery);
     if (e == ERR_OK)
         e = store_article_save(c->db, id, expected, &in, c->user.id, c->user.name, &new_id,
                                &new_version, &stale);

@@ -18,15 +18,75 @@
 #include "media/worker.h"
 #include "sign/seal.h"
 
+/* One photo of an upload with what goes with it: a row of the form (photo_K with
+ * caption_K, alt_K, decorative_K; row is K) or a file of the plain "photo" field, which
+ * takes the shared caption, alt and decorative fields (row 0: scripts and older forms). */
+struct upload_file {
+    const struct http_multipart_part *part;
+    size_t row;
+    struct str caption, alt;
+    bool decorative;
+};
+
+/* row_of: K of a field named prefix_K, 1 ≤ K ≤ ADMIN_MAX_UPLOAD_FILES; 0 otherwise */
+static size_t row_of(struct str name, const char *prefix)
+{
+    struct str p = str_from_cstr(prefix);
+    int64_t k;
+    if (!str_starts_with(name, p) || !str_to_i64(str_sub(name, p.len, name.len - p.len), &k) ||
+        k < 1 || k > ADMIN_MAX_UPLOAD_FILES)
+        return 0;
+    return (size_t)k;
+}
+
+/* refused_rows: the upload form again, with what was typed in each row and the error
+ * next to the field it is about; nothing of the upload was saved */
+static void refused_rows(struct admin_ctx *c, int64_t id, struct str title,
+                         const struct upload_file *files, size_t n_files, size_t n_rows,
+                         struct str *row_caption, struct str *row_alt, bool *row_decorative)
+{
+    struct value *rows = value_list(c->a), *results = value_list(c->a);
+    for (size_t k = 1; k <= n_rows; k++) {
+        struct value *r = value_obj(c->a);
+        value_set_int(c->a, r, "k", (int64_t)k);
+        value_set_str(c->a, r, "caption", row_caption[k]);
+        value_set_str(c->a, r, "alt", row_alt[k]);
+        value_set_bool(c->a, r, "decorative", row_decorative[k]);
+        for (size_t i = 0; i < n_files; i++)
+            if (files[i].row == k && files[i].alt.len == 0 && !files[i].decorative)
+                value_set_str(c->a, r, "alt_error", admin__t(c, "admin.photo.alt_required"));
+        value_push(c->a, rows, r);
+    }
+    for (size_t i = 0; i < n_files; i++)
+        if (files[i].row == 0 && files[i].alt.len == 0 && !files[i].decorative)
+            admin__upload_result(c, results, admin__upload_label(c, files[i].part->filename, i),
+                                 false, admin__t(c, "admin.photo.alt_required"));
+    value_set_int(c->a, c->root, "id", id);
+    value_set_str(c->a, c->root, "title", title);
+    value_set(c->a, c->root, "results", results);
+    value_set(c->a, c->root, "upload_rows", rows);
+    value_set_bool(c->a, c->root, "rows_refused", true);
+    value_set_bool(c->a, c->root, "nav_articles", true);
+    admin__render(c, 422, "admin-upload");
+}
+
 void admin__photos_upload(struct admin_ctx *c)
 {
     struct store_article art;
     struct store_article_meta meta;
     struct http_multipart_part *parts;
-    size_t n_parts, n_files = 0, n_ok = 0;
+    size_t n_parts, n_files = 0, n_ok = 0, n_rows = ADMIN_UPLOAD_ROWS;
     struct str caption = STR_LIT(""), alt = STR_LIT(""), csrf = STR_NULL;
+    struct str row_caption[ADMIN_MAX_UPLOAD_FILES + 1], row_alt[ADMIN_MAX_UPLOAD_FILES + 1];
+    bool row_decorative[ADMIN_MAX_UPLOAD_FILES + 1], decorative = false, too_long = false;
+    struct upload_file files[ADMIN_MAX_UPLOAD_FILES];
+    size_t k;
     int64_t id;
 
+    for (k = 0; k <= ADMIN_MAX_UPLOAD_FILES; k++) {
+        row_caption[k] = row_alt[k] = STR_LIT("");
+        row_decorative[k] = false;
+    }
     enum err e = http_multipart_parse(c->a, c->req, &parts, &n_parts);
     if (e != ERR_OK) {
         admin__message(c, e == ERR_TOO_LARGE ? 413 : 400, "admin.err.bad_title",
@@ -34,14 +94,44 @@ void admin__photos_upload(struct admin_ctx *c)
         return;
     }
     for (size_t i = 0; i < n_parts; i++) {
-        if (str_eq_cstr(parts[i].name, "csrf"))
+        struct str name = parts[i].name;
+        if (str_eq_cstr(name, "csrf"))
             csrf = parts[i].data;
-        else if (str_eq_cstr(parts[i].name, "caption"))
+        else if (str_eq_cstr(name, "caption"))
             caption = str_trim(parts[i].data);
-        else if (str_eq_cstr(parts[i].name, "alt"))
+        else if (str_eq_cstr(name, "alt"))
             alt = str_trim(parts[i].data);
-        else if (str_eq_cstr(parts[i].name, "photo") && parts[i].data.len > 0)
+        else if (str_eq_cstr(name, "decorative"))
+            decorative = true;
+        else if ((k = row_of(name, "caption_")) > 0)
+            row_caption[k] = str_trim(parts[i].data);
+        else if ((k = row_of(name, "alt_")) > 0)
+            row_alt[k] = str_trim(parts[i].data);
+        else if ((k = row_of(name, "decorative_")) > 0)
+            row_decorative[k] = true;
+        else
+            continue;
+        if (parts[i].data.len > STORE_MAX_CAPTION_BYTES)
+            too_long = true;
+    }
+    for (size_t i = 0; i < n_parts; i++) {
+        struct str name = parts[i].name;
+        k = row_of(name, "photo_");
+        if ((k == 0 && !str_eq_cstr(name, "photo")) || parts[i].data.len == 0)
+            continue;
+        if (n_files == ADMIN_MAX_UPLOAD_FILES) {
             n_files++;
+            break;
+        }
+        if (k > n_rows)
+            n_rows = k;
+        files[n_files++] = (struct upload_file){
+            .part = &parts[i],
+            .row = k,
+            .caption = k > 0 ? row_caption[k] : caption,
+            .alt = k > 0 ? row_alt[k] : alt,
+            .decorative = k > 0 ? row_decorative[k] : decorative,
+        };
     }
     if (!admin__csrf_ok(c, csrf)) {
         admin__message(c, 403, "admin.err.forbidden", "admin.err.csrf");
@@ -61,20 +151,32 @@ void admin__photos_upload(struct admin_ctx *c)
         admin__message(c, 503, "admin.photo.title", "admin.photo.unavailable");
         return;
     }
-    if (caption.len > STORE_MAX_CAPTION_BYTES || alt.len > STORE_MAX_CAPTION_BYTES) {
+    if (too_long || caption.len > STORE_MAX_CAPTION_BYTES || alt.len > STORE_MAX_CAPTION_BYTES) {
         admin__message(c, 413, "admin.photo.title", "admin.photo.caption_long");
+        return;
+    }
+    /* every photo says what it shows, or is marked decorative (alt=""): a photo without
+     * either refuses the whole upload before anything is stored (issue 12) */
+    bool missing = false;
+    for (size_t i = 0; i < n_files; i++) {
+        if (files[i].decorative)
+            files[i].alt = STR_LIT("");
+        else if (files[i].alt.len == 0)
+            missing = true;
+    }
+    if (missing) {
+        refused_rows(c, id, art.title, files, n_files, n_rows, row_caption, row_alt,
+                     row_decorative);
         return;
     }
 
     struct value *results = value_list(c->a);
-    for (size_t i = 0, k = 0; i < n_parts; i++) {
-        const struct http_multipart_part *p = &parts[i];
+    for (size_t i = 0; i < n_files; i++) {
+        const struct http_multipart_part *p = files[i].part;
         struct media_encoded enc;
         const char *mime;
         char err[512] = "";
-        if (!str_eq_cstr(p->name, "photo") || p->data.len == 0)
-            continue;
-        const char *label = admin__upload_label(c, p->filename, k++);
+        const char *label = admin__upload_label(c, p->filename, i);
         if (p->data.len > MEDIA_MAX_FILE_BYTES) {
             admin__upload_result(c, results, label, false, admin__t(c, "admin.photo.too_big"));
             admin__audit(c, "photo.refused", str_from_cstr(label), STR_LIT("too large"));
@@ -113,8 +215,8 @@ void admin__photos_upload(struct admin_ctx *c)
         struct store_photo_input in = {.hash = str_from_cstr(enc.image.hash),
                                        .width = enc.image.width,
                                        .height = enc.image.height,
-                                       .caption = caption,
-                                       .alt = alt};
+                                       .caption = files[i].caption,
+                                       .alt = files[i].alt};
         int64_t photo_id = 0;
         e = store_begin(c->db);
         if (e == ERR_OK)
@@ -143,6 +245,40 @@ void admin__photos_upload(struct admin_ctx *c)
     }
     admin__upload_finish(c, id, art.title, results, n_ok, n_files,
                          "/admin/articles/%lld?m=uploaded#photos", "admin-upload");
+}
+
+/* move_apply: the gallery's order after a «move» button, written back as orders 1..n
+ * (the typed orders first, ties in page order); the id of the photo that moved, or 0 */
+static int64_t move_apply(struct admin_ctx *c, struct store_photo_edit *edits, size_t n)
+{
+    struct str move = admin__field(c, c->req->body, "move");
+    bool up = str_starts_with(move, STR_LIT("up_"));
+    int64_t pid;
+    if (n == 0 || (!up && !str_starts_with(move, STR_LIT("down_"))) ||
+        !str_to_i64(str_sub(move, up ? 3 : 5, move.len - (up ? 3 : 5)), &pid))
+        return 0;
+    /* a stable insertion sort: a gallery holds at most 100 photos */
+    for (size_t i = 1; i < n; i++) {
+        struct store_photo_edit t = edits[i];
+        size_t j = i;
+        for (; j > 0 && edits[j - 1].order > t.order; j--)
+            edits[j] = edits[j - 1];
+        edits[j] = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (edits[i].id != pid)
+            continue;
+        size_t other = up ? i - 1 : i + 1;
+        if ((up && i == 0) || (!up && i + 1 == n))
+            break;
+        struct store_photo_edit t = edits[i];
+        edits[i] = edits[other];
+        edits[other] = t;
+        break;
+    }
+    for (size_t i = 0; i < n; i++)
+        edits[i].order = (int64_t)i + 1;
+    return pid;
 }
 
 void admin__photos_arrange(struct admin_ctx *c)
@@ -189,6 +325,9 @@ void admin__photos_arrange(struct admin_ctx *c)
         if (ed->remove)
             removed++;
     }
+    /* «Вище» / «Нижче» (move=up_ID, down_ID): the keyboard's and the no-JS way to
+     * reorder; the rest of the form (captions typed meanwhile) is saved with it */
+    int64_t moved = move_apply(c, edits, n);
     if (!may) {
         admin__article_gallery_refused(c, id, edits, n, 403, "admin.photo.in_review");
         return;
@@ -227,5 +366,9 @@ void admin__photos_arrange(struct admin_ctx *c)
         return;
     }
     admin__upload_article_invalidate(c, id);
-    admin__redirect(c, "/admin/articles/%lld?m=gallery_saved#photos", (long long)id);
+    if (moved > 0) /* back to the photo that moved, where the keyboard user was */
+        admin__redirect(c, "/admin/articles/%lld?m=gallery_saved#gphoto-%lld", (long long)id,
+                        (long long)moved);
+    else
+        admin__redirect(c, "/admin/articles/%lld?m=gallery_saved#photos", (long long)id);
 }

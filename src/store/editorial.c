@@ -95,10 +95,14 @@ static const char sql_dept_insert[] =
     "coalesce((SELECT group_concat(name, char(10)) FROM (SELECT t.name FROM article_tags l "       \
     "JOIN tags t ON t.id = l.tag_id WHERE l.article_id = a.id ORDER BY l.pos)), ''), "             \
     "coalesce((SELECT group_concat(related_slug, char(10)) FROM (SELECT related_slug FROM "        \
-    "article_related WHERE article_id = a.id ORDER BY pos)), '') FROM articles a WHERE a.id = ?1"
+    "article_related WHERE article_id = a.id ORDER BY pos)), ''), "                                \
+    "coalesce((SELECT group_concat(line, char(10)) FROM (SELECT hash || char(9) || "               \
+    "replace(replace(caption, char(9), ' '), char(10), ' ') || char(9) || "                        \
+    "replace(replace(alt, char(9), ' '), char(10), ' ') AS line FROM photos WHERE "                \
+    "article_id = a.id ORDER BY pos)), '') FROM articles a WHERE a.id = ?1"
 #define REVISION_INSERT                                                                            \
     "INSERT OR IGNORE INTO revisions (article_id, version, user_id, user_name, created_at, "       \
-    "slug, title, lead, body_md, status, published_at, departments, tags, related) "
+    "slug, title, lead, body_md, status, published_at, departments, tags, related, gallery) "
 /* the state before the first save from the workspace (imported text), once */
 static const char sql_revision_before[] = REVISION_INSERT REVISION_SELECT(
     "NULL, ''") " AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.article_id = a.id)";
@@ -109,7 +113,7 @@ static const char sql_revisions_list[] =
     "status, published_at FROM revisions WHERE article_id = ?1 ORDER BY version DESC LIMIT ?2";
 static const char sql_revision_get[] =
     "SELECT id, article_id, version, coalesce(user_id, 0), user_name, created_at, slug, title, "
-    "status, published_at, lead, body_md, departments, tags, related FROM revisions "
+    "status, published_at, lead, body_md, departments, tags, related, gallery FROM revisions "
     "WHERE article_id = ?1 AND version = ?2";
 
 static const char sql_photo_count[] = "SELECT count(*) FROM photos WHERE article_id = ?1";
@@ -509,6 +513,7 @@ static void revision_read(struct arena *a, struct db_stmt *st, struct store_revi
         r->departments = store__col_str(a, st, 12);
         r->tags = store__col_str(a, st, 13);
         r->related = store__col_str(a, st, 14);
+        r->gallery = store__col_str(a, st, 15);
     }
 }
 

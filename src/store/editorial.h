@@ -63,6 +63,7 @@ struct store_revision {
     int64_t id, article_id, version, user_id, created_at, published_at;
     struct str user_name, slug, title, lead, body_md, status;
     struct str departments, tags, related; /* names or slugs, one per line */
+    struct str gallery; /* a photo a line, in order: "<sha256>\t<caption>\t<alt>" */
 };
 /* store_revisions_list: newest first, without the texts (body_md, lead empty). */
 ERR_MUST_USE

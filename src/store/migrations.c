@@ -678,6 +678,11 @@ const char *const store__migrations[] = {
     "CREATE INDEX info_requests_due ON info_requests (status, due_at);\n"
     "CREATE INDEX info_requests_closed ON info_requests (erased_at, closed_at);\n"
     "PRAGMA user_version = 18;\n",
+    /* 19 (issue 12): a revision keeps its article's gallery,
+     * one photo a line, "<sha256>\t<caption>\t<alt>" in the gallery's order, so the
+     * diff shows caption, alt and order changes and a restore brings them back. */
+    "ALTER TABLE revisions ADD COLUMN gallery TEXT NOT NULL DEFAULT '';\n"
+    "PRAGMA user_version = 19;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

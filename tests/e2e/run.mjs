@@ -6,50 +6,11 @@
 // leaves the lists. Everything is done through the pages, by labels, as a user would.
 //
 // Environment: as server.mjs says.
-import zlib from 'node:zlib';
-import { Tally, World } from './server.mjs';
+import { Tally, World, photo } from './server.mjs';
 
 const PW = 'correct horse battery staple';
 const tally = new Tally();
 const check = (cond, what) => tally.check(cond, what);
-
-// ---- a photo: a PNG made here (no image library needed) ----
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-function photo(w, h, seed) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * (w * 3 + 1);
-    for (let x = 0; x < w; x++) {
-      raw[row + 1 + x * 3] = (x * 255 / w + seed * 40) & 255;
-      raw[row + 2 + x * 3] = (y * 255 / h) & 255;
-      raw[row + 3 + x * 3] = (seed * 70 + (x ^ y)) & 255;
-    }
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 async function main() {
   const world = new World();
@@ -122,18 +83,22 @@ async function scenario(page, base) {
   await login(page, base, 'editor');
   check(await page.getByRole('link', { name: TITLE }).count() === 1, 'article waits in the review queue');
   await page.getByRole('link', { name: TITLE }).click();
-  await page.getByLabel('Файли фото (JPEG, PNG або WebP, можна кілька)').setInputFiles(
+  // several files at once: admin.js puts each in a row of its own, with its own
+  // caption and alt text
+  await page.getByLabel('Вибрати кілька фото відразу').setInputFiles(
     [0, 1, 2, 3].map((i) => ({ name: `photo-${i + 1}.png`, mimeType: 'image/png',
       buffer: photo(1200 + 20 * i, 800, i) })));
-  await page.getByLabel('Підпис').first().fill('Зустріч з представниками місії');
-  await page.getByLabel('Опис для незрячих (alt)').first().fill('Учасники зустрічі за столом');
+  for (let k = 1; k <= 4; k++) {
+    await page.fill(`#up-caption-${k}`, 'Зустріч з представниками місії');
+    await page.fill(`#up-alt-${k}`, `Учасники зустрічі за столом, фото ${k}`);
+  }
   await page.getByRole('button', { name: 'Завантажити' }).click();
   await page.waitForURL(/m=uploaded/);
   const orders = await page.locator('input[name^="order_"]').count();
   check(orders === 4, `four photos in the gallery (${orders})`);
   for (let i = 0; i < orders; i++)
-    await page.locator('input[name^="caption_"]').nth(i).fill(`Фото ${i + 1}: зустріч`);
-  await page.getByRole('button', { name: 'Зберегти галерею' }).click();
+    await page.locator('#gallery-form input[name^="caption_"]').nth(i).fill(`Фото ${i + 1}: зустріч`);
+  await page.getByRole('button', { name: 'Зберегти галерею' }).last().click();
   await page.waitForURL(/m=gallery_saved/);
 
   const [preview] = await Promise.all([

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { Tally, World, checkAxe } from './server.mjs';
+import { Tally, World, checkAxe, photo } from './server.mjs';
 
 const WIDTHS = [360, 1280];
 const PW = 'correct horse battery';
@@ -166,6 +166,9 @@ async function autosave(base, editUrl) {
     await Promise.all([page.waitForNavigation(),
       page.click('form.editor button[name=action][value=save]')]);
     check(!askedOnSave && page.url().includes('m=saved'), `saving does not ask (${page.url()})`);
+    await editorTools(page, base);
+    await newArticleAutosave(open, base);
+    await photos(page, base, editUrl);
     check(blocked.length === 0, `nothing blocked by the CSP (${blocked.join(' | ')})`);
 
     // a second editor opens the article: the walk's edit page then says who else is here
@@ -177,6 +180,194 @@ async function autosave(base, editUrl) {
   } finally {
     await browser.close();
   }
+}
+
+// What a press officer pastes from Word: a heading, emphasis, a nested bulleted list
+// written as Word's mso-list paragraphs, a link, a quote, a table, a nested numbered
+// list, with Word's styles, comments, <o:p> and empty paragraphs around them.
+const WORD_HTML = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<meta name=Generator content="Microsoft Word 15"><style><!-- p.MsoNormal {mso-style-parent:""; margin:0cm;} --></style></head>
+<body lang=UK style='tab-interval:36.0pt'><!--StartFragment-->
+<h1><span style='mso-fareast-language:UK'>Ремонт укриттів<o:p></o:p></span></h1>
+<p class=MsoNormal><span style='font-size:12.0pt;mso-bidi-font-family:Calibri'>Роботи <b>завершено</b> у <i style='mso-bidi-font-style:normal'>трьох</i> школах.<o:p></o:p></span></p>
+<p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]>Полтава<o:p></o:p></p>
+<p class=MsoListParagraphCxSpMiddle style='margin-left:72.0pt;mso-list:l0 level2 lfo1'><![if !supportLists]><span style='font-family:"Courier New"'><span style='mso-list:Ignore'>o<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span></span><![endif]>ліцей № 1<o:p></o:p></p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span>&nbsp;</span></span></span><![endif]>Кременчук<o:p></o:p></p>
+<p class=MsoNormal>Докладніше на <a href="https://www.adm-pl.gov.ua/">сайті ОВА</a>.<span style='mso-spacerun:yes'> </span></p>
+<blockquote><p class=MsoNormal>Безпека дітей — перш за все.</p></blockquote>
+<table class=MsoTableGrid border=1 cellspacing=0><tr><td width=200><p class=MsoNormal><b>Громада</b></p></td><td><p class=MsoNormal><b>Укриттів</b></p></td></tr>
+<tr><td><p class=MsoNormal>Полтавська</p></td><td><p class=MsoNormal>12</p></td></tr></table>
+<ol><li>Перший</li><li>Другий<ol><li>вкладений</li></ol></li></ol>
+<!--EndFragment--></body></html>`;
+const WORD_MD = [
+  '# Ремонт укриттів',
+  'Роботи **завершено** у *трьох* школах.',
+  '- Полтава\n  - ліцей № 1\n- Кременчук',
+  'Докладніше на [сайті ОВА](https://www.adm-pl.gov.ua/).',
+  '> Безпека дітей — перш за все.',
+  '| **Громада** | **Укриттів** |\n| --- | --- |\n| Полтавська | 12 |',
+  '1. Перший\n2. Другий\n   1. вкладений',
+].join('\n\n');
+// Google Docs: everything in <b style="font-weight:normal">, emphasis as span styles
+const GDOCS_HTML = '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-5e1f">' +
+  '<p dir="ltr"><span style="font-weight:700;">Увага</span><span style="font-weight:400;">: ' +
+  'прийом </span><span style="font-style:italic;">перенесено</span></p><br>' +
+  '<ul><li dir="ltr"><p dir="ltr"><span>з 9:00</span></p></li></ul></b>';
+const GDOCS_MD = '**Увага**: прийом *перенесено*\n\n- з 9:00';
+
+// paste dispatches a paste event carrying a DataTransfer, as the browser does for
+// Ctrl+V; it says whether the page took it over, and the field's text after it
+async function paste(page, types) {
+  return page.evaluate((t) => {
+    const ta = document.getElementById('body');
+    ta.focus();
+    ta.setSelectionRange(ta.value.length, ta.value.length);
+    const dt = new DataTransfer();
+    for (const [k, v] of Object.entries(t)) dt.setData(k, v);
+    const taken = !ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt,
+      bubbles: true, cancelable: true }));
+    return { taken, value: ta.value };
+  }, types);
+}
+
+// The Markdown field under the real CSP: rich text pasted from Word and Google Docs
+// becomes clean Markdown (and renders on the public page: the table, the nested list),
+// plain text is left to the browser, and the toolbar works by mouse and by keyboard.
+async function editorTools(page, base) {
+  check(await page.locator('#md-toolbar').isVisible(), 'editor.js shows the formatting toolbar');
+  await page.fill('#body', '');
+  let r = await paste(page, { 'text/html': WORD_HTML, 'text/plain': 'Ремонт укриттів' });
+  check(r.taken && r.value === WORD_MD, `Word's HTML becomes clean Markdown:\n${r.value}`);
+  await page.fill('#body', '');
+  r = await paste(page, { 'text/html': GDOCS_HTML, 'text/plain': 'Увага' });
+  check(r.taken && r.value === GDOCS_MD, `Google Docs' HTML too:\n${r.value}`);
+  r = await paste(page, { 'text/plain': 'Просто текст *як є*' });
+  check(!r.taken && r.value === GDOCS_MD, 'plain text is left to the browser');
+
+  // the toolbar: select a word, «Жирний» by mouse, then «Курсив» by keyboard
+  await page.fill('#body', 'слово');
+  await page.evaluate(() => document.getElementById('body').setSelectionRange(0, 5));
+  await page.click('#md-toolbar button[data-md=bold]');
+  check(await page.inputValue('#body') === '**слово**', 'the bold button wraps the selection');
+  await page.focus('#md-toolbar button[data-md=italic]');
+  await page.keyboard.press('Enter');
+  check(await page.inputValue('#body') === '***слово***', 'the italic button works from the keyboard');
+  await page.focus('#md-toolbar button[data-md=heading]');
+  await page.keyboard.press('Space');
+  check(await page.inputValue('#body') === '## ***слово***', 'the heading button prefixes the line');
+  await page.keyboard.press('Control+z');
+
+  // saved, the pasted Markdown is the public page's HTML
+  await page.fill('#body', WORD_MD);
+  await Promise.all([page.waitForNavigation(),
+    page.click('form.editor button[name=action][value=save]')]);
+  const pub = await page.locator('.meta a[href^="/news/"]').getAttribute('href');
+  const view = await page.context().newPage();
+  await view.goto(base + pub);
+  const body = view.locator('article .body').first();
+  check(await body.locator('table th').count() === 2 && await body.locator('ul li ul li').count() === 1 &&
+    await body.locator('blockquote').count() === 1 && await body.locator('a[href="https://www.adm-pl.gov.ua/"]').count() === 1,
+    'the public page shows the table, the nested list, the quote and the link');
+  await view.close();
+}
+
+// A new article that was never saved: typing and closing the tab keeps the text (the
+// save on leaving creates the draft); a tab only hidden learns the draft's address, so
+// the next save goes to the same draft, never a second one.
+async function newArticleAutosave(open, base) {
+  const title = `Новина, яку ще не зберігали ${Date.now()}`;
+  let page = await open();
+  await page.goto(`${base}/admin/articles/new`);
+  await page.fill('#title', title);
+  await page.fill('#body', 'Текст нової новини до першого збереження.');
+  await page.close({ runBeforeUnload: false });
+  page = await open();
+  let found = 0;
+  for (let i = 0; i < 20 && !found; i++) {
+    await page.goto(`${base}/admin/articles?q=${encodeURIComponent(title)}`);
+    found = await page.locator(`a:text-is("${title}")`).count();
+    if (!found) await page.waitForTimeout(250);
+  }
+  check(found === 1, `the closed tab's new article is a draft in the list (${found})`);
+  if (found) {
+    await Promise.all([page.waitForNavigation(), page.click(`a:text-is("${title}")`)]);
+    check(await page.inputValue('#body') === 'Текст нової новини до першого збереження.',
+      'with the text typed before closing');
+  }
+
+  const second = `Друга нова новина ${Date.now()}`;
+  await page.goto(`${base}/admin/articles/new`);
+  await page.fill('#title', second);
+  await page.fill('#body', 'Перша частина.');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    delete document.visibilityState;
+  });
+  for (let i = 0; i < 40 && !/\/admin\/articles\/\d+$/.test(page.url()); i++)
+    await page.waitForTimeout(100);
+  check(/\/admin\/articles\/\d+$/.test(page.url()), `the page became the draft's (${page.url()})`);
+  await page.fill('#body', 'Перша частина. Друга частина.');
+  await Promise.all([page.waitForNavigation(),
+    page.click('form.editor button[name=action][value=save]')]);
+  check(page.url().includes('m=saved'), `the next save updates that draft (${page.url()})`);
+  await page.goto(`${base}/admin/articles?q=${encodeURIComponent(second)}`);
+  const n = await page.locator(`a:text-is("${second}")`).count();
+  check(n === 1, `one draft, not two (${n})`);
+  await page.close({ runBeforeUnload: false });
+}
+
+// Photos: three at once, each with its own caption and alt text (one decorative); then
+// the order by dragging and by the keyboard's «Вище»/«Нижче».
+async function photos(page, base, editUrl) {
+  await page.goto(base + editUrl);
+  const before = await page.locator('#gallery-form li.photo').count();
+  await page.setInputFiles('#photo-pick', [0, 1, 2].map((i) => ({ name: `ws-${i + 1}.png`,
+    mimeType: 'image/png', buffer: photo(400 + 20 * i, 300, i) })));
+  check(await page.locator('#upload-form fieldset.photo-row').count() >= 3, 'a row per chosen file');
+  const captions = ['Перше фото', 'Друге фото', 'Третє фото'];
+  for (let k = 1; k <= 3; k++) await page.fill(`#up-caption-${k}`, captions[k - 1]);
+  await page.fill('#up-alt-1', 'Фасад школи після ремонту');
+  await page.fill('#up-alt-3', 'Учні в новому класі');
+  const [res] = await Promise.all([page.waitForNavigation(),
+    page.click('#upload-form button[type=submit]')]);
+  check(res.status() === 422 && await page.locator('#up-alt-2-error').isVisible(),
+    `a photo without alt text is refused, the error beside its field (${res.status()})`);
+  await page.goto(base + editUrl);
+  await page.setInputFiles('#photo-pick', [0, 1, 2].map((i) => ({ name: `ws-${i + 1}.png`,
+    mimeType: 'image/png', buffer: photo(400 + 20 * i, 300, i) })));
+  for (let k = 1; k <= 3; k++) await page.fill(`#up-caption-${k}`, captions[k - 1]);
+  await page.fill('#up-alt-1', 'Фасад школи після ремонту');
+  await page.check('input[name=decorative_2]');
+  await page.fill('#up-alt-3', 'Учні в новому класі');
+  await Promise.all([page.waitForNavigation(), page.click('#upload-form button[type=submit]')]);
+  check(page.url().includes('m=uploaded'), `three photos uploaded (${page.url()})`);
+  const caps = () => page.locator('#gallery-form input[name^="caption_"]')
+    .evaluateAll((l) => l.map((i) => i.value));
+  let got = (await caps()).slice(before);
+  check(got.join('|') === captions.join('|'), `each photo has its own caption (${got})`);
+  const alts = (await page.locator('#gallery-form input[name^="alt_"]')
+    .evaluateAll((l) => l.map((i) => i.value))).slice(before);
+  check(alts.join('|') === 'Фасад школи після ремонту||Учні в новому класі',
+    `and its own alt text, the decorative one empty (${alts})`);
+
+  // drag the last photo onto the first, then save
+  const items = page.locator('#gallery-form li.photo');
+  const n = await items.count();
+  await items.nth(n - 1).dragTo(items.nth(0), { sourcePosition: { x: 30, y: 30 }, targetPosition: { x: 30, y: 30 } });
+  check((await caps())[0] === 'Третє фото' && /змінено/.test(await page.locator('#gallery-status').innerText()),
+    'dragging puts the photo first and says the order changed');
+  await Promise.all([page.waitForNavigation(), page.locator('#gallery-form button:not([name])').first().click()]);
+  check((await caps())[0] === 'Третє фото', 'saved, the dragged order stays');
+
+  // the keyboard: Tab to «Нижче» of the first photo, Enter
+  const first = page.locator('#gallery-form li.photo').first();
+  const id = await first.getAttribute('data-id');
+  await first.locator('button[value^="down_"]').focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  check(page.url().endsWith(`#gphoto-${id}`) && (await caps())[1] === 'Третє фото',
+    `«Нижче» by keyboard moves it one down and returns to it (${page.url()})`);
 }
 
 // Two tabs of one editor: the second saves first, the first's save is refused and kept;
@@ -272,6 +463,14 @@ async function main() {
     await autosave(base, editUrl);
     await conflict(context, base, editUrl);
     await sharedPreview(page, base, editUrl);
+    // an upload refused for a missing alt text: the rows again, the error beside the field
+    await page.goto(base + editUrl);
+    await page.setInputFiles('#photo-pick', [{ name: 'no-alt.png', mimeType: 'image/png',
+      buffer: photo(320, 240, 5) }]);
+    await page.fill('#up-caption-1', 'Фото без опису');
+    await Promise.all([page.waitForNavigation(), page.click('#upload-form button[type=submit]')]);
+    check(await page.locator('#up-alt-1[aria-invalid=true]').count() === 1, 'the refused upload marks its field');
+    await audit(page, 'upload-refused');
     await page.goto(base + editUrl);
     check(/redaktorka\s+редагує з \d\d:\d\d/.test(await page.locator('#presence').innerText()) &&
       await page.locator('#takeover').count() === 1,

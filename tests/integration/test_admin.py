@@ -641,14 +641,17 @@ def check_uploads(srv, editor, author):
         ("a truncated PNG", "cut.png", files[0][2][:90], "image/png"),
     ]
     for what, name, data, ctype in cases:
-        st, _, body = editor.post_multipart(f"/admin/articles/{aid}/photos", {"csrf": ecsrf},
+        st, _, body = editor.post_multipart(f"/admin/articles/{aid}/photos",
+                                            {"csrf": ecsrf, "alt": "Опис"},
                                             [("photo", name, data, ctype)])
         check(st == 422 and name in body, f"{what} refused with a message ({st})")
-    st, h, _ = editor.post_multipart(f"/admin/articles/{aid}/photos", {"csrf": ecsrf},
+    st, h, _ = editor.post_multipart(f"/admin/articles/{aid}/photos",
+                                     {"csrf": ecsrf, "alt": "Сірий прямокутник"},
                                      [("photo", "ok.png", small_png, "application/octet-stream")])
     check(st == 303, f"a PNG accepted by content whatever its declared type ({st})")
     big = b"\xff\xd8\xff\xe0" + b"\0" * (21 * 1024 * 1024)
-    st, _, body = editor.post_multipart(f"/admin/articles/{aid}/photos", {"csrf": ecsrf},
+    st, _, body = editor.post_multipart(f"/admin/articles/{aid}/photos",
+                                        {"csrf": ecsrf, "alt": "Опис"},
                                         [("photo", "huge.jpg", big, "image/jpeg")])
     check(st == 422 and "20" in body, f"a file over 20 MB refused ({st})")
 

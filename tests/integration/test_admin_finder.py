@@ -204,6 +204,21 @@ def check_bulk(srv, ed, au, ids):
           "one audit entry each for the tag")
     st, h, _ = bulk(ed, [school, water], "tag", tag_name="Укриття")
     check(st == 303 and "n=0" in h.get("location", ""), "tagging again changes nothing")
+    # the bulk action folds case as the single save does: «укриття» is «Укриття», so the
+    # articles that have it are unchanged, one without it gets the existing tag, and no
+    # second tag (`/tags/ukryttia-2`) appears
+    revs = row(srv, "SELECT COUNT(*) FROM revisions WHERE article_id = ?", school)[0]
+    st, h, _ = bulk(ed, [school, water, road], "tag", tag_name="укриття")
+    check(st == 303 and "n=1" in h.get("location", ""),
+          f"bulk tag in other case: only the untagged one changes ({st}, {h.get('location')})")
+    check(row(srv, "SELECT COUNT(*) FROM tags WHERE lower(name) IN ('укриття', 'Укриття')")[0]
+          == 1, "no second tag for another case")
+    check(row(srv, "SELECT COUNT(*) FROM revisions WHERE article_id = ?", school)[0]
+          == revs, "no new revision for an article that already has the tag")
+    check(audits(srv, "article.tag", school) == 1, "no second audit entry")
+    _, _, page = srv.get(f"/tags/{slug}")
+    check("Ремонт дороги".encode() in page, "the third article joined the existing tag")
+    check(srv.get(f"/tags/{slug}-2")[0] == 404, "no -2 tag page")
     st, h, _ = bulk(ed, [school], "tag", tag_name="Укриття", back="&x=1\r\nSet-Cookie: a=b")
     check(st == 303 and h.get("location", "").endswith("n=0") and "set-cookie" not in h,
           "a forged return query is dropped")

@@ -39,6 +39,44 @@ def wait_total(sink, n, timeout=20):
     return max(got, sink.count())
 
 
+def check_admin_sets_email(srv, c):
+    """An administrator sets (and removes) another user's address on /admin/users; a bad
+    one is refused beside its field with nothing saved; an editor cannot (issue 12)."""
+    def email_of(name):
+        with sqlite3.connect(srv.db) as db:
+            return db.execute("SELECT email FROM users WHERE name=?", (name,)).fetchone()[0]
+    with sqlite3.connect(srv.db) as db:
+        mid = db.execute("SELECT id FROM users WHERE name='mute'").fetchone()[0]
+    _, _, body = c["boss"].get("/admin/users")
+    check(f'id="e{mid}" name="email" type="email" value=""' in body
+          and 'value="petro@example.org"' in body,
+          "the users page has an address field per user, with the address set")
+    st, h, _ = c["boss"].post(f"/admin/users/{mid}", {"csrf": c["boss"].csrf("/admin/users"),
+                                                      "op": "email", "email": " Mute@Example.ORG "})
+    check(st == 303 and email_of("mute") == "mute@example.org",
+          f"an admin sets another user's address, normalised ({st}, {email_of('mute')})")
+    _, _, body = c["boss"].get("/admin/users")
+    check(f'id="e{mid}" name="email" type="email" value="mute@example.org"' in body,
+          "and the users page shows it")
+    st, _, body = c["boss"].post(f"/admin/users/{mid}", {"csrf": c["boss"].csrf("/admin/users"),
+                                                         "op": "email", "email": "mute at home"})
+    check(st == 422 and f'aria-describedby="ee{mid}"' in body and f'id="ee{mid}"' in body
+          and "ім’я@домен" in body and 'value="mute at home"' in body,
+          f"a malformed address is refused beside its field, as typed ({st})")
+    check(email_of("mute") == "mute@example.org", "and nothing is saved")
+    st, _, _ = c["petro"].post(f"/admin/users/{mid}", {"csrf": c["petro"].csrf(),
+                                                       "op": "email", "email": "x@example.org"})
+    check(st == 403 and email_of("mute") == "mute@example.org",
+          f"an editor cannot set someone's address ({st})")
+    with sqlite3.connect(srv.db) as db:
+        audit = db.execute("SELECT detail FROM audit_log WHERE action='user.email' "
+                           "AND object='mute' ORDER BY id DESC").fetchone()
+    check(audit is not None and "mute@" not in audit[0], f"audited without the address ({audit})")
+    st, _, _ = c["boss"].post(f"/admin/users/{mid}", {"csrf": c["boss"].csrf("/admin/users"),
+                                                      "op": "email", "email": ""})
+    check(st == 303 and email_of("mute") == "", "an empty field removes it (no notices)")
+
+
 def main():
     sink = SmtpSink().start()
     srv = Server(demo=False, env={"VISNYK_SMTP_URL": sink.url,
@@ -66,6 +104,7 @@ def main():
             check(st == 303 and "m=email_saved" in h.get("location", ""), f"{n} sets an address")
         _, _, body = c["olena"].get("/admin/account")
         check('value="olena@example.org"' in body, "the account page shows it, normalised")
+        check_admin_sets_email(srv, c)
         st, _, _ = c["boss"].post("/admin/users/%d" % sqlite3.connect(srv.db).execute(
             "SELECT id FROM users WHERE name='gone'").fetchone()[0],
             {"csrf": c["boss"].csrf("/admin/users"), "op": "disable"})
