@@ -328,6 +328,14 @@ void admin__vacancy_edit(struct admin_ctx *c);
 void admin__vacancy_save(struct admin_ctx *c);
 void admin__vacancy_delete(struct admin_ctx *c);
 
+/* consultations.c: public consultations in the workspace (list, form, moderation). */
+void admin__consultations(struct admin_ctx *c);
+void admin__consultation_new(struct admin_ctx *c);
+void admin__consultation_edit(struct admin_ctx *c);
+void admin__consultation_save(struct admin_ctx *c);
+void admin__consultation_comments(struct admin_ctx *c);
+void admin__consultation_moderate(struct admin_ctx *c);
+
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);
 void admin__scheduler_stop(struct admin *ad);

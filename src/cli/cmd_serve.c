@@ -128,7 +128,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                    .static_links = c->static_links,
                                    .alert = serve_alert,
                                    .registry_off = !c->registry,
-                                   .vacancies_off = !c->vacancies};
+                                   .vacancies_off = !c->vacancies,
+                                   .consultations_off = !c->consultations};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {

@@ -66,6 +66,7 @@ static const char *const known_keys[] = {"db",
                                          "holidays",
                                          "registry",
                                          "vacancies",
+                                         "consultations",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -151,6 +152,7 @@ void config_defaults(struct config *c)
     snprintf(c->metrics_allow, sizeof(c->metrics_allow), "%s", "127.0.0.1, ::1");
     c->registry = true;
     c->vacancies = true;
+    c->consultations = true;
     /* the automatic banner: alerts.in.ua's format, a poll every 10 s, a silent feed
      * trusted for 5 minutes, «Відбій тривоги» shown for 15 */
     snprintf(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), "%s", "Authorization");
@@ -525,6 +527,9 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "vacancies")) {
         if (!parse_bool(value, &c->vacancies))
             expected = "on or off";
+    } else if (str_eq_cstr(key, "consultations")) {
+        if (!parse_bool(value, &c->consultations))
+            expected = "on or off";
     } else if (str_eq_cstr(key, "access_log")) {
         if (!parse_bool(value, &c->access_log))
             expected = "on or off";
@@ -600,7 +605,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "log_format, access_log, metrics_allow, alert_feed_url, alert_feed_key, "
                  "alert_feed_key_header, alert_region, alert_feed_list, "
                  "alert_feed_region_field, alert_feed_filter, alert_poll_interval, "
-                 "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies",
+                 "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies, "
+                 "consultations",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

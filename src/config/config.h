@@ -72,6 +72,7 @@ struct config {
      * whether the registry and vacancies are served (both on by default) */
     char holidays[CONFIG_MAX_VALUE_BYTES];
     bool registry, vacancies;
+    bool consultations; /* public consultations (site/consultations.c), on by default */
     char metrics_allow[CONFIG_MAX_VALUE_BYTES];
     /* the automatic air-raid banner (src/alert/alert.h, docs/OPERATIONS.md): off while
      * alert_feed_url is empty; the defaults of the mapping are alerts.in.ua's format */

@@ -65,6 +65,7 @@ struct site_config {
      * `vacancies = off`): their pages answer 404 and leave the default menu, the site
      * map and the sitemaps. */
     bool registry_off, vacancies_off;
+    bool consultations_off; /* config `consultations = off` (site/consultations.c) */
 };
 
 struct site;

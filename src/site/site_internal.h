@@ -302,6 +302,14 @@ void site__registry_feed(struct http_request *req, struct http_response *res);
 void site__vacancies(struct http_request *req, struct http_response *res);
 void site__vacancies_archive(struct http_request *req, struct http_response *res);
 void site__vacancy(struct http_request *req, struct http_response *res);
+/* consultations.c: public consultations (/consultations, a page per consultation with
+ * its comment form, the comment POST and the Atom feed); site__consult_close releases
+ * the writer connection the comment POSTs share. */
+void site__consultations(struct http_request *req, struct http_response *res);
+void site__consultation(struct http_request *req, struct http_response *res);
+void site__consult_comment(struct http_request *req, struct http_response *res);
+void site__consult_feed(struct http_request *req, struct http_response *res);
+void site__consult_close(void);
 
 struct value *site__documents(struct site_page *p, int64_t article_id);
 

@@ -42,11 +42,12 @@ struct site_menu_item {
 /* The sections an operator can switch off (config `registry`, `vacancies`). */
 #define SITE_SECTION_REGISTRY 1u
 #define SITE_SECTION_VACANCIES 2u
+#define SITE_SECTION_CONSULTATIONS 4u /* config `consultations` */
 struct site_menu_default {
     const char *label_key, *url;
     unsigned section; /* SITE_SECTION_* it belongs to, 0 = always */
 };
-#define SITE_MENU_N_DEFAULTS 6
+#define SITE_MENU_N_DEFAULTS 7
 extern const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS];
 
 enum site_menu_problem {
