@@ -231,7 +231,10 @@ void admin__consultation_save(struct admin_ctx *c)
     problem[C_CONTACT] =
         admin__reg_text_problem(k.contact, CONSULT_MAX_CONTACT_CHARS, false, false);
     problem[C_OUTCOME] = admin__reg_text_problem(k.outcome_md, CONSULT_MAX_TEXT_CHARS, true, false);
+    struct store_reg_doc draft;
     if (!ref_field(t.draft, &k.draft_id))
+        problem[C_DRAFT] = "admin.consult.err.choice";
+    else if (k.draft_id > 0 && store_reg_get(c->db, c->a, k.draft_id, &draft) != ERR_OK)
         problem[C_DRAFT] = "admin.consult.err.choice";
     if (!ref_field(t.dept, &k.dept_id))
         problem[C_DEPT] = "admin.consult.err.choice";
@@ -260,10 +263,10 @@ void admin__consultation_save(struct admin_ctx *c)
     enum err e = store_begin(c->db);
     if (e == ERR_OK)
         e = store_consult_save(c->db, &k, utc_now(), &new_id);
-    if (e == ERR_NOTFOUND && !is_new) {
-        /* the draft or the department went away meanwhile (or the consultation did) */
+    if (e == ERR_NOTFOUND) {
+        /* a department chosen from an outdated form was deleted meanwhile */
         store_rollback(c->db);
-        problem[C_DRAFT] = "admin.consult.err.choice";
+        problem[C_DEPT] = "admin.consult.err.choice";
         cform(c, 422, id, &t, problem);
         return;
     }
