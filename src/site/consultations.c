@@ -302,7 +302,10 @@ static void consult_page(struct site_page *p, const struct store_consultation *c
     value_set_int(p->a, v, "n_comments", (int64_t)n);
     if (store_consult_state_at(c, now) == STORE_CONSULT_OPEN) {
         struct value *form = value_obj(p->a);
-        value_set_str(p->a, form, "action", site__href(p, path));
+        /* the fragment brings a reader whose comment was refused back to the form */
+        struct str action = site__href(p, path);
+        value_set_str(p->a, form, "action",
+                      str_from_cstr(arena_printf(p->a, "%.*s#consult-form", STR_FMT(action))));
         value_set_int(p->a, form, "max_name", CONSULT_MAX_NAME_CHARS);
         value_set_int(p->a, form, "max_body", CONSULT_MAX_COMMENT_CHARS);
         static const struct comment_form blank;

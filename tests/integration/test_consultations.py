@@ -144,7 +144,7 @@ def main():
         check(st == 200 and "<strong>проєкт</strong>" in body, "its text is Markdown")
         check(f'href="/registry/{draft}"' in body, "it links the draft under discussion")
         check(html.escape(dept_name, quote=False) in body, "it names the responsible department")
-        check('action="/consultations/%d"' % long_id in body, "an open consultation has the form")
+        check('action="/consultations/%d#consult-form"' % long_id in body, "an open consultation has the form")
 
         # comments from the public form: thanked, kept pending, not shown
         c_text = ["Пропоную додати велодоріжки вздовж набережної.",
