@@ -148,7 +148,7 @@ void site__consultations(struct http_request *req, struct http_response *res)
         return;
     }
     struct str title = site__t(&p, "consult.title");
-    site__layout(&p, title, page_url(&p, 1), site__t(&p, "consult.description"));
+    site__layout(&p, title, STR_LIT("/consultations"), site__t(&p, "consult.description"));
     site__key(&p, "list:consultations");
     struct value *feeds = value_list(p.a), *atom = value_obj(p.a);
     value_set_cstr(p.a, atom, "type", "application/atom+xml");

@@ -275,6 +275,10 @@ def main():
         check('href="/consultations"' in body, "«Мапа сайту» links the section")
         st, body = page(srv, "/")
         check('href="/consultations"' in body, "the default menu links the section")
+        st, body = page(srv, "/en/consultations")
+        m = re.search(r'<link rel="canonical" href="([^"]*)"', body)
+        check(st == 200 and m is not None and m.group(1).endswith("/en/consultations"),
+              f"the English list's canonical link ({m.group(1) if m else None})")
 
         # the per-address limit on accepted comments (10 an hour)
         limited = False
