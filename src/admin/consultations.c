@@ -9,6 +9,9 @@
 
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
+#include "core/log.h"
+#include "http/multipart.h"
+#include "media/document.h"
 #include "store/consultations.h"
 #include "store/registry.h"
 
@@ -18,18 +21,32 @@
 #define CONSULT_MAX_REASON_CHARS 1000
 #define CONSULT_DRAFT_CHOICES 100 /* the newest drafts offered in the form */
 
-enum cfield { C_TITLE, C_SUMMARY, C_DRAFT, C_DEPT, C_CONTACT, C_STARTS, C_ENDS, C_OUTCOME, C_N };
-
-struct ctyped {
-    struct str title, summary, draft, dept, contact, starts, ends, outcome;
+enum cfield {
+    C_TITLE,
+    C_SUMMARY,
+    C_DRAFT,
+    C_PDF,
+    C_DEPT,
+    C_CONTACT,
+    C_STARTS,
+    C_ENDS,
+    C_OUTCOME,
+    C_N
 };
 
-static const char *const field_err_names[C_N] = {"title_err", "summary_err", "draft_err",
-                                                 "dept_err",  "contact_err", "starts_err",
-                                                 "ends_err",  "outcome_err"};
-static const size_t field_max[C_N] = {
-    CONSULT_MAX_TITLE_CHARS, CONSULT_MAX_TEXT_CHARS, 0, 0, CONSULT_MAX_CONTACT_CHARS, 0, 0,
-    CONSULT_MAX_TEXT_CHARS};
+struct ctyped {
+    struct str csrf, title, summary, draft, dept, contact, starts, ends, outcome;
+    const struct http_multipart_part *pdf; /* NULL: no file chosen */
+    bool drop_pdf;
+};
+
+static const char *const field_err_names[C_N] = {"title_err",  "summary_err", "draft_err",
+                                                 "pdf_err",    "dept_err",    "contact_err",
+                                                 "starts_err", "ends_err",    "outcome_err"};
+static const size_t field_max[C_N] = {[C_TITLE] = CONSULT_MAX_TITLE_CHARS,
+                                      [C_SUMMARY] = CONSULT_MAX_TEXT_CHARS,
+                                      [C_CONTACT] = CONSULT_MAX_CONTACT_CHARS,
+                                      [C_OUTCOME] = CONSULT_MAX_TEXT_CHARS};
 
 static struct str time_input(struct admin_ctx *c, int64_t utc)
 {
@@ -84,11 +101,19 @@ static enum err choices(struct admin_ctx *c, struct value *v, const struct ctype
     return ERR_OK;
 }
 
+/* cform renders the form with what was typed (stored: the consultation as saved, for
+ * its PDF; NULL when new) and each problem beside its field. */
 static void cform(struct admin_ctx *c, int status, int64_t id, const struct ctyped *t,
-                  const char *const *problem)
+                  const struct store_consultation *stored, const char *const *problem)
 {
     struct value *v = value_obj(c->a);
     value_set_int(c->a, v, "id", id);
+    if (stored != NULL && stored->pdf_hash.len > 0) {
+        value_set_str(
+            c->a, v, "pdf_url",
+            str_from_cstr(arena_printf(c->a, "/consultations/%lld/draft.pdf", (long long)id)));
+        value_set_bool(c->a, v, "drop_pdf", t->drop_pdf);
+    }
     value_set_str(c->a, v, "title", t->title);
     value_set_str(c->a, v, "summary", t->summary);
     value_set_str(c->a, v, "contact", t->contact);
@@ -157,7 +182,7 @@ void admin__consultation_new(struct admin_ctx *c)
 {
     struct ctyped t;
     memset(&t, 0, sizeof t);
-    cform(c, 200, 0, &t, NULL);
+    cform(c, 200, 0, &t, NULL, NULL);
 }
 
 static bool load(struct admin_ctx *c, int64_t *id, struct store_consultation *k)
@@ -190,7 +215,7 @@ void admin__consultation_edit(struct admin_ctx *c)
                        .outcome = k.outcome_md};
     if (str_eq_cstr(admin__field(c, c->req->query, "m"), "saved"))
         value_set_str(c->a, c->root, "flash", admin__t(c, "admin.consult.saved"));
-    cform(c, 200, id, &t, NULL);
+    cform(c, 200, id, &t, &k, NULL);
 }
 
 /* ref_field reads an optional id chosen from a list: 0 for none; false when it is not a
@@ -203,61 +228,134 @@ static bool ref_field(struct str v, int64_t *out)
     return str_to_i64(v, out) && *out > 0;
 }
 
-void admin__consultation_save(struct admin_ctx *c)
+/* read_form collects the multipart form's fields; false when it answered (a bad form or
+ * a bad CSRF token, which the workspace core leaves to multipart handlers). */
+static bool read_form(struct admin_ctx *c, struct ctyped *t)
 {
-    int64_t id = 0;
-    struct store_consultation k;
-    memset(&k, 0, sizeof k);
-    bool is_new = c->req->n_params == 0;
-    if (!is_new && !load(c, &id, &k))
-        return;
-    struct str body = c->req->body;
-    struct ctyped t = {.title = admin__field(c, body, "title"),
-                       .summary = admin__field(c, body, "summary"),
-                       .draft = admin__field(c, body, "draft"),
-                       .dept = admin__field(c, body, "dept"),
-                       .contact = admin__field(c, body, "contact"),
-                       .starts = admin__field(c, body, "starts"),
-                       .ends = admin__field(c, body, "ends"),
-                       .outcome = admin__field(c, body, "outcome")};
-    const char *problem[C_N] = {0};
-    k.id = id;
-    k.title = str_trim(t.title);
-    k.summary_md = t.summary;
-    k.contact = str_trim(t.contact);
-    k.outcome_md = str_trim(t.outcome).len > 0 ? t.outcome : STR_LIT("");
-    problem[C_TITLE] = admin__reg_text_problem(k.title, CONSULT_MAX_TITLE_CHARS, false, true);
-    problem[C_SUMMARY] = admin__reg_text_problem(k.summary_md, CONSULT_MAX_TEXT_CHARS, true, true);
+    struct http_multipart_part *parts;
+    size_t n;
+    memset(t, 0, sizeof *t);
+    enum err e = http_multipart_parse(c->a, c->req, &parts, &n);
+    if (e != ERR_OK) {
+        admin__message(c, e == ERR_TOO_LARGE ? 413 : 400, "admin.err.bad_title",
+                       "admin.doc.bad_form");
+        return false;
+    }
+    struct {
+        const char *name;
+        struct str *to;
+    } text[] = {{"csrf", &t->csrf},     {"title", &t->title}, {"summary", &t->summary},
+                {"draft", &t->draft},   {"dept", &t->dept},   {"contact", &t->contact},
+                {"starts", &t->starts}, {"ends", &t->ends},   {"outcome", &t->outcome}};
+    for (size_t i = 0; i < n; i++) {
+        const struct http_multipart_part *p = &parts[i];
+        if (str_eq_cstr(p->name, "pdf")) {
+            if (p->data.len > 0 || p->filename.len > 0)
+                t->pdf = p;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+            if (str_eq_cstr(p->name, text[k].name) && text[k].to->ptr == NULL)
+                *text[k].to = p->data;
+        if (str_eq_cstr(p->name, "drop_pdf"))
+            t->drop_pdf = true;
+    }
+    if (!admin__csrf_ok(c, t->csrf)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.csrf");
+        return false;
+    }
+    return true;
+}
+
+/* check fills k from t and sets each field's problem; returns how many are bad. */
+static size_t check(struct admin_ctx *c, const struct ctyped *t, struct store_consultation *k,
+                    const char **problem, struct media_doc_info *pdf)
+{
+    for (int f = 0; f < C_N; f++)
+        problem[f] = NULL;
+    k->title = str_trim(t->title);
+    k->summary_md = t->summary;
+    k->contact = str_trim(t->contact);
+    k->outcome_md = str_trim(t->outcome).len > 0 ? t->outcome : STR_LIT("");
+    problem[C_TITLE] = admin__reg_text_problem(k->title, CONSULT_MAX_TITLE_CHARS, false, true);
+    problem[C_SUMMARY] = admin__reg_text_problem(k->summary_md, CONSULT_MAX_TEXT_CHARS, true, true);
     problem[C_CONTACT] =
-        admin__reg_text_problem(k.contact, CONSULT_MAX_CONTACT_CHARS, false, false);
-    problem[C_OUTCOME] = admin__reg_text_problem(k.outcome_md, CONSULT_MAX_TEXT_CHARS, true, false);
+        admin__reg_text_problem(k->contact, CONSULT_MAX_CONTACT_CHARS, false, false);
+    problem[C_OUTCOME] =
+        admin__reg_text_problem(k->outcome_md, CONSULT_MAX_TEXT_CHARS, true, false);
     struct store_reg_doc draft;
-    if (!ref_field(t.draft, &k.draft_id))
+    if (!ref_field(t->draft, &k->draft_id))
         problem[C_DRAFT] = "admin.consult.err.choice";
-    else if (k.draft_id > 0 && store_reg_get(c->db, c->a, k.draft_id, &draft) != ERR_OK)
+    else if (k->draft_id > 0 && store_reg_get(c->db, c->a, k->draft_id, &draft) != ERR_OK)
         problem[C_DRAFT] = "admin.consult.err.choice";
-    if (!ref_field(t.dept, &k.dept_id))
+    if (!ref_field(t->dept, &k->dept_id))
         problem[C_DEPT] = "admin.consult.err.choice";
-    struct str *times[] = {&t.starts, &t.ends};
-    int64_t *at[] = {&k.starts_at, &k.ends_at};
+    const struct str *times[] = {&t->starts, &t->ends};
+    int64_t *at[] = {&k->starts_at, &k->ends_at};
     for (int i = 0; i < 2; i++) {
         if (times[i]->len == 0)
             problem[C_STARTS + i] = "admin.reg.err.required";
         else if (!kyiv_parse(str_trim(*times[i]), at[i]))
             problem[C_STARTS + i] = "admin.vac.err.deadline";
     }
-    if (problem[C_STARTS] == NULL && problem[C_ENDS] == NULL && k.ends_at <= k.starts_at)
+    if (problem[C_STARTS] == NULL && problem[C_ENDS] == NULL && k->ends_at <= k->starts_at)
         problem[C_ENDS] = "admin.consult.err.ends_early";
     /* the report is about what happened in the discussion: only once it is over */
-    if (problem[C_OUTCOME] == NULL && problem[C_ENDS] == NULL && k.outcome_md.len > 0 &&
-        k.ends_at > utc_now())
+    if (problem[C_OUTCOME] == NULL && problem[C_ENDS] == NULL && k->outcome_md.len > 0 &&
+        k->ends_at > utc_now())
         problem[C_OUTCOME] = "admin.consult.err.outcome_early";
+    if (t->pdf != NULL) {
+        enum media_doc_problem why = MEDIA_DOC_OK;
+        if (media_doc_check((const unsigned char *)t->pdf->data.ptr, t->pdf->data.len, pdf, &why) !=
+            ERR_OK)
+            problem[C_PDF] = why == MEDIA_DOC_TOO_LARGE   ? "admin.doc.too_big"
+                             : why == MEDIA_DOC_TRUNCATED ? "admin.doc.truncated"
+                             : why == MEDIA_DOC_EMPTY     ? "admin.doc.empty"
+                                                          : "admin.doc.not_pdf";
+    }
     size_t bad = 0;
     for (int f = 0; f < C_N; f++)
         bad += problem[f] != NULL;
-    if (bad > 0) {
-        cform(c, 422, id, &t, problem);
+    return bad;
+}
+
+void admin__consultation_save(struct admin_ctx *c)
+{
+    int64_t id = 0;
+    struct store_consultation k, stored;
+    struct ctyped t;
+    struct media_doc_info pdf;
+    const char *problem[C_N];
+    bool is_new = c->req->n_params == 0;
+    if (!read_form(c, &t))
         return;
+    memset(&k, 0, sizeof k);
+    memset(&stored, 0, sizeof stored);
+    if (!is_new) {
+        if (!load(c, &id, &stored))
+            return;
+        k.pdf_hash = t.drop_pdf ? STR_LIT("") : stored.pdf_hash;
+        k.pdf_bytes = t.drop_pdf ? 0 : stored.pdf_bytes;
+    }
+    k.id = id;
+    if (check(c, &t, &k, problem, &pdf) > 0) {
+        cform(c, 422, id, &t, is_new ? NULL : &stored, problem);
+        return;
+    }
+    if (t.pdf != NULL) {
+        /* content-addressed, as the registry's originals: a file left by a save that fails
+         * below is the same file a retry writes */
+        admin__unlock(c);
+        enum err we = media_doc_write(c->ad->media_dir, pdf.hash, t.pdf->data.ptr, t.pdf->data.len);
+        admin__lock(c);
+        if (we != ERR_OK) {
+            log_msg(LOG_ERROR, c->req->id, "consultation pdf write failed: %s: %s",
+                    c->ad->media_dir, err_str(we));
+            admin__message(c, 500, "admin.err.internal_title", "admin.doc.failed");
+            return;
+        }
+        k.pdf_hash = arena_str(c->a, str_from_cstr(pdf.hash));
+        k.pdf_bytes = (int64_t)pdf.bytes;
     }
     int64_t new_id = 0;
     enum err e = store_begin(c->db);
@@ -267,13 +365,15 @@ void admin__consultation_save(struct admin_ctx *c)
         /* a department chosen from an outdated form was deleted meanwhile */
         store_rollback(c->db);
         problem[C_DEPT] = "admin.consult.err.choice";
-        cform(c, 422, id, &t, problem);
+        cform(c, 422, id, &t, is_new ? NULL : &stored, problem);
         return;
     }
     if (e == ERR_OK)
         e = admin__audit_in(
             c, is_new ? "consultation.create" : "consultation.update",
-            str_from_cstr(arena_printf(c->a, "consultation:%lld", (long long)new_id)), k.title);
+            str_from_cstr(arena_printf(c->a, "consultation:%lld", (long long)new_id)),
+            t.pdf != NULL ? str_from_cstr(arena_printf(c->a, "%.*s +pdf", STR_FMT(k.title)))
+                          : k.title);
     if (e == ERR_OK)
         e = store_commit(c->db);
     if (e != ERR_OK) {

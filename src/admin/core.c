@@ -350,9 +350,11 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_POST, "/admin/vacancies/:id/delete", admin__vacancy_delete, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/consultations", admin__consultations, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/consultations/new", admin__consultation_new, E, 0);
-    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/new", admin__consultation_save, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/new", admin__consultation_save, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
     admin__add(ad, r, HTTP_M_GET, "/admin/consultations/:id", admin__consultation_edit, E, 0);
-    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/:id", admin__consultation_save, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/:id", admin__consultation_save, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
     admin__add(ad, r, HTTP_M_GET, "/admin/consultations/:id/comments", admin__consultation_comments,
                E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/consultations/comment/:id", admin__consultation_moderate,

@@ -19,6 +19,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "mail/mail.h"
+#include "media/document.h"
 #include "render/escape.h"
 #include "render/markdown.h"
 #include "site/site_internal.h"
@@ -247,6 +248,7 @@ static struct value *draft_value(struct site_page *p, int64_t draft_id)
     value_set_str(p->a, v, "doc_title", d.restricted ? STR_LIT("") : d.title);
     value_set_str(p->a, v, "url", STR_LIT(""));
     value_set_str(p->a, v, "pdf_url", STR_LIT(""));
+    value_set_str(p->a, v, "pdf_size", STR_LIT(""));
     if ((p->site->sections_off & SITE_SECTION_REGISTRY) == 0) {
         value_set_str(
             p->a, v, "url",
@@ -257,6 +259,22 @@ static struct value *draft_value(struct site_page *p, int64_t draft_id)
                 str_from_cstr(arena_printf(p->a, "/registry/%lld/original.pdf", (long long)d.id)));
     }
     return v;
+}
+
+/* pdf_size: "1,2 МБ" in the page's language. */
+static struct str pdf_size(struct site_page *p, int64_t bytes)
+{
+    struct str mark = site__t(p, "doc.decimal_mark");
+    struct media_doc_units u = {.b = site__t(p, "doc.unit.b"),
+                                .kb = site__t(p, "doc.unit.kb"),
+                                .mb = site__t(p, "doc.unit.mb"),
+                                .decimal_mark = mark.len == 1 ? mark.ptr[0] : ','};
+    struct buf b;
+    buf_init(&b, 64);
+    site__text_failed(p, media_doc_size_format((uint64_t)bytes, &u, &b), "consultation pdf size");
+    struct str out = arena_str(p->a, buf_str(&b));
+    buf_free(&b);
+    return out;
 }
 
 /* consult_page renders consultation c; f is the refused form (NULL: a plain GET). */
@@ -284,8 +302,24 @@ static void consult_page(struct site_page *p, const struct store_consultation *c
     if (c->contact.len > 0)
         value_set_str(p->a, v, "contact", c->contact);
     struct value *draft = draft_value(p, c->draft_id);
-    if (draft != NULL)
+    if (draft == NULL && c->pdf_hash.len > 0) {
+        /* no registry document: the uploaded draft stands in for it */
+        draft = value_obj(p->a);
+        value_set_str(p->a, draft, "name", site__t(p, "consult.draft_file"));
+        value_set_str(p->a, draft, "doc_title", STR_LIT(""));
+        value_set_str(p->a, draft, "url", STR_LIT(""));
+        value_set_str(p->a, draft, "pdf_url", STR_LIT(""));
+        value_set_str(p->a, draft, "pdf_size", STR_LIT(""));
+    }
+    if (draft != NULL) {
+        if (c->pdf_hash.len > 0) {
+            value_set_str(p->a, draft, "pdf_url",
+                          str_from_cstr(arena_printf(p->a, "/consultations/%lld/draft.pdf",
+                                                     (long long)c->id)));
+            value_set_str(p->a, draft, "pdf_size", pdf_size(p, c->pdf_bytes));
+        }
         value_set(p->a, v, "draft", draft);
+    }
     struct value *list = value_list(p->a);
     for (size_t i = 0; i < n; i++) {
         struct value *o = value_obj(p->a);
@@ -340,6 +374,26 @@ void site__consultation(struct http_request *req, struct http_response *res)
     if (!section_on(&p) || !load(&p, &c))
         return;
     consult_page(&p, &c, NULL);
+}
+
+/* site__consult_pdf: GET /consultations/<id>/draft.pdf, the uploaded draft. */
+void site__consult_pdf(struct http_request *req, struct http_response *res)
+{
+    struct site_page p;
+    struct store_consultation c;
+    if (!site__begin(&p, req, res))
+        return;
+    if (!section_on(&p) || !load(&p, &c))
+        return;
+    if (c.pdf_hash.len == 0) {
+        site__fail(&p, ERR_NOTFOUND, "consultation pdf");
+        return;
+    }
+    if (store_in_transaction(p.ctx->store))
+        store_rollback(p.ctx->store);
+    site__theme_release(p.theme);
+    p.theme = NULL;
+    site__pdf_respond(req, res, c.pdf_hash, c.title);
 }
 
 /* ---- POST /consultations/<id>: a comment ---- */

@@ -424,6 +424,7 @@ void site_routes(struct site *s, struct http_router *r)
     http_router_add(r, HTTP_M_GET, "/consultations/atom.xml", site__consult_feed); /* before :id */
     add_page(r, "/consultations/:id", site__consultation);
     site__route(r, HTTP_M_POST, "/consultations/:id", site__consult_comment, NULL);
+    http_router_add(r, HTTP_M_GET, "/consultations/:id/draft.pdf", site__consult_pdf);
     /* pagination as a path (static_links): the cursor is the route's last param */
     add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);
     add_page_ctx(r, "/tags/:slug/after/:cursor", site__tag, &site__cursor_route);

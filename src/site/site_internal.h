@@ -309,6 +309,7 @@ void site__consultations(struct http_request *req, struct http_response *res);
 void site__consultation(struct http_request *req, struct http_response *res);
 void site__consult_comment(struct http_request *req, struct http_response *res);
 void site__consult_feed(struct http_request *req, struct http_response *res);
+void site__consult_pdf(struct http_request *req, struct http_response *res);
 void site__consult_close(void);
 
 struct value *site__documents(struct site_page *p, int64_t article_id);

@@ -19,15 +19,16 @@ static const char sql_consult_list[] =
     "LIMIT ?2 OFFSET ?3";
 static const char sql_consult_count[] = "SELECT count(*) FROM consultations WHERE ?1 = ?1";
 static const char sql_consult_get[] =
-    "SELECT " CONSULT_COLS ", c.summary_md, c.outcome_md" CONSULT_FROM " WHERE c.id = ?1";
+    "SELECT " CONSULT_COLS ", c.summary_md, c.outcome_md, c.pdf_hash, c.pdf_bytes" CONSULT_FROM
+    " WHERE c.id = ?1";
 static const char sql_consult_insert[] =
     "INSERT INTO consultations (title, summary_md, draft_id, dept_id, contact, starts_at,\n"
-    "    ends_at, outcome_md, created_at, updated_at)\n"
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id";
+    "    ends_at, outcome_md, created_at, updated_at, pdf_hash, pdf_bytes)\n"
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11) RETURNING id";
 static const char sql_consult_update[] =
     "UPDATE consultations SET title = ?1, summary_md = ?2, draft_id = ?3, dept_id = ?4,\n"
-    "    contact = ?5, starts_at = ?6, ends_at = ?7, outcome_md = ?8, updated_at = ?9\n"
-    "WHERE id = ?10 RETURNING id";
+    "    contact = ?5, starts_at = ?6, ends_at = ?7, outcome_md = ?8, updated_at = ?9,\n"
+    "    pdf_hash = ?10, pdf_bytes = ?11 WHERE id = ?12 RETURNING id";
 static const char sql_consult_changed[] =
     "SELECT id FROM consultations WHERE (starts_at > ?1 AND starts_at <= ?2)\n"
     "    OR (ends_at > ?1 AND ends_at <= ?2)";
@@ -127,6 +128,8 @@ enum err store_consult_get(struct store *s, struct arena *a, int64_t id,
         consult_read(a, st, out);
         out->summary_md = store__col_str(a, st, 10);
         out->outcome_md = store__col_str(a, st, 11);
+        out->pdf_hash = store__col_str(a, st, 12);
+        out->pdf_bytes = db_col_i64(st, 13);
     } else {
         e = rc == DB_DONE ? ERR_NOTFOUND : store__db_fail(s, rc);
     }
@@ -176,8 +179,10 @@ enum err store_consult_save(struct store *s, const struct store_consultation *c,
     db_bind_i64(st, 7, c->ends_at);
     db_bind_str(st, 8, c->outcome_md);
     db_bind_i64(st, 9, now);
+    db_bind_str(st, 10, c->pdf_hash);
+    db_bind_i64(st, 11, c->pdf_bytes);
     if (c->id != 0)
-        db_bind_i64(st, 10, c->id);
+        db_bind_i64(st, 12, c->id);
     return returning_id(s, st, id);
 }
 

@@ -29,7 +29,9 @@ struct store_consultation {
     int64_t draft_id;                /* a registry document (store/registry.h); 0: none */
     int64_t dept_id;                 /* the responsible department; 0: none */
     struct str dept_name, dept_slug; /* read only: the department's, "" when none */
-    int64_t starts_at, ends_at;      /* UTC seconds */
+    struct str pdf_hash;             /* "" or 64 hex digits: the draft as a PDF, media/<hash>.pdf */
+    int64_t pdf_bytes;
+    int64_t starts_at, ends_at; /* UTC seconds */
     int64_t updated_at;
     int64_t pending; /* read only (store_consult_list): comments awaiting moderation */
 };

@@ -656,6 +656,8 @@ const char *const store__migrations[] = {
     "    starts_at INTEGER NOT NULL,\n"
     "    ends_at INTEGER NOT NULL,\n"
     "    outcome_md TEXT NOT NULL DEFAULT '',\n"
+    "    pdf_hash TEXT NOT NULL DEFAULT '',\n"
+    "    pdf_bytes INTEGER NOT NULL DEFAULT 0,\n"
     "    created_at INTEGER NOT NULL,\n"
     "    updated_at INTEGER NOT NULL\n"
     ");\n"

@@ -23,6 +23,9 @@ KYIV = zoneinfo.ZoneInfo("Europe/Kyiv")
 THANKS = "Дякуємо, коментар буде опубліковано після модерації."
 FORM = {"title": "", "summary": "", "draft": "", "dept": "", "contact": "", "starts": "",
         "ends": "", "outcome": ""}
+PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+       b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+       b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
 
 def kyiv(dt):
@@ -33,10 +36,13 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def save(client, path="/admin/consultations/new", **fields):
+def save(client, path="/admin/consultations/new", pdf=None, **fields):
+    """The workspace form, multipart as the browser sends it (pdf: the draft's bytes)."""
     f = dict(FORM, **fields)
     f["csrf"] = client.csrf("/admin/consultations/new")
-    return client.post(path, f)
+    files = [("pdf", "draft.pdf", pdf, "application/pdf")] if pdf is not None else \
+        [("pdf", "", b"", "application/octet-stream")]
+    return client.post_multipart(path, f, files)
 
 
 def new_id(st, h):
@@ -127,15 +133,28 @@ def main():
                 check(html.escape(fields["title"], quote=False) in body, "typed title kept")
         st, _, body = save(editor, **dict(good, draft="999999"))
         check(st == 422 and error_of(body, "k-draft") != "", f"an unknown draft is refused ({st})")
+        st, _, body = save(editor, pdf=b"<html>not a pdf</html>", **good)
+        check(st == 422 and "PDF" in error_of(body, "k-pdf"),
+              f"a file that is not a PDF is refused ({st}: {error_of(body, 'k-pdf')!r})")
+        st, _, _ = editor.post_multipart("/admin/consultations/new", dict(good, csrf="bad"), [])
+        check(st == 403, f"a form without the CSRF token is refused ({st})")
         after = rows(srv, "SELECT count(*) FROM consultations")[0][0]
         check(after == before, "nothing saved from refused forms")
 
         st, h, _ = save(editor, **good)
         long_id = new_id(st, h)
         end_at = now() + datetime.timedelta(seconds=5)
-        st, h, _ = save(editor, **dict(good, title="Схема руху транспорту (скоро завершиться)",
-                                       draft="", dept="", ends=kyiv(end_at)))
+        st, h, _ = save(editor, pdf=PDF,
+                        **dict(good, title="Схема руху транспорту (скоро завершиться)",
+                               draft="", dept="", ends=kyiv(end_at)))
         short_id = new_id(st, h)
+        st, h, b = srv.get(f"/consultations/{short_id}/draft.pdf")
+        check(st == 200 and b == PDF and h.get("content-type", "").startswith("application/pdf"),
+              f"the uploaded draft is served ({st})")
+        st, body = page(srv, f"/consultations/{short_id}")
+        check(f'href="/consultations/{short_id}/draft.pdf"' in body, "the page links the PDF")
+        st, _, _ = srv.get(f"/consultations/{long_id}/draft.pdf")
+        check(st == 404, f"no PDF, no file ({st})")
 
         st, body = page(srv, "/consultations")
         check(st == 200 and f'href="/consultations/{long_id}"' in body and "триває" in body,
@@ -258,6 +277,7 @@ def main():
               "<strong>2</strong>" in body, "the outcome report shows")
         check("Зробіть зупинку біля лікарні." in body and "Ігор" in body,
               "the closed consultation keeps its comments readable")
+        check(f'href="/consultations/{short_id}/draft.pdf"' in body, "a save keeps the PDF")
 
         # feeds and sitemaps
         st, h, b = srv.get("/consultations/atom.xml")
