@@ -315,6 +315,34 @@ def main():
               "comment.reject" in actions and "consultation.update" in actions,
               f"audited ({actions})")
 
+    # the list's order and pager: open ones first (soonest end first), then announced, then
+    # finished ones newest first, 20 a page
+    srv = Server(demo=False)
+    t = int(time.time())
+    con = sqlite3.connect(srv.db)
+    rows_in = [(f"Завершене {i:02d}", t - 86400 * (40 - i), t - 86400 * (30 - i)) for i in range(22)]
+    rows_in += [(f"Відкрите {i}", t - 3600, t + 86400 * (3 - i)) for i in range(3)]
+    rows_in += [("Оголошене", t + 86400, t + 86400 * 20)]
+    con.executemany("INSERT INTO consultations (title, starts_at, ends_at, created_at, updated_at) "
+                    "VALUES (?, ?, ?, 0, 0)", rows_in)
+    con.commit()
+    con.close()
+    with srv:
+        st, body = page(srv, "/consultations")
+        titles = re.findall(r'<p class="reg-name"><a href="/consultations/\d+">([^<]*)</a>', body)
+        check(st == 200 and titles[:4] == ["Відкрите 2", "Відкрите 1", "Відкрите 0", "Оголошене"],
+              f"open ones first, soonest end first, then the announced one ({titles[:4]})")
+        check(len(titles) == 20 and titles[4] == "Завершене 21", f"then the newest finished ({titles[4:6]})")
+        check('href="/consultations?page=2" rel="next"' in body, "a pager leads on")
+        st, body = page(srv, "/consultations?page=2")
+        titles = re.findall(r'<p class="reg-name"><a href="/consultations/\d+">([^<]*)</a>', body)
+        check(st == 200 and titles[-1] == "Завершене 00" and len(titles) == 6,
+              f"the second page ends with the oldest ({titles})")
+        check('rel="prev"' in body, "and back")
+        for q, want in (("?page=3", 404), ("?page=abc", 400), ("?page=0", 400)):
+            st, _ = page(srv, "/consultations" + q)
+            check(st == want, f"/consultations{q} answers {want} ({st})")
+
     srv = Server(demo=False, env={"VISNYK_CONSULTATIONS": "off"})
     with srv:
         for path in ("/consultations", "/consultations/1", "/consultations/atom.xml"):
