@@ -340,6 +340,13 @@ void admin__request_save(struct admin_ctx *c);
  * (under ad->lock) and, every few seconds, erases the personal data of requests closed
  * more than requests_keep_days ago. */
 void admin__requests_tick(struct admin *ad, struct store *db, struct arena *a, int64_t *last);
+/* consultations.c: public consultations in the workspace (list, form, moderation). */
+void admin__consultations(struct admin_ctx *c);
+void admin__consultation_new(struct admin_ctx *c);
+void admin__consultation_edit(struct admin_ctx *c);
+void admin__consultation_save(struct admin_ctx *c);
+void admin__consultation_comments(struct admin_ctx *c);
+void admin__consultation_moderate(struct admin_ctx *c);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

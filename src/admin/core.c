@@ -352,6 +352,17 @@ void admin_routes(struct admin *ad, struct http_router *r)
     admin__add(ad, r, HTTP_M_GET, "/admin/requests", admin__requests, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/requests/:id", admin__request, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/requests/:id", admin__request_save, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/consultations", admin__consultations, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/consultations/new", admin__consultation_new, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/new", admin__consultation_save, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
+    admin__add(ad, r, HTTP_M_GET, "/admin/consultations/:id", admin__consultation_edit, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/:id", admin__consultation_save, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
+    admin__add(ad, r, HTTP_M_GET, "/admin/consultations/:id/comments", admin__consultation_comments,
+               E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/consultations/comment/:id", admin__consultation_moderate,
+               E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages", admin__pages, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages/:slug", admin__page_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/pages/:slug", admin__page_save, E, 0);

@@ -14,6 +14,7 @@
 #include "core/kyiv_time.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/consultations.h"
 #include "store/registry.h"
 #include "store/settings.h"
 #include "store/signing.h"
@@ -64,6 +65,14 @@ static void tick(struct admin *ad, struct store *db, struct arena *a, int64_t *l
         http_cache_invalidate(ad->srv, STR_LIT("list:vacancies"));
     for (size_t i = 0; e == ERR_OK && i < n; i++)
         invalidate(ad, "vacancy:%lld", (long long)ids[i]);
+    /* consultations that opened or closed: their form appears or goes (issue 13) */
+    e = store_consult_changed(db, a, *last, now, &ids, &n);
+    if (e != ERR_OK)
+        log_warn("scheduler consultation query failed: %s: %s", err_str(e), store_errmsg(db));
+    if (e == ERR_OK && n > 0)
+        http_cache_invalidate(ad->srv, STR_LIT("list:consultations"));
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        invalidate(ad, "consultation:%lld", (long long)ids[i]);
     *last = now;
 }
 

@@ -48,6 +48,10 @@ int cli_demo_registry(const struct config *c, struct store *s);
 /* cli_demo_requests loads the demo's requests for information and appeals in one
  * transaction; prints and returns 1 on error. (demo_requests.c) */
 int cli_demo_requests(const struct config *c, struct store *s);
+/* cli_demo_consultations loads the demo's public consultations (after the registry: one
+ * discusses its draft) in one transaction; prints and returns 1 on error.
+ * (demo_consultations.c) */
+int cli_demo_consultations(struct store *s);
 /* cli_ensure_dir creates path (one level) unless it exists; prints and returns 1 on error. */
 int cli_ensure_dir(const char *path);
 /* cli_open_migrated opens the database for writing and migrates it; prints why not and

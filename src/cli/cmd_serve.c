@@ -131,7 +131,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                    .vacancies_off = !c->vacancies,
                                    .requests_off = !c->requests,
                                    .appeals_off = !c->appeals,
-                                   .holidays = c->holidays};
+                                   .holidays = c->holidays,
+                                   .consultations_off = !c->consultations};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {

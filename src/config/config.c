@@ -69,6 +69,7 @@ static const char *const known_keys[] = {"db",
                                          "requests",
                                          "appeals",
                                          "requests_keep_days",
+                                         "consultations",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -157,6 +158,7 @@ void config_defaults(struct config *c)
     c->requests = true;
     c->appeals = true;
     c->requests_keep_days = 1095;
+    c->consultations = true;
     /* the automatic banner: alerts.in.ua's format, a poll every 10 s, a silent feed
      * trusted for 5 minutes, «Відбій тривоги» shown for 15 */
     snprintf(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), "%s", "Authorization");
@@ -540,6 +542,9 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "requests_keep_days")) {
         if (!parse_range(value, 0, 36500, &c->requests_keep_days))
             expected = "days the personal data of a closed request is kept, from 0 to 36500";
+    } else if (str_eq_cstr(key, "consultations")) {
+        if (!parse_bool(value, &c->consultations))
+            expected = "on or off";
     } else if (str_eq_cstr(key, "access_log")) {
         if (!parse_bool(value, &c->access_log))
             expected = "on or off";
@@ -616,7 +621,7 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "alert_feed_key_header, alert_region, alert_feed_list, "
                  "alert_feed_region_field, alert_feed_filter, alert_poll_interval, "
                  "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies, "
-                 "requests, appeals, requests_keep_days",
+                 "requests, appeals, requests_keep_days, consultations",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

@@ -77,6 +77,7 @@ struct config {
      * closed request's personal data is kept (default 1095) */
     bool requests, appeals;
     unsigned requests_keep_days;
+    bool consultations; /* public consultations (site/consultations.c), on by default */
     char metrics_allow[CONFIG_MAX_VALUE_BYTES];
     /* the automatic air-raid banner (src/alert/alert.h, docs/OPERATIONS.md): off while
      * alert_feed_url is empty; the defaults of the mapping are alerts.in.ua's format */

@@ -12,6 +12,7 @@ const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS] = {
     {"menu.vacancies", "/vacancies", SITE_SECTION_VACANCIES},
     {"menu.requests", "/requests", SITE_SECTION_REQUESTS},
     {"menu.appeals", "/appeals", SITE_SECTION_APPEALS},
+    {"menu.consultations", "/consultations", SITE_SECTION_CONSULTATIONS},
     {"menu.about", "/pages/about", 0},
     {"menu.contacts", "/pages/contacts", 0},
 };

@@ -140,7 +140,8 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
     s->sections_off = (cfg->registry_off ? SITE_SECTION_REGISTRY : 0u) |
                       (cfg->vacancies_off ? SITE_SECTION_VACANCIES : 0u) |
                       (cfg->requests_off ? SITE_SECTION_REQUESTS : 0u) |
-                      (cfg->appeals_off ? SITE_SECTION_APPEALS : 0u);
+                      (cfg->appeals_off ? SITE_SECTION_APPEALS : 0u) |
+                      (cfg->consultations_off ? SITE_SECTION_CONSULTATIONS : 0u);
     /* "http://host/" + "/news/x" would give a double slash in canonical links */
     {
         size_t n = strlen(s->base_url);
@@ -198,6 +199,7 @@ void site_free(struct site *s)
     atomic_compare_exchange_strong(&last_site, &expected, NULL);
     site__theme_release(s->theme);
     site_subscribe_close();
+    site__consult_close();
     pthread_mutex_destroy(&s->lock);
     free(s->db_path);
     free(s->theme_dir);
@@ -426,6 +428,12 @@ void site_routes(struct site *s, struct http_router *r)
     add_page(r, "/vacancies/archive", site__vacancies_archive); /* before :id */
     add_page(r, "/vacancies/:id", site__vacancy);
     site__requests_routes(r); /* requests for information and appeals (requests.c) */
+    /* public consultations (consultations.c); 404 when the section is off */
+    add_with_query(r, "/consultations", site__consultations, "page");
+    http_router_add(r, HTTP_M_GET, "/consultations/atom.xml", site__consult_feed); /* before :id */
+    add_page(r, "/consultations/:id", site__consultation);
+    site__route(r, HTTP_M_POST, "/consultations/:id", site__consult_comment, NULL);
+    http_router_add(r, HTTP_M_GET, "/consultations/:id/draft.pdf", site__consult_pdf);
     /* pagination as a path (static_links): the cursor is the route's last param */
     add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);
     add_page_ctx(r, "/tags/:slug/after/:cursor", site__tag, &site__cursor_route);
@@ -932,6 +940,8 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
         value_set_bool(a, root, "requests_on", true);
     if ((sections_off & SITE_SECTION_APPEALS) == 0)
         value_set_bool(a, root, "appeals_on", true);
+    if ((sections_off & SITE_SECTION_CONSULTATIONS) == 0)
+        value_set_bool(a, root, "consultations_on", true);
 
     for (size_t i = 0; i < theme->n_assets; i++)
         value_set_str(a, asset, theme->assets[i].key, str_from_cstr(theme->assets[i].url));

@@ -70,6 +70,7 @@ struct site_config {
      * `holidays`, "YYYY-MM-DD, ..."; NULL or "" = weekends only) */
     bool requests_off, appeals_off;
     const char *holidays;
+    bool consultations_off; /* config `consultations = off` (site/consultations.c) */
 };
 
 struct site;

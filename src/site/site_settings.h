@@ -44,11 +44,12 @@ struct site_menu_item {
 #define SITE_SECTION_VACANCIES 2u
 #define SITE_SECTION_REQUESTS 4u /* config `requests`, `appeals` */
 #define SITE_SECTION_APPEALS 8u
+#define SITE_SECTION_CONSULTATIONS 16u /* config `consultations` */
 struct site_menu_default {
     const char *label_key, *url;
     unsigned section; /* SITE_SECTION_* it belongs to, 0 = always */
 };
-#define SITE_MENU_N_DEFAULTS 8
+#define SITE_MENU_N_DEFAULTS 9
 extern const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS];
 
 enum site_menu_problem {

@@ -13,6 +13,7 @@
 #include "render/escape.h"
 #include "site/site_search.h"
 #include "site/site_settings.h"
+#include "store/consultations.h"
 #include "store/registry.h"
 #include "store/translations.h"
 
@@ -190,6 +191,29 @@ static enum err sections_13(struct site_page *p, struct buf *b)
         url_entry(p, b, STR_LIT("/requests"), 0);
     if ((p->site->sections_off & SITE_SECTION_APPEALS) == 0)
         url_entry(p, b, STR_LIT("/appeals"), 0);
+    if ((p->site->sections_off & SITE_SECTION_CONSULTATIONS) == 0) {
+        /* every consultation: finished ones stay readable with their outcome report */
+        site__key(p, "list:consultations");
+        url_entry(p, b, STR_LIT("/consultations"), 0);
+        size_t offset = 0;
+        for (size_t pages = 0; pages < SITE_SITEMAP_CHUNK / STORE_CONSULT_MAX_LIMIT; pages++) {
+            struct store_consultation *k;
+            size_t n;
+            int64_t total;
+            enum err e = store_consult_list(p->ctx->store, p->a, now, offset,
+                                            STORE_CONSULT_MAX_LIMIT, &k, &n, &total);
+            if (e != ERR_OK)
+                return e;
+            for (size_t i = 0; i < n; i++)
+                url_entry(
+                    p, b,
+                    str_from_cstr(arena_printf(p->a, "/consultations/%lld", (long long)k[i].id)),
+                    k[i].updated_at);
+            offset += n;
+            if (n < STORE_CONSULT_MAX_LIMIT)
+                break;
+        }
+    }
     return ERR_OK;
 }
 

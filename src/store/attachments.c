@@ -31,10 +31,12 @@ static const char sql_by_hash[] =
     "WHERE t.hash = ?1 AND t.removed_at = 0 "
     "ORDER BY (a.status IN ('published', 'scheduled') AND a.published_at <= ?2) DESC, t.id "
     "LIMIT 1";
-/* the registry's signed originals (migration 15) are PDFs in the same folder */
+/* the registry's signed originals (migration 15) and the consultations' drafts
+ * (migration 19) are PDFs in the same folder */
 static const char sql_refs[] =
     "SELECT hash, max(bytes) FROM (SELECT hash, bytes FROM article_attachments "
     "WHERE removed_at = 0 UNION ALL SELECT pdf_hash, pdf_bytes FROM registry_docs "
+    "WHERE pdf_hash <> '' UNION ALL SELECT pdf_hash, pdf_bytes FROM consultations "
     "WHERE pdf_hash <> '') GROUP BY hash ORDER BY hash";
 
 static bool hash_ok(struct str h)

@@ -63,9 +63,9 @@ enum err store_attachments_arrange(struct store *s, int64_t article_id,
 ERR_MUST_USE
 enum err store_attachment_by_hash(struct store *s, struct arena *a, struct str hash,
                                   struct store_attachment *out);
-/* store_attachment_refs: every distinct hash a live document row or a registry document
- * (store/registry.h) names, in hash order (for `visnyk check`), with its recorded size
- * in bytes. */
+/* store_attachment_refs: every distinct hash a live document row, a registry document
+ * (store/registry.h) or a consultation (store/consultations.h) names, in hash order (for
+ * `visnyk check`), with its recorded size in bytes. */
 ERR_MUST_USE
 enum err store_attachment_refs(struct store *s, struct arena *a, struct store_attachment **items,
                                size_t *n);

@@ -683,6 +683,45 @@ const char *const store__migrations[] = {
      * diff shows caption, alt and order changes and a restore brings them back. */
     "ALTER TABLE revisions ADD COLUMN gallery TEXT NOT NULL DEFAULT '';\n"
     "PRAGMA user_version = 19;\n",
+    /* 20 (issue 13): public consultations (store/consultations.h). State (announced,
+     * open, finished) is derived from the dates at request time; times are UTC seconds.
+     * Comments wait as 'pending' until a moderator approves or rejects them; the
+     * e-mail is for the moderator only, the name is public only when show_name. */
+    "CREATE TABLE consultations (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    title TEXT NOT NULL,\n"
+    "    summary_md TEXT NOT NULL DEFAULT '',\n"
+    "    draft_id INTEGER REFERENCES registry_docs (id) ON DELETE SET NULL,\n"
+    "    dept_id INTEGER REFERENCES departments (id) ON DELETE SET NULL,\n"
+    "    contact TEXT NOT NULL DEFAULT '',\n"
+    "    starts_at INTEGER NOT NULL,\n"
+    "    ends_at INTEGER NOT NULL,\n"
+    "    outcome_md TEXT NOT NULL DEFAULT '',\n"
+    "    pdf_hash TEXT NOT NULL DEFAULT '',\n"
+    "    pdf_bytes INTEGER NOT NULL DEFAULT 0,\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    updated_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX consultations_ends ON consultations (ends_at, id);\n"
+    "CREATE INDEX consultations_starts ON consultations (starts_at, id);\n"
+    "CREATE TABLE consultation_comments (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    consultation_id INTEGER NOT NULL REFERENCES consultations (id) ON DELETE CASCADE,\n"
+    "    name TEXT NOT NULL,\n"
+    "    email TEXT NOT NULL,\n"
+    "    body TEXT NOT NULL,\n"
+    "    show_name INTEGER NOT NULL DEFAULT 0,\n"
+    "    state TEXT NOT NULL DEFAULT 'pending'\n"
+    "        CHECK (state IN ('pending', 'approved', 'rejected')),\n"
+    "    reason TEXT NOT NULL DEFAULT '',\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    moderated_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    moderated_by INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX consultation_comments_by ON consultation_comments\n"
+    "    (consultation_id, state, id);\n"
+    "CREATE INDEX consultation_comments_state ON consultation_comments (state, id);\n"
+    "PRAGMA user_version = 20;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

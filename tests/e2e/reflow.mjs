@@ -62,6 +62,11 @@ async function pageList(page, base) {
     ['requests', '/requests'],
     ['appeals', '/appeals'],
     ['reception', '/pages/pryiom-hromadian'],
+    // public consultations (src/cli/demo_consultations.c): the list, an open one with its
+    // comments and form, a finished one with its outcome report
+    ['consultations', '/consultations'],
+    ['consultation-open', '/consultations/1'],
+    ['consultation-finished', '/consultations/2'],
     ['subscribe', '/subscribe'],
     ['subscribe-confirm', '/subscribe/confirm?t=abcdef0123456789'],
     ['not-found', '/nothing-here'],

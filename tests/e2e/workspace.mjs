@@ -74,6 +74,12 @@ async function pageList(page, base) {
     ['requests', '/admin/requests'],
     ['requests-filtered', '/admin/requests?kind=info&status=in_progress'],
     ['request', '/admin/requests/5'],
+    // public consultations: the list, a form, one stored (the demo's finished one has an
+    // outcome report), and the moderation page with approved and pending comments
+    ['consultations', '/admin/consultations'],
+    ['consultation-new', '/admin/consultations/new'],
+    ['consultation-edit', '/admin/consultations/2'],
+    ['consultation-comments', '/admin/consultations/1/comments'],
     ['users', '/admin/users'],
     ['audit', '/admin/audit'],
     ['banner', '/admin/banner'],
