@@ -328,6 +328,17 @@ void admin__vacancy_edit(struct admin_ctx *c);
 void admin__vacancy_save(struct admin_ctx *c);
 void admin__vacancy_delete(struct admin_ctx *c);
 
+/* leadership.c: the head and deputies (/admin/leadership). Limits in code points. */
+#define ADMIN_LEAD_MAX_LINE_CHARS 300
+#define ADMIN_LEAD_MAX_AREAS_CHARS 5000
+#define ADMIN_LEAD_MAX_HOURS_CHARS 1000
+void admin__leadership(struct admin_ctx *c);
+void admin__leader_new(struct admin_ctx *c);
+void admin__leader_edit(struct admin_ctx *c);
+/* admin__leader_save: POST /admin/leadership/new (no route parameter) or /:id. */
+void admin__leader_save(struct admin_ctx *c);
+void admin__leader_delete(struct admin_ctx *c);
+
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);
 void admin__scheduler_stop(struct admin *ad);

@@ -128,7 +128,10 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                    .static_links = c->static_links,
                                    .alert = serve_alert,
                                    .registry_off = !c->registry,
-                                   .vacancies_off = !c->vacancies};
+                                   .vacancies_off = !c->vacancies,
+                                   .opendata_off = !c->opendata,
+                                   .opendata_contact = c->opendata_contact,
+                                   .opendata_email = c->opendata_email};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
@@ -164,7 +167,11 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     search_dict_preload(); /* hunspell-uk for search, loaded before the first query */
     /* the open-data API; without it the site still serves */
     struct api *api = NULL;
-    struct api_config api_cfg = {.db_path = c->db, .base_url = base_url, .media_dir = c->media};
+    struct api_config api_cfg = {.db_path = c->db,
+                                 .base_url = base_url,
+                                 .media_dir = c->media,
+                                 .registry_off = !c->registry,
+                                 .vacancies_off = !c->vacancies};
     if (api_new(&api_cfg, &api) == ERR_OK)
         api_routes(router, api);
     /* config_set validated the list already; this only builds the table */

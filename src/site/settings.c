@@ -10,6 +10,8 @@ const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS] = {
     {"menu.archive", "/archive", 0},
     {"menu.registry", "/registry", SITE_SECTION_REGISTRY},
     {"menu.vacancies", "/vacancies", SITE_SECTION_VACANCIES},
+    {"menu.leadership", "/leadership", 0},
+    {"menu.opendata", "/opendata", SITE_SECTION_OPENDATA},
     {"menu.about", "/pages/about", 0},
     {"menu.contacts", "/pages/contacts", 0},
 };

@@ -65,6 +65,11 @@ struct site_config {
      * `vacancies = off`): their pages answer 404 and leave the default menu, the site
      * map and the sitemaps. */
     bool registry_off, vacancies_off;
+    /* Open data (config `opendata = off`: /opendata answers 404 and leaves the menu),
+     * and the passports' responsible person and e-mail (NULL or empty: the site's name
+     * and e-mail settings). */
+    bool opendata_off;
+    const char *opendata_contact, *opendata_email;
 };
 
 struct site;

@@ -639,6 +639,29 @@ const char *const store__migrations[] = {
     "ALTER TABLE mail_subscribers ADD COLUMN lang TEXT NOT NULL DEFAULT 'uk'\n"
     "    CHECK (lang IN ('uk', 'en'));\n"
     "PRAGMA user_version = 17;\n",
+    /* 18, 19: held for the parallel branches of issue 13 (requests, consultations); the
+     * integrator renumbers at merge. */
+    "PRAGMA user_version = 18;\n",
+    "PRAGMA user_version = 19;\n",
+    /* 20 (issue 13): the leadership page (store/leadership.h): the head and deputies in
+     * the editors' order, with the departments each one oversees. */
+    "CREATE TABLE leaders (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    sort INTEGER NOT NULL DEFAULT 0,\n"
+    "    name TEXT NOT NULL,\n"
+    "    position TEXT NOT NULL,\n"
+    "    areas TEXT NOT NULL DEFAULT '',\n"
+    "    phone TEXT NOT NULL DEFAULT '',\n"
+    "    email TEXT NOT NULL DEFAULT '',\n"
+    "    hours TEXT NOT NULL DEFAULT '',\n"
+    "    updated_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE leader_departments (\n"
+    "    leader_id INTEGER NOT NULL REFERENCES leaders (id) ON DELETE CASCADE,\n"
+    "    department_id INTEGER NOT NULL REFERENCES departments (id) ON DELETE CASCADE,\n"
+    "    PRIMARY KEY (leader_id, department_id)\n"
+    ");\n"
+    "PRAGMA user_version = 20;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];
