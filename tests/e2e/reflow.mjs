@@ -58,6 +58,11 @@ async function pageList(page, base) {
     ['vacancies', '/vacancies'],
     ['vacancies-archive', '/vacancies/archive'],
     ['vacancy', '/vacancies/1'],
+    // open data (src/site/opendata.c): the catalogue and one set's passport; the
+    // leadership (src/cli/demo_leadership.c: the head and three deputies)
+    ['opendata', '/opendata'],
+    ['opendata-set', '/opendata/news'],
+    ['leadership', '/leadership'],
     ['subscribe', '/subscribe'],
     ['subscribe-confirm', '/subscribe/confirm?t=abcdef0123456789'],
     ['not-found', '/nothing-here'],
