@@ -70,7 +70,7 @@ static void lform(struct admin_ctx *c, int status, int64_t id, const struct ltyp
     value_set_str(c->a, c->root, "page_title",
                   admin__t(c, id == 0 ? "admin.lead.new" : "admin.lead.edit"));
     if (status != 200)
-        value_set_str(c->a, c->root, "error", admin__t(c, "admin.reg.invalid"));
+        value_set_str(c->a, c->root, "error", admin__t(c, "admin.lead.invalid"));
     value_set_bool(c->a, c->root, "nav_leadership", true);
     admin__render(c, status, "admin-leader");
 }
