@@ -338,6 +338,8 @@ void admin__leader_edit(struct admin_ctx *c);
 /* admin__leader_save: POST /admin/leadership/new (no route parameter) or /:id. */
 void admin__leader_save(struct admin_ctx *c);
 void admin__leader_delete(struct admin_ctx *c);
+/* admin__leader_photo: POST /admin/leadership/:id/photo (multipart: photo, or remove). */
+void admin__leader_photo(struct admin_ctx *c);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

@@ -1,14 +1,19 @@
 /* leadership.c: the leadership in the workspace (/admin/leadership, editors and admins):
  * the list in the site's order and one form to add or edit a leader (order, name,
  * position, areas of responsibility one a line, the departments they oversee, phone,
- * e-mail, reception hours). Checked whole before a save, each problem beside its field
- * and nothing saved; the save or deletion and its audit entry commit together and drop
- * the cached /leadership. */
+ * e-mail, reception hours), and a stored leader's photo, uploaded apart (multipart) and
+ * encoded by the confined media worker as articles' photos are. Checked whole before a
+ * save, each problem beside its field and nothing saved; the save, photo or deletion
+ * and its audit entry commit together and drop the cached /leadership. */
 #include <string.h>
 
 #include "admin/admin_internal.h"
 #include "core/kyiv_time.h"
+#include "core/log.h"
+#include "http/multipart.h"
 #include "mail/mail.h"
+#include "media/media.h"
+#include "media/worker.h"
 #include "store/leadership.h"
 
 enum lfield { L_SORT, L_NAME, L_POSITION, L_AREAS, L_DEPTS, L_PHONE, L_EMAIL, L_HOURS, L_N };
@@ -18,6 +23,9 @@ struct ltyped {
     struct str sort, name, position, areas, phone, email, hours;
     int64_t *dept_ids;
     size_t n_dept_ids;
+    struct str photo_hash; /* the stored photo, shown on the edit form */
+    int photo_width;
+    const char *photo_err; /* catalog key of a refused upload */
 };
 
 static const char *const err_names[L_N] = {"sort_err",  "name_err",  "position_err", "areas_err",
@@ -51,6 +59,13 @@ static void lform(struct admin_ctx *c, int status, int64_t id, const struct ltyp
     value_set_str(c->a, v, "email", t->email);
     value_set_str(c->a, v, "hours", t->hours);
     value_set_int(c->a, v, "max_line", ADMIN_LEAD_MAX_LINE_CHARS);
+    if (t->photo_hash.len > 0)
+        /* the 480 px variant exists only for a wider original (media.h) */
+        value_set_str(c->a, v, "photo",
+                      str_from_cstr(arena_printf(c->a, "/media/%.*s%s.jpg", STR_FMT(t->photo_hash),
+                                                 t->photo_width > 480 ? "-480" : "")));
+    if (t->photo_err != NULL)
+        value_set_str(c->a, v, "photo_err", admin__t(c, t->photo_err));
     struct value *list = value_list(c->a);
     for (size_t i = 0; i < n_depts; i++) {
         struct value *d = value_obj(c->a);
@@ -124,25 +139,37 @@ static bool load(struct admin_ctx *c, int64_t *id, struct store_leader *l)
     return true;
 }
 
+/* typed_of: the form as the stored leader l fills it. */
+static struct ltyped typed_of(struct admin_ctx *c, const struct store_leader *l)
+{
+    struct ltyped t = {.sort = str_from_cstr(arena_printf(c->a, "%lld", (long long)l->sort)),
+                       .name = l->name,
+                       .position = l->position,
+                       .areas = l->areas,
+                       .phone = l->phone,
+                       .email = l->email,
+                       .hours = l->hours,
+                       .n_dept_ids = l->n_depts};
+    t.dept_ids = arena_alloc_array(c->a, l->n_depts + 1, sizeof *t.dept_ids);
+    for (size_t i = 0; i < l->n_depts; i++)
+        t.dept_ids[i] = l->depts[i].id;
+    t.photo_hash = l->photo_hash;
+    t.photo_width = l->photo_width;
+    return t;
+}
+
 void admin__leader_edit(struct admin_ctx *c)
 {
     int64_t id;
     struct store_leader l;
     if (!load(c, &id, &l))
         return;
-    struct ltyped t = {.sort = str_from_cstr(arena_printf(c->a, "%lld", (long long)l.sort)),
-                       .name = l.name,
-                       .position = l.position,
-                       .areas = l.areas,
-                       .phone = l.phone,
-                       .email = l.email,
-                       .hours = l.hours,
-                       .n_dept_ids = l.n_depts};
-    t.dept_ids = arena_alloc_array(c->a, l.n_depts + 1, sizeof *t.dept_ids);
-    for (size_t i = 0; i < l.n_depts; i++)
-        t.dept_ids[i] = l.depts[i].id;
-    if (str_eq_cstr(admin__field(c, c->req->query, "m"), "saved"))
-        value_set_str(c->a, c->root, "flash", admin__t(c, "admin.lead.saved"));
+    struct ltyped t = typed_of(c, &l);
+    struct str m = admin__field(c, c->req->query, "m");
+    if (str_eq_cstr(m, "saved") || str_eq_cstr(m, "photo"))
+        value_set_str(
+            c->a, c->root, "flash",
+            admin__t(c, str_eq_cstr(m, "saved") ? "admin.lead.saved" : "admin.lead.photo_saved"));
     lform(c, 200, id, &t, NULL);
 }
 
@@ -233,6 +260,8 @@ void admin__leader_save(struct admin_ctx *c)
         else
             bad_dept = true;
     }
+    t.photo_hash = l.photo_hash;
+    t.photo_width = l.photo_width;
     memset(&l, 0, sizeof l);
     l.id = id;
     size_t bad = check(c, &t, &l, problem);
@@ -289,4 +318,107 @@ void admin__leader_delete(struct admin_ctx *c)
     }
     admin__invalidate(c, "list:leadership");
     admin__redirect(c, "/admin/leadership?m=deleted");
+}
+
+/* photo_encode runs the upload through the media worker and writes its files; a catalog
+ * key of what went wrong, or NULL with *enc filled (the caller frees it). */
+static const char *photo_encode(struct admin_ctx *c, struct str data, struct str filename,
+                                struct media_encoded *enc)
+{
+    const char *mime;
+    char err[512] = "";
+    if (data.len > MEDIA_MAX_FILE_BYTES)
+        return "admin.photo.too_big";
+    if (media_sniff((const unsigned char *)data.ptr, data.len, &mime) != ERR_OK)
+        return "admin.photo.bad_type";
+    if (c->ad->worker == NULL)
+        return "admin.photo.unavailable";
+    const char *label = admin__upload_label(c, filename, 0);
+    admin__unlock(c); /* other editors go on while the worker runs */
+    enum err e = media_worker_encode(c->ad->worker, (const unsigned char *)data.ptr, data.len,
+                                     label, enc, err, sizeof err);
+    if (e == ERR_IO) /* the worker was restarted: one more try, as gallery.c does */
+        e = media_worker_encode(c->ad->worker, (const unsigned char *)data.ptr, data.len, label,
+                                enc, err, sizeof err);
+    if (e == ERR_OK) {
+        e = media_encoded_write(c->ad->media_dir, enc);
+        if (e != ERR_OK) {
+            log_msg(LOG_ERROR, c->req->id, "media write failed: %s", c->ad->media_dir);
+            media_encoded_free(enc);
+        }
+    }
+    admin__lock(c);
+    if (e == ERR_OK)
+        return NULL;
+    admin__audit(c, "photo.refused", str_from_cstr(label), str_from_cstr(err));
+    return e == ERR_TOO_LARGE ? "admin.photo.too_many_pixels"
+           : e == ERR_INVALID ? "admin.photo.bad_image"
+                              : "admin.photo.failed";
+}
+
+void admin__leader_photo(struct admin_ctx *c)
+{
+    struct http_multipart_part *parts;
+    size_t n_parts;
+    struct str csrf = STR_NULL, data = STR_LIT(""), filename = STR_LIT("");
+    bool remove = false;
+    int64_t id;
+    struct store_leader l;
+
+    enum err e = http_multipart_parse(c->a, c->req, &parts, &n_parts);
+    if (e != ERR_OK) {
+        admin__message(c, e == ERR_TOO_LARGE ? 413 : 400, "admin.err.bad_title",
+                       "admin.photo.bad_form");
+        return;
+    }
+    for (size_t i = 0; i < n_parts; i++) {
+        if (str_eq_cstr(parts[i].name, "csrf"))
+            csrf = parts[i].data;
+        else if (str_eq_cstr(parts[i].name, "remove"))
+            remove = parts[i].data.len > 0;
+        else if (str_eq_cstr(parts[i].name, "photo") && parts[i].data.len > 0) {
+            data = parts[i].data;
+            filename = parts[i].filename;
+        }
+    }
+    if (!admin__csrf_ok(c, csrf)) {
+        admin__message(c, 403, "admin.err.forbidden", "admin.err.csrf");
+        return;
+    }
+    if (!load(c, &id, &l))
+        return;
+    struct media_encoded enc;
+    const char *problem = NULL;
+    if (!remove && data.len == 0)
+        problem = "admin.lead.photo_none";
+    else if (!remove)
+        problem = photo_encode(c, data, filename, &enc);
+    if (problem != NULL) {
+        struct ltyped t = typed_of(c, &l);
+        t.photo_err = problem;
+        lform(c, 422, id, &t, NULL);
+        return;
+    }
+    struct str hash = remove ? STR_LIT("") : str_from_cstr(enc.image.hash);
+    int w = remove ? 0 : enc.image.width, h = remove ? 0 : enc.image.height;
+    e = store_begin(c->db);
+    if (e == ERR_OK)
+        e = store_leader_photo_set(c->db, id, hash, w, h, utc_now());
+    if (e == ERR_OK)
+        e = admin__audit_in(
+            c, remove ? "leader.photo_remove" : "leader.photo",
+            str_from_cstr(arena_printf(c->a, "leader:%lld", (long long)id)),
+            remove ? l.name
+                   : str_from_cstr(arena_printf(c->a, "%.*s %.*s %dx%d", STR_FMT(l.name),
+                                                STR_FMT(hash), w, h)));
+    if (e == ERR_OK)
+        e = store_commit(c->db);
+    if (!remove)
+        media_encoded_free(&enc);
+    if (e != ERR_OK) {
+        admin__db_error(c, e, "leader photo"); /* rolls back */
+        return;
+    }
+    admin__invalidate(c, "list:leadership");
+    admin__redirect(c, "/admin/leadership/%lld?m=photo", (long long)id);
 }

@@ -24,6 +24,14 @@ static struct value *leader_value(struct site_page *p, const struct store_leader
     value_set_str(a, v, "anchor", str_from_cstr(arena_printf(a, "leader-%lld", (long long)l->id)));
     value_set_str(a, v, "name", l->name);
     value_set_str(a, v, "position", l->position);
+    if (l->photo_hash.len > 0) {
+        struct store_photo ph = {.hash = l->photo_hash,
+                                 .width = l->photo_width,
+                                 .height = l->photo_height,
+                                 .alt = l->name};
+        value_set(a, v, "photo",
+                  site__picture(p, &ph, l->name, "(min-width: 40rem) 10rem, 8rem", true));
+    }
     struct value *areas = value_list(a);
     struct str rest = l->areas, line;
     while (str_split_next(&rest, '\n', &line)) {

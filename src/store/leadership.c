@@ -4,7 +4,9 @@
 #include "store/db.h"
 #include "store/leadership.h"
 
-#define LEADER_COLS "id, sort, name, position, areas, phone, email, hours, updated_at"
+#define LEADER_COLS                                                                                \
+    "id, sort, name, position, areas, phone, email, hours, updated_at, photo_hash, photo_width, "  \
+    "photo_height"
 
 static const char sql_list[] = "SELECT " LEADER_COLS " FROM leaders ORDER BY sort, id LIMIT ?1";
 static const char sql_get[] = "SELECT " LEADER_COLS " FROM leaders WHERE id = ?1";
@@ -22,6 +24,8 @@ static const char sql_depts_clear[] = "DELETE FROM leader_departments WHERE lead
 static const char sql_dept_add[] =
     "INSERT INTO leader_departments (leader_id, department_id) VALUES (?1, ?2)";
 static const char sql_delete[] = "DELETE FROM leaders WHERE id = ?1";
+static const char sql_photo[] = "UPDATE leaders SET photo_hash = ?2, photo_width = ?3, "
+                                "photo_height = ?4, updated_at = ?5 WHERE id = ?1";
 
 static void leader_read(struct arena *a, struct db_stmt *st, struct store_leader *l)
 {
@@ -35,6 +39,9 @@ static void leader_read(struct arena *a, struct db_stmt *st, struct store_leader
     l->email = store__col_str(a, st, 6);
     l->hours = store__col_str(a, st, 7);
     l->updated_at = db_col_i64(st, 8);
+    l->photo_hash = store__col_str(a, st, 9);
+    l->photo_width = db_col_int(st, 10);
+    l->photo_height = db_col_int(st, 11);
 }
 
 static enum err depts_of(struct store *s, struct arena *a, struct store_leader *l)
@@ -175,6 +182,24 @@ enum err store_leader_delete(struct store *s, int64_t id)
     if (e != ERR_OK)
         return e;
     db_bind_i64(st, 1, id);
+    e = store__step_done(s, st);
+    if (e == ERR_OK && db_changes(s) == 0)
+        e = ERR_NOTFOUND;
+    return e;
+}
+
+enum err store_leader_photo_set(struct store *s, int64_t id, struct str hash, int width, int height,
+                                int64_t now)
+{
+    struct db_stmt *st;
+    enum err e = store__prepare(s, sql_photo, &st);
+    if (e != ERR_OK)
+        return e;
+    db_bind_i64(st, 1, id);
+    db_bind_str(st, 2, hash);
+    db_bind_i64(st, 3, width);
+    db_bind_i64(st, 4, height);
+    db_bind_i64(st, 5, now);
     e = store__step_done(s, st);
     if (e == ERR_OK && db_changes(s) == 0)
         e = ERR_NOTFOUND;

@@ -23,6 +23,10 @@ struct store_leader {
     struct str name, position;
     struct str areas; /* plain text, one area a line */
     struct str phone, email, hours;
+    /* the photo: "" or the media hash (media/<hash>.jpg and variants), its size; set by
+     * store_leader_photo_set only, so a save of the form keeps it */
+    struct str photo_hash;
+    int photo_width, photo_height;
     struct store_ref *depts; /* departments overseen (id, slug, name), by name */
     size_t n_depts;
     int64_t updated_at;
@@ -42,6 +46,11 @@ enum err store_leader_get(struct store *s, struct arena *a, int64_t id, struct s
  * STORE_LEADERS_MAX already. Call inside a write transaction. */
 ERR_MUST_USE
 enum err store_leader_save(struct store *s, const struct store_leader *l, int64_t now, int64_t *id);
+/* store_leader_photo_set gives leader id the photo hash (width x height; "" and 0 x 0
+ * remove it), stamping now. ERR_NOTFOUND when there is none. */
+ERR_MUST_USE
+enum err store_leader_photo_set(struct store *s, int64_t id, struct str hash, int width, int height,
+                                int64_t now);
 /* store_leader_delete: ERR_NOTFOUND when there is none. */
 ERR_MUST_USE
 enum err store_leader_delete(struct store *s, int64_t id);

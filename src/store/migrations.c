@@ -644,7 +644,8 @@ const char *const store__migrations[] = {
     "PRAGMA user_version = 18;\n",
     "PRAGMA user_version = 19;\n",
     /* 20 (issue 13): the leadership page (store/leadership.h): the head and deputies in
-     * the editors' order, with the departments each one oversees. */
+     * the editors' order, with the departments each one oversees and an optional photo
+     * (media/<photo_hash>.jpg and its variants, as articles' photos). */
     "CREATE TABLE leaders (\n"
     "    id INTEGER PRIMARY KEY,\n"
     "    sort INTEGER NOT NULL DEFAULT 0,\n"
@@ -654,6 +655,9 @@ const char *const store__migrations[] = {
     "    phone TEXT NOT NULL DEFAULT '',\n"
     "    email TEXT NOT NULL DEFAULT '',\n"
     "    hours TEXT NOT NULL DEFAULT '',\n"
+    "    photo_hash TEXT NOT NULL DEFAULT '',\n"
+    "    photo_width INTEGER NOT NULL DEFAULT 0,\n"
+    "    photo_height INTEGER NOT NULL DEFAULT 0,\n"
     "    updated_at INTEGER NOT NULL\n"
     ");\n"
     "CREATE TABLE leader_departments (\n"

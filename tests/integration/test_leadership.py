@@ -3,13 +3,16 @@ head and three deputies in order with their areas, the departments they oversee 
 that answer) and contacts; it is in the menu, the site map and sitemap.xml, and under
 /lv and /en. In the workspace an author is kept out; an editor's bad input is refused
 with the error beside its field and nothing saved; a good save, a reorder and a
-deletion show on the cached page at once and are in the audit log."""
+deletion show on the cached page at once and are in the audit log; a photo uploaded
+through the media worker shows as a picture (not in the low-vision mode), a file that is
+not an image is refused beside the field, and the photo can be removed."""
 import html
+import os
 import re
 import sqlite3
 
 from harness import Server, check, done
-from test_admin import Client, add_user
+from test_admin import Client, add_user, png
 
 
 def db(srv, sql, *args):
@@ -26,7 +29,7 @@ def page(srv, path):
 
 
 def names(body):
-    return [html.unescape(n) for n in re.findall(r'<li class="dept-info" id="leader-\d+">\s*<h2>([^<]*)</h2>', body)]
+    return [html.unescape(n) for n in re.findall(r'<li class="dept-info leader" id="leader-\d+">\s*(?:<div class="leader-photo">.*?</div>\s*)?<h2>([^<]*)</h2>', body)]
 
 
 def error_of(body, fid):
@@ -151,7 +154,45 @@ def main():
         acts = [r[0] for r in db(srv, "SELECT action FROM audit_log WHERE object = ? ORDER BY id",
                                  f"leader:{lid}")]
         check(acts == ["leader.create", "leader.update", "leader.delete"], f"audited ({acts})")
+        check_photo(srv, editor)
     done()
+
+
+def check_photo(srv, editor):
+    lid = db(srv, "SELECT id FROM leaders ORDER BY sort, id LIMIT 1")[0][0]
+    path = f"/admin/leadership/{lid}/photo"
+    page(srv, "/leadership")  # cached before the upload
+    token = editor.csrf(f"/admin/leadership/{lid}")
+    st, _, body = editor.post_multipart(path, {"csrf": token},
+                                        [("photo", "notes.txt", b"not a photo at all", "text/plain")])
+    check(st == 422 and error_of(body, "l-photo") != "", f"a text file is refused beside the field ({st})")
+    st, _, body = editor.post_multipart(path, {"csrf": token}, [("photo", "", b"", "image/png")])
+    check(st == 422 and "Прибрати фото" in error_of(body, "l-photo"), "no file: asked for one")
+    check(db(srv, "SELECT photo_hash FROM leaders WHERE id = ?", lid)[0][0] == "", "nothing stored")
+    st, h, _ = editor.post_multipart(path, {"csrf": token},
+                                     [("photo", "head.png", png(640, 800), "image/png")])
+    check(st == 303 and h.get("location", "").endswith("?m=photo"), f"a photo is saved (status {st})")
+    ph, w, hh = db(srv, "SELECT photo_hash, photo_width, photo_height FROM leaders WHERE id = ?", lid)[0]
+    check(re.fullmatch(r"[0-9a-f]{64}", ph) is not None and (w, hh) == (640, 800),
+          f"stored with its hash and size ({ph[:12]} {w}x{hh})")
+    check(os.path.isfile(os.path.join(srv.media, ph + ".jpg"))
+          and os.path.isfile(os.path.join(srv.media, ph + "-480.webp")), "its files are in the media folder")
+    st, body = page(srv, "/leadership")
+    check(f"/media/{ph}-480.jpg" in body and "<picture>" in body, "the page shows the portrait at once")
+    st, _, _ = srv.get(f"/media/{ph}-480.jpg")
+    check(st == 200, f"the portrait answers (status {st})")
+    st, body = page(srv, "/lv/leadership")
+    check("<img" not in body and "<picture" not in body, "no image in the low-vision mode")
+    st, _, body = editor.get(f"/admin/leadership/{lid}")
+    check(f"/media/{ph}-480.jpg" in body, "the edit form shows the photo")
+    st, _, _ = editor.post_multipart(path, {"csrf": token, "remove": "1"}, [])
+    check(st == 303 and db(srv, "SELECT photo_hash FROM leaders WHERE id = ?", lid)[0][0] == "",
+          f"the photo is removed (status {st})")
+    st, body = page(srv, "/leadership")
+    check("<picture>" not in body, "and gone from the page")
+    acts = [r[0] for r in db(srv, "SELECT action FROM audit_log WHERE object = ? ORDER BY id",
+                             f"leader:{lid}")]
+    check(acts[-2:] == ["leader.photo", "leader.photo_remove"], f"audited ({acts})")
 
 
 if __name__ == "__main__":
