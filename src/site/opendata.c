@@ -363,6 +363,8 @@ static const struct od_set *set_find(struct site_page *p, struct str slug)
 /* What every passport shares: who publishes, who answers for the data, the licence. */
 struct od_common {
     struct str publisher, contact, email;
+    bool publisher_en;                       /* the site's English name, on an English page */
+    struct str publisher_lang, contact_lang; /* "uk" where a page in English shows them */
     struct str license_name, license_url;
 };
 
@@ -381,13 +383,20 @@ static void common_read(struct site_page *p, struct od_common *c)
 {
     site__key(p, "settings");
     c->publisher = p->variant.english ? setting(p, "site_name_en") : STR_LIT("");
+    c->publisher_en = c->publisher.len > 0;
     if (c->publisher.len == 0)
         c->publisher = setting(p, "site_name");
     if (c->publisher.len == 0)
         c->publisher = site__t(p, "default.site_name");
     c->contact = str_from_cstr(p->site->opendata_contact);
-    if (c->contact.len == 0)
+    bool contact_is_publisher = c->contact.len == 0;
+    if (contact_is_publisher)
         c->contact = c->publisher;
+    /* on English pages the Ukrainian names are marked lang="uk" (WCAG 3.1.2) */
+    c->publisher_lang = p->variant.english && !c->publisher_en ? STR_LIT("uk") : STR_LIT("");
+    c->contact_lang = p->variant.english && !(contact_is_publisher && c->publisher_en)
+                          ? STR_LIT("uk")
+                          : STR_LIT("");
     c->email = str_from_cstr(p->site->opendata_email);
     if (c->email.len == 0)
         c->email = setting(p, "email");
@@ -445,6 +454,10 @@ static struct value *passport(struct site_page *p, const struct od_set *set,
     value_set_str(a, v, "frequency", site__t(p, key));
     value_set_str(a, v, "publisher", c->publisher);
     value_set_str(a, v, "contact", c->contact);
+    if (c->publisher_lang.len > 0)
+        value_set_str(a, v, "publisher_lang", c->publisher_lang);
+    if (c->contact_lang.len > 0)
+        value_set_str(a, v, "contact_lang", c->contact_lang);
     if (c->email.len > 0)
         value_set_str(a, v, "email", c->email);
     value_set_str(a, v, "license_name", c->license_name);
