@@ -185,6 +185,14 @@ def check_photo(srv, editor):
     check("<img" not in body and "<picture" not in body, "no image in the low-vision mode")
     st, _, body = editor.get(f"/admin/leadership/{lid}")
     check(f"/media/{ph}-480.jpg" in body, "the edit form shows the photo")
+    # `visnyk check` counts the portrait among the media the content refers to
+    p = srv.run_cli("check", "--db", srv.db, "--media", srv.media)
+    check(p.returncode == 0, f"check passes with the portrait in place: {p.stdout[-300:]}")
+    os.rename(os.path.join(srv.media, ph + "-480.webp"), os.path.join(srv.media, "moved.webp"))
+    p = srv.run_cli("check", "--db", srv.db, "--media", srv.media)
+    check(p.returncode != 0 and f"{ph}-480.webp" in p.stdout,
+          f"check names a missing portrait file: {p.stdout[-300:]}")
+    os.rename(os.path.join(srv.media, "moved.webp"), os.path.join(srv.media, ph + "-480.webp"))
     st, _, _ = editor.post_multipart(path, {"csrf": token, "remove": "1"}, [])
     check(st == 303 and db(srv, "SELECT photo_hash FROM leaders WHERE id = ?", lid)[0][0] == "",
           f"the photo is removed (status {st})")
