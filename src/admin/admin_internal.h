@@ -347,6 +347,18 @@ void admin__consultation_edit(struct admin_ctx *c);
 void admin__consultation_save(struct admin_ctx *c);
 void admin__consultation_comments(struct admin_ctx *c);
 void admin__consultation_moderate(struct admin_ctx *c);
+/* leadership.c: the head and deputies (/admin/leadership). Limits in code points. */
+#define ADMIN_LEAD_MAX_LINE_CHARS 300
+#define ADMIN_LEAD_MAX_AREAS_CHARS 5000
+#define ADMIN_LEAD_MAX_HOURS_CHARS 1000
+void admin__leadership(struct admin_ctx *c);
+void admin__leader_new(struct admin_ctx *c);
+void admin__leader_edit(struct admin_ctx *c);
+/* admin__leader_save: POST /admin/leadership/new (no route parameter) or /:id. */
+void admin__leader_save(struct admin_ctx *c);
+void admin__leader_delete(struct admin_ctx *c);
+/* admin__leader_photo: POST /admin/leadership/:id/photo (multipart: photo, or remove). */
+void admin__leader_photo(struct admin_ctx *c);
 
 /* scheduler.c */
 void admin__scheduler_start(struct admin *ad);

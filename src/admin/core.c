@@ -363,6 +363,14 @@ void admin_routes(struct admin *ad, struct http_router *r)
                E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/consultations/comment/:id", admin__consultation_moderate,
                E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/leadership", admin__leadership, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/leadership/new", admin__leader_new, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/leadership/new", admin__leader_save, E, 0);
+    admin__add(ad, r, HTTP_M_GET, "/admin/leadership/:id", admin__leader_edit, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/leadership/:id", admin__leader_save, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/leadership/:id/delete", admin__leader_delete, E, 0);
+    admin__add(ad, r, HTTP_M_POST, "/admin/leadership/:id/photo", admin__leader_photo, E,
+               HTTP_UPLOAD_MAX_BODY_BYTES);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages", admin__pages, E, 0);
     admin__add(ad, r, HTTP_M_GET, "/admin/pages/:slug", admin__page_edit, E, 0);
     admin__add(ad, r, HTTP_M_POST, "/admin/pages/:slug", admin__page_save, E, 0);

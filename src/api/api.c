@@ -26,6 +26,7 @@
 
 struct api {
     char *db_path, *base_url, *media_dir;
+    bool registry_off, vacancies_off;
     pthread_key_t key; /* the loop thread's struct api_thread */
 };
 
@@ -53,6 +54,8 @@ enum err api_new(const struct api_config *cfg, struct api **out)
     api->db_path = str_cstr_dup(cfg->db_path != NULL ? cfg->db_path : "");
     api->base_url = str_cstr_dup(cfg->base_url != NULL ? cfg->base_url : "");
     api->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
+    api->registry_off = cfg->registry_off;
+    api->vacancies_off = cfg->vacancies_off;
     /* strip a trailing slash so URLs join cleanly */
     size_t n = strlen(api->base_url);
     if (n > 0 && api->base_url[n - 1] == '/')
@@ -878,11 +881,20 @@ static json_t *reg_doc_json(struct api *api, const struct store_reg_doc *d)
     return o;
 }
 
+/* section_off answers 404 for an endpoint whose section the operator switched off, as
+ * the site does for its pages; true when it has answered. */
+static bool section_off(struct http_request *req, struct http_response *res, bool off)
+{
+    if (off)
+        send_error(req, res, 404, NULL, "this section is switched off on this site");
+    return off;
+}
+
 static void h_registry(struct http_request *req, struct http_response *res)
 {
     struct api *api;
     struct store *st;
-    if (!begin(req, res, &api, &st))
+    if (!begin(req, res, &api, &st) || section_off(req, res, api->registry_off))
         return;
     static const char *const allowed[] = {"type", "year", "status", "q", "page", NULL};
     struct str bad_name, v;
@@ -952,7 +964,7 @@ static void h_registry_doc(struct http_request *req, struct http_response *res)
 {
     struct api *api;
     struct store *st;
-    if (!begin(req, res, &api, &st))
+    if (!begin(req, res, &api, &st) || section_off(req, res, api->registry_off))
         return;
     if (!no_params(req, res))
         return;
@@ -993,7 +1005,7 @@ static void h_vacancies(struct http_request *req, struct http_response *res)
 {
     struct api *api;
     struct store *st;
-    if (!begin(req, res, &api, &st))
+    if (!begin(req, res, &api, &st) || section_off(req, res, api->vacancies_off))
         return;
     if (!no_params(req, res))
         return;

@@ -40,6 +40,9 @@ struct api_config {
     const char *db_path;
     const char *base_url; /* for canonical and image URLs, e.g. https://example.gov.ua */
     const char *media_dir;
+    /* Sections the operator switched off (config `registry = off`, `vacancies = off`):
+     * their endpoints answer 404, as the site's pages do. */
+    bool registry_off, vacancies_off;
 };
 
 struct api;

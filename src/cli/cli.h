@@ -52,6 +52,8 @@ int cli_demo_requests(const struct config *c, struct store *s);
  * discusses its draft) in one transaction; prints and returns 1 on error.
  * (demo_consultations.c) */
 int cli_demo_consultations(struct store *s);
+/* cli_demo_leadership loads the demo's head and deputies (demo_leadership.c); 0 or 1. */
+int cli_demo_leadership(struct store *s);
 /* cli_ensure_dir creates path (one level) unless it exists; prints and returns 1 on error. */
 int cli_ensure_dir(const char *path);
 /* cli_open_migrated opens the database for writing and migrates it; prints why not and

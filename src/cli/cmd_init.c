@@ -190,7 +190,8 @@ static int load_demo(const struct config *c, struct store *s)
     if (import_paths(s, paths, 4, &opts, &res, report_failure, NULL) != ERR_OK)
         goto out;
     if (load_demo_depts(c, s) != 0 || cli_demo_registry(c, s) != 0 ||
-        cli_demo_requests(c, s) != 0 || cli_demo_consultations(s) != 0)
+        cli_demo_requests(c, s) != 0 || cli_demo_consultations(s) != 0 ||
+        cli_demo_leadership(s) != 0)
         goto out;
     printf("demo content: %zu articles, %zu pages, %zu photos, %zu English articles\n",
            res.articles, res.pages, res.photos, res.translations);

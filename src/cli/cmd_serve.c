@@ -132,7 +132,10 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                    .requests_off = !c->requests,
                                    .appeals_off = !c->appeals,
                                    .holidays = c->holidays,
-                                   .consultations_off = !c->consultations};
+                                   .consultations_off = !c->consultations,
+                                   .opendata_off = !c->opendata,
+                                   .opendata_contact = c->opendata_contact,
+                                   .opendata_email = c->opendata_email};
     struct site *site = NULL;
     char err[1024];
     if (site_new(&site_cfg, &site, err, sizeof(err)) != ERR_OK) {
@@ -169,7 +172,11 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     search_dict_preload(); /* hunspell-uk for search, loaded before the first query */
     /* the open-data API; without it the site still serves */
     struct api *api = NULL;
-    struct api_config api_cfg = {.db_path = c->db, .base_url = base_url, .media_dir = c->media};
+    struct api_config api_cfg = {.db_path = c->db,
+                                 .base_url = base_url,
+                                 .media_dir = c->media,
+                                 .registry_off = !c->registry,
+                                 .vacancies_off = !c->vacancies};
     if (api_new(&api_cfg, &api) == ERR_OK)
         api_routes(router, api);
     /* config_set validated the list already; this only builds the table */

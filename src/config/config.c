@@ -70,6 +70,9 @@ static const char *const known_keys[] = {"db",
                                          "appeals",
                                          "requests_keep_days",
                                          "consultations",
+                                         "opendata",
+                                         "opendata_contact",
+                                         "opendata_email",
                                          NULL};
 
 const char *const *config_keys(void)
@@ -159,6 +162,7 @@ void config_defaults(struct config *c)
     c->appeals = true;
     c->requests_keep_days = 1095;
     c->consultations = true;
+    c->opendata = true;
     /* the automatic banner: alerts.in.ua's format, a poll every 10 s, a silent feed
      * trusted for 5 minutes, «Відбій тривоги» shown for 15 */
     snprintf(c->alert_feed_key_header, sizeof(c->alert_feed_key_header), "%s", "Authorization");
@@ -230,6 +234,38 @@ static bool parse_listen(struct config *c, struct str v)
     if (!copy_value(c->listen_host, sizeof(c->listen_host), host))
         return false;
     c->listen_port = (uint16_t)p;
+    return true;
+}
+
+/* one_line_text: valid UTF-8 without control characters (a name shown on a page and
+ * written into JSON). */
+static bool one_line_text(struct str v)
+{
+    if (!utf8_valid(v.ptr, v.len))
+        return false;
+    for (size_t i = 0; i < v.len; i++)
+        if ((unsigned char)v.ptr[i] < 0x20 || v.ptr[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* plain_email: local@domain in printable ASCII or UTF-8, one '@', a dot in the domain,
+ * nothing that could end an attribute or a header. The workspace's mail module checks
+ * addresses fully; this one only ends up in a mailto: link and the DCAT contact. */
+static bool plain_email(struct str v)
+{
+    size_t at = str_find_char(v, '@');
+    if (v.len > 254 || !one_line_text(v) || at == SIZE_MAX || at == 0 || at + 1 >= v.len)
+        return false;
+    struct str domain = str_sub(v, at + 1, v.len - at - 1);
+    if (str_find_char(domain, '@') != SIZE_MAX || str_find_char(domain, '.') == SIZE_MAX)
+        return false;
+    for (size_t i = 0; i < v.len; i++) {
+        char ch = v.ptr[i];
+        if (ch == ' ' || ch == '"' || ch == '\'' || ch == '<' || ch == '>' || ch == '\\' ||
+            ch == ',' || ch == ';' || ch == '(' || ch == ')')
+            return false;
+    }
     return true;
 }
 
@@ -545,6 +581,19 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
     } else if (str_eq_cstr(key, "consultations")) {
         if (!parse_bool(value, &c->consultations))
             expected = "on or off";
+    } else if (str_eq_cstr(key, "opendata")) {
+        if (!parse_bool(value, &c->opendata))
+            expected = "on or off";
+    } else if (str_eq_cstr(key, "opendata_contact")) {
+        if (!one_line_text(str_trim(value)) ||
+            !copy_value(c->opendata_contact, sizeof(c->opendata_contact), str_trim(value)))
+            expected = "a name or a unit on one line, at most 255 bytes, e.g. "
+                       "'Відділ цифрового розвитку', or empty for the site's name";
+    } else if (str_eq_cstr(key, "opendata_email")) {
+        if ((value.len > 0 && !plain_email(str_trim(value))) ||
+            !copy_value(c->opendata_email, sizeof(c->opendata_email), str_trim(value)))
+            expected = "an e-mail address, e.g. opendata@example.gov.ua, or empty for the "
+                       "site's e-mail";
     } else if (str_eq_cstr(key, "access_log")) {
         if (!parse_bool(value, &c->access_log))
             expected = "on or off";
@@ -621,7 +670,8 @@ enum err config_set(struct config *c, const char *origin, struct str key, struct
                  "alert_feed_key_header, alert_region, alert_feed_list, "
                  "alert_feed_region_field, alert_feed_filter, alert_poll_interval, "
                  "alert_stale_after, alert_all_clear_for, holidays, registry, vacancies, "
-                 "requests, appeals, requests_keep_days, consultations",
+                 "requests, appeals, requests_keep_days, consultations, opendata, "
+                 "opendata_contact, opendata_email",
                  origin, (int)(key.len > 64 ? 64 : key.len), key.ptr);
         return ERR_NOTFOUND;
     }

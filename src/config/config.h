@@ -78,6 +78,12 @@ struct config {
     bool requests, appeals;
     unsigned requests_keep_days;
     bool consultations; /* public consultations (site/consultations.c), on by default */
+    /* open data (docs/OPERATIONS.md, "Open data"): whether /opendata is served (on by
+     * default), and the passports' responsible person and e-mail (empty: the site's
+     * name and e-mail from the workspace settings) */
+    bool opendata;
+    char opendata_contact[256];
+    char opendata_email[256];
     char metrics_allow[CONFIG_MAX_VALUE_BYTES];
     /* the automatic air-raid banner (src/alert/alert.h, docs/OPERATIONS.md): off while
      * alert_feed_url is empty; the defaults of the mapping are alerts.in.ua's format */

@@ -30,8 +30,11 @@
 #define EXPORT_LOG_BROKEN 10 /* broken links named in the log; the rest only counted */
 
 /* Routes other modules may add; each is exported when it answers 200. */
-static const char *const optional_routes[] = {"/feed.xml",    "/sitemap.xml", "/robots.txt",
-                                              "/favicon.ico", "/sitemap",     NULL};
+static const char *const optional_routes[] = {
+    "/feed.xml", "/sitemap.xml", "/robots.txt", "/favicon.ico", "/sitemap",
+    /* open data: the catalogue links its sets' pages and files; harvesters read the
+     * DCAT catalogue, which no page needs to link */
+    "/leadership", "/opendata", "/opendata/catalog.json", NULL};
 
 /* ---- a set of strings (open addressing, owned copies) ---- */
 

@@ -13,6 +13,8 @@ const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS] = {
     {"menu.requests", "/requests", SITE_SECTION_REQUESTS},
     {"menu.appeals", "/appeals", SITE_SECTION_APPEALS},
     {"menu.consultations", "/consultations", SITE_SECTION_CONSULTATIONS},
+    {"menu.leadership", "/leadership", 0},
+    {"menu.opendata", "/opendata", SITE_SECTION_OPENDATA},
     {"menu.about", "/pages/about", 0},
     {"menu.contacts", "/pages/contacts", 0},
 };

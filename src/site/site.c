@@ -141,7 +141,10 @@ enum err site_new(const struct site_config *cfg, struct site **out, char *err, s
                       (cfg->vacancies_off ? SITE_SECTION_VACANCIES : 0u) |
                       (cfg->requests_off ? SITE_SECTION_REQUESTS : 0u) |
                       (cfg->appeals_off ? SITE_SECTION_APPEALS : 0u) |
-                      (cfg->consultations_off ? SITE_SECTION_CONSULTATIONS : 0u);
+                      (cfg->consultations_off ? SITE_SECTION_CONSULTATIONS : 0u) |
+                      (cfg->opendata_off ? SITE_SECTION_OPENDATA : 0u);
+    s->opendata_contact = str_cstr_dup(cfg->opendata_contact != NULL ? cfg->opendata_contact : "");
+    s->opendata_email = str_cstr_dup(cfg->opendata_email != NULL ? cfg->opendata_email : "");
     /* "http://host/" + "/news/x" would give a double slash in canonical links */
     {
         size_t n = strlen(s->base_url);
@@ -205,6 +208,8 @@ void site_free(struct site *s)
     free(s->theme_dir);
     free(s->media_dir);
     free(s->base_url);
+    free(s->opendata_contact);
+    free(s->opendata_email);
     free(s);
 }
 
@@ -434,6 +439,11 @@ void site_routes(struct site *s, struct http_router *r)
     add_page(r, "/consultations/:id", site__consultation);
     site__route(r, HTTP_M_POST, "/consultations/:id", site__consult_comment, NULL);
     http_router_add(r, HTTP_M_GET, "/consultations/:id/draft.pdf", site__consult_pdf);
+    /* open data (opendata.c; 404 when off) and the leadership (leadership.c) */
+    add_page(r, "/leadership", site__leadership);
+    add_page(r, "/opendata", site__opendata);
+    http_router_add(r, HTTP_M_GET, "/opendata/catalog.json", site__opendata_catalog);
+    add_page(r, "/opendata/:name", site__opendata_set); /* pages, and .csv/.json unprefixed */
     /* pagination as a path (static_links): the cursor is the route's last param */
     add_page_ctx(r, "/news/after/:cursor", site__news, &site__cursor_route);
     add_page_ctx(r, "/tags/:slug/after/:cursor", site__tag, &site__cursor_route);
@@ -942,6 +952,8 @@ void site__layout_values(struct arena *a, struct value *root, const struct i18n 
         value_set_bool(a, root, "appeals_on", true);
     if ((sections_off & SITE_SECTION_CONSULTATIONS) == 0)
         value_set_bool(a, root, "consultations_on", true);
+    if ((sections_off & SITE_SECTION_OPENDATA) == 0)
+        value_set_bool(a, root, "opendata_on", true);
 
     for (size_t i = 0; i < theme->n_assets; i++)
         value_set_str(a, asset, theme->assets[i].key, str_from_cstr(theme->assets[i].url));

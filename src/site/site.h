@@ -71,6 +71,11 @@ struct site_config {
     bool requests_off, appeals_off;
     const char *holidays;
     bool consultations_off; /* config `consultations = off` (site/consultations.c) */
+    /* Open data (config `opendata = off`: /opendata answers 404 and leaves the menu),
+     * and the passports' responsible person and e-mail (NULL or empty: the site's name
+     * and e-mail settings). */
+    bool opendata_off;
+    const char *opendata_contact, *opendata_email;
 };
 
 struct site;

@@ -51,6 +51,8 @@ struct site {
     unsigned sections_off;    /* SITE_SECTION_* not served (site_config) */
     /* site_config.holidays: the calendar request deadlines count on */
     struct workdays_calendar holidays;
+    /* the open-data passports' contact; "" = the site's name and e-mail (site_config) */
+    char *opendata_contact, *opendata_email;
 };
 
 /* Settings the layout shows; the order matches site__setting_keys. */
@@ -329,5 +331,15 @@ void site__consult_pdf(struct http_request *req, struct http_response *res);
 void site__consult_close(void);
 
 struct value *site__documents(struct site_page *p, int64_t article_id);
+
+/* opendata.c: /opendata, /opendata/<slug>[.csv|.json], /opendata/catalog.json. */
+void site__opendata(struct http_request *req, struct http_response *res);
+void site__opendata_set(struct http_request *req, struct http_response *res);
+void site__opendata_catalog(struct http_request *req, struct http_response *res);
+/* site__opendata_paths: the paths of the catalogue, catalog.json, and each set's page
+ * and files that are on (none when open data is off), in a; returns their number. */
+size_t site__opendata_paths(struct site *s, struct arena *a, const char ***paths);
+/* leadership.c: /leadership. */
+void site__leadership(struct http_request *req, struct http_response *res);
 
 #endif

@@ -39,17 +39,18 @@ struct site_menu_item {
 
 /* The menu shown while the "menu" setting is unset or empty: catalog label keys and
  * paths, in order (what the header showed before the menu became editable). */
-/* The sections an operator can switch off (config `registry`, `vacancies`). */
+/* The sections an operator can switch off (config `registry`, `vacancies`, `opendata`). */
 #define SITE_SECTION_REGISTRY 1u
 #define SITE_SECTION_VACANCIES 2u
 #define SITE_SECTION_REQUESTS 4u /* config `requests`, `appeals` */
 #define SITE_SECTION_APPEALS 8u
 #define SITE_SECTION_CONSULTATIONS 16u /* config `consultations` */
+#define SITE_SECTION_OPENDATA 32u
 struct site_menu_default {
     const char *label_key, *url;
     unsigned section; /* SITE_SECTION_* it belongs to, 0 = always */
 };
-#define SITE_MENU_N_DEFAULTS 9
+#define SITE_MENU_N_DEFAULTS 11
 extern const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS];
 
 enum site_menu_problem {

@@ -214,6 +214,14 @@ static enum err sections_13(struct site_page *p, struct buf *b)
                 break;
         }
     }
+    /* the leadership, and the open-data pages (their files are data, not pages) */
+    site__key(p, "list:leadership");
+    url_entry(p, b, STR_LIT("/leadership"), 0);
+    const char **od;
+    size_t n_od = site__opendata_paths(p->site, p->a, &od);
+    for (size_t i = 0; i < n_od; i++)
+        if (strchr(od[i], '.') == NULL)
+            url_entry(p, b, str_from_cstr(od[i]), 0);
     return ERR_OK;
 }
 

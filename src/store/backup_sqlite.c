@@ -134,7 +134,11 @@ enum err store_check(struct store *s, struct arena *a, struct str **problems, si
     return ERR_OK;
 }
 
-static const char sql_media[] = "SELECT hash, max(width) FROM photos GROUP BY hash ORDER BY hash";
+/* articles' photos and the leaders' portraits (store/leadership.h) */
+static const char sql_media[] =
+    "SELECT hash, max(width) FROM (SELECT hash, width FROM photos UNION ALL "
+    "SELECT photo_hash, photo_width FROM leaders WHERE photo_hash <> '') m "
+    "GROUP BY hash ORDER BY hash";
 
 enum err store_media_refs(struct store *s, struct arena *a, struct store_media_ref **items,
                           size_t *n)

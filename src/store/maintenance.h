@@ -30,7 +30,8 @@ struct store_media_ref {
     struct str hash;
     int width; /* of <hash>.jpg, as recorded (0 when unknown) */
 };
-/* store_media_refs lists every distinct photo hash, in hash order. */
+/* store_media_refs lists every distinct photo hash (articles' photos and the leaders'
+ * portraits), in hash order. */
 ERR_MUST_USE
 enum err store_media_refs(struct store *s, struct arena *a, struct store_media_ref **items,
                           size_t *n);

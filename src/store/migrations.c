@@ -722,6 +722,29 @@ const char *const store__migrations[] = {
     "    (consultation_id, state, id);\n"
     "CREATE INDEX consultation_comments_state ON consultation_comments (state, id);\n"
     "PRAGMA user_version = 20;\n",
+    /* 21 (issue 13): the leadership page (store/leadership.h): the head and deputies in
+     * the editors' order, with the departments each one oversees and an optional photo
+     * (media/<photo_hash>.jpg and its variants, as articles' photos). */
+    "CREATE TABLE leaders (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    sort INTEGER NOT NULL DEFAULT 0,\n"
+    "    name TEXT NOT NULL,\n"
+    "    position TEXT NOT NULL,\n"
+    "    areas TEXT NOT NULL DEFAULT '',\n"
+    "    phone TEXT NOT NULL DEFAULT '',\n"
+    "    email TEXT NOT NULL DEFAULT '',\n"
+    "    hours TEXT NOT NULL DEFAULT '',\n"
+    "    photo_hash TEXT NOT NULL DEFAULT '',\n"
+    "    photo_width INTEGER NOT NULL DEFAULT 0,\n"
+    "    photo_height INTEGER NOT NULL DEFAULT 0,\n"
+    "    updated_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE leader_departments (\n"
+    "    leader_id INTEGER NOT NULL REFERENCES leaders (id) ON DELETE CASCADE,\n"
+    "    department_id INTEGER NOT NULL REFERENCES departments (id) ON DELETE CASCADE,\n"
+    "    PRIMARY KEY (leader_id, department_id)\n"
+    ");\n"
+    "PRAGMA user_version = 21;\n",
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];

@@ -67,6 +67,11 @@ async function pageList(page, base) {
     ['consultations', '/consultations'],
     ['consultation-open', '/consultations/1'],
     ['consultation-finished', '/consultations/2'],
+    // open data (src/site/opendata.c): the catalogue and one set's passport; the
+    // leadership (src/cli/demo_leadership.c: the head and three deputies)
+    ['opendata', '/opendata'],
+    ['opendata-set', '/opendata/news'],
+    ['leadership', '/leadership'],
     ['subscribe', '/subscribe'],
     ['subscribe-confirm', '/subscribe/confirm?t=abcdef0123456789'],
     ['not-found', '/nothing-here'],
