@@ -131,3 +131,25 @@ void site__sitemap(struct http_request *req, struct http_response *res)
     site__crumbs(&p, 1, names, NULL);
     site__finish(&p, "sitemap");
 }
+
+/* site__public_info: «Публічна інформація», the page that leads to every section the law
+ * asks of an administration's site (issue 13: the registry, requests, appeals,
+ * consultations, open data, vacancies, the leadership and the departments), each with
+ * a line on what it holds. The main menu names only the most used of them, so that it
+ * stays two rows on a phone; the template shows a section only when it is switched on
+ * (the *_on flags every page carries). */
+void site__public_info(struct http_request *req, struct http_response *res)
+{
+    struct site_page p;
+    struct str names[1];
+
+    if (!site__begin(&p, req, res))
+        return;
+    struct str title = site__t(&p, "pi.title");
+    site__layout(&p, title, STR_LIT("/public-information"), site__t(&p, "pi.description"));
+    site__key(&p, "settings");
+    value_set_str(p.a, p.root, "title", title);
+    names[0] = title;
+    site__crumbs(&p, 1, names, NULL);
+    site__finish(&p, "public-info");
+}

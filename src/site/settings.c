@@ -7,15 +7,10 @@
 
 const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS] = {
     {"menu.news", "/news", 0},
-    {"menu.archive", "/archive", 0},
     {"menu.registry", "/registry", SITE_SECTION_REGISTRY},
-    {"menu.vacancies", "/vacancies", SITE_SECTION_VACANCIES},
-    {"menu.requests", "/requests", SITE_SECTION_REQUESTS},
     {"menu.appeals", "/appeals", SITE_SECTION_APPEALS},
-    {"menu.consultations", "/consultations", SITE_SECTION_CONSULTATIONS},
     {"menu.leadership", "/leadership", 0},
-    {"menu.opendata", "/opendata", SITE_SECTION_OPENDATA},
-    {"menu.about", "/pages/about", 0},
+    {"menu.public_info", "/public-information", 0},
     {"menu.contacts", "/pages/contacts", 0},
 };
 

@@ -423,6 +423,7 @@ void site_routes(struct site *s, struct http_router *r)
     add_page(r, "/pages/:slug", site__page);
     http_router_add(r, HTTP_M_GET, "/pages/:slug/signature.json", site__page_signature);
     add_page(r, "/sitemap", site__sitemap);
+    add_page(r, "/public-information", site__public_info);
     /* issue 13: the documents registry and vacancies (registry.c); each answers 404
      * when its section is off */
     add_with_query(r, "/registry", site__registry, "type year status q page");

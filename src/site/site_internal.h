@@ -283,6 +283,8 @@ void site__archive_year(struct http_request *req, struct http_response *res);
 void site__archive_month(struct http_request *req, struct http_response *res);
 void site__page(struct http_request *req, struct http_response *res);
 void site__sitemap(struct http_request *req, struct http_response *res);
+/* «Публічна інформація»: every section the law requires, the switched-on ones (pages.c) */
+void site__public_info(struct http_request *req, struct http_response *res);
 void site__static(struct http_request *req, struct http_response *res);
 void site__media(struct http_request *req, struct http_response *res);
 void site__favicon(struct http_request *req, struct http_response *res);

@@ -50,7 +50,7 @@ struct site_menu_default {
     const char *label_key, *url;
     unsigned section; /* SITE_SECTION_* it belongs to, 0 = always */
 };
-#define SITE_MENU_N_DEFAULTS 11
+#define SITE_MENU_N_DEFAULTS 6
 extern const struct site_menu_default site_menu_defaults[SITE_MENU_N_DEFAULTS];
 
 enum site_menu_problem {

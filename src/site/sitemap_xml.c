@@ -217,6 +217,7 @@ static enum err sections_13(struct site_page *p, struct buf *b)
     /* the leadership, and the open-data pages (their files are data, not pages) */
     site__key(p, "list:leadership");
     url_entry(p, b, STR_LIT("/leadership"), 0);
+    url_entry(p, b, STR_LIT("/public-information"), 0);
     const char **od;
     size_t n_od = site__opendata_paths(p->site, p->a, &od);
     for (size_t i = 0; i < n_od; i++)

@@ -45,6 +45,7 @@ async function pageList(page, base) {
     ['search-empty', '/search'],
     ['page', '/pages/about'],
     ['sitemap', '/sitemap'],
+    ['public-info', '/public-information'],
     // the documents registry and vacancies (issue 13; src/cli/demo_registry.c): the list,
     // filtered, an order amended by another, the amending one, a restricted order, a
     // draft under discussion, open and past vacancies, one vacancy

@@ -293,8 +293,8 @@ def main():
               f"/consultations/{long_id}<".encode() in b, "sitemap.xml lists the consultation")
         st, body = page(srv, "/sitemap")
         check('href="/consultations"' in body, "«Мапа сайту» links the section")
-        st, body = page(srv, "/")
-        check('href="/consultations"' in body, "the default menu links the section")
+        st, body = page(srv, "/public-information")
+        check('href="/consultations"' in body, "«Публічна інформація» links the section")
         st, body = page(srv, "/en/consultations")
         m = re.search(r'<link rel="canonical" href="([^"]*)"', body)
         check(st == 200 and m is not None and m.group(1).endswith("/en/consultations"),
@@ -348,9 +348,9 @@ def main():
         for path in ("/consultations", "/consultations/1", "/consultations/atom.xml"):
             st, _ = page(srv, path)
             check(st == 404, f"{path} answers 404 when the section is off ({st})")
-        st, body = page(srv, "/")
+        st, body = page(srv, "/public-information")
         check('href="/consultations"' not in body and 'href="/vacancies"' in body,
-              "the menu drops the switched-off section only")
+              "«Публічна інформація» drops the switched-off section only")
         st, body = page(srv, "/sitemap")
         check('href="/consultations"' not in body, "«Мапа сайту» drops it too")
     done()

@@ -190,8 +190,8 @@ def check_pages(srv):
                  "/en/opendata/registry.json"):
         st, _, _ = get(srv, path)
         check(st == 404, f"{path} is 404 (status {st})")
-    st, _, b = get(srv, "/")
-    check('href="/opendata"' in b.decode(), "the default menu has open data")
+    st, _, b = get(srv, "/public-information")
+    check('href="/opendata"' in b.decode(), "«Публічна інформація» has open data")
     st, _, b = get(srv, "/sitemap")
     check('href="/opendata"' in b.decode(), "the site map has open data")
     st, _, b = get(srv, "/sitemaps/pages.xml")
@@ -291,8 +291,9 @@ def check_sections_off():
                      "/lv/opendata"):
             st, _, _ = get(srv, path)
             check(st == 404, f"{path} is 404 with open data off (status {st})")
-        st, _, b = get(srv, "/")
-        check(st == 200 and 'href="/opendata"' not in b.decode(), "the menu has no open data")
+        st, _, b = get(srv, "/public-information")
+        check(st == 200 and 'href="/opendata"' not in b.decode(),
+              "«Публічна інформація» has no open data")
         st, _, b = get(srv, "/sitemap")
         check('href="/opendata"' not in b.decode(), "the site map has no open data")
         st, _, b = get(srv, "/sitemaps/pages.xml")

@@ -72,9 +72,9 @@ def main():
         # the empty registry is cached before anything is added
         st, _, body = page(srv, "/registry")
         check(st == 200 and "Знайдено документів: 0" in body, "the empty registry answers")
-        st, _, body = page(srv, "/")
+        st, _, body = page(srv, "/public-information")
         check('href="/registry"' in body and 'href="/vacancies"' in body,
-              "the default menu has the registry and vacancies")
+              "«Публічна інформація» has the registry and vacancies")
         st, _, body = page(srv, "/sitemap")
         check('href="/registry"' in body and 'href="/vacancies/archive"' in body,
               "the HTML site map lists the registry and vacancies")
@@ -284,9 +284,9 @@ def main():
     with srv:
         st, _, _ = page(srv, "/registry")
         check(st == 404, f"/registry answers 404 when the section is off (status {st})")
-        st, _, body = page(srv, "/")
+        st, _, body = page(srv, "/public-information")
         check('href="/registry"' not in body and 'href="/vacancies"' in body,
-              "the default menu drops only the switched-off section")
+              "«Публічна інформація» and the menu drop only the switched-off section")
         st, _, body = page(srv, "/sitemap")
         check('href="/registry"' not in body, "so does the site map")
         st, _, raw = srv.get("/sitemaps/pages.xml")

@@ -185,8 +185,10 @@ def phase_one(srv, sink, day0, holiday, year):
         page = b.decode()
         check(st == 200 and 'name="name"' in page and 'name="urgent"' in page and
               "п’ять робочих днів" in page, f"/requests: the procedure and the form ({st})")
-        check('href="/requests"' in page and 'href="/appeals"' in page,
-              "both sections are in the default menu")
+        _, _, b = srv.get("/public-information")
+        check('href="/requests"' in b.decode() and 'href="/appeals"' in b.decode(),
+              "both sections are on «Публічна інформація»")
+        check('href="/appeals"' in page, "the default menu has the appeals")
         _, _, b = srv.get("/sitemap")
         check("/requests" in b.decode() and "/appeals" in b.decode(), "and in «Мапа сайту»")
         _, _, b = srv.get("/sitemaps/pages.xml")

@@ -62,8 +62,10 @@ def form(csrf, **kw):
 def check_defaults(srv):
     st, home = page(srv, "/")
     check(st == 200, "home page")
-    for url, label in (("/news", "Новини"), ("/archive", "Архів"),
-                       ("/pages/about", "Про адміністрацію"), ("/pages/contacts", "Контакти")):
+    for url, label in (("/news", "Новини"), ("/registry", "Документи"),
+                       ("/appeals", "Звернення громадян"), ("/leadership", "Керівництво"),
+                       ("/public-information", "Публічна інформація"),
+                       ("/pages/contacts", "Контакти")):
         check(f'<li><a href="{url}">{label}</a></li>' in home, f"default menu item {label}")
     check(f'href="{CC}" rel="license"' in home and "Весь контент доступний за ліцензією" in home,
           "default licence notice")
@@ -71,9 +73,9 @@ def check_defaults(srv):
     st, art = page(srv, "/news/" + SLUG)
     check(st == 200 and '<a href="/news" aria-current="true">Новини</a>' in art,
           "article page: the news item is the current section")
-    st, about = page(srv, "/pages/about")
-    check(st != 200 or 'href="/pages/about" aria-current="page"' in about,
-          "about page: its menu item is the current page")
+    st, leaders = page(srv, "/leadership")
+    check(st == 200 and 'href="/leadership" aria-current="page"' in leaders,
+          "the leadership page: its menu item is the current page")
 
 
 def check_access(srv, boss, editor):

@@ -161,9 +161,9 @@ def main():
     with srv:
         st, _ = page(srv, "/vacancies")
         check(st == 404, f"/vacancies answers 404 when the section is off ({st})")
-        st, body = page(srv, "/")
+        st, body = page(srv, "/public-information")
         check('href="/vacancies"' not in body and 'href="/registry"' in body,
-              "the menu drops the switched-off section only")
+              "«Публічна інформація» drops the switched-off section only")
     done()
 
 

@@ -239,8 +239,8 @@ static void test_article(void)
     CHECK(has(&r, "<a class=\"skip\" href=\"#main\">Перейти до основного вмісту</a>"));
     CHECK(has(&r, "<main id=\"main\""));
     CHECK(has(&r, ">Новини</a>"));
-    CHECK(has(&r, ">Архів</a>"));
-    CHECK(has(&r, ">Про адміністрацію</a>"));
+    CHECK(has(&r, ">Документи</a>"));
+    CHECK(has(&r, ">Публічна інформація</a>"));
     CHECK(has(&r, ">Контакти</a>"));
     CHECK(has(&r, "<span aria-current=\"page\">На Полтавщині"));
     CHECK(count_of(&r, "<h1") == 1);
@@ -466,8 +466,15 @@ static void test_archive_pages(void)
     r = call(site__page, "/pages/about", "about", NULL, "");
     CHECK(r.status == 200);
     CHECK(has(&r, "<h1>Про адміністрацію</h1>"));
-    CHECK(has(&r, "href=\"/pages/about\" aria-current=\"page\""));
     CHECK(has_key(&r, "page:1"));
+    reply_free(&r);
+
+    /* «Публічна інформація»: its menu item is the current page; it leads to the sections */
+    r = call(site__public_info, "/public-information", NULL, NULL, "");
+    CHECK(r.status == 200);
+    CHECK(has(&r, "href=\"/public-information\" aria-current=\"page\""));
+    CHECK(has(&r, "href=\"/registry\"") && has(&r, "href=\"/opendata\""));
+    CHECK(has(&r, "href=\"/pages/about\""));
     reply_free(&r);
 
     r = call(site__sitemap, "/sitemap", NULL, NULL, "");
