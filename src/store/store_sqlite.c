@@ -241,7 +241,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 struct store {
     sqlite3 *db;
     enum store_mode mode;
-    sqlite3_stmt *stmts[ST__COUNT];
+    struct db_stmt stmts[ST__COUNT];
     struct store__stmt_cache cache; /* statements of the feature files */
     char errmsg[256];
 };
@@ -291,22 +291,30 @@ enum err store__prepare(struct store *s, const char *sql, struct db_stmt **out)
     for (size_t k = 0; k < STORE__STMT_CACHE_SIZE; k++) {
         size_t at = (h + k) % STORE__STMT_CACHE_SIZE;
         if (c->sql[at] == sql) {
-            *out = store__neutral(c->stmt[at]);
+            *out = &c->stmt[at];
             stmt_timer_start();
             return ERR_OK;
         }
         if (c->sql[at] == NULL) {
-            int rc =
-                sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[at], NULL);
+            int rc = store__lite_stmt(s, sql, &c->stmt[at]);
             if (rc != SQLITE_OK)
                 return store__db_fail(s, rc);
             c->sql[at] = sql;
-            *out = store__neutral(c->stmt[at]);
+            *out = &c->stmt[at];
             stmt_timer_start();
             return ERR_OK;
         }
     }
     abort(); /* more statements than slots: raise STORE__STMT_CACHE_SIZE */
+}
+
+int store__lite_stmt(struct store *s, const char *sql, struct db_stmt *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc == SQLITE_OK)
+        *out = (struct db_stmt){.engine = &db_engine_sqlite, .impl = st};
+    return rc;
 }
 
 /* db_fail records the connection's error message and maps the result code. */
@@ -335,13 +343,12 @@ enum err store__db_fail(struct store *s, int rc)
 static enum err stmt_get(struct store *s, enum stmt_id id, struct db_stmt **out)
 {
     *out = NULL;
-    if (s->stmts[id] == NULL) {
-        int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &s->stmts[id], NULL);
+    if (s->stmts[id].impl == NULL) {
+        int rc = store__lite_stmt(s, stmt_sql[id], &s->stmts[id]);
         if (rc != SQLITE_OK)
             return store__db_fail(s, rc);
     }
-    *out = store__neutral(s->stmts[id]);
+    *out = &s->stmts[id];
     stmt_timer_start();
     return ERR_OK;
 }
@@ -351,8 +358,7 @@ static enum err stmt_get(struct store *s, enum stmt_id id, struct db_stmt **out)
 void store__stmt_done(struct db_stmt *st)
 {
     if (st != NULL) {
-        sqlite3_reset(store__lite(st));
-        sqlite3_clear_bindings(store__lite(st));
+        db__stmt_reset(st);
         stmt_timer_stop();
     }
 }
@@ -523,9 +529,9 @@ void store_close(struct store *s)
     if (s == NULL)
         return;
     for (size_t i = 0; i < ST__COUNT; i++)
-        sqlite3_finalize(s->stmts[i]);
+        sqlite3_finalize(s->stmts[i].impl);
     for (size_t i = 0; i < STORE__STMT_CACHE_SIZE; i++)
-        sqlite3_finalize(s->cache.stmt[i]);
+        sqlite3_finalize(s->cache.stmt[i].impl);
     sqlite3_close(s->db);
     free(s);
 }
