@@ -1,6 +1,6 @@
 # Unit tests: tests/unit/<module>/test_<name>.c, one executable each.
-# The PostgreSQL tests run under pg_virtualenv (postgresql-common), which starts a
-# throwaway cluster; without it they fail and say what to install.
+# The PostgreSQL tests (test_*_pg.c) run under pg_virtualenv (postgresql-common), which
+# starts a throwaway cluster; without it they fail and say what to install.
 find_program(VISNYK_PG_VIRTUALENV pg_virtualenv)
 if(NOT VISNYK_PG_VIRTUALENV)
   set(VISNYK_PG_VIRTUALENV sh -c "echo 'pg_virtualenv not found: apt-get install postgresql' >&2; exit 1" --)
@@ -14,9 +14,12 @@ foreach(src ${VISNYK_UNIT_TESTS})
   add_executable(${target} ${src})
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
   target_link_libraries(${target} PRIVATE visnyk_lib)
-  if(name STREQUAL "test_db_pg")
+  if(name MATCHES "_pg$")
     # a throwaway PostgreSQL cluster for the test's lifetime (postgresql-common)
     add_test(NAME ${target} COMMAND ${VISNYK_PG_VIRTUALENV} ${CMAKE_BINARY_DIR}/${target})
+    # Run as root, pg_virtualenv names its cluster 15/regress whoever asks: two at once
+    # would share it and one would drop it under the other.
+    set_tests_properties(${target} PROPERTIES RESOURCE_LOCK pg_virtualenv)
   else()
     add_test(NAME ${target} COMMAND ${target})
   endif()

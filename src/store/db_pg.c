@@ -205,6 +205,27 @@ const char *db_pg_errmsg(const struct db_pg *db)
     return db->errmsg;
 }
 
+void db_pg_record(struct db_pg *db, const char *msg)
+{
+    record(db, msg);
+}
+
+enum db_pg_tx db_pg_transaction(const struct db_pg *db)
+{
+    switch (PQtransactionStatus(db->conn)) {
+    case PQTRANS_IDLE:
+        return DB_PG_TX_NONE;
+    case PQTRANS_INTRANS:
+    case PQTRANS_ACTIVE:
+        return DB_PG_TX_OPEN;
+    case PQTRANS_INERROR:
+        return DB_PG_TX_FAILED;
+    case PQTRANS_UNKNOWN:
+    default:
+        return DB_PG_TX_LOST;
+    }
+}
+
 int64_t db_pg_changes(const struct db_pg *db)
 {
     return db->changes;
@@ -393,8 +414,7 @@ static struct str pg_col_blob(void *impl, int i)
     if (st->n_blobs == DB_PG_MAX_BLOBS)
         abort(); /* more bytea columns in one row than DB_PG_MAX_BLOBS */
     size_t n = 0;
-    unsigned char *p =
-        PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i), &n);
+    unsigned char *p = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i), &n);
     if (p == NULL)
         abort();
     st->blobs[st->n_blobs++] = p;

@@ -42,6 +42,17 @@ enum err db_pg_fail(struct db_pg *db, int rc);
 /* db_pg_changes: rows the connection's last INSERT, UPDATE or DELETE changed. */
 int64_t db_pg_changes(const struct db_pg *db);
 const char *db_pg_errmsg(const struct db_pg *db);
+/* db_pg_record sets the message db_pg_errmsg gives, for the callers' own errors. */
+void db_pg_record(struct db_pg *db, const char *msg);
+
+/* Where the connection stands between statements. */
+enum db_pg_tx {
+    DB_PG_TX_NONE,   /* autocommit: no transaction open */
+    DB_PG_TX_OPEN,   /* in a transaction that can still commit */
+    DB_PG_TX_FAILED, /* in a transaction a statement failed: COMMIT would roll it back */
+    DB_PG_TX_LOST,   /* the connection is broken */
+};
+enum db_pg_tx db_pg_transaction(const struct db_pg *db);
 /* db_pg_sqlstate: the five-character SQLSTATE a db_step result carries ("" for DB_ROW,
  * DB_DONE and codes that are not PostgreSQL's), into buf[6]. */
 const char *db_pg_sqlstate(int rc, char buf[6]);

@@ -1,5 +1,6 @@
 /* db_sqlite.c: store/db.h on SQLite: the engine table of a struct db_stmt whose impl is
- * an sqlite3_stmt, and the connection's change count and last row id. */
+ * an sqlite3_stmt. (The connection's change count and last row id are the connection's,
+ * in store_sqlite.c, which knows which engine it holds.) */
 #include <sqlite3.h>
 
 #include "store/db_engine.h"
@@ -82,13 +83,3 @@ const struct db_engine db_engine_sqlite = {
     .reset = lite_reset,
     .rc_foreign_key = lite_rc_foreign_key,
 };
-
-int64_t db_changes(struct store *s)
-{
-    return sqlite3_changes64(store__db(s));
-}
-
-int64_t db_last_id(struct store *s)
-{
-    return sqlite3_last_insert_rowid(store__db(s));
-}
