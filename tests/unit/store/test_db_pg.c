@@ -36,8 +36,8 @@ static void translate_cases(void)
     CHECK(db_pg_translate("x = ?1", out, 4, &n) == ERR_TOO_LARGE);
 }
 
-static int64_t insert(struct db_pg *db, struct str name, const void *data, size_t n_data,
-                      int64_t n, int64_t parent, int *rc_out)
+static int64_t insert(struct db_pg *db, struct str name, const void *data, size_t n_data, int64_t n,
+                      int64_t parent, int *rc_out)
 {
     struct db_stmt *st;
     if (db_pg_prepare(db, sql_insert, &st) != ERR_OK)
