@@ -166,11 +166,11 @@ static const char sql_sub_weekly[] = "UPDATE mail_subscribers SET weekly = ?2 WH
 static const char sql_topics_clear[] =
     "DELETE FROM mail_subscriber_topics WHERE subscriber_id = ?1";
 static const char sql_topic_tag[] =
-    "INSERT OR IGNORE INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
-    "SELECT ?1, 'tag', id FROM tags WHERE id = ?2";
+    "INSERT INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
+    "SELECT ?1, 'tag', id FROM tags WHERE id = ?2 ON CONFLICT DO NOTHING";
 static const char sql_topic_dept[] =
-    "INSERT OR IGNORE INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
-    "SELECT ?1, 'dept', id FROM departments WHERE id = ?2";
+    "INSERT INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
+    "SELECT ?1, 'dept', id FROM departments WHERE id = ?2 ON CONFLICT DO NOTHING";
 
 static enum err exec_id2(struct store *s, const char *sql, int64_t a1, int64_t a2)
 {

@@ -28,6 +28,8 @@ static const char sql_article[] =
     "VALUES (?1, ?2, 'draft', 0, ?3, ?3) RETURNING id";
 static const char sql_audit_update[] = "UPDATE audit_log SET detail = 'changed'";
 static const char sql_audit_delete[] = "DELETE FROM audit_log";
+static const char sql_tag[] = "INSERT INTO tags (slug, name) VALUES ('osvita', 'Освіта') "
+                              "RETURNING id";
 static const char sql_not_null[] = "INSERT INTO settings (key, value) VALUES ('broken', NULL)";
 static const char sql_set_version[] = "UPDATE schema_version SET version = ?1";
 static const char sql_version[] = "SELECT version FROM schema_version";
@@ -301,6 +303,14 @@ static void mail(struct store *w)
     CHECK(store_subscriber_by_email(w, a, STR_LIT("reader@example.org"), &sub) == ERR_OK);
     CHECK(sub.id == id && sub.state == STORE_SUB_ACTIVE && sub.confirmed_at == NOW + 5);
     CHECK_STR(sub.lang, "uk");
+    /* topics: an unknown id is dropped, a repeated one kept once */
+    int64_t tag = one(w, sql_tag, 0);
+    CHECK(tag > 0);
+    int64_t tags[] = {tag, 424242, tag};
+    CHECK(store_subscriber_set_prefs(w, id, true, tags, 3, NULL, 0) == ERR_OK);
+    CHECK(store_subscriber_by_id(w, a, id, &sub) == ERR_OK);
+    CHECK(sub.weekly && sub.n_tags == 1 && sub.n_depts == 0);
+    CHECK(sub.n_tags == 1 && sub.tag_ids[0] == tag);
 
     CHECK(store_mail_token_add(w, STR_LIT("tok"), id, NOW + 100) == ERR_OK);
     int64_t who = 0;
