@@ -13,9 +13,12 @@
 
 #include "check.h"
 #include "store/accounts.h"
+#include "store/content.h"
 #include "store/db.h"
 #include "store/mail.h"
 #include "store/presence.h"
+#include "store/preview.h"
+#include "store/purge.h"
 #include "store/settings.h"
 #include "store/sidetext.h"
 #include "store/store.h"
@@ -30,6 +33,9 @@ static const char sql_audit_update[] = "UPDATE audit_log SET detail = 'changed'"
 static const char sql_audit_delete[] = "DELETE FROM audit_log";
 static const char sql_tag[] = "INSERT INTO tags (slug, name) VALUES ('osvita', 'Освіта') "
                               "RETURNING id";
+static const char sql_publish[] =
+    "UPDATE articles SET status = 'published', published_at = ?1 WHERE slug = 'povidomlennia'";
+static const char sql_rename[] = "UPDATE articles SET slug = 'novyna' WHERE slug = 'povidomlennia'";
 static const char sql_not_null[] = "INSERT INTO settings (key, value) VALUES ('broken', NULL)";
 static const char sql_set_version[] = "UPDATE schema_version SET version = ?1";
 static const char sql_version[] = "SELECT version FROM schema_version";
@@ -420,12 +426,49 @@ static void editorial_side(struct store *w)
     CHECK(store_presence_beat(w, a, art, u.id, NOW + 2, &by) == ERR_OK);
     CHECK_STR(by, "taras");
 
+    /* preview links */
+    struct store_preview_link link = {
+        .nonce = STR_LIT("00ff"), .expires_at = NOW + 3600, .created_by = u.id, .created_at = NOW};
+    CHECK(store_preview_link_set(w, art, &link) == ERR_OK);
+    link.nonce = STR_LIT("abcd");
+    CHECK(store_preview_link_set(w, art, &link) == ERR_OK);
+    struct store_preview_link pl;
+    CHECK(store_preview_link_get(w, a, art, &pl) == ERR_OK && pl.expires_at == NOW + 3600);
+    CHECK_STR(pl.nonce, "abcd");
+    CHECK(store_preview_link_set(w, 999999, &link) == ERR_NOTFOUND);
+
+    /* the slug history trigger: a published article's old slug answers with the new one */
+    struct db_stmt *up;
+    CHECK(store__prepare(w, sql_publish, &up) == ERR_OK);
+    db_bind_i64(up, 1, NOW);
+    CHECK(store__step_done(w, up) == ERR_OK);
+    CHECK(run(w, sql_rename) == ERR_OK);
+    struct str cur;
+    CHECK(store_article_slug_current(w, a, STR_LIT("povidomlennia"), &cur) == ERR_OK);
+    CHECK_STR(cur, "novyna");
+    CHECK(one(w, sql_article_version, art) == 4); /* the publish and the rename */
+
     /* COLLATE uk: the Ukrainian alphabet, as store__collate_uk orders on SQLite */
     struct db_stmt *ord;
     CHECK(store__prepare(w, sql_order_uk, &ord) == ERR_OK);
     CHECK(db_step(ord) == DB_ROW);
     CHECK_STR(db_col_text(ord, 0), "гора ґава Дім и іній їжак");
     store__stmt_done(ord);
+    arena_free(a);
+}
+
+static void purge(struct store *w)
+{
+    struct arena *a = arena_new(4096);
+    CHECK(store_purge_enqueue(w, STR_LIT("article-1"), NOW) == ERR_OK);
+    CHECK(store_purge_enqueue(w, STR_LIT("home"), NOW) == ERR_OK);
+    CHECK(store_purge_enqueue(w, STR_LIT("article-1"), NOW + 1) == ERR_OK); /* a new version */
+    struct store_purge_item *items;
+    size_t n = 0;
+    CHECK(store_purge_claim(w, a, NOW + 2, 10, &items, &n) == ERR_OK && n == 2);
+    for (size_t i = 0; i < n; i++)
+        CHECK(store_purge_done(w, &items[i], NOW + 3) == ERR_OK);
+    CHECK(store_purge_claim(w, a, NOW + 4, 10, &items, &n) == ERR_OK && n == 0);
     arena_free(a);
 }
 
@@ -446,6 +489,7 @@ int main(void)
     accounts(w);
     mail(w);
     editorial_side(w);
+    purge(w);
     store_close(w);
     return check_done();
 }
