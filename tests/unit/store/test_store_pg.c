@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "store/accounts.h"
 #include "store/content.h"
 #include "store/db.h"
+#include "store/db_pg.h"
 #include "store/mail.h"
 #include "store/presence.h"
 #include "store/preview.h"
@@ -472,6 +475,47 @@ static void purge(struct store *w)
     arena_free(a);
 }
 
+/* Nodes starting together: several processes migrate one fresh database at once. The
+ * migration lock lets one create the schema; the others find it done. */
+static void migrate_race(void)
+{
+    char msg[256];
+    struct db_pg *admin = NULL;
+    CHECK(db_pg_connect("", &admin, msg, sizeof msg) == ERR_OK);
+    if (admin == NULL)
+        return;
+    CHECK(db_pg_exec(admin, "CREATE DATABASE visnyk_race") == ERR_OK);
+    enum { RACERS = 4 };
+    pid_t pids[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            struct store *s = NULL;
+            int from = -1, to = -1;
+            enum err e = store_open("postgresql:///visnyk_race", STORE_WRITE, &s);
+            if (e == ERR_OK)
+                e = store_migrate(s, &from, &to);
+            if (e != ERR_OK)
+                fprintf(stderr, "racer %d: %s\n", i, s != NULL ? store_errmsg(s) : "no connection");
+            store_close(s);
+            _exit(e == ERR_OK && to == store_schema_version() ? 0 : 1);
+        }
+    }
+    int ok = 0;
+    for (int i = 0; i < RACERS; i++) {
+        int status = 0;
+        if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+            WEXITSTATUS(status) == 0)
+            ok++;
+    }
+    CHECK(ok == RACERS);
+    struct store *r = NULL;
+    CHECK(store_open("postgresql:///visnyk_race", STORE_READ, &r) == ERR_OK);
+    CHECK(r != NULL && one(r, sql_version, 0) == store_schema_version());
+    store_close(r);
+    db_pg_close(admin);
+}
+
 int main(void)
 {
     connection();
@@ -491,5 +535,6 @@ int main(void)
     editorial_side(w);
     purge(w);
     store_close(w);
+    migrate_race();
     return check_done();
 }
