@@ -102,9 +102,10 @@ enum err store__pg_open(struct store *s, const char *url, enum store_mode mode, 
     return e;
 }
 
-/* migrate_one takes the migration lock and applies the migration after *version, if
- * another node has not meanwhile: *version is where the database stands after. */
-static enum err migrate_one(struct store *s, int *version_now, bool *done)
+/* migrate_one takes the migration lock and applies the migration after the version it
+ * finds (*found), unless the schema is current (*done): *now is where the database
+ * stands after. Another node may have migrated while this one waited for the lock. */
+static enum err migrate_one(struct store *s, int *found, int *now, bool *done)
 {
     int v = 0;
     *done = false;
@@ -113,6 +114,8 @@ static enum err migrate_one(struct store *s, int *version_now, bool *done)
         e = exec(s, sql_version_table);
     if (e == ERR_OK)
         e = version(s, &v);
+    if (e == ERR_OK)
+        *found = *now = v;
     if (e == ERR_OK && v > store_schema_version()) {
         size_t size;
         char *msg = store__errbuf(s, &size);
@@ -131,8 +134,6 @@ static enum err migrate_one(struct store *s, int *version_now, bool *done)
             db_bind_i64(st, 1, v + 1);
             e = store__step_done(s, st);
         }
-        if (e == ERR_OK)
-            v++;
     } else if (e == ERR_OK) {
         *done = true;
     }
@@ -140,24 +141,26 @@ static enum err migrate_one(struct store *s, int *version_now, bool *done)
         e = store__pg_commit(s);
     else
         store__pg_rollback(s);
-    if (e == ERR_OK)
-        *version_now = v;
+    if (e == ERR_OK && !*done)
+        *now = v + 1;
     return e;
 }
 
 enum err store__pg_migrate(struct store *s, int *from_version, int *to_version)
 {
-    int v = -1;
     bool done = false;
     for (bool first = true; !done; first = false) {
-        enum err e = migrate_one(s, &v, &done);
+        int found = 0, now = 0;
+        enum err e = migrate_one(s, &found, &now, &done);
+        /* as on SQLite: the version found is reported even when it is too new */
+        if (first && from_version != NULL)
+            *from_version = found;
+        if (first && to_version != NULL)
+            *to_version = found;
         if (e != ERR_OK)
             return e;
-        /* the first round applied one migration, or none when done */
-        if (first && from_version != NULL)
-            *from_version = done ? v : v - 1;
         if (to_version != NULL)
-            *to_version = v;
+            *to_version = now;
     }
     return ERR_OK;
 }

@@ -130,6 +130,7 @@ static void migrate(struct store *w)
     r = NULL;
     CHECK(store_open(url(), STORE_READ, &r) == ERR_VERSION && r == NULL);
     CHECK(store_migrate(w, &from, &to) == ERR_VERSION);
+    CHECK(from == store_schema_version() + 1 && to == from);
     CHECK(strstr(store_errmsg(w), "newer") != NULL);
     CHECK(store__prepare(w, sql_set_version, &st) == ERR_OK);
     db_bind_i64(st, 1, store_schema_version());
