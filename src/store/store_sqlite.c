@@ -300,18 +300,24 @@ static void stmt_timer_stop(void)
         metrics_histogram_observe(&metrics_g.db, metrics_now_ns() - stmt_t0);
 }
 
+/* pg_prepare hands out db_pg.c's statement for sql (prepared on the server once per
+ * connection, keyed by sql's address as below). */
+static enum err pg_prepare(struct store *s, const char *sql, struct db_stmt **out)
+{
+    enum err e = db_pg_prepare(s->pg, sql, out);
+    if (e != ERR_OK) {
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", db_pg_errmsg(s->pg));
+        return e;
+    }
+    stmt_timer_start();
+    return ERR_OK;
+}
+
 enum err store__prepare(struct store *s, const char *sql, struct db_stmt **out)
 {
     *out = NULL;
-    if (s->pg != NULL) {
-        enum err e = db_pg_prepare(s->pg, sql, out);
-        if (e != ERR_OK) {
-            snprintf(s->errmsg, sizeof s->errmsg, "%s", db_pg_errmsg(s->pg));
-            return e;
-        }
-        stmt_timer_start();
-        return ERR_OK;
-    }
+    if (s->pg != NULL)
+        return pg_prepare(s, sql, out);
     /* Open addressing on the SQL text's address: each constant has one address. */
     struct store__stmt_cache *c = &s->cache;
     size_t h = (size_t)(((uintptr_t)sql >> 3) * 2654435761u) % STORE__STMT_CACHE_SIZE;
@@ -379,16 +385,8 @@ enum err store__db_fail(struct store *s, int rc)
 static enum err stmt_get(struct store *s, enum stmt_id id, struct db_stmt **out)
 {
     *out = NULL;
-    if (s->pg != NULL) {
-        /* stmt_sql[id] is a constant table entry: its address is a fine key */
-        enum err e = db_pg_prepare(s->pg, stmt_sql[id], out);
-        if (e != ERR_OK) {
-            snprintf(s->errmsg, sizeof s->errmsg, "%s", db_pg_errmsg(s->pg));
-            return e;
-        }
-        stmt_timer_start();
-        return ERR_OK;
-    }
+    if (s->pg != NULL) /* stmt_sql[id] is a constant table entry: its address is a key */
+        return pg_prepare(s, stmt_sql[id], out);
     if (s->stmts[id].impl == NULL) {
         int rc = store__lite_stmt(s, stmt_sql[id], &s->stmts[id]);
         if (rc != SQLITE_OK)
