@@ -1,4 +1,10 @@
 # Unit tests: tests/unit/<module>/test_<name>.c, one executable each.
+# The PostgreSQL tests (test_*_pg.c) run under pg_virtualenv (postgresql-common), which
+# starts a throwaway cluster; without it they fail and say what to install.
+find_program(VISNYK_PG_VIRTUALENV pg_virtualenv)
+if(NOT VISNYK_PG_VIRTUALENV)
+  set(VISNYK_PG_VIRTUALENV sh -c "echo 'pg_virtualenv not found: apt-get install postgresql' >&2; exit 1" --)
+endif()
 file(GLOB_RECURSE VISNYK_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*/test_*.c)
 foreach(src ${VISNYK_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
@@ -8,7 +14,15 @@ foreach(src ${VISNYK_UNIT_TESTS})
   add_executable(${target} ${src})
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
   target_link_libraries(${target} PRIVATE visnyk_lib)
-  add_test(NAME ${target} COMMAND ${target})
+  if(name MATCHES "_pg$")
+    # a throwaway PostgreSQL cluster for the test's lifetime (postgresql-common)
+    add_test(NAME ${target} COMMAND ${VISNYK_PG_VIRTUALENV} ${CMAKE_BINARY_DIR}/${target})
+    # Run as root, pg_virtualenv names its cluster 15/regress whoever asks: two at once
+    # would share it and one would drop it under the other.
+    set_tests_properties(${target} PROPERTIES RESOURCE_LOCK pg_virtualenv)
+  else()
+    add_test(NAME ${target} COMMAND ${target})
+  endif()
   set_tests_properties(${target} PROPERTIES
     ENVIRONMENT "VISNYK_SOURCE_DIR=${CMAKE_SOURCE_DIR};VISNYK_BINARY_DIR=${CMAKE_BINARY_DIR}"
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR} TIMEOUT 120)

@@ -159,13 +159,35 @@ int cli_ensure_dir(const char *path)
     return 1;
 }
 
+void cli_db_shown(const struct config *c, char *out, size_t out_size)
+{
+    const char *db = c->db;
+    if (!store_is_postgresql(db)) {
+        snprintf(out, out_size, "%s", db);
+        return;
+    }
+    const char *rest = strstr(db, "://") + 3;
+    const char *at = strchr(rest, '@');
+    const char *slash = strchr(rest, '/');
+    const char *colon = strchr(rest, ':');
+    size_t query = strcspn(db, "?");
+    /* user:password@host: the password goes; no '@' before the path: no credentials */
+    if (at != NULL && (slash == NULL || at < slash) && colon != NULL && colon < at)
+        snprintf(out, out_size, "%.*s:***%.*s", (int)(colon - db), db,
+                 (int)(query - (size_t)(at - db)), at);
+    else
+        snprintf(out, out_size, "%.*s", (int)query, db);
+}
+
 /* open_migrated opens the database for writing and brings its schema up to date. */
 int cli_open_migrated(const struct config *c, struct store **out)
 {
+    char shown[CONFIG_MAX_VALUE_BYTES];
+    cli_db_shown(c, shown, sizeof shown);
     struct store *s = NULL;
     enum err e = store_open(c->db, STORE_WRITE, &s);
     if (e != ERR_OK) {
-        fprintf(stderr, "visnyk: cannot open database %s: %s\n", c->db,
+        fprintf(stderr, "visnyk: cannot open database %s: %s\n", shown,
                 s ? store_errmsg(s) : err_str(e));
         store_close(s);
         return 1;
@@ -176,17 +198,17 @@ int cli_open_migrated(const struct config *c, struct store **out)
         fprintf(stderr,
                 "visnyk: database %s has schema version %d, newer than this visnyk (%d); "
                 "use a newer visnyk or restore a backup\n",
-                c->db, from, store_schema_version());
+                shown, from, store_schema_version());
         store_close(s);
         return 1;
     }
     if (e != ERR_OK) {
-        fprintf(stderr, "visnyk: migrating %s failed: %s\n", c->db, store_errmsg(s));
+        fprintf(stderr, "visnyk: migrating %s failed: %s\n", shown, store_errmsg(s));
         store_close(s);
         return 1;
     }
     if (from != to)
-        log_info("database %s migrated from schema %d to %d", c->db, from, to);
+        log_info("database %s migrated from schema %d to %d", shown, from, to);
     *out = s;
     return 0;
 }

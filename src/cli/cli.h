@@ -56,6 +56,9 @@ int cli_demo_consultations(struct store *s);
 int cli_demo_leadership(struct store *s);
 /* cli_ensure_dir creates path (one level) unless it exists; prints and returns 1 on error. */
 int cli_ensure_dir(const char *path);
+/* cli_db_shown writes c->db into out (out_size bytes) as messages may show it: a
+ * PostgreSQL URL without its password and query (which may hold one), a file as is. */
+void cli_db_shown(const struct config *c, char *out, size_t out_size);
 /* cli_open_migrated opens the database for writing and migrates it; prints why not and
  * returns 1 on failure. The caller closes *out. */
 int cli_open_migrated(const struct config *c, struct store **out);

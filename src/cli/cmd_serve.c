@@ -66,6 +66,13 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
     (void)f;
     if (argc > 0)
         return cli_usage_error("serve", "unexpected argument %s", argv[0]);
+    /* The readers' queries are not in PostgreSQL's dialect yet: a server would start and
+     * fail on its first page. */
+    if (store_is_postgresql(c->db)) {
+        fprintf(stderr, "visnyk serve: PostgreSQL backend: the store opens and migrates; "
+                        "serving pages from it is not finished (issue 11)\n");
+        return 1;
+    }
     /* Refuse early, with the fix, rather than serve 503s from a missing database. */
     struct store *probe = NULL;
     enum err e = store_open(c->db, STORE_READ, &probe);

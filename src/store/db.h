@@ -46,9 +46,14 @@ struct str db_col_text(struct db_stmt *st, int i);
 struct str db_col_blob(struct db_stmt *st, int i);
 /* db_changes: rows the connection's last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct store *s);
-/* db_last_id: the id the connection's last INSERT gave its row. (An engine without
- * rowids answers this with INSERT ... RETURNING id and store__opt_i64 instead.) */
+/* db_last_id: the id the connection's last INSERT gave its row (on PostgreSQL the
+ * value it last drew from an identity column, lastval(); 0 when none). INSERT ...
+ * RETURNING id with store__opt_i64 says the same on both engines. */
 int64_t db_last_id(struct store *s);
+/* store__sql picks the statement text for the connection's engine, for the few
+ * statements whose SQL differs (docs/ARCHITECTURE.md, "Engines"): both are constants,
+ * kept beside each other in the feature file. */
+const char *store__sql(const struct store *s, const char *sqlite_sql, const char *pg_sql);
 
 enum store_mode store__mode(const struct store *s);
 /* store__errbuf: the buffer store_errmsg returns, for messages of our own. */

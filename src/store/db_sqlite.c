@@ -1,82 +1,85 @@
-/* db_sqlite.c: store/db.h on SQLite. A struct db_stmt is an sqlite3_stmt: the functions
- * only rename, so the feature files pay nothing for being engine-neutral. */
+/* db_sqlite.c: store/db.h on SQLite: the engine table of a struct db_stmt whose impl is
+ * an sqlite3_stmt. (The connection's change count and last row id are the connection's,
+ * in store_sqlite.c, which knows which engine it holds.) */
 #include <sqlite3.h>
 
+#include "store/db_engine.h"
 #include "store/sqlite_internal.h"
 
 _Static_assert(DB_ROW == SQLITE_ROW && DB_DONE == SQLITE_DONE, "db_step passes codes through");
+_Static_assert(DB_PG_RC_BASE > 0xffffff / 16, "SQLite's extended codes stay below the PG range");
 
-int db_step(struct db_stmt *st)
+static int lite_step(void *impl)
 {
-    return sqlite3_step(store__lite(st));
+    return sqlite3_step(impl);
 }
 
-bool db_rc_foreign_key(int rc)
+static bool lite_rc_foreign_key(int rc)
 {
     return rc == SQLITE_CONSTRAINT_FOREIGNKEY;
 }
 
-void db_bind_i64(struct db_stmt *st, int i, int64_t v)
+static void lite_bind_i64(void *impl, int i, int64_t v)
 {
-    sqlite3_bind_int64(store__lite(st), i, v);
+    sqlite3_bind_int64(impl, i, v);
 }
 
-void db_bind_str(struct db_stmt *st, int i, struct str v)
+static void lite_bind_text(void *impl, int i, const char *p, size_t n)
 {
-    sqlite3_bind_text64(store__lite(st), i, v.ptr != NULL ? v.ptr : "", v.len, SQLITE_STATIC,
-                        SQLITE_UTF8);
+    sqlite3_bind_text64(impl, i, p, n, SQLITE_STATIC, SQLITE_UTF8);
 }
 
-void db_bind_cstr(struct db_stmt *st, int i, const char *v)
+static void lite_bind_blob(void *impl, int i, const void *p, size_t n)
 {
-    sqlite3_bind_text(store__lite(st), i, v, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(impl, i, p, n, SQLITE_STATIC);
 }
 
-void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+static void lite_bind_null(void *impl, int i)
 {
-    sqlite3_bind_blob64(store__lite(st), i, p != NULL ? p : "", n, SQLITE_STATIC);
+    sqlite3_bind_null(impl, i);
 }
 
-void db_bind_null(struct db_stmt *st, int i)
+static int64_t lite_col_i64(void *impl, int i)
 {
-    sqlite3_bind_null(store__lite(st), i);
+    return sqlite3_column_int64(impl, i);
 }
 
-int64_t db_col_i64(struct db_stmt *st, int i)
+static bool lite_col_null(void *impl, int i)
 {
-    return sqlite3_column_int64(store__lite(st), i);
+    return sqlite3_column_type(impl, i) == SQLITE_NULL;
 }
 
-int db_col_int(struct db_stmt *st, int i)
+static struct str lite_col_text(void *impl, int i)
 {
-    return sqlite3_column_int(store__lite(st), i);
-}
-
-bool db_col_null(struct db_stmt *st, int i)
-{
-    return sqlite3_column_type(store__lite(st), i) == SQLITE_NULL;
-}
-
-struct str db_col_text(struct db_stmt *st, int i)
-{
-    const unsigned char *p = sqlite3_column_text(store__lite(st), i);
-    size_t n = (size_t)sqlite3_column_bytes(store__lite(st), i);
+    const unsigned char *p = sqlite3_column_text(impl, i);
+    size_t n = (size_t)sqlite3_column_bytes(impl, i);
     return p != NULL ? str_make((const char *)p, n) : STR_LIT("");
 }
 
-struct str db_col_blob(struct db_stmt *st, int i)
+static struct str lite_col_blob(void *impl, int i)
 {
-    const void *p = sqlite3_column_blob(store__lite(st), i);
-    size_t n = (size_t)sqlite3_column_bytes(store__lite(st), i);
+    const void *p = sqlite3_column_blob(impl, i);
+    size_t n = (size_t)sqlite3_column_bytes(impl, i);
     return p != NULL ? str_make(p, n) : STR_LIT("");
 }
 
-int64_t db_changes(struct store *s)
+static void lite_reset(void *impl)
 {
-    return sqlite3_changes64(store__db(s));
+    sqlite3_reset(impl);
+    sqlite3_clear_bindings(impl);
 }
 
-int64_t db_last_id(struct store *s)
-{
-    return sqlite3_last_insert_rowid(store__db(s));
-}
+const struct db_engine db_engine_sqlite = {
+    .name = "sqlite",
+    .step = lite_step,
+    .bind_i64 = lite_bind_i64,
+    .bind_text = lite_bind_text,
+    .bind_blob = lite_bind_blob,
+    .bind_null = lite_bind_null,
+    .col_i64 = lite_col_i64,
+    .col_null = lite_col_null,
+    .col_text = lite_col_text,
+    .col_blob = lite_col_blob,
+    .reset = lite_reset,
+    .rc_foreign_key = lite_rc_foreign_key,
+};

@@ -65,7 +65,8 @@ static const char sql_unlink_depts[] = "DELETE FROM article_departments WHERE ar
 static const char sql_unlink_tags[] = "DELETE FROM article_tags WHERE article_id = ?1";
 static const char sql_unlink_related[] = "DELETE FROM article_related WHERE article_id = ?1";
 static const char sql_link_related[] =
-    "INSERT OR IGNORE INTO article_related (article_id, pos, related_slug) VALUES (?1, ?2, ?3)";
+    "INSERT INTO article_related (article_id, pos, related_slug) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT DO NOTHING";
 /* the copies of published_at and visibility come from the article row, as in
  * store_sqlite.c, so the visibility rule stays in SQL */
 static const char sql_link_dept[] =
@@ -101,12 +102,14 @@ static const char sql_dept_insert[] =
     "replace(replace(alt, char(9), ' '), char(10), ' ') AS line FROM photos WHERE "                \
     "article_id = a.id ORDER BY pos)), '') FROM articles a WHERE a.id = ?1"
 #define REVISION_INSERT                                                                            \
-    "INSERT OR IGNORE INTO revisions (article_id, version, user_id, user_name, created_at, "       \
+    "INSERT INTO revisions (article_id, version, user_id, user_name, created_at, "                 \
     "slug, title, lead, body_md, status, published_at, departments, tags, related, gallery) "
 /* the state before the first save from the workspace (imported text), once */
-static const char sql_revision_before[] = REVISION_INSERT REVISION_SELECT(
-    "NULL, ''") " AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.article_id = a.id)";
-static const char sql_revision_now[] = REVISION_INSERT REVISION_SELECT("nullif(?2, 0), ?3");
+static const char sql_revision_before[] =
+    REVISION_INSERT REVISION_SELECT("NULL, ''") " AND NOT EXISTS (SELECT 1 FROM revisions r "
+                                                "WHERE r.article_id = a.id) ON CONFLICT DO NOTHING";
+static const char sql_revision_now[] =
+    REVISION_INSERT REVISION_SELECT("nullif(?2, 0), ?3") " ON CONFLICT DO NOTHING";
 
 static const char sql_revisions_list[] =
     "SELECT id, article_id, version, coalesce(user_id, 0), user_name, created_at, slug, title, "

@@ -166,11 +166,11 @@ static const char sql_sub_weekly[] = "UPDATE mail_subscribers SET weekly = ?2 WH
 static const char sql_topics_clear[] =
     "DELETE FROM mail_subscriber_topics WHERE subscriber_id = ?1";
 static const char sql_topic_tag[] =
-    "INSERT OR IGNORE INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
-    "SELECT ?1, 'tag', id FROM tags WHERE id = ?2";
+    "INSERT INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
+    "SELECT ?1, 'tag', id FROM tags WHERE id = ?2 ON CONFLICT DO NOTHING";
 static const char sql_topic_dept[] =
-    "INSERT OR IGNORE INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
-    "SELECT ?1, 'dept', id FROM departments WHERE id = ?2";
+    "INSERT INTO mail_subscriber_topics (subscriber_id, kind, ref_id) "
+    "SELECT ?1, 'dept', id FROM departments WHERE id = ?2 ON CONFLICT DO NOTHING";
 
 static enum err exec_id2(struct store *s, const char *sql, int64_t a1, int64_t a2)
 {
@@ -511,13 +511,18 @@ enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64
     return e;
 }
 
+/* The body is dropped by writing the empty blob, which each engine spells its own way
+ * (X'' is a bit string on PostgreSQL). */
 static const char sql_outbox_sent[] =
     "UPDATE mail_outbox SET state = 'sent', sent_at = ?2, body = X'', last_error = '', "
+    "claimed_by = 0 WHERE id = ?1";
+static const char sql_outbox_sent_pg[] =
+    "UPDATE mail_outbox SET state = 'sent', sent_at = ?2, body = ''::BYTEA, last_error = '', "
     "claimed_by = 0 WHERE id = ?1";
 
 enum err store_outbox_sent(struct store *s, int64_t id, int64_t now)
 {
-    return exec_id2(s, sql_outbox_sent, id, now);
+    return exec_id2(s, store__sql(s, sql_outbox_sent, sql_outbox_sent_pg), id, now);
 }
 
 static const char sql_outbox_retry[] =
@@ -525,6 +530,9 @@ static const char sql_outbox_retry[] =
     "claimed_by = 0 WHERE id = ?1";
 static const char sql_outbox_fail[] =
     "UPDATE mail_outbox SET state = 'failed', sent_at = ?2, last_error = ?3, body = X'', "
+    "claimed_by = 0 WHERE id = ?1";
+static const char sql_outbox_fail_pg[] =
+    "UPDATE mail_outbox SET state = 'failed', sent_at = ?2, last_error = ?3, body = ''::BYTEA, "
     "claimed_by = 0 WHERE id = ?1";
 
 static enum err outbox_set(struct store *s, const char *sql, int64_t id, int64_t t,
@@ -547,7 +555,7 @@ enum err store_outbox_retry(struct store *s, int64_t id, int64_t next_at, struct
 
 enum err store_outbox_fail(struct store *s, int64_t id, int64_t now, struct str error)
 {
-    return outbox_set(s, sql_outbox_fail, id, now, error);
+    return outbox_set(s, store__sql(s, sql_outbox_fail, sql_outbox_fail_pg), id, now, error);
 }
 
 static const char sql_outbox_claimers[] =

@@ -5,13 +5,15 @@
 #include "store/db.h"
 #include "store/mail.h"
 
-/* reads the first page of the schema: the file is there, readable and not locked out */
+/* SQLite: reads the first page of the schema: the file is there, readable and not
+ * locked out. PostgreSQL: the server answers on this connection. */
 static const char sql_ping[] = "SELECT count(*) FROM sqlite_schema";
+static const char sql_ping_pg[] = "SELECT 1";
 
 enum err store_ping(struct store *s)
 {
     struct db_stmt *st;
-    enum err e = store__prepare(s, sql_ping, &st);
+    enum err e = store__prepare(s, store__sql(s, sql_ping, sql_ping_pg), &st);
     if (e != ERR_OK)
         return e;
     int64_t n;

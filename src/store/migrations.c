@@ -748,6 +748,9 @@ const char *const store__migrations[] = {
 };
 
 const size_t store__migration_count = sizeof store__migrations / sizeof store__migrations[0];
+_Static_assert(sizeof store__migrations / sizeof store__migrations[0] == STORE__SCHEMA_VERSION,
+               "a new migration raises STORE__SCHEMA_VERSION and adds its PostgreSQL text to "
+               "migrations_pg.c");
 
 int store_schema_version(void)
 {

@@ -8,9 +8,11 @@
 #include "store/purge.h"
 #include "store/db.h"
 
+/* cdn_purge.version, qualified: PostgreSQL finds a bare "version" ambiguous between the
+ * row and excluded */
 static const char sql_purge_enqueue[] =
     "INSERT INTO cdn_purge (key, next_attempt_at, created_at) VALUES (?1, ?2, ?2) "
-    "ON CONFLICT (key) DO UPDATE SET version = version + 1";
+    "ON CONFLICT (key) DO UPDATE SET version = cdn_purge.version + 1";
 
 enum err store_purge_enqueue(struct store *s, struct str key, int64_t now)
 {

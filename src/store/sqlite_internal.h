@@ -15,6 +15,7 @@
 #include "core/str.h"
 #include "store/content.h"
 #include "store/db.h"
+#include "store/db_engine.h"
 
 #define STORE__STMT_CACHE_SIZE 256
 
@@ -22,19 +23,13 @@
  * SQL text. */
 struct store__stmt_cache {
     const char *sql[STORE__STMT_CACHE_SIZE];
-    sqlite3_stmt *stmt[STORE__STMT_CACHE_SIZE];
+    struct db_stmt stmt[STORE__STMT_CACHE_SIZE];
 };
 
 sqlite3 *store__db(struct store *s);
-/* A struct db_stmt is an sqlite3_stmt (db_sqlite.c): the two views of one statement. */
-static inline sqlite3_stmt *store__lite(struct db_stmt *st)
-{
-    return (sqlite3_stmt *)(void *)st;
-}
-static inline struct db_stmt *store__neutral(sqlite3_stmt *st)
-{
-    return (struct db_stmt *)(void *)st;
-}
+/* store__lite_stmt prepares sql on the connection as a struct db_stmt of the SQLite
+ * engine (db_sqlite.c) in *out; SQLite's result code. */
+int store__lite_stmt(struct store *s, const char *sql, struct db_stmt *out);
 
 /* store__signing_register: the visnyk_audit_hash() SQL function (signing_sqlite.c). */
 ERR_MUST_USE

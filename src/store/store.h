@@ -57,9 +57,14 @@ bool store_status_parse(struct str text, enum store_status *out);
  * and file names without escaping. Article and page slugs must pass it. */
 bool store_slug_valid(struct str slug);
 
-/* store_open opens path; the caller owns *out and closes it with store_close.
+/* store_is_postgresql: whether path is a PostgreSQL URL (postgresql://... or
+ * postgres://...), which store_open connects to; anything else is an SQLite file. */
+bool store_is_postgresql(const char *path);
+/* store_open opens path (an SQLite file, or a PostgreSQL URL: store_is_postgresql); the
+ * caller owns *out and closes it with store_close.
  * A STORE_READ connection fails with ERR_VERSION when the schema is not the one this
- * binary knows (run `visnyk init`), and with ERR_IO when the database does not exist.
+ * binary knows (run `visnyk init`), and with ERR_IO when the database does not exist
+ * (or the PostgreSQL server cannot be reached or refuses the connection).
  * ERR_INVALID when path names no database this binary can open. */
 ERR_MUST_USE
 enum err store_open(const char *path, enum store_mode mode, struct store **out);

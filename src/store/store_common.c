@@ -1,6 +1,6 @@
 /* store_common.c: the parts of store/ that do not depend on the database engine:
- * status names, input validation, the Kyiv month key, slugs for new tags and
- * departments, Ukrainian ordering and related-article ranking. */
+ * which engine a path names, status names, input validation, the Kyiv month key, slugs
+ * for new tags and departments, Ukrainian ordering and related-article ranking. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +43,11 @@ bool store_slug_valid(struct str slug)
             return false;
     }
     return true;
+}
+
+bool store_is_postgresql(const char *path)
+{
+    return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
 }
 
 /* text_check: valid UTF-8 within max bytes; empty only when allowed. */

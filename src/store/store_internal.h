@@ -13,8 +13,14 @@
 #include "core/str.h"
 #include "store/content.h"
 
-/* The numbered migrations: store__migrations[N-1] brings user_version to N. */
+/* The numbered migrations: store__migrations[N-1] brings user_version to N (SQLite),
+ * store__migrations_pg[N-1] brings schema_version to N (PostgreSQL, migrations_pg.c;
+ * each a NULL-terminated list of texts run in order, in one transaction).
+ * Both files hold STORE__SCHEMA_VERSION texts, checked where each is defined, so one
+ * schema version means the same on both engines. */
+#define STORE__SCHEMA_VERSION 21
 extern const char *const store__migrations[];
+extern const char *const *const store__migrations_pg[];
 extern const size_t store__migration_count;
 
 /* Input checks shared by every backend; msg receives a lowercase reason.

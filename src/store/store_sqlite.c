@@ -1,6 +1,12 @@
 /* store_sqlite.c: the SQLite backend of store.h. Every statement's SQL is a constant in
  * the table below, prepared once per connection on first use (SQLITE_PREPARE_PERSISTENT)
- * and reset after each use; values only ever travel as bound parameters. */
+ * and reset after each use; values only ever travel as bound parameters.
+ *
+ * A struct store may hold a PostgreSQL connection instead (store_open with a
+ * postgresql:// URL, issue 11): statements are then db_pg.h's, prepared on the server
+ * under the same keys (the SQL texts' addresses), and the connection's own work
+ * (migrations, transactions, the change counter) is store_pg.c's. The readers' queries
+ * below are not yet in PostgreSQL's dialect (docs/ARCHITECTURE.md, "Engines"). */
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -11,6 +17,7 @@
 #include "core/kyiv_time.h"
 #include "core/metrics.h"
 #include "store/content.h"
+#include "store/pg_internal.h"
 #include "store/settings.h"
 #include "store/sqlite_internal.h"
 #include "store/store_internal.h"
@@ -240,8 +247,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 
 struct store {
     sqlite3 *db;
+    struct db_pg *pg; /* the PostgreSQL connection instead of db; NULL on SQLite */
     enum store_mode mode;
-    sqlite3_stmt *stmts[ST__COUNT];
+    struct db_stmt stmts[ST__COUNT];
     struct store__stmt_cache cache; /* statements of the feature files */
     char errmsg[256];
 };
@@ -249,6 +257,16 @@ struct store {
 struct sqlite3 *store__db(struct store *s)
 {
     return s->db;
+}
+
+struct db_pg *store__pg(struct store *s)
+{
+    return s->pg;
+}
+
+const char *store__sql(const struct store *s, const char *sqlite_sql, const char *pg_sql)
+{
+    return s->pg != NULL ? pg_sql : sqlite_sql;
 }
 
 enum store_mode store__mode(const struct store *s)
@@ -282,26 +300,40 @@ static void stmt_timer_stop(void)
         metrics_histogram_observe(&metrics_g.db, metrics_now_ns() - stmt_t0);
 }
 
+/* pg_prepare hands out db_pg.c's statement for sql (prepared on the server once per
+ * connection, keyed by sql's address as below). */
+static enum err pg_prepare(struct store *s, const char *sql, struct db_stmt **out)
+{
+    enum err e = db_pg_prepare(s->pg, sql, out);
+    if (e != ERR_OK) {
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", db_pg_errmsg(s->pg));
+        return e;
+    }
+    stmt_timer_start();
+    return ERR_OK;
+}
+
 enum err store__prepare(struct store *s, const char *sql, struct db_stmt **out)
 {
     *out = NULL;
+    if (s->pg != NULL)
+        return pg_prepare(s, sql, out);
     /* Open addressing on the SQL text's address: each constant has one address. */
     struct store__stmt_cache *c = &s->cache;
     size_t h = (size_t)(((uintptr_t)sql >> 3) * 2654435761u) % STORE__STMT_CACHE_SIZE;
     for (size_t k = 0; k < STORE__STMT_CACHE_SIZE; k++) {
         size_t at = (h + k) % STORE__STMT_CACHE_SIZE;
         if (c->sql[at] == sql) {
-            *out = store__neutral(c->stmt[at]);
+            *out = &c->stmt[at];
             stmt_timer_start();
             return ERR_OK;
         }
         if (c->sql[at] == NULL) {
-            int rc =
-                sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[at], NULL);
+            int rc = store__lite_stmt(s, sql, &c->stmt[at]);
             if (rc != SQLITE_OK)
                 return store__db_fail(s, rc);
             c->sql[at] = sql;
-            *out = store__neutral(c->stmt[at]);
+            *out = &c->stmt[at];
             stmt_timer_start();
             return ERR_OK;
         }
@@ -309,9 +341,27 @@ enum err store__prepare(struct store *s, const char *sql, struct db_stmt **out)
     abort(); /* more statements than slots: raise STORE__STMT_CACHE_SIZE */
 }
 
+int store__lite_stmt(struct store *s, const char *sql, struct db_stmt *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc == SQLITE_OK)
+        *out = (struct db_stmt){.engine = &db_engine_sqlite, .impl = st};
+    return rc;
+}
+
 /* db_fail records the connection's error message and maps the result code. */
 enum err store__db_fail(struct store *s, int rc)
 {
+    if (s->pg != NULL) {
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", db_pg_errmsg(s->pg));
+        enum err e = db_pg_fail(s->pg, rc);
+        if (e == ERR_BUSY)
+            metrics_inc(&metrics_g.db_errors_busy);
+        else if (e == ERR_DB)
+            metrics_inc(&metrics_g.db_errors_other);
+        return e;
+    }
     snprintf(s->errmsg, sizeof s->errmsg, "%s", sqlite3_errmsg(s->db));
     switch (rc & 0xff) {
     case SQLITE_BUSY:
@@ -335,13 +385,14 @@ enum err store__db_fail(struct store *s, int rc)
 static enum err stmt_get(struct store *s, enum stmt_id id, struct db_stmt **out)
 {
     *out = NULL;
-    if (s->stmts[id] == NULL) {
-        int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                    &s->stmts[id], NULL);
+    if (s->pg != NULL) /* stmt_sql[id] is a constant table entry: its address is a key */
+        return pg_prepare(s, stmt_sql[id], out);
+    if (s->stmts[id].impl == NULL) {
+        int rc = store__lite_stmt(s, stmt_sql[id], &s->stmts[id]);
         if (rc != SQLITE_OK)
             return store__db_fail(s, rc);
     }
-    *out = store__neutral(s->stmts[id]);
+    *out = &s->stmts[id];
     stmt_timer_start();
     return ERR_OK;
 }
@@ -351,8 +402,7 @@ static enum err stmt_get(struct store *s, enum stmt_id id, struct db_stmt **out)
 void store__stmt_done(struct db_stmt *st)
 {
     if (st != NULL) {
-        sqlite3_reset(store__lite(st));
-        sqlite3_clear_bindings(store__lite(st));
+        db__stmt_reset(st);
         stmt_timer_stop();
     }
 }
@@ -453,9 +503,28 @@ static enum err user_version(struct store *s, int *version)
     return e;
 }
 
+/* open_pg opens a PostgreSQL connection: none of the SQLite set-up below (PRAGMAs,
+ * the collation and functions registered with the engine) applies. */
+static enum err open_pg(const char *url, enum store_mode mode, struct store **out)
+{
+    struct store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        abort();
+    s->mode = mode;
+    enum err e = store__pg_open(s, url, mode, &s->pg);
+    if (e != ERR_OK) {
+        store_close(s);
+        return e;
+    }
+    *out = s;
+    return ERR_OK;
+}
+
 enum err store_open(const char *path, enum store_mode mode, struct store **out)
 {
     *out = NULL;
+    if (store_is_postgresql(path))
+        return open_pg(path, mode, out);
     struct store *s = calloc(1, sizeof *s);
     if (s == NULL)
         abort();
@@ -522,10 +591,11 @@ void store_close(struct store *s)
 {
     if (s == NULL)
         return;
+    db_pg_close(s->pg);
     for (size_t i = 0; i < ST__COUNT; i++)
-        sqlite3_finalize(s->stmts[i]);
+        sqlite3_finalize(s->stmts[i].impl);
     for (size_t i = 0; i < STORE__STMT_CACHE_SIZE; i++)
-        sqlite3_finalize(s->cache.stmt[i]);
+        sqlite3_finalize(s->cache.stmt[i].impl);
     sqlite3_close(s->db);
     free(s);
 }
@@ -537,6 +607,8 @@ const char *store_errmsg(struct store *s)
 
 enum err store_migrate(struct store *s, int *from_version, int *to_version)
 {
+    if (s->pg != NULL)
+        return store__pg_migrate(s, from_version, to_version);
     int version = 0;
     enum err e = user_version(s, &version);
     if (e != ERR_OK)
@@ -585,23 +657,31 @@ enum err store_migrate(struct store *s, int *from_version, int *to_version)
 
 bool store_in_transaction(struct store *s)
 {
+    if (s->pg != NULL)
+        return store__pg_in_transaction(s);
     return sqlite3_get_autocommit(s->db) == 0;
 }
 
 enum err store_begin(struct store *s)
 {
     stmt_depth = 0;
+    if (s->pg != NULL)
+        return store__pg_begin(s, s->mode);
     return exec_simple(s, s->mode == STORE_WRITE ? ST_BEGIN_WRITE : ST_BEGIN_READ);
 }
 
 enum err store_commit(struct store *s)
 {
+    if (s->pg != NULL)
+        return store__pg_commit(s);
     return exec_simple(s, ST_COMMIT);
 }
 
 void store_rollback(struct store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
+    if (s->pg != NULL)
+        store__pg_rollback(s);
+    else if (!sqlite3_get_autocommit(s->db))
         exec_simple(s, ST_ROLLBACK);
 }
 
@@ -1288,6 +1368,8 @@ enum err store_change_counter(struct store *s, int64_t *version)
 {
     struct db_stmt *st;
     *version = 0;
+    if (s->pg != NULL)
+        return store__pg_change_counter(s, version);
     enum err e = stmt_get(s, ST_DATA_VERSION, &st);
     if (e != ERR_OK)
         return e;
@@ -1491,4 +1573,18 @@ enum err store_page_upsert(struct store *s, struct str slug, struct str title, s
         e = store__db_fail(s, rc);
     store__stmt_done(st);
     return e;
+}
+
+int64_t db_changes(struct store *s)
+{
+    if (s->pg != NULL)
+        return db_pg_changes(s->pg);
+    return sqlite3_changes64(s->db);
+}
+
+int64_t db_last_id(struct store *s)
+{
+    if (s->pg != NULL)
+        return store__pg_last_id(s);
+    return sqlite3_last_insert_rowid(s->db);
 }
