@@ -16,9 +16,11 @@ foreach(src ${VISNYK_UNIT_TESTS})
   target_link_libraries(${target} PRIVATE visnyk_lib)
   if(name MATCHES "_pg$")
     # a throwaway PostgreSQL cluster for the test's lifetime (postgresql-common)
-    add_test(NAME ${target} COMMAND ${VISNYK_PG_VIRTUALENV} ${CMAKE_BINARY_DIR}/${target})
-    # Run as root, pg_virtualenv names its cluster 15/regress whoever asks: two at once
-    # would share it and one would drop it under the other.
+    # -t: the cluster's files and configuration in a temporary folder even as root (else
+    # root's clusters are all /etc/postgresql/15/regress: a run killed half-way, or one in
+    # another build tree, leaves it behind and the next refuses to start)
+    add_test(NAME ${target} COMMAND ${VISNYK_PG_VIRTUALENV} -t ${CMAKE_BINARY_DIR}/${target})
+    # and one at a time within a run: both would ask for the same default port
     set_tests_properties(${target} PROPERTIES RESOURCE_LOCK pg_virtualenv)
   else()
     add_test(NAME ${target} COMMAND ${target})

@@ -70,8 +70,10 @@ const char *db_pg_sqlstate(int rc, char buf[6])
 static bool state_is(int rc, const char *prefix)
 {
     char buf[6];
-    db_pg_sqlstate(rc, buf);
-    return strncmp(buf, prefix, strlen(prefix)) == 0;
+    if (rc < DB_PG_RC_BASE)
+        return false;
+    db_pg_sqlstate(rc, buf); /* five characters and a NUL; prefix is at most five */
+    return memcmp(buf, prefix, strlen(prefix)) == 0;
 }
 
 static void record(struct db_pg *db, const char *msg)

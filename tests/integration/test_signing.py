@@ -304,9 +304,11 @@ def check_backfill():
         # init does the same for a database that comes back without signatures
         srv.stop()
         with sqlite3.connect(srv.db) as db:
+            n_pages = db.execute("SELECT count(*) FROM pages").fetchone()[0]
             db.execute("DELETE FROM signatures WHERE kind = 'page'")
         p = srv.run_cli("init", "--db", srv.db, "--media", srv.media)
-        check(p.returncode == 0 and "signed 2 published revisions" in p.stdout,
+        check(p.returncode == 0 and n_pages > 1 and
+              f"signed {n_pages} published revisions" in p.stdout,
               f"init signs what has no signature: {p.stdout}{p.stderr}")
         p = srv.run_cli("init", "--db", srv.db, "--media", srv.media)
         check(p.returncode == 0 and "signed" not in p.stdout, f"init again signs nothing: {p.stdout}")
