@@ -11,10 +11,10 @@
  *
  * Everything is rendered on request and cached like any page, under the keys of the
  * data it shows ("list:registry", "list:news" and each tag and department, "list:vacancies",
- * "requests", "settings"), so a save in the workspace drops the files and pages at once and the next
- * request regenerates them; dct:modified is the newest change of the data. The news set
- * is read STORE_OD_MAX_PAGE articles at a time into a scratch arena reset between pages,
- * so its memory is the file itself (bounded by OD_NEWS_MAX_ROWS rows). */
+ * "requests", "settings"), so a save in the workspace drops the files and pages at once and the
+ * next request regenerates them; dct:modified is the newest change of the data. The news set is
+ * read STORE_OD_MAX_PAGE articles at a time into a scratch arena reset between pages, so its memory
+ * is the file itself (bounded by OD_NEWS_MAX_ROWS rows). */
 #include <string.h>
 #include <time.h>
 
