@@ -18,6 +18,8 @@
 #include "render/markdown.h"
 #include "search/search.h"
 #include "store/attachments.h"
+#include "store/consultations.h"
+#include "store/leadership.h"
 #include "store/registry.h"
 #include "store/search.h"
 #include "store/signing.h"
@@ -26,7 +28,7 @@
 
 struct api {
     char *db_path, *base_url, *media_dir;
-    bool registry_off, vacancies_off;
+    bool registry_off, vacancies_off, consultations_off;
     pthread_key_t key; /* the loop thread's struct api_thread */
 };
 
@@ -56,6 +58,7 @@ enum err api_new(const struct api_config *cfg, struct api **out)
     api->media_dir = str_cstr_dup(cfg->media_dir != NULL ? cfg->media_dir : "media");
     api->registry_off = cfg->registry_off;
     api->vacancies_off = cfg->vacancies_off;
+    api->consultations_off = cfg->consultations_off;
     /* strip a trailing slash so URLs join cleanly */
     size_t n = strlen(api->base_url);
     if (n > 0 && api->base_url[n - 1] == '/')
@@ -1037,6 +1040,209 @@ static void h_vacancies(struct http_request *req, struct http_response *res)
     send_json(req, res, 200, doc, true);
 }
 
+/* ---- public consultations and the leadership (issue 13) ---------------------------- */
+
+#define API_CONSULT_PAGE 50
+
+static const char *const consult_states[] = {"announced", "open", "finished"};
+
+/* consult_json: a consultation as the list gives it; its status is at now (the
+ * scheduler drops the keys when one opens or closes, so a cached answer stays true). */
+static json_t *consult_json(struct api *api, const struct store_consultation *c, int64_t now)
+{
+    json_t *o = json_object();
+    bool ok = true;
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "title", jstr(c->title));
+    json_object_set_new(o, "status", json_string(consult_states[store_consult_state_at(c, now)]));
+    ok = put(o, "starts_at", jtime(c->starts_at)) && ok;
+    ok = put(o, "ends_at", jtime(c->ends_at)) && ok;
+    ok = put(o, "url", jprintf("%s/consultations/%lld", api->base_url, (long long)c->id)) && ok;
+    json_object_set_new(o, "draft_id", c->draft_id > 0 ? json_integer(c->draft_id) : json_null());
+    json_object_set_new(o, "has_outcome", json_boolean(c->has_outcome));
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static void h_consultations(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st) || section_off(req, res, api->consultations_off))
+        return;
+    static const char *const allowed[] = {"page", NULL};
+    struct str bad_name, v;
+    if (unknown_param(req, allowed, &bad_name) != NULL) {
+        send_error(req, res, 400, arena_strndup(req->arena, bad_name.ptr, bad_name.len),
+                   "unknown parameter");
+        return;
+    }
+    int64_t page = 1;
+    bool bad = false;
+    if (http_form_get(req->arena, req->query, "page", &v, &bad) &&
+        (!str_to_i64(v, &page) || page < 1 || page > 10000)) {
+        send_error(req, res, 400, "page", "a page number from 1 to 10000");
+        return;
+    }
+    if (bad) {
+        send_error(req, res, 400, NULL, "a parameter is not valid UTF-8 or percent-encoding");
+        return;
+    }
+    struct store_consultation *items;
+    size_t n;
+    int64_t total, now = utc_now();
+    enum err e = store_consult_list(st, req->arena, now, (size_t)(page - 1) * API_CONSULT_PAGE,
+                                    API_CONSULT_PAGE, &items, &n, &total);
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "consultations");
+        return;
+    }
+    json_t *list = json_array();
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        ok = push(list, consult_json(api, &items[i], now)) && ok;
+    if (!ok) {
+        json_decref(list);
+        send_error(req, res, 500, NULL, "internal error");
+        return;
+    }
+    key(req, res, "list:consultations");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "items", list);
+    json_object_set_new(doc, "total", json_integer(total));
+    json_object_set_new(doc, "page", json_integer(page));
+    send_json(req, res, 200, doc, true);
+}
+
+/* jmarkdown: the HTML of md, JSON null when md is empty; NULL when it failed. */
+static json_t *jmarkdown(struct str md)
+{
+    if (md.len == 0)
+        return json_null();
+    struct buf html;
+    buf_init(&html, 4 * MARKDOWN_MAX_INPUT_BYTES);
+    buf_set_error(&html, markdown_to_html(md, &html));
+    return jbuf(&html);
+}
+
+/* h_consultation: one consultation with its summary and outcome as HTML and the approved
+ * comments, each with the commenter's name only when they agreed; the e-mail never. */
+static void h_consultation(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st) || section_off(req, res, api->consultations_off))
+        return;
+    if (!no_params(req, res))
+        return;
+    int64_t id = 0;
+    struct store_consultation c;
+    struct store_consult_comment *comments;
+    size_t n = 0;
+    enum err e = req->n_params > 0 && str_to_i64(req->params[0], &id) && id > 0
+                     ? store_consult_get(st, req->arena, id, &c)
+                     : ERR_NOTFOUND;
+    if (e == ERR_OK)
+        e = store_comment_list(st, req->arena, id, true, &comments, &n);
+    if (e == ERR_NOTFOUND) {
+        send_error(req, res, 404, NULL, "no such consultation");
+        return;
+    }
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "consultation");
+        return;
+    }
+    json_t *o = consult_json(api, &c, utc_now());
+    bool ok = o != NULL;
+    if (ok) {
+        ok = put(o, "summary_html", jmarkdown(c.summary_md)) && ok;
+        ok = put(o, "outcome_html", jmarkdown(c.outcome_md)) && ok;
+        json_t *list = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const struct store_consult_comment *k = &comments[i];
+            json_t *j = json_object();
+            json_object_set_new(j, "id", json_integer(k->id));
+            json_object_set_new(j, "name", k->show_name ? jstr(k->name) : json_null());
+            ok = put(j, "created_at", jtime(k->created_at)) && ok;
+            json_object_set_new(j, "body", jstr(k->body));
+            json_array_append_new(list, j);
+        }
+        json_object_set_new(o, "comments", list);
+    }
+    if (!ok) {
+        json_decref(o);
+        send_error(req, res, 500, NULL, "internal error");
+        return;
+    }
+    /* the key the page has: a save, a moderated comment, the start and the end drop it */
+    key(req, res, "consultation:%lld", (long long)id);
+    send_json(req, res, 200, o, true);
+}
+
+/* h_leadership: the head and deputies in the editors' order. */
+static void h_leadership(struct http_request *req, struct http_response *res)
+{
+    struct api *api;
+    struct store *st;
+    if (!begin(req, res, &api, &st))
+        return;
+    if (!no_params(req, res))
+        return;
+    struct store_leader *items;
+    size_t n;
+    enum err e = store_leaders_list(st, req->arena, &items, &n);
+    if (e != ERR_OK) {
+        store_failed(req, res, st, e, "leadership");
+        return;
+    }
+    json_t *list = json_array();
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_leader *l = &items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(l->id));
+        json_object_set_new(o, "name", jstr(l->name));
+        json_object_set_new(o, "position", jstr(l->position));
+        json_t *areas = json_array();
+        struct str rest = l->areas, line;
+        while (str_split_next(&rest, '\n', &line)) {
+            line = str_trim(line);
+            if (line.len > 0)
+                json_array_append_new(areas, jstr(line));
+        }
+        json_object_set_new(o, "areas", areas);
+        json_t *depts = json_array();
+        for (size_t k = 0; k < l->n_depts; k++) {
+            ok = push(depts, api_ref_json(api->base_url, &l->depts[k], "/departments/", false)) &&
+                 ok;
+            key(req, res, "dept:%lld", (long long)l->depts[k].id);
+        }
+        json_object_set_new(o, "departments", depts);
+        json_object_set_new(o, "phone", jstr(l->phone));
+        json_object_set_new(o, "email", jstr(l->email));
+        json_object_set_new(o, "hours", jstr(l->hours));
+        if (l->photo_hash.len > 0)
+            ok = put(o, "photo_url",
+                     jprintf("%s/media/%.*s.jpg", api->base_url, STR_FMT(l->photo_hash))) &&
+                 ok;
+        else
+            json_object_set_new(o, "photo_url", json_null());
+        json_array_append_new(list, o);
+    }
+    if (!ok) {
+        json_decref(list);
+        send_error(req, res, 500, NULL, "internal error");
+        return;
+    }
+    key(req, res, "list:leadership");
+    json_t *doc = json_object();
+    json_object_set_new(doc, "items", list);
+    send_json(req, res, 200, doc, true);
+}
+
 static void h_openapi(struct http_request *req, struct http_response *res)
 {
     struct str doc = api_openapi_json();
@@ -1060,5 +1266,8 @@ void api_routes(struct http_router *r, struct api *api)
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/registry", h_registry, &o);
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/registry/:id", h_registry_doc, &o);
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/vacancies", h_vacancies, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/consultations", h_consultations, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/consultations/:id", h_consultation, &o);
+    http_router_add_opts(r, HTTP_M_GET, "/api/v1/leadership", h_leadership, &o);
     http_router_add_opts(r, HTTP_M_GET, "/api/v1/openapi.json", h_openapi, &o);
 }

@@ -5,6 +5,12 @@
  *   GET /api/v1/articles/{id or slug}
  *   GET /api/v1/tags
  *   GET /api/v1/departments
+ *   GET /api/v1/registry?type=&year=&status=&q=&page=
+ *   GET /api/v1/registry/{id}
+ *   GET /api/v1/vacancies
+ *   GET /api/v1/consultations?page=
+ *   GET /api/v1/consultations/{id}
+ *   GET /api/v1/leadership
  *   GET /api/v1/openapi.json
  *
  * JSON only through jansson. Every answer carries Access-Control-Allow-Origin: * (the
@@ -40,9 +46,9 @@ struct api_config {
     const char *db_path;
     const char *base_url; /* for canonical and image URLs, e.g. https://example.gov.ua */
     const char *media_dir;
-    /* Sections the operator switched off (config `registry = off`, `vacancies = off`):
-     * their endpoints answer 404, as the site's pages do. */
-    bool registry_off, vacancies_off;
+    /* Sections the operator switched off (config `registry = off`, `vacancies = off`,
+     * `consultations = off`): their endpoints answer 404, as the site's pages do. */
+    bool registry_off, vacancies_off, consultations_off;
 };
 
 struct api;

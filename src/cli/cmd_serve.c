@@ -183,7 +183,8 @@ static int cmd_serve(const struct config *c, const struct cli_flags *f, int argc
                                  .base_url = base_url,
                                  .media_dir = c->media,
                                  .registry_off = !c->registry,
-                                 .vacancies_off = !c->vacancies};
+                                 .vacancies_off = !c->vacancies,
+                                 .consultations_off = !c->consultations};
     if (api_new(&api_cfg, &api) == ERR_OK)
         api_routes(router, api);
     /* config_set validated the list already; this only builds the table */

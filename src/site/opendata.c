@@ -11,10 +11,10 @@
  *
  * Everything is rendered on request and cached like any page, under the keys of the
  * data it shows ("list:registry", "list:news" and each tag and department, "list:vacancies",
- * "settings"), so a save in the workspace drops the files and pages at once and the next
- * request regenerates them; dct:modified is the newest change of the data. The news set
- * is read STORE_OD_MAX_PAGE articles at a time into a scratch arena reset between pages,
- * so its memory is the file itself (bounded by OD_NEWS_MAX_ROWS rows). */
+ * "requests", "settings"), so a save in the workspace drops the files and pages at once and the
+ * next request regenerates them; dct:modified is the newest change of the data. The news set is
+ * read STORE_OD_MAX_PAGE articles at a time into a scratch arena reset between pages, so its memory
+ * is the file itself (bounded by OD_NEWS_MAX_ROWS rows). */
 #include <string.h>
 #include <time.h>
 
@@ -53,7 +53,7 @@ typedef enum err (*od_rows_fn)(struct site_page *p, struct od_writer *w);
 struct od_set {
     const char *slug;      /* /opendata/<slug>, catalog keys odata.<slug>.title etc. */
     const char *frequency; /* EU frequency authority code: CONT, DAILY, MONTHLY, ... */
-    unsigned section;      /* SITE_SECTION_* the set needs, 0 = always */
+    unsigned section;      /* SITE_SECTION_* it shows; off when all of them are, 0 = always */
     const struct od_column *columns;
     size_t n_columns;
     od_rows_fn rows; /* NULL: the resources are served elsewhere (csv_path, json_path) */
@@ -328,11 +328,15 @@ static enum err vacancy_rows(struct site_page *p, struct od_writer *w)
     return ERR_OK;
 }
 
-/* The sets. A set served by another module names its resources instead of rows, e.g.
- * the statistics of requests for public information:
- *     {"requests", "MONTHLY", SITE_SECTION_..., request_cols, 5, NULL, -1, "list:requests",
- *      "/requests/statistics.csv", "/requests/statistics.json"},
- * (with odata.requests.* in the catalogs). */
+static const struct od_column request_cols[] = {
+    {"period", OD_TEXT},  {"kind", OD_TEXT},   {"received", OD_INT},
+    {"answered", OD_INT}, {"refused", OD_INT}, {"overdue", OD_INT},
+};
+
+/* The sets. A set served by another module names its resources instead of rows: the
+ * statistics of requests and appeals are site/requests.c's /requests/statistics.csv and
+ * .json, under its key "requests" (dropped when a request is registered, closed or
+ * becomes overdue). */
 static const struct od_set sets[] = {
     {"registry", "CONT", SITE_SECTION_REGISTRY, registry_cols,
      sizeof registry_cols / sizeof registry_cols[0], registry_rows, STORE_OD_REGISTRY,
@@ -342,12 +346,21 @@ static const struct od_set sets[] = {
     {"vacancies", "IRREG", SITE_SECTION_VACANCIES, vacancy_cols,
      sizeof vacancy_cols / sizeof vacancy_cols[0], vacancy_rows, STORE_OD_VACANCIES,
      "list:vacancies", NULL, NULL},
+    {"requests", "CONT", SITE_SECTION_REQUESTS | SITE_SECTION_APPEALS, request_cols,
+     sizeof request_cols / sizeof request_cols[0], NULL, STORE_OD_REQUESTS, "requests",
+     "/requests/statistics.csv", "/requests/statistics.json"},
 };
 #define N_SETS (sizeof sets / sizeof sets[0])
 
+/* section_on: a set showing two sections (requests and appeals) stays while either is on. */
+static bool section_on(unsigned sections_off, const struct od_set *set)
+{
+    return set->section == 0 || (sections_off & set->section) != set->section;
+}
+
 static bool set_on(struct site_page *p, const struct od_set *set)
 {
-    return (p->site->sections_off & set->section) == 0;
+    return section_on(p->site->sections_off, set);
 }
 
 static const struct od_set *set_find(struct site_page *p, struct str slug)
@@ -774,7 +787,7 @@ size_t site__opendata_paths(struct site *s, struct arena *a, const char ***paths
         out[n++] = "/opendata";
         out[n++] = "/opendata/catalog.json";
         for (size_t i = 0; i < N_SETS; i++) {
-            if ((s->sections_off & sets[i].section) != 0)
+            if (!section_on(s->sections_off, &sets[i]))
                 continue;
             out[n++] = arena_printf(a, "/opendata/%s", sets[i].slug);
             if (sets[i].rows != NULL) {

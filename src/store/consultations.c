@@ -12,7 +12,8 @@
 static const char sql_consult_list[] =
     "SELECT " CONSULT_COLS ",\n"
     "    (SELECT count(*) FROM consultation_comments k\n"
-    "     WHERE k.consultation_id = c.id AND k.state = 'pending')" CONSULT_FROM "\n"
+    "     WHERE k.consultation_id = c.id AND k.state = 'pending'),\n"
+    "    CASE WHEN c.outcome_md <> '' THEN 1 ELSE 0 END" CONSULT_FROM "\n"
     "ORDER BY CASE WHEN c.ends_at <= ?1 THEN 2 WHEN c.starts_at > ?1 THEN 1 ELSE 0 END,\n"
     "    CASE WHEN c.ends_at <= ?1 THEN -c.ends_at WHEN c.starts_at > ?1 THEN c.starts_at\n"
     "         ELSE c.ends_at END, c.id DESC\n"
@@ -106,6 +107,7 @@ enum err store_consult_list(struct store *s, struct arena *a, int64_t now, size_
         *c = (struct store_consultation){0};
         consult_read(a, st, c);
         c->pending = db_col_i64(st, 10);
+        c->has_outcome = db_col_i64(st, 11) != 0;
     }
     e = rc == DB_ROW || rc == DB_DONE ? ERR_OK : store__db_fail(s, rc);
     store__stmt_done(st);
@@ -128,6 +130,7 @@ enum err store_consult_get(struct store *s, struct arena *a, int64_t id,
         consult_read(a, st, out);
         out->summary_md = store__col_str(a, st, 10);
         out->outcome_md = store__col_str(a, st, 11);
+        out->has_outcome = out->outcome_md.len > 0;
         out->pdf_hash = store__col_str(a, st, 12);
         out->pdf_bytes = db_col_i64(st, 13);
     } else {

@@ -33,7 +33,8 @@ struct store_consultation {
     int64_t pdf_bytes;
     int64_t starts_at, ends_at; /* UTC seconds */
     int64_t updated_at;
-    int64_t pending; /* read only (store_consult_list): comments awaiting moderation */
+    int64_t pending;  /* read only (store_consult_list): comments awaiting moderation */
+    bool has_outcome; /* read only: outcome_md is not empty (filled by list and get) */
 };
 
 /* store_consult_state_at: the state of c at now. */
@@ -42,8 +43,8 @@ enum store_consult_state store_consult_state_at(const struct store_consultation 
 /* store_consult_list: consultations in reading order at now: open ones (soonest end
  * first), then announced ones (soonest start first), then finished ones (latest end
  * first); from offset, at most limit (1..STORE_CONSULT_MAX_LIMIT), and how many there are
- * in all (*total). Texts but the title and department are left empty; pending is
- * filled. */
+ * in all (*total). Texts but the title and department are left empty; pending and
+ * has_outcome are filled. */
 ERR_MUST_USE
 enum err store_consult_list(struct store *s, struct arena *a, int64_t now, size_t offset,
                             size_t limit, struct store_consultation **items, size_t *n,

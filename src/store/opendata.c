@@ -24,6 +24,13 @@ static const char sql_span_news[] =
 static const char sql_span_vacancies[] =
     "SELECT COALESCE(MIN(created_at), 0), COALESCE(MAX(CASE WHEN deadline <= ?1 AND "
     "deadline > updated_at THEN deadline ELSE updated_at END), 0) FROM vacancies";
+/* what changes the statistics (store/requests.c's sql_stats): a request received, closed,
+ * or still open past its deadline (then counted as overdue) */
+static const char sql_span_requests[] =
+    "SELECT COALESCE(MIN(received_at), 0), COALESCE(MAX(CASE "
+    "WHEN closed_at > received_at THEN closed_at "
+    "WHEN status IN ('new', 'in_progress', 'extended') AND due_at < ?1 "
+    "AND due_at > received_at THEN due_at ELSE received_at END), 0) FROM info_requests";
 
 /* names: the first column of every row of sql for the article, one per line. */
 static enum err names(struct store *s, struct arena *a, const char *sql, int64_t article_id,
@@ -102,6 +109,7 @@ enum err store_od_span(struct store *s, enum store_od_source src, int64_t now, i
         [STORE_OD_REGISTRY] = sql_span_registry,
         [STORE_OD_NEWS] = sql_span_news,
         [STORE_OD_VACANCIES] = sql_span_vacancies,
+        [STORE_OD_REQUESTS] = sql_span_requests,
     };
     struct db_stmt *st;
     *issued = *modified = 0;

@@ -36,13 +36,14 @@ enum err store_od_news_page(struct store *s, struct arena *a, int64_t now, int64
                             size_t *n);
 
 /* What a set shows, for store_od_modified. */
-enum store_od_source { STORE_OD_REGISTRY, STORE_OD_NEWS, STORE_OD_VACANCIES };
+enum store_od_source { STORE_OD_REGISTRY, STORE_OD_NEWS, STORE_OD_VACANCIES, STORE_OD_REQUESTS };
 
 /* store_od_span: when the source's data began (*issued: the first document or vacancy
- * entered, the first article published) and its newest change at now (*modified: a
- * document saved; an article saved or its publication time reached; a vacancy saved or
- * its deadline passed, which changed its status), UTC seconds; both 0 when it has no
- * rows. */
+ * entered, the first article published, the first request or appeal received) and its
+ * newest change at now (*modified: a document saved; an article saved or its publication
+ * time reached; a vacancy saved or its deadline passed, which changed its status; a
+ * request received or closed, or its deadline passed while open, which made it count as
+ * overdue), UTC seconds; both 0 when it has no rows. */
 ERR_MUST_USE
 enum err store_od_span(struct store *s, enum store_od_source src, int64_t now, int64_t *issued,
                        int64_t *modified);

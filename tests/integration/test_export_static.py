@@ -1,7 +1,9 @@
 """The static mirror: export the demo site, serve the folder with Debian's nginx on a
 loopback port, crawl it from the home page and find no broken link; the seed article is
-the same as on the live site; a second export rewrites nothing; a change rewrites only
-what it touched and removes what is gone."""
+the same as on the live site; issue 13's sections are in it (public information, each
+consultation, the leadership, the requests and appeals pages, the open-data catalogue,
+pages and files, the request statistics) with the live site's bytes; a second export
+rewrites nothing; a change rewrites only what it touched and removes what is gone."""
 import gzip
 import http.client
 import os
@@ -135,6 +137,24 @@ def main():
                     "tags/index.html", "tags/bezpeka/index.html", "archive/index.html",
                     "pages/about/index.html", "departments/index.html", ".visnyk-export"]:
             check(os.path.isfile(os.path.join(out, rel)), f"mirror has {rel}")
+        # issue 13's sections, as the live site serves them
+        consults = [f"/consultations/{m}" for m in sorted(set(re.findall(
+            r'href="/consultations/(\d+)"', fetch(srv.port, "/consultations")[2].decode())))]
+        check(len(consults) >= 2, f"the live site lists the demo's consultations: {consults}")
+        for path in (["/public-information", "/consultations", "/leadership", "/requests",
+                      "/appeals", "/opendata", "/opendata/requests", "/opendata/registry"]
+                     + consults):
+            rel = path.strip("/") + "/index.html"
+            check(os.path.isfile(os.path.join(out, rel)), f"mirror has {rel}")
+        for path in ("/opendata/catalog.json", "/opendata/registry.csv", "/opendata/registry.json",
+                     "/opendata/news.csv", "/opendata/news.json", "/opendata/vacancies.csv",
+                     "/opendata/vacancies.json", "/requests/statistics.csv",
+                     "/requests/statistics.json"):
+            f = os.path.join(out, path.lstrip("/"))
+            st, _, live = fetch(srv.port, path)
+            mirrored = open(f, "rb").read() if os.path.isfile(f) else None
+            # the catalogue and files name absolute URLs: the export's base_url is the live one
+            check(st == 200 and mirrored == live, f"mirror has {path} as the live site serves it")
         pager = [d for d in os.listdir(os.path.join(out, "news", "after"))]
         check(len(pager) >= 10, f"news pagination as paths: {len(pager)} pages")
         with open(os.path.join(out, "index.html.gz"), "rb") as f:

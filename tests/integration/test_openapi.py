@@ -98,7 +98,8 @@ def main():
         check(set(sig_props) == set(art.get("signature", {})),
               f"the signature schema names exactly what the API sends: {sorted(sig_props)} / "
               f"{sorted(art.get('signature', {}))}")
-        for p in ["/articles", "/tags", "/departments", "/registry", "/vacancies"]:
+        for p in ["/articles", "/tags", "/departments", "/registry", "/vacancies",
+                  "/consultations", "/leadership"]:
             st, _, body = srv.get(base + p)
             miss = described(doc, response_schema(doc, p), json.loads(body), p)
             check(st == 200 and miss == [], f"every field of {p} is in the schema: {miss}")
@@ -108,6 +109,14 @@ def main():
             miss = described(doc, response_schema(doc, "/registry/{id}"), json.loads(body),
                              f"registry/{i}")
             check(st == 200 and miss == [], f"every field of /registry/{i} is in the schema: {miss}")
+        # the open consultation (comments, a name withheld) and the finished one (outcome)
+        for i in (1, 2):
+            st, _, body = srv.get(f"{base}/consultations/{i}")
+            c = json.loads(body)
+            miss = described(doc, response_schema(doc, "/consultations/{id}"), c,
+                             f"consultations/{i}")
+            check(st == 200 and c.get("comments") and miss == [],
+                  f"every field of /consultations/{i} is in the schema: {miss}")
     done()
 
 

@@ -1,13 +1,17 @@
 """Open data over HTTP (issue 13, CMU resolution 835/2015) on the demo site: the
 catalogue and dataset pages with their passports; the CSV files parse with Python's csv
 module (header row, RFC 4180) and hold exactly the registry's, the public news' and the
-vacancies' rows in the database; the JSON files hold the same rows; catalog.json is a
+vacancies' rows in the database; the JSON files hold the same rows; the statistics of
+requests and appeals are a set whose files are /requests/statistics.csv and .json, with
+the database's counts, its dct:modified moving when a request comes through the public
+form and when one is closed in the workspace; catalog.json is a
 DCAT catalogue with every set, and each distribution's URL answers 200 with its media
 type; a document saved in the workspace shows in the cached files at once and moves
 dct:modified; ETag revalidation; the static mirror holds the catalogue and files; the
 operator's switches: `registry = off` and `vacancies = off` drop those sets (and the
 API's endpoints answer 404, issue 13's loose end), `opendata = off` gives 404 and
-leaves the menu and the site map; an author may neither create nor edit registry
+leaves the menu and the site map, the statistics set stays while either `requests` or
+`appeals` is on and goes with both; an author may neither create nor edit registry
 documents; a bad opendata_email is refused at start."""
 import csv
 import io
@@ -18,13 +22,16 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 from harness import BIN, SOURCE, Server, check, done
 from test_admin import Client, add_user
 
 CONTACT = "Відділ цифрового розвитку"
 EMAIL = "data@example.gov.ua"
-SETS = {"registry", "news", "vacancies"}
+SETS = {"registry", "news", "vacancies", "requests"}
+# a set's files: /opendata/<slug>.csv|json unless another module serves them
+FILES = {"requests": ("/requests/statistics.csv", "/requests/statistics.json")}
 
 
 def db_rows(srv, sql, *args):
@@ -142,6 +149,31 @@ def check_files(srv):
           "vacancies rows say open or closed as of now")
     check(json_rows(srv, "vacancies") == rows, "vacancies.json holds the same rows")
 
+    # the statistics of requests and appeals: the database's counts by half-year
+    rows = stats_rows(srv)
+    want = {}
+    for year, half, kind, n in db_rows(srv, "SELECT year, half, kind, count(*) FROM info_requests "
+                                            "GROUP BY year, half, kind"):
+        kind = "information_request" if kind == "info" else "appeal"
+        want[(f"{year}-H{half}", kind)] = n
+    got = {(r["period"], r["kind"]): int(r["received"]) for r in rows}
+    check(want and got == want, f"the statistics count every request received ({got} vs {want})")
+    st, h, b = get(srv, "/requests/statistics.json")
+    js = json.loads(b.decode()) if st == 200 else []
+    check({(r["period"], r["kind"]): r["received"] for r in js} == want,
+          "the statistics' JSON holds the same counts")
+
+
+def stats_rows(srv):
+    st, h, b = get(srv, "/requests/statistics.csv")
+    check(st == 200 and h.get("content-type", "").startswith("text/csv"),
+          f"/requests/statistics.csv answers as CSV (status {st})")
+    rows = list(csv.DictReader(io.StringIO(b.decode("utf-8"), newline="")))
+    check(rows and list(rows[0].keys()) ==
+          ["period", "kind", "received", "answered", "refused", "overdue"],
+          "the statistics' CSV has the columns the passport describes")
+    return rows
+
 
 def check_catalog(srv):
     cat = catalog(srv)
@@ -175,10 +207,19 @@ def check_pages(srv):
     body = b.decode()
     check(st == 200, f"/opendata answers (status {st})")
     for slug in SETS:
-        check(f'href="/opendata/{slug}"' in body and f'href="/opendata/{slug}.csv"' in body
-              and f'href="/opendata/{slug}.json"' in body, f"the catalogue lists {slug} with its files")
+        csv_url, json_url = FILES.get(slug, (f"/opendata/{slug}.csv", f"/opendata/{slug}.json"))
+        check(f'href="/opendata/{slug}"' in body and f'href="{csv_url}"' in body
+              and f'href="{json_url}"' in body, f"the catalogue lists {slug} with its files")
     check(CONTACT in body and EMAIL in body and "CC BY 4.0" in body and "catalog.json" in body,
           "the catalogue shows the passports (contact, licence) and links the DCAT catalogue")
+    st, _, b = get(srv, "/opendata/requests")
+    body = b.decode()
+    check(st == 200 and "Статистика розгляду запитів на інформацію та звернень" in body
+          and "<code>overdue</code>" in body and 'href="/requests/statistics.csv"' in body,
+          f"the statistics set has its page with its structure and files (status {st})")
+    for path in ("/opendata/requests.csv", "/opendata/requests.json"):
+        st, _, _ = get(srv, path)
+        check(st == 404, f"{path} is 404: the files are the requests section's (status {st})")
     st, _, b = get(srv, "/opendata/news")
     body = b.decode()
     check(st == 200 and "<code>departments</code>" in body and "Частота оновлення" in body,
@@ -231,6 +272,40 @@ def check_change(srv, editor):
     check("Дата останньої зміни" in b.decode(), "the dataset page shows the change date")
 
 
+def check_request_change(srv, editor):
+    """A request through the public form and its closing move the statistics set's
+    dct:modified (the set's cache key is the requests section's)."""
+    old = datasets(catalog(srv))["requests"]
+    before = sum(int(r["received"]) for r in stats_rows(srv))
+    time.sleep(1.1)  # dct:modified has seconds
+    form = {"name": "Сидоренко Марія Петрівна", "address": "", "email": "maria@example.org",
+            "phone": "", "body": "Прошу надати перелік наборів відкритих даних."}
+    st, _, b = srv.get("/requests", method="POST", body=urllib.parse.urlencode(form).encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(st == 200 and re.search(r'<dd class="rq-number">ЗІ-\d{4}/\d{4}</dd>', b.decode()),
+          f"the public form registered a request (status {st})")
+    rid = db_rows(srv, "SELECT max(id) FROM info_requests")[0][0]
+    after = sum(int(r["received"]) for r in stats_rows(srv))
+    check(after == before + 1, f"the statistics count it at once ({before} → {after})")
+    new = datasets(catalog(srv))["requests"]
+    check(new.get("dct:modified", "") > old.get("dct:modified", ""),
+          f"dct:modified moved with the request ({old.get('dct:modified')} → "
+          f"{new.get('dct:modified')})")
+    check(new.get("dct:issued") == old.get("dct:issued"), "dct:issued stays the first request's")
+    st, _, b = get(srv, "/opendata/requests")
+    check(st == 200 and "Дата останньої зміни" in b.decode(), "the set's page shows the change date")
+    time.sleep(1.1)
+    fields = {"op": "refuse", "text": "Адміністрація не володіє цією інформацією.",
+              "csrf": editor.csrf(f"/admin/requests/{rid}")}
+    st, _, _ = editor.post(f"/admin/requests/{rid}", fields)
+    check(st == 303 and db_rows(srv, "SELECT status FROM info_requests WHERE id = ?", rid)[0][0]
+          == "refused", f"the editor refused the request (status {st})")
+    closed = datasets(catalog(srv))["requests"]
+    check(closed.get("dct:modified", "") > new.get("dct:modified", ""),
+          f"dct:modified moved when it was closed ({new.get('dct:modified')} → "
+          f"{closed.get('dct:modified')})")
+
+
 def check_author(srv, author):
     """Issue 13's loose end: authors neither create nor edit registry documents."""
     n = db_rows(srv, "SELECT count(*) FROM registry_docs")[0][0]
@@ -269,7 +344,7 @@ def check_sections_off():
     srv = Server(demo=False, env={"VISNYK_REGISTRY": "off", "VISNYK_VACANCIES": "off"})
     with srv:
         sets = datasets(catalog(srv))
-        check(set(sets) == {"news"}, f"only the news set is left ({sorted(sets)})")
+        check(set(sets) == {"news", "requests"}, f"only news and statistics are left ({sorted(sets)})")
         for path in ("/opendata/registry", "/opendata/registry.csv", "/opendata/vacancies.json"):
             st, _, _ = get(srv, path)
             check(st == 404, f"{path} is 404 with its section off (status {st})")
@@ -302,6 +377,26 @@ def check_sections_off():
         check(st == 200, "the registry's API answers while its section is on")
 
 
+def check_requests_off():
+    """The statistics set shows requests and appeals: it stays while either is on."""
+    srv = Server(demo=False, env={"VISNYK_REQUESTS": "off"})
+    with srv:
+        check("requests" in datasets(catalog(srv)), "with appeals on the statistics set stays")
+        st, _, _ = get(srv, "/opendata/requests")
+        check(st == 200, f"and has its page (status {st})")
+    srv = Server(demo=False, env={"VISNYK_REQUESTS": "off", "VISNYK_APPEALS": "off"})
+    with srv:
+        sets = datasets(catalog(srv))
+        check("requests" not in sets and "news" in sets,
+              f"with both off the statistics set is gone ({sorted(sets)})")
+        for path in ("/opendata/requests", "/requests/statistics.csv"):
+            st, _, _ = get(srv, path)
+            check(st == 404, f"{path} is 404 with requests and appeals off (status {st})")
+        st, _, b = get(srv, "/opendata")
+        check(st == 200 and "/requests/statistics" not in b.decode(),
+              "the catalogue page does not link the statistics")
+
+
 def check_bad_config():
     d = tempfile.mkdtemp(prefix="visnyk-od-cfg-")
     p = subprocess.run([BIN, "serve", "--db", os.path.join(d, "x.db"), "--listen", "127.0.0.1:1"],
@@ -324,9 +419,11 @@ def main():
         check_files(srv)
         check_catalog(srv)
         check_change(srv, editor)
+        check_request_change(srv, editor)
         check_author(srv, author)
         check_mirror(srv)
     check_sections_off()
+    check_requests_off()
     check_bad_config()
     done()
 
