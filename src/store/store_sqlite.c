@@ -250,14 +250,11 @@ static const char *const stmt_sql[ST__COUNT] = {
  * join-order hint (PostgreSQL's planner walks the link index first by itself); 0/1 from
  * the visibility rule through CASE (it is a boolean there, the flag column an integer);
  * the bare parameters of INSERT ... SELECT cast (PostgreSQL infers no type from the
- * target column there); and every parameter up to the highest used somewhere, as
- * PostgreSQL types each one when it prepares. */
+ * target column there). Numbers a text skips (the counts' ?4, the ref queries' ?1 to
+ * ?8) are db_pg.c's concern. */
 #define LIST_LINK_PG(range)                                                                        \
     "SELECT " SUMMARY_COLS " FROM (SELECT l.article_id AS id " range ORDER_LINK ") k "             \
     "JOIN articles a ON a.id = k.id " LEAD_PHOTO "ORDER BY a.published_at DESC, a.id DESC"
-/* The counts bind no ?4 (the limit of the lists): left NULL it gives $4 its type, and
- * LIMIT NULL is no limit. */
-#define COUNT_LINK_PG(range) "SELECT count(*) FROM (SELECT 1 " range "LIMIT ?4) c"
 #define LINK_REF_PG(tbl, col)                                                                      \
     "INSERT INTO " tbl " (article_id, " col ", pos, published_at, visible) "                       \
     "SELECT a.id, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), a.published_at, "                        \
@@ -268,9 +265,6 @@ static const char *const stmt_sql_pg[ST__COUNT] = {
     [ST_LIST_TAG] = LIST_LINK_PG(LINK_RANGE("article_tags", "tag_id")),
     [ST_LIST_DEPT] = LIST_LINK_PG(LINK_RANGE("article_departments", "department_id")),
     [ST_LIST_TAG_DEPT] = LIST_LINK_PG(LINK_RANGE("article_tags", "tag_id") IN_DEPT),
-    [ST_COUNT_TAG] = COUNT_LINK_PG(LINK_RANGE("article_tags", "tag_id")),
-    [ST_COUNT_DEPT] = COUNT_LINK_PG(LINK_RANGE("article_departments", "department_id")),
-    [ST_COUNT_TAG_DEPT] = COUNT_LINK_PG(LINK_RANGE("article_tags", "tag_id") IN_DEPT),
     [ST_LINK_DEPT] = LINK_REF_PG("article_departments", "department_id"),
     [ST_LINK_TAG] = LINK_REF_PG("article_tags", "tag_id"),
 };

@@ -394,8 +394,7 @@ static void test_related(void)
     CHECK(n == 0);
     /* The editors' choices come first, in their order; a slug naming no article and the
      * article itself are skipped, a draft is never shown. */
-    struct str picks[] = {STR_LIT("u"), STR_LIT("nope"), STR_LIT("dr"), STR_LIT("w"),
-                          STR_LIT("x")};
+    struct str picks[] = {STR_LIT("u"), STR_LIT("nope"), STR_LIT("dr"), STR_LIT("w"), STR_LIT("x")};
     struct store_article_input in = {
         .slug = STR_LIT("x"),
         .title = STR_LIT("x"),

@@ -39,7 +39,9 @@ static struct store *fresh(const char *name)
     if (e != ERR_OK) {
         /* the contract's tests cannot go on without their store */
         fprintf(stderr, "no PostgreSQL database %s (run under pg_virtualenv): %s\n", url,
-                s != NULL ? store_errmsg(s) : db != NULL ? db_pg_errmsg(db) : msg);
+                s != NULL    ? store_errmsg(s)
+                : db != NULL ? db_pg_errmsg(db)
+                             : msg);
         exit(1);
     }
     db_pg_close(db);
