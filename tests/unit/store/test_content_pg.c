@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "store/content.h"
+#include "store/db.h"
 #include "store/db_pg.h"
 #include "store/store.h"
 
@@ -48,6 +49,53 @@ static struct store *fresh(const char *name)
     return s;
 }
 
+static const char sql_withdraw[] = "UPDATE articles SET status = 'withdrawn' WHERE slug = 'two'";
+static const char sql_move[] = "UPDATE articles SET published_at = 1750000000 WHERE slug = 'one'";
+static const char sql_republish[] = "UPDATE articles SET status = 'published' WHERE slug = 'two'";
+
+static enum err run(struct store *s, const char *sql)
+{
+    struct db_stmt *st;
+    enum err e = store__prepare(s, sql, &st);
+    if (e != ERR_OK)
+        return e;
+    return store__step_done(s, st);
+}
+
+/* The link tables' copies of published_at and visibility follow a direct UPDATE of the
+ * article through the plpgsql trigger (test_store.c's test_link_sync on SQLite). */
+static void link_sync(void)
+{
+    struct store *s = fresh("sync");
+    struct arena *a = arena_new(4096);
+    struct str tag = STR_LIT("тег");
+    CHECK(put(s, "one", 1700000000, STORE_PUBLISHED, &tag, 1, &tag, 1, NULL) == ERR_OK);
+    CHECK(put(s, "two", 1700000100, STORE_PUBLISHED, &tag, 1, NULL, 0, NULL) == ERR_OK);
+    struct store_ref ref;
+    CHECK(store_tag_by_slug(s, a, STR_LIT("teh"), &ref) == ERR_OK);
+    CHECK(ref.count == 2);
+    CHECK(run(s, sql_withdraw) == ERR_OK);
+    CHECK(run(s, sql_move) == ERR_OK);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("teh"), &ref) == ERR_OK);
+    CHECK(ref.count == 1);
+    struct store_list_query q = {.limit = 10, .tag_id = ref.id};
+    struct store_summary *items;
+    size_t n;
+    bool more;
+    CHECK(store_article_list(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].published_at == 1750000000);
+    CHECK(run(s, sql_republish) == ERR_OK);
+    CHECK(store_article_list(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 2 && items[1].published_at == 1700000100);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("teh"), &ref) == ERR_OK);
+    q.tag_id = 0;
+    q.dept_id = ref.id;
+    CHECK(store_article_list(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].published_at == 1750000000);
+    arena_free(a);
+    store_close(s);
+}
+
 int main(void)
 {
     test_article_roundtrip();
@@ -56,5 +104,6 @@ int main(void)
     test_months();
     test_pages();
     test_unpublished_refs();
+    link_sync();
     return check_done();
 }
