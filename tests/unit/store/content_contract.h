@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/kyiv_time.h"
 #include "store/content.h"
+#include "store/editorial.h"
 
 static enum err put(struct store *s, const char *slug, int64_t at, enum store_status st,
                     const struct str *tags, size_t n_tags, const struct str *depts, size_t n_depts,
@@ -527,6 +528,121 @@ static void test_unpublished_refs(void)
     CHECK(n == 5); /* the editors see them all */
     CHECK(store_depts_all(s, a, &all, &n) == ERR_OK);
     CHECK(n == 4);
+    arena_free(a);
+    store_close(s);
+}
+
+/* The editor's path on an imported article: a save records the state before it and
+ * after it as revisions (departments, tags, related slugs and the gallery one a line, in
+ * order, tabs and line breaks in captions made spaces); the workspace's list filters by
+ * title text, department and status. */
+static void test_editorial(void)
+{
+    struct store *s = fresh("editorial");
+    struct arena *a = arena_new(4096);
+    struct str depts[] = {STR_LIT("Департамент освіти"), STR_LIT("Апарат")};
+    struct str tags[] = {STR_LIT("дороги"), STR_LIT("ремонт")};
+    struct str related[] = {STR_LIT("insha"), STR_LIT("tretia")};
+    struct store_photo_input photos[] = {
+        {STR_LIT("aaaa"), 800, 600, STR_LIT("перше\tфото\nз розривом"), STR_LIT("alt 1")},
+        {STR_LIT("bbbb"), 1024, 768, STR_LIT(""), STR_LIT("друге")},
+    };
+    struct store_article_input in = {
+        .slug = STR_LIT("remont-dorih"),
+        .title = STR_LIT("Road Repairs in Poltava"),
+        .lead = STR_LIT("lead"),
+        .body_md = STR_LIT("body"),
+        .published_at = 1700000000,
+        .status = STORE_PUBLISHED,
+        .departments = depts,
+        .n_departments = 2,
+        .tags = tags,
+        .n_tags = 2,
+        .photos = photos,
+        .n_photos = 2,
+    };
+    int64_t id = 0, other = 0;
+    CHECK(store_article_upsert(s, &in, &id) == ERR_OK);
+    CHECK(put(s, "insha", 1700000100, STORE_DRAFT, NULL, 0, NULL, 0, &other) == ERR_OK);
+
+    struct store_article art;
+    struct store_article_meta meta;
+    struct str *rel;
+    size_t n_rel;
+    CHECK(store_article_admin_get(s, a, id, &art, &meta, &rel, &n_rel) == ERR_OK);
+    int64_t v0 = meta.version, out_id = 0, out_version = 0;
+    bool stale = true;
+    in.title = STR_LIT("Road repairs: the plan");
+    in.n_departments = 1;
+    in.tags = &tags[1];
+    in.n_tags = 1;
+    in.related = related;
+    in.n_related = 2;
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_article_save(s, id, v0, &in, 0, STR_LIT("Редактор"), &out_id, &out_version,
+                             &stale) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(out_id == id && out_version == v0 + 1 && !stale);
+    /* a save from a stale version changes nothing */
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_article_save(s, id, v0, &in, 0, STR_LIT("Редактор"), &out_id, &out_version,
+                             &stale) == ERR_CONFLICT);
+    store_rollback(s);
+    CHECK(stale);
+
+    struct store_revision *revs, r;
+    size_t n;
+    CHECK(store_revisions_list(s, a, id, &revs, &n) == ERR_OK);
+    CHECK(n == 2);
+    if (n == 2) {
+        CHECK(revs[0].version == v0 + 1 && revs[1].version == v0);
+        CHECK_STR(revs[0].user_name, "Редактор");
+        CHECK_STR(revs[1].user_name, "");
+        CHECK_STR(revs[0].title, "Road repairs: the plan");
+    }
+    CHECK(store_revision_get(s, a, id, v0, &r) == ERR_OK);
+    CHECK_STR(r.title, "Road Repairs in Poltava");
+    CHECK_STR(r.departments, "Департамент освіти\nАпарат");
+    CHECK_STR(r.tags, "дороги\nремонт");
+    CHECK_STR(r.related, "");
+    CHECK_STR(r.gallery, "aaaa\tперше фото з розривом\talt 1\nbbbb\t\tдруге");
+    CHECK_STR(r.status, "published");
+    CHECK(r.published_at == 1700000000);
+    CHECK(store_revision_get(s, a, id, v0 + 1, &r) == ERR_OK);
+    CHECK_STR(r.departments, "Департамент освіти");
+    CHECK_STR(r.tags, "ремонт");
+    CHECK_STR(r.related, "insha\ntretia");
+    CHECK_STR(r.body_md, "body");
+    CHECK(store_revision_get(s, a, id, v0 + 2, &r) == ERR_NOTFOUND);
+
+    struct store_article_meta *items;
+    bool more;
+    /* by publication time: the last change could fall in one second or two */
+    struct store_admin_query q = {
+        .status = -1, .text = STR_LIT("REPAIRS"), .by_published = true, .limit = 10};
+    CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].id == id && !more);
+    if (n == 1) {
+        CHECK(items[0].n_photos == 2 && items[0].version == v0 + 1);
+        CHECK(items[0].status == STORE_PUBLISHED);
+    }
+    q.text = STR_LIT("nothing like it");
+    CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 0);
+    q.text = STR_LIT("");
+    CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 2 && items[0].id == other && items[1].id == id);
+    q.status = STORE_DRAFT;
+    CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].id == other);
+    q.status = -1;
+    q.dept_id = art.departments[0].id;
+    CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && items[0].id == id);
+    q.dept_id = 0;
+    q.limit = 1;
+    CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
+    CHECK(n == 1 && more);
     arena_free(a);
     store_close(s);
 }

@@ -104,6 +104,7 @@ int main(void)
     test_months();
     test_pages();
     test_unpublished_refs();
+    test_editorial();
     link_sync();
     return check_done();
 }

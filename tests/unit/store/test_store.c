@@ -158,6 +158,7 @@ int main(void)
     test_settings_version();
     test_link_sync();
     test_unpublished_refs();
+    test_editorial();
     for (int i = 0; i < n_paths; i++) {
         const char *suffix[] = {"", "-wal", "-shm"};
         for (size_t k = 0; k < 3; k++) {
