@@ -271,7 +271,8 @@ static int cmd_import(const struct config *c, const struct cli_flags *f, int arg
     struct import_result res = {0};
     enum err e =
         import_paths(s, (const char *const *)argv, (size_t)argc, &opts, &res, report_failure, NULL);
-    search_upkeep(s);
+    if (!store_is_postgresql(c->db)) /* search on PostgreSQL is not ported yet (issue 11) */
+        search_upkeep(s);
     printf("imported %zu articles, %zu pages, %zu photos; %zu of %zu files failed\n", res.articles,
            res.pages, res.photos, res.failed, res.files);
     if (e == ERR_OK)
