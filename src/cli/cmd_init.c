@@ -217,8 +217,9 @@ static int cmd_init(const struct config *c, const struct cli_flags *f, int argc,
 {
     if (argc > 0)
         return cli_usage_error("init", "unexpected argument %s", argv[0]);
-    /* On PostgreSQL init creates the schema and the signing key; the demo's import
-     * writes through the readers' queries and the search index, not ported yet. */
+    /* On PostgreSQL init creates the schema and the signing key; the demo's articles
+     * would import, but its registry, requests, consultations and leadership and the
+     * search index are not ported yet. */
     bool pg = store_is_postgresql(c->db);
     if (pg && f->demo) {
         fprintf(stderr, "visnyk init: PostgreSQL backend: --demo is not available on "
