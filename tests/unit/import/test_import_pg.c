@@ -5,8 +5,9 @@
  * reader's query of content.h must answer the same on both: the counts and every page
  * of the lists, by tag and by department, each article read by slug with its tags,
  * departments and photos, the related articles and neighbours, the tags and
- * departments in order with their counts, the archive months and the pages. Media
- * files stay on disk on both engines for now (issue 11). */
+ * departments in order with their counts, the archive months and the pages. Then
+ * `visnyk import --db postgresql://` imports a file. Media files stay on disk on both
+ * engines for now (issue 11). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,32 @@ static void compare(struct store *l, struct store *p)
     arena_free(a);
 }
 
+/* cli_import runs `visnyk import --db postgresql:/// ...` (the binary of this build) on
+ * one file and reads the article back through p. */
+static void cli_import(struct store *p, const char *media)
+{
+    const char *bin = getenv("VISNYK_BINARY_DIR");
+    char md[600], cmd[2000];
+    snprintf(md, sizeof md, "%s/cli.md", dir);
+    FILE *f = fopen(md, "w");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fputs("---\ntitle: Імпорт з командного рядка\nslug: cli-import\ndate: 2025-12-30 10:00\n"
+          "tags:\n  - командний рядок\n---\nТекст.\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s/visnyk' import --db postgresql:/// --media '%s' '%s'",
+             bin != NULL ? bin : ".", media, md);
+    CHECK(system(cmd) == 0);
+    struct arena *a = arena_new(4096);
+    struct store_article art;
+    CHECK(store_article_by_slug(p, a, STR_LIT("cli-import"), &art) == ERR_OK);
+    CHECK_STR(art.title, "Імпорт з командного рядка");
+    CHECK(art.n_tags == 1);
+    arena_free(a);
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -271,6 +298,7 @@ int main(void)
     load(p, media_p, photos, &again);
     CHECK(again.failed == 0 && again.articles == rp.articles);
     compare(l, p);
+    cli_import(p, media_p);
 
     store_close(p);
     store_close(l);
