@@ -17,6 +17,7 @@
 #include "core/kyiv_time.h"
 #include "store/content.h"
 #include "store/editorial.h"
+#include "store/mail.h"
 
 static enum err put(struct store *s, const char *slug, int64_t at, enum store_status st,
                     const struct str *tags, size_t n_tags, const struct str *depts, size_t n_depts,
@@ -643,6 +644,49 @@ static void test_editorial(void)
     q.limit = 1;
     CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
     CHECK(n == 1 && more);
+    arena_free(a);
+    store_close(s);
+}
+
+/* The digest's articles: visible ones in (since, until], newest first, matching any of
+ * the topics (tags or departments), all of them when none is named. */
+static void test_mail_articles(void)
+{
+    struct store *s = fresh("digest");
+    struct arena *a = arena_new(4096);
+    struct str T1 = STR_LIT("тема"), T2 = STR_LIT("інша"), D = STR_LIT("відділ");
+    int64_t t = 1700000000, x, y, z, w;
+    CHECK(put(s, "x", t + 10, STORE_PUBLISHED, &T1, 1, NULL, 0, &x) == ERR_OK);
+    CHECK(put(s, "y", t + 20, STORE_PUBLISHED, &T2, 1, &D, 1, &y) == ERR_OK);
+    CHECK(put(s, "z", t + 30, STORE_PUBLISHED, NULL, 0, NULL, 0, &z) == ERR_OK);
+    CHECK(put(s, "w", t + 40, STORE_DRAFT, &T1, 1, &D, 1, &w) == ERR_OK);
+    CHECK(put(s, "old", t - 10, STORE_PUBLISHED, &T1, 1, &D, 1, NULL) == ERR_OK);
+    struct store_ref r1, r2, rd;
+    CHECK(store_tag_by_slug(s, a, STR_LIT("tema"), &r1) == ERR_OK);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("insha"), &r2) == ERR_OK);
+    CHECK(store_dept_by_slug(s, a, STR_LIT("viddil"), &rd) == ERR_OK);
+    struct store_summary *items;
+    size_t n;
+    bool more;
+    CHECK(store_mail_articles(s, a, t, t + 100, NULL, 0, NULL, 0, 10, &items, &n, &more) == ERR_OK);
+    CHECK(n == 3 && !more);
+    if (n == 3)
+        CHECK(items[0].id == z && items[1].id == y && items[2].id == x);
+    CHECK(store_mail_articles(s, a, t, t + 100, &r1.id, 1, NULL, 0, 10, &items, &n, &more) ==
+          ERR_OK);
+    CHECK(n == 1 && items[0].id == x);
+    int64_t both[] = {r1.id, r2.id};
+    CHECK(store_mail_articles(s, a, t, t + 100, both, 2, NULL, 0, 10, &items, &n, &more) == ERR_OK);
+    CHECK(n == 2 && items[0].id == y && items[1].id == x);
+    CHECK(store_mail_articles(s, a, t, t + 100, NULL, 0, &rd.id, 1, 10, &items, &n, &more) ==
+          ERR_OK);
+    CHECK(n == 1 && items[0].id == y);
+    CHECK(store_mail_articles(s, a, t, t + 100, &r1.id, 1, &rd.id, 1, 1, &items, &n, &more) ==
+          ERR_OK);
+    CHECK(n == 1 && items[0].id == y && more);
+    CHECK(store_mail_articles(s, a, t + 10, t + 20, NULL, 0, NULL, 0, 10, &items, &n, &more) ==
+          ERR_OK);
+    CHECK(n == 1 && items[0].id == y);
     arena_free(a);
     store_close(s);
 }

@@ -105,6 +105,7 @@ int main(void)
     test_pages();
     test_unpublished_refs();
     test_editorial();
+    test_mail_articles();
     link_sync();
     return check_done();
 }

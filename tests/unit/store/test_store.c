@@ -159,6 +159,7 @@ int main(void)
     test_link_sync();
     test_unpublished_refs();
     test_editorial();
+    test_mail_articles();
     for (int i = 0; i < n_paths; i++) {
         const char *suffix[] = {"", "-wal", "-shm"};
         for (size_t k = 0; k < 3; k++) {
