@@ -85,7 +85,7 @@ static const char sql_link_tag[] =
  * stmt_sql_pg[] says the same of its copies) */
 #define LINK_REF_PG(tbl, col)                                                                      \
     "INSERT INTO " tbl " (article_id, " col ", pos, published_at, visible) "                       \
-    "SELECT a.id, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), a.published_at, "                        \
+    "SELECT a.id, ?2, ?3, a.published_at, "                                                        \
     "CASE WHEN a.status IN ('published', 'scheduled') THEN 1 ELSE 0 END "                          \
     "FROM articles a WHERE a.id = ?1 ON CONFLICT DO NOTHING"
 static const char sql_link_dept_pg[] = LINK_REF_PG("article_departments", "department_id");

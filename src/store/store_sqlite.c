@@ -248,16 +248,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 /* PostgreSQL's texts of the statements whose SQL differs; NULL where stmt_sql[]'s text
  * runs on both engines. The differences: a plain JOIN where SQLite takes CROSS JOIN as a
  * join-order hint (PostgreSQL's planner walks the link index first by itself); 0/1 from
- * the visibility rule through CASE (it is a boolean there, the flag column an integer);
- * the bare parameters of INSERT ... SELECT cast (PostgreSQL infers no type from the
- * target column there). Numbers a text skips (the counts' ?4, the ref queries' ?1 to
+ * the visibility rule through CASE (it is a boolean there, the flag column an integer).
+ * Numbers a text skips (the counts' ?4, the ref queries' ?1 to
  * ?8) are db_pg.c's concern. */
 #define LIST_LINK_PG(range)                                                                        \
     "SELECT " SUMMARY_COLS " FROM (SELECT l.article_id AS id " range ORDER_LINK ") k "             \
     "JOIN articles a ON a.id = k.id " LEAD_PHOTO "ORDER BY a.published_at DESC, a.id DESC"
 #define LINK_REF_PG(tbl, col)                                                                      \
     "INSERT INTO " tbl " (article_id, " col ", pos, published_at, visible) "                       \
-    "SELECT a.id, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), a.published_at, "                        \
+    "SELECT a.id, ?2, ?3, a.published_at, "                                                        \
     "CASE WHEN " VISIBLE " THEN 1 ELSE 0 END FROM articles a WHERE a.id = ?1 "                     \
     "ON CONFLICT DO NOTHING"
 

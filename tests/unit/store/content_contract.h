@@ -644,6 +644,24 @@ static void test_editorial(void)
     q.limit = 1;
     CHECK(store_admin_articles(s, a, &q, &items, &n, &more) == ERR_OK);
     CHECK(n == 1 && more);
+
+    /* merging a tag moves its articles; renaming keeps them */
+    struct str tag_a = STR_LIT("дороги"), tag_b = STR_LIT("мости");
+    int64_t m1 = 0, m2 = 0;
+    CHECK(put(s, "m1", 1700000200, STORE_PUBLISHED, &tag_a, 1, NULL, 0, &m1) == ERR_OK);
+    CHECK(put(s, "m2", 1700000300, STORE_PUBLISHED, &tag_b, 1, NULL, 0, &m2) == ERR_OK);
+    struct store_ref ra, rb;
+    CHECK(store_tag_by_slug(s, a, STR_LIT("dorohy"), &ra) == ERR_OK);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("mosty"), &rb) == ERR_OK);
+    CHECK(store_begin(s) == ERR_OK);
+    CHECK(store_tag_merge(s, rb.id, ra.id) == ERR_OK);
+    CHECK(store_commit(s) == ERR_OK);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("mosty"), &rb) == ERR_NOTFOUND);
+    CHECK(store_ref_rename(s, true, ra.id, STR_LIT("Дороги і мости"), STR_LIT("dorohy-i-mosty")) ==
+          ERR_OK);
+    CHECK(store_tag_by_slug(s, a, STR_LIT("dorohy-i-mosty"), &ra) == ERR_OK);
+    CHECK(ra.count == 2);
+    CHECK_STR(ra.name, "Дороги і мости");
     arena_free(a);
     store_close(s);
 }
