@@ -217,8 +217,9 @@ static int cmd_init(const struct config *c, const struct cli_flags *f, int argc,
 {
     if (argc > 0)
         return cli_usage_error("init", "unexpected argument %s", argv[0]);
-    /* On PostgreSQL init creates the schema and the signing key; the demo's import
-     * writes through the readers' queries and the search index, not ported yet. */
+    /* On PostgreSQL init creates the schema and the signing key; the demo's articles
+     * would import, but its registry, requests, consultations and leadership and the
+     * search index are not ported yet. */
     bool pg = store_is_postgresql(c->db);
     if (pg && f->demo) {
         fprintf(stderr, "visnyk init: PostgreSQL backend: --demo is not available on "
@@ -271,7 +272,8 @@ static int cmd_import(const struct config *c, const struct cli_flags *f, int arg
     struct import_result res = {0};
     enum err e =
         import_paths(s, (const char *const *)argv, (size_t)argc, &opts, &res, report_failure, NULL);
-    search_upkeep(s);
+    if (!store_is_postgresql(c->db)) /* search on PostgreSQL is not ported yet (issue 11) */
+        search_upkeep(s);
     printf("imported %zu articles, %zu pages, %zu photos; %zu of %zu files failed\n", res.articles,
            res.pages, res.photos, res.failed, res.files);
     if (e == ERR_OK)

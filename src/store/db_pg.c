@@ -97,8 +97,12 @@ enum err db_pg_fail(struct db_pg *db, int rc)
     return ERR_DB;
 }
 
-enum err db_pg_translate(const char *sql, char *out, size_t out_size, int *n_params)
+/* translate is db_pg_translate, also setting bit N-1 of *used for each ?N it meets. */
+static enum err translate(const char *sql, char *out, size_t out_size, int *n_params,
+                          uint32_t *used)
 {
+    _Static_assert(DB_PG_MAX_PARAMS <= 32, "a parameter's bit in uint32_t used");
+    *used = 0;
     size_t o = 0;
     int highest = 0, bare = 0;
     char quote = 0; /* inside '...' or "..." */
@@ -132,6 +136,7 @@ enum err db_pg_translate(const char *sql, char *out, size_t out_size, int *n_par
                 return ERR_INVALID;
             if (n > highest)
                 highest = (int)n;
+            *used |= (uint32_t)1 << (n - 1);
             char num[16];
             int len = snprintf(num, sizeof num, "$%ld", n);
             for (int i = 0; i < len; i++)
@@ -144,6 +149,12 @@ enum err db_pg_translate(const char *sql, char *out, size_t out_size, int *n_par
     out[o] = '\0';
     *n_params = highest;
     return ERR_OK;
+}
+
+enum err db_pg_translate(const char *sql, char *out, size_t out_size, int *n_params)
+{
+    uint32_t used;
+    return translate(sql, out, out_size, n_params, &used);
 }
 
 enum err db_pg_connect(const char *url, struct db_pg **out, char *msg, size_t msg_size)
@@ -253,7 +264,8 @@ static enum err stmt_new(struct db_pg *db, const char *sql, struct db_stmt *out)
     if (text == NULL)
         abort();
     int n_params = 0;
-    enum err e = db_pg_translate(sql, text, cap, &n_params);
+    uint32_t used = 0;
+    enum err e = translate(sql, text, cap, &n_params, &used);
     if (e != ERR_OK) {
         record(db, "statement has a parameter number beyond DB_PG_MAX_PARAMS");
         free(text);
@@ -266,7 +278,16 @@ static enum err stmt_new(struct db_pg *db, const char *sql, struct db_stmt *out)
     st->n_params = n_params;
     st->row = -1;
     snprintf(st->name, sizeof st->name, "v%u", db->n_prepared++);
-    PGresult *res = PQprepare(db->conn, st->name, text, 0, NULL);
+    /* PostgreSQL types every parameter up to the highest, and cannot guess one the text
+     * never mentions: feature code binds by fixed numbers (the ref queries' ?9 is now,
+     * the counts leave the lists' ?4 out), so a number left out is declared text, which
+     * takes whatever the caller binds there and is never read. The others are inferred
+     * (type 0). */
+    Oid types[DB_PG_MAX_PARAMS] = {0};
+    for (int i = 0; i < n_params; i++)
+        if ((used & (uint32_t)1 << i) == 0)
+            types[i] = 25; /* TEXTOID */
+    PGresult *res = PQprepare(db->conn, st->name, text, n_params, types);
     free(text);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         record(db, PQresultErrorMessage(res));

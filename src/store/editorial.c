@@ -36,16 +36,20 @@
 #define ADMIN_SORT_KEY "(CASE WHEN ?11 = 1 THEN a.published_at ELSE a.updated_at END)"
 /* ?1 any status, ?2 status, ?3 author (0 any), ?4 title text, ?5 limit, ?6 offset,
  * ?7 department (0 any), ?8 tag (0 any), ?9 from and ?10 to on the sort key (0 open) */
-static const char sql_admin_list[] =
-    "SELECT " META_COLS " FROM articles a LEFT JOIN users u ON u.id = a.author_id "
-    "WHERE (?1 OR " STATUS_NOW " = ?2) AND (?3 = 0 OR a.author_id = ?3) "
-    "AND (?4 = '' OR instr(lower(a.title), lower(?4)) > 0) "
-    "AND (?7 = 0 OR EXISTS (SELECT 1 FROM article_departments l WHERE l.article_id = a.id "
-    "AND l.department_id = ?7)) "
-    "AND (?8 = 0 OR EXISTS (SELECT 1 FROM article_tags l WHERE l.article_id = a.id "
-    "AND l.tag_id = ?8)) "
-    "AND (?9 = 0 OR " ADMIN_SORT_KEY " >= ?9) AND (?10 = 0 OR " ADMIN_SORT_KEY " < ?10) "
-    "ORDER BY " ADMIN_SORT_KEY " DESC, a.id DESC LIMIT ?5 OFFSET ?6";
+#define ADMIN_LIST(find)                                                                           \
+    "SELECT " META_COLS " FROM articles a LEFT JOIN users u ON u.id = a.author_id "                \
+    "WHERE (?1 OR " STATUS_NOW " = ?2) AND (?3 = 0 OR a.author_id = ?3) "                          \
+    "AND (?4 = '' OR " find "(lower(a.title), lower(?4)) > 0) "                                    \
+    "AND (?7 = 0 OR EXISTS (SELECT 1 FROM article_departments l WHERE l.article_id = a.id "        \
+    "AND l.department_id = ?7)) "                                                                  \
+    "AND (?8 = 0 OR EXISTS (SELECT 1 FROM article_tags l WHERE l.article_id = a.id "               \
+    "AND l.tag_id = ?8)) "                                                                         \
+    "AND (?9 = 0 OR " ADMIN_SORT_KEY " >= ?9) AND (?10 = 0 OR " ADMIN_SORT_KEY " < ?10) "          \
+    "ORDER BY " ADMIN_SORT_KEY " DESC, a.id DESC LIMIT ?5 OFFSET ?6"
+/* PostgreSQL's strpos is SQLite's instr; its lower() also folds Cyrillic (SQLite's only
+ * ASCII), so there the title filter ignores case in every alphabet */
+static const char sql_admin_list[] = ADMIN_LIST("instr");
+static const char sql_admin_list_pg[] = ADMIN_LIST("strpos");
 static const char sql_admin_meta[] =
     "SELECT " META_COLS " FROM articles a LEFT JOIN users u ON u.id = a.author_id WHERE a.id = ?1";
 static const char sql_related_of[] =
@@ -77,6 +81,15 @@ static const char sql_link_tag[] =
     "INSERT INTO article_tags (article_id, tag_id, pos, published_at, visible) "
     "SELECT a.id, ?2, ?3, a.published_at, a.status IN ('published', 'scheduled') "
     "FROM articles a WHERE a.id = ?1 ON CONFLICT DO NOTHING";
+/* PostgreSQL's: the rule is a boolean there and the flag an integer (store_sqlite.c's
+ * stmt_sql_pg[] says the same of its copies) */
+#define LINK_REF_PG(tbl, col)                                                                      \
+    "INSERT INTO " tbl " (article_id, " col ", pos, published_at, visible) "                       \
+    "SELECT a.id, ?2, ?3, a.published_at, "                                                        \
+    "CASE WHEN a.status IN ('published', 'scheduled') THEN 1 ELSE 0 END "                          \
+    "FROM articles a WHERE a.id = ?1 ON CONFLICT DO NOTHING"
+static const char sql_link_dept_pg[] = LINK_REF_PG("article_departments", "department_id");
+static const char sql_link_tag_pg[] = LINK_REF_PG("article_tags", "tag_id");
 static const char sql_tag_by_name[] = "SELECT id FROM tags WHERE name = ?1";
 static const char sql_tag_names[] = "SELECT id, name FROM tags ORDER BY id";
 static const char sql_dept_by_name[] = "SELECT id FROM departments WHERE name = ?1";
@@ -101,6 +114,21 @@ static const char sql_dept_insert[] =
     "replace(replace(caption, char(9), ' '), char(10), ' ') || char(9) || "                        \
     "replace(replace(alt, char(9), ' '), char(10), ' ') AS line FROM photos WHERE "                \
     "article_id = a.id ORDER BY pos)), '') FROM articles a WHERE a.id = ?1"
+/* PostgreSQL's: string_agg orders by itself (group_concat follows its subquery's order
+ * there), chr is SQLite's char */
+#define REVISION_SELECT_PG(user)                                                                   \
+    "SELECT a.id, a.version, " user                                                                \
+    ", a.updated_at, a.slug, a.title, a.lead, a.body_md, " STATUS_NOW ", a.published_at, "         \
+    "coalesce((SELECT string_agg(d.name, chr(10) ORDER BY l.pos) FROM article_departments l "      \
+    "JOIN departments d ON d.id = l.department_id WHERE l.article_id = a.id), ''), "               \
+    "coalesce((SELECT string_agg(t.name, chr(10) ORDER BY l.pos) FROM article_tags l "             \
+    "JOIN tags t ON t.id = l.tag_id WHERE l.article_id = a.id), ''), "                             \
+    "coalesce((SELECT string_agg(related_slug, chr(10) ORDER BY pos) FROM article_related "        \
+    "WHERE article_id = a.id), ''), "                                                              \
+    "coalesce((SELECT string_agg(hash || chr(9) || "                                               \
+    "replace(replace(caption, chr(9), ' '), chr(10), ' ') || chr(9) || "                           \
+    "replace(replace(alt, chr(9), ' '), chr(10), ' '), chr(10) ORDER BY pos) FROM photos "         \
+    "WHERE article_id = a.id), '') FROM articles a WHERE a.id = ?1"
 #define REVISION_INSERT                                                                            \
     "INSERT INTO revisions (article_id, version, user_id, user_name, created_at, "                 \
     "slug, title, lead, body_md, status, published_at, departments, tags, related, gallery) "
@@ -110,6 +138,11 @@ static const char sql_revision_before[] =
                                                 "WHERE r.article_id = a.id) ON CONFLICT DO NOTHING";
 static const char sql_revision_now[] =
     REVISION_INSERT REVISION_SELECT("nullif(?2, 0), ?3") " ON CONFLICT DO NOTHING";
+static const char sql_revision_before_pg[] = REVISION_INSERT REVISION_SELECT_PG(
+    "NULL, ''") " AND NOT EXISTS (SELECT 1 FROM revisions r "
+                "WHERE r.article_id = a.id) ON CONFLICT DO NOTHING";
+static const char sql_revision_now_pg[] =
+    REVISION_INSERT REVISION_SELECT_PG("nullif(?2, 0), ?3") " ON CONFLICT DO NOTHING";
 
 static const char sql_revisions_list[] =
     "SELECT id, article_id, version, coalesce(user_id, 0), user_name, created_at, slug, title, "
@@ -186,7 +219,7 @@ enum err store_admin_articles(struct store *s, struct arena *a, const struct sto
     *has_more = false;
     if (limit == 0 || limit > STORE_MAX_LIST_LIMIT)
         limit = STORE_MAX_LIST_LIMIT;
-    enum err e = store__prepare(s, sql_admin_list, &st);
+    enum err e = store__prepare(s, store__sql(s, sql_admin_list, sql_admin_list_pg), &st);
     if (e != ERR_OK)
         return e;
     db_bind_i64(st, 1, q->status < 0 ? 1 : 0);
@@ -356,7 +389,10 @@ static enum err link_refs(struct store *s, bool is_tag, int64_t article_id, cons
         struct db_stmt *st;
         enum err e = ref_ensure(s, is_tag, names[i], &ref_id);
         if (e == ERR_OK)
-            e = store__prepare(s, is_tag ? sql_link_tag : sql_link_dept, &st);
+            e = store__prepare(s,
+                               is_tag ? store__sql(s, sql_link_tag, sql_link_tag_pg)
+                                      : store__sql(s, sql_link_dept, sql_link_dept_pg),
+                               &st);
         if (e != ERR_OK)
             return e;
         db_bind_i64(st, 1, article_id);
@@ -373,7 +409,10 @@ static enum err revision_add(struct store *s, int64_t id, bool before, int64_t u
                              struct str user_name)
 {
     struct db_stmt *st;
-    enum err e = store__prepare(s, before ? sql_revision_before : sql_revision_now, &st);
+    enum err e = store__prepare(s,
+                                before ? store__sql(s, sql_revision_before, sql_revision_before_pg)
+                                       : store__sql(s, sql_revision_now, sql_revision_now_pg),
+                                &st);
     if (e != ERR_OK)
         return e;
     db_bind_i64(st, 1, id);

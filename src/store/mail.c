@@ -724,16 +724,24 @@ enum err store_subscribers_page(struct store *s, struct arena *a, int64_t after_
 
 /* The topic sets travel as JSON arrays of ids ("[3,7]"); json_each keeps the SQL text
  * constant whatever their size. */
+#define MAIL_ARTICLES(ids4, ids5)                                                                  \
+    "SELECT a.id, a.slug, a.title, a.lead, a.published_at, p.id, p.hash, p.width, p.height, "      \
+    "p.caption, p.alt FROM articles a LEFT JOIN photos p ON p.article_id = a.id AND p.pos = 0 "    \
+    "WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?1 "                        \
+    "AND a.published_at <= ?2 AND (?3 = 0 OR "                                                     \
+    "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id "                              \
+    "AND t.tag_id IN (" ids4 ")) OR "                                                              \
+    "EXISTS (SELECT 1 FROM article_departments d WHERE d.article_id = a.id "                       \
+    "AND d.department_id IN (" ids5 "))) "                                                         \
+    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?6"
 static const char sql_mail_articles[] =
-    "SELECT a.id, a.slug, a.title, a.lead, a.published_at, p.id, p.hash, p.width, p.height, "
-    "p.caption, p.alt FROM articles a LEFT JOIN photos p ON p.article_id = a.id AND p.pos = 0 "
-    "WHERE a.status IN ('published', 'scheduled') AND a.published_at > ?1 "
-    "AND a.published_at <= ?2 AND (?3 = 0 OR "
-    "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id "
-    "AND t.tag_id IN (SELECT value FROM json_each(?4))) OR "
-    "EXISTS (SELECT 1 FROM article_departments d WHERE d.article_id = a.id "
-    "AND d.department_id IN (SELECT value FROM json_each(?5)))) "
-    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?6";
+    MAIL_ARTICLES("SELECT value FROM json_each(?4)", "SELECT value FROM json_each(?5)");
+/* PostgreSQL's: the array's elements through jsonb, the parameter itself text (db_pg.c
+ * sends text in text's binary form, which is not jsonb's) */
+#define PG_IDS(n)                                                                                  \
+    "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(CAST(" n                     \
+    " AS TEXT) AS JSONB))"
+static const char sql_mail_articles_pg[] = MAIL_ARTICLES(PG_IDS("?4"), PG_IDS("?5"));
 
 static void ids_json(struct buf *b, const int64_t *ids, size_t n)
 {
@@ -755,7 +763,7 @@ enum err store_mail_articles(struct store *s, struct arena *a, int64_t since, in
     *has_more = false;
     if (limit == 0 || limit > STORE_MAX_LIST_LIMIT || n_tags + n_depts > STORE_MAIL_MAX_TOPICS)
         return ERR_INVALID;
-    enum err e = store__prepare(s, sql_mail_articles, &st);
+    enum err e = store__prepare(s, store__sql(s, sql_mail_articles, sql_mail_articles_pg), &st);
     if (e != ERR_OK)
         return e;
     buf_init(&tj, 32 * STORE_MAIL_MAX_TOPICS);

@@ -19,7 +19,9 @@
  *   the feature files' "visible = 1" reads the same on both engines;
  * - COLLATE uk, the Ukrainian alphabetical order of the tag, department and page lists
  *   (store__collate_uk on SQLite), is ICU's uk-UA collation under the same name, so the
- *   queries' "ORDER BY name COLLATE uk" reads the same on both engines;
+ *   queries' "ORDER BY name COLLATE uk" reads the same on both engines; capitals first
+ *   (kf-upper) where names differ only in case, as store__collate_uk's byte tie-break
+ *   puts them ("Безпека" before "безпека"; ICU's default puts small letters first);
  * - triggers are plpgsql functions. The version bump is a BEFORE trigger setting
  *   NEW.version (SQLite's AFTER trigger updates the row a second time: same result, one
  *   row version fewer). The audit log's refusals raise SQLSTATE 23000, an integrity
@@ -43,7 +45,7 @@
 const char *const *const store__migrations_pg[] = {
     /* 1: the schema of SQLite's migrations 1 to 17 */
     (const char *const[]){
-        "CREATE COLLATION uk (provider = icu, locale = 'uk-UA');\n"
+        "CREATE COLLATION uk (provider = icu, locale = 'uk-UA-u-kf-upper');\n"
         "CREATE FUNCTION unixepoch() RETURNS BIGINT LANGUAGE sql STABLE\n"
         "    AS $$ SELECT floor(extract(epoch FROM statement_timestamp()))::BIGINT $$;\n"
         "CREATE TABLE articles (\n"
