@@ -35,7 +35,7 @@ static void rfc822(struct buf *b, int64_t t)
     buf_append(b, tmp, n);
 }
 
-static void rfc3339(struct buf *b, int64_t t)
+void site__rfc3339(struct buf *b, int64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -43,6 +43,53 @@ static void rfc3339(struct buf *b, int64_t t)
     gmtime_r(&tt, &tm);
     size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     buf_append(b, tmp, n);
+}
+
+void site__atom_open(struct site_page *p, struct buf *b, const char *title_key,
+                     struct str self_path, struct str page_path, int64_t updated)
+{
+    struct str self = site__absolute(p, self_path);
+    buf_reset(b);
+    buf_append_cstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"uk\">\n<title>");
+    escape_xml(b, site__t(p, title_key));
+    buf_append_cstr(b, "</title>\n<id>");
+    escape_xml(b, self);
+    buf_append_cstr(b, "</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+    escape_xml(b, self);
+    buf_append_cstr(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+    escape_xml(b, site__absolute(p, page_path));
+    buf_append_cstr(b, "\"/>\n<updated>");
+    site__rfc3339(b, updated > 0 ? updated : utc_now());
+    struct str site_name;
+    if (store_setting_get(p->ctx->store, p->a, "site_name", &site_name) != ERR_OK ||
+        site_name.len == 0)
+        site_name = site__t(p, "default.site_name");
+    site__key(p, "settings");
+    buf_append_cstr(b, "</updated>\n<author><name>");
+    escape_xml(b, site_name);
+    buf_append_cstr(b, "</name></author>\n<generator>visnyk</generator>\n");
+}
+
+void site__atom_close(struct site_page *p, struct http_request *req, struct http_response *res)
+{
+    struct buf *b = &res->body;
+    enum err e = buf_append_cstr(b, "</feed>\n");
+    if (e == ERR_OK)
+        e = p->err;
+    if (store_in_transaction(p->ctx->store))
+        store_rollback(p->ctx->store);
+    site__theme_release(p->theme);
+    p->theme = NULL;
+    if (e != ERR_OK) {
+        buf_reset(b);
+        res->n_cache_keys = 0;
+        http_response_error(res, 500);
+        return;
+    }
+    res->status = 200;
+    http_response_header(res, req, "Content-Type", STR_LIT("application/atom+xml; charset=utf-8"));
+    res->cacheable = true;
 }
 
 static int64_t file_size(const char *path)
@@ -117,9 +164,9 @@ static void item_write(struct site_page *p, struct buf *b, enum feed_kind kind,
         buf_append_cstr(b, "</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
         xml(b, url);
         buf_append_cstr(b, "\"/>\n<published>");
-        rfc3339(b, art->published_at);
+        site__rfc3339(b, art->published_at);
         buf_append_cstr(b, "</published>\n<updated>");
-        rfc3339(b, updated);
+        site__rfc3339(b, updated);
         buf_append_cstr(b, "</updated>\n<summary>");
         xml(b, summary);
         buf_append_cstr(b, "</summary>\n<content type=\"html\">");
@@ -253,7 +300,7 @@ static void feed_serve(struct site_page *p, enum feed_kind kind, const struct fe
         buf_append_cstr(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
         xml(b, html_url);
         buf_append_cstr(b, "\"/>\n<updated>");
-        rfc3339(b, newest);
+        site__rfc3339(b, newest);
         buf_append_cstr(b, "</updated>\n<author><name>");
         xml(b, site_name);
         buf_append_cstr(b, "</name></author>\n<generator>visnyk</generator>\n");

@@ -416,16 +416,6 @@ void site__registry_pdf(struct http_request *req, struct http_response *res)
 
 #define REG_FEED_SIZE 30
 
-static void rfc3339(struct buf *b, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char tmp[32];
-    gmtime_r(&tt, &tm);
-    size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    buf_append(b, tmp, n);
-}
-
 /* feed_entry writes one document: its name and title, its text as HTML (none when
  * restricted), dated by its last change. */
 static void feed_entry(struct site_page *p, struct buf *b, const struct store_reg_doc *d)
@@ -441,7 +431,7 @@ static void feed_entry(struct site_page *p, struct buf *b, const struct store_re
     buf_append_cstr(b, "</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
     escape_xml(b, url);
     buf_append_cstr(b, "\"/>\n<updated>");
-    rfc3339(b, d->updated_at);
+    site__rfc3339(b, d->updated_at);
     buf_append_cstr(b, "</updated>\n<category term=\"");
     escape_xml(b, str_from_cstr(store_reg_kind_name(d->kind)));
     buf_append_cstr(b, "\" label=\"");
@@ -495,44 +485,13 @@ void site__registry_feed(struct http_request *req, struct http_response *res)
     }
     site__key(&p, "list:registry");
     struct buf *b = &res->body;
-    buf_reset(b);
-    struct str self = site__absolute(&p, STR_LIT("/registry/atom.xml"));
-    buf_append_cstr(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                       "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"uk\">\n<title>");
-    escape_xml(b, site__t(&p, "reg.title"));
-    buf_append_cstr(b, "</title>\n<id>");
-    escape_xml(b, self);
-    buf_append_cstr(b, "</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"");
-    escape_xml(b, self);
-    buf_append_cstr(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
-    escape_xml(b, site__absolute(&p, STR_LIT("/registry")));
-    buf_append_cstr(b, "\"/>\n<updated>");
-    rfc3339(b, newest > 0 ? newest : utc_now());
-    struct str site_name;
-    if (store_setting_get(p.ctx->store, p.a, "site_name", &site_name) != ERR_OK ||
-        site_name.len == 0)
-        site_name = site__t(&p, "default.site_name");
-    site__key(&p, "settings");
-    buf_append_cstr(b, "</updated>\n<author><name>");
-    escape_xml(b, site_name);
-    buf_append_cstr(b, "</name></author>\n<generator>visnyk</generator>\n");
+    site__atom_open(&p, b, "reg.title", STR_LIT("/registry/atom.xml"), STR_LIT("/registry"),
+                    newest);
     for (size_t i = 0; i < n; i++) {
         site__key(&p, "registry:%lld", (long long)items[i].id);
         feed_entry(&p, b, &items[i]);
     }
-    e = buf_append_cstr(b, "</feed>\n");
-    if (e == ERR_OK)
-        e = p.err;
-    end_page(&p);
-    if (e != ERR_OK) {
-        buf_reset(b);
-        res->n_cache_keys = 0;
-        http_response_error(res, 500);
-        return;
-    }
-    res->status = 200;
-    http_response_header(res, req, "Content-Type", STR_LIT("application/atom+xml; charset=utf-8"));
-    res->cacheable = true;
+    site__atom_close(&p, req, res);
 }
 
 /* ---- vacancies ------------------------------------------------------------------------ */

@@ -270,6 +270,16 @@ void site__page_signature(struct http_request *req, struct http_response *res);
 void site__well_known_keys(struct http_request *req, struct http_response *res);
 /* share.c: GET /preview/:token, an article's shareable preview (site_preview_path). */
 void site__shared_preview(struct http_request *req, struct http_response *res);
+/* The sections' own Atom feeds (the registry, consultations; feeds.c):
+ * site__rfc3339 writes t as an Atom date. site__atom_open starts the feed in b: the
+ * title from the catalog key, self_path as its id and self link, page_path as the page
+ * it mirrors, updated (0: now), the site's name as author. site__atom_close ends it and
+ * the page (transaction and theme released): a failure answers 500 with nothing cached,
+ * else 200 application/atom+xml, cacheable. */
+void site__rfc3339(struct buf *b, int64_t t);
+void site__atom_open(struct site_page *p, struct buf *b, const char *title_key,
+                     struct str self_path, struct str page_path, int64_t updated);
+void site__atom_close(struct site_page *p, struct http_request *req, struct http_response *res);
 /* site__feed_signature writes an Atom entry's <visnyk:signature> (nothing if unsigned). */
 #define SITE_SIGNATURE_NS "urn:visnyk:signature:1"
 void site__feed_signature(struct site_page *p, struct buf *b, const struct store_article *art);
