@@ -12,7 +12,6 @@
  * (subscribe.c): cross-site POSTs are refused, a honeypot field catches simple bots,
  * and accepted comments are counted per client address (a keyed hash, never the
  * address) in the mail rate counters. Writes go through one shared writer connection. */
-#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,39 +32,6 @@
 #define CONSULT_MAX_NAME_CHARS 200
 #define CONSULT_MAX_COMMENT_CHARS 5000
 #define CONSULT_COMMENTS_PER_IP_HOUR 10
-
-static struct {
-    pthread_mutex_t lock;
-    struct store *w;
-} consult_writer = {PTHREAD_MUTEX_INITIALIZER, NULL};
-
-void site__consult_close(void)
-{
-    pthread_mutex_lock(&consult_writer.lock);
-    store_close(consult_writer.w);
-    consult_writer.w = NULL;
-    pthread_mutex_unlock(&consult_writer.lock);
-}
-
-/* writer_lock: the shared writer connection with the lock held; NULL (unlocked) when
- * the database cannot be opened. */
-static struct store *writer_lock(struct site *site)
-{
-    pthread_mutex_lock(&consult_writer.lock);
-    if (consult_writer.w == NULL &&
-        store_open(site->db_path, STORE_WRITE, &consult_writer.w) != ERR_OK) {
-        log_error("consultation writer open failed");
-        consult_writer.w = NULL;
-        pthread_mutex_unlock(&consult_writer.lock);
-        return NULL;
-    }
-    return consult_writer.w;
-}
-
-static void writer_unlock(void)
-{
-    pthread_mutex_unlock(&consult_writer.lock);
-}
 
 static bool section_on(struct site_page *p)
 {
@@ -425,25 +391,6 @@ static void message(struct site_page *p, int status, const struct store_consulta
     no_store(p);
 }
 
-/* cross_site: a browser said the POST came from another site's page (as subscribe.c:
- * requests without Sec-Fetch-Site and Origin pass). */
-static bool cross_site(struct site_page *p)
-{
-    struct str sfs = http_request_header(p->req, "Sec-Fetch-Site");
-    if (sfs.len > 0 && str_eq_nocase(sfs, STR_LIT("cross-site")))
-        return true;
-    struct str origin = http_request_header(p->req, "Origin");
-    if (origin.len == 0)
-        return false;
-    struct str host = http_request_header(p->req, "Host");
-    size_t sep = str_find(origin, STR_LIT("://"));
-    if (host.len > 0 && sep != SIZE_MAX &&
-        str_eq_nocase(str_sub(origin, sep + 3, origin.len - sep - 3), host))
-        return false;
-    struct str base = str_from_cstr(p->site->base_url);
-    return base.len == 0 || !str_eq_nocase(origin, base);
-}
-
 static struct str field(struct site_page *p, const char *name, bool *bad)
 {
     struct str v = STR_LIT("");
@@ -519,7 +466,7 @@ void site__consult_comment(struct http_request *req, struct http_response *res)
         return;
     if (!section_on(&p) || !load(&p, &c))
         return;
-    if (cross_site(&p)) {
+    if (site__cross_site(&p)) {
         message(&p, 403, &c, "consult.cross.title", "consult.cross.text");
         return;
     }
@@ -554,7 +501,7 @@ void site__consult_comment(struct http_request *req, struct http_response *res)
         no_store(&p);
         return;
     }
-    struct store *w = writer_lock(p.site);
+    struct store *w = site__writer_lock(p.site); /* the public forms' writer */
     if (w == NULL) {
         site__fail(&p, ERR_BUSY, "consultation writer");
         return;
@@ -571,7 +518,7 @@ void site__consult_comment(struct http_request *req, struct http_response *res)
                                            .created_at = now};
         e = store_comment_add(w, &in, &id);
     }
-    writer_unlock();
+    site__writer_unlock();
     if (e != ERR_OK) {
         log_msg(LOG_ERROR, req->id, "consultation comment failed: %s", err_str(e));
         site__fail(&p, e == ERR_NOTFOUND ? ERR_NOTFOUND : ERR_DB, "consultation comment");
@@ -644,8 +591,8 @@ void site__consult_feed(struct http_request *req, struct http_response *res)
     }
     site__key(&p, "list:consultations");
     struct buf *b = &res->body;
-    site__atom_open(&p, b, "consult.title", STR_LIT("/consultations/atom.xml"), STR_LIT("/consultations"),
-                    newest);
+    site__atom_open(&p, b, "consult.title", STR_LIT("/consultations/atom.xml"),
+                    STR_LIT("/consultations"), newest);
     for (size_t i = 0; i < n; i++) {
         site__key(&p, "consultation:%lld", (long long)items[i].id);
         feed_entry(&p, b, &items[i]);

@@ -202,7 +202,6 @@ void site_free(struct site *s)
     atomic_compare_exchange_strong(&last_site, &expected, NULL);
     site__theme_release(s->theme);
     site_subscribe_close();
-    site__consult_close();
     pthread_mutex_destroy(&s->lock);
     free(s->db_path);
     free(s->theme_dir);

@@ -333,14 +333,12 @@ bool site__cross_site(struct site_page *p);
 ERR_MUST_USE
 enum err site__mail_site(struct store *w, struct site_page *p, struct mail_site *ms);
 /* consultations.c: public consultations (/consultations, a page per consultation with
- * its comment form, the comment POST and the Atom feed); site__consult_close releases
- * the writer connection the comment POSTs share. */
+ * its comment form, the comment POST on the public forms' writer, and the Atom feed). */
 void site__consultations(struct http_request *req, struct http_response *res);
 void site__consultation(struct http_request *req, struct http_response *res);
 void site__consult_comment(struct http_request *req, struct http_response *res);
 void site__consult_feed(struct http_request *req, struct http_response *res);
 void site__consult_pdf(struct http_request *req, struct http_response *res);
-void site__consult_close(void);
 
 struct value *site__documents(struct site_page *p, int64_t article_id);
 
