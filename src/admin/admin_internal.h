@@ -92,6 +92,9 @@ bool admin__csrf_ok(struct admin_ctx *c, struct str token);
 void admin__render(struct admin_ctx *c, int status, const char *tmpl);
 /* admin__message renders a page with one message (catalog key) and status. */
 void admin__message(struct admin_ctx *c, int status, const char *title_key, const char *text_key);
+/* admin__path_id reads the route's first parameter (:id) as a positive integer into *id;
+ * anything else answers the 404 page and gives false. */
+bool admin__path_id(struct admin_ctx *c, int64_t *id);
 void admin__redirect(struct admin_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 struct str admin__t(struct admin_ctx *c, const char *key);

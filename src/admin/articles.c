@@ -64,10 +64,8 @@ static const char *status_key(enum store_status st)
 
 static bool parse_id(struct admin_ctx *c, int64_t *id)
 {
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, id))
         return false;
-    }
     return true;
 }
 

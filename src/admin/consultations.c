@@ -187,10 +187,8 @@ void admin__consultation_new(struct admin_ctx *c)
 
 static bool load(struct admin_ctx *c, int64_t *id, struct store_consultation *k)
 {
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, id))
         return false;
-    }
     enum err e = store_consult_get(c->db, c->a, *id, k);
     if (e != ERR_OK) {
         admin__db_error(c, e, "consultation");
@@ -445,10 +443,8 @@ void admin__consultation_moderate(struct admin_ctx *c)
 {
     int64_t id;
     struct store_consult_comment cm;
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], &id) || id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, &id))
         return;
-    }
     enum err e = store_comment_get(c->db, c->a, id, &cm);
     if (e != ERR_OK) {
         admin__db_error(c, e, "comment");

@@ -514,6 +514,15 @@ void admin__render(struct admin_ctx *c, int status, const char *tmpl)
     http_response_header(c->res, c->req, "Content-Type", STR_LIT("text/html; charset=utf-8"));
 }
 
+bool admin__path_id(struct admin_ctx *c, int64_t *id)
+{
+    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
+        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+        return false;
+    }
+    return true;
+}
+
 void admin__message(struct admin_ctx *c, int status, const char *title_key, const char *text_key)
 {
     value_set_str(c->a, c->root, "title", admin__t(c, title_key));

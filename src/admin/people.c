@@ -146,10 +146,8 @@ static void form(struct admin_ctx *c, int status, const struct store_ref *ref,
 static bool param_dept(struct admin_ctx *c, struct store_ref *ref, struct store_dept_details *d)
 {
     int64_t id;
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], &id) || id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, &id))
         return false;
-    }
     enum err e = store_dept_details_get(c->db, c->a, id, ref, d);
     if (e != ERR_OK) {
         admin__db_error(c, e, "department");

@@ -344,10 +344,8 @@ static void typed_of(struct admin_ctx *c, const struct store_reg_doc *d, struct 
 
 static bool param_id(struct admin_ctx *c, int64_t *id)
 {
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, id))
         return false;
-    }
     return true;
 }
 

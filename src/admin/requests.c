@@ -113,10 +113,8 @@ void admin__requests(struct admin_ctx *c)
 static bool load(struct admin_ctx *c, struct store_request *r)
 {
     int64_t id;
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], &id) || id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, &id))
         return false;
-    }
     enum err e = store_rq_get(c->db, c->a, id, r);
     if (e != ERR_OK) {
         admin__db_error(c, e, "request");

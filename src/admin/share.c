@@ -23,10 +23,8 @@ void admin__share(struct admin_ctx *c)
     struct str *rel;
     size_t n_rel;
     int64_t id;
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], &id) || id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, &id))
         return;
-    }
     enum err e = store_article_admin_get(c->db, c->a, id, &art, &meta, &rel, &n_rel);
     if (e != ERR_OK) {
         admin__db_error(c, e, "share load");

@@ -55,10 +55,8 @@ static bool load(struct admin_ctx *c, struct tr_form *f)
     enum err e;
 
     memset(f, 0, sizeof *f);
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], &id) || id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, &id))
         return false;
-    }
     e = store_article_admin_get(c->db, c->a, id, &art, &meta, &related, &n_related);
     if (e != ERR_OK) {
         admin__db_error(c, e, "translation original");

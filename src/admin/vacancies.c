@@ -91,10 +91,8 @@ void admin__vacancy_new(struct admin_ctx *c)
 
 static bool load(struct admin_ctx *c, int64_t *id, struct store_vacancy *v)
 {
-    if (c->req->n_params < 1 || !str_to_i64(c->req->params[0], id) || *id <= 0) {
-        admin__message(c, 404, "admin.err.notfound_title", "admin.err.notfound");
+    if (!admin__path_id(c, id))
         return false;
-    }
     enum err e = store_vac_get(c->db, c->a, *id, v);
     if (e != ERR_OK) {
         admin__db_error(c, e, "vacancy");
