@@ -163,11 +163,8 @@ struct comment_form {
 static bool load(struct site_page *p, struct store_consultation *c)
 {
     int64_t id;
-    struct http_request *req = p->req;
-    if (req->n_params < 1 || !str_to_i64(req->params[0], &id) || id <= 0) {
-        site__fail(p, ERR_NOTFOUND, "consultation id");
+    if (!site__path_id(p, &id, "consultation id"))
         return false;
-    }
     enum err e = store_consult_get(p->ctx->store, p->a, id, c);
     if (e != ERR_OK) {
         site__fail(p, e, "consultation");

@@ -270,11 +270,8 @@ void site__registry(struct http_request *req, struct http_response *res)
 static bool load_doc(struct site_page *p, struct store_reg_doc *d)
 {
     int64_t id;
-    struct http_request *req = p->req;
-    if (req->n_params < 1 || !str_to_i64(req->params[0], &id) || id <= 0) {
-        site__fail(p, ERR_NOTFOUND, "registry id");
+    if (!site__path_id(p, &id, "registry id"))
         return false;
-    }
     enum err e = store_reg_get(p->ctx->store, p->a, id, d);
     if (e != ERR_OK) {
         site__fail(p, e, "registry document");
@@ -588,10 +585,8 @@ void site__vacancy(struct http_request *req, struct http_response *res)
         return;
     if (!sections_on(&p, SITE_SECTION_VACANCIES))
         return;
-    if (req->n_params < 1 || !str_to_i64(req->params[0], &id) || id <= 0) {
-        site__fail(&p, ERR_NOTFOUND, "vacancy id");
+    if (!site__path_id(&p, &id, "vacancy id"))
         return;
-    }
     enum err e = store_vac_get(p.ctx->store, p.a, id, &v);
     if (e != ERR_OK) {
         site__fail(&p, e, "vacancy");

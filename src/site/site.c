@@ -1085,6 +1085,15 @@ void site__finish(struct site_page *p, const char *tmpl)
     res->cacheable = true;
 }
 
+bool site__path_id(struct site_page *p, int64_t *id, const char *what)
+{
+    if (p->req->n_params < 1 || !str_to_i64(p->req->params[0], id) || *id <= 0) {
+        site__fail(p, ERR_NOTFOUND, what);
+        return false;
+    }
+    return true;
+}
+
 void site__fail(struct site_page *p, enum err e, const char *what)
 {
     int status;

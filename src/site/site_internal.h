@@ -202,6 +202,9 @@ void site__finish(struct site_page *p, const char *tmpl);
 /* site__fail answers with the status that fits e (404, 400, 500, 503) and releases
  * the theme. what names the failed step for the log. */
 void site__fail(struct site_page *p, enum err e, const char *what);
+/* site__path_id reads the route's first parameter (:id) as a positive integer into *id;
+ * anything else answers 404 (site__fail, what for the log) and gives false. */
+bool site__path_id(struct site_page *p, int64_t *id, const char *what);
 /* site__text_failed records that a part of the page could not be built (e from a
  * scratch buffer or a writer; ERR_OK does nothing) and logs it with what; the page then
  * ends in 500 (see site_page.err). The handler may go on building: the answer is decided
